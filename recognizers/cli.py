@@ -1,0 +1,185 @@
+"""The command line: ``python -m recognizers {train,evaluate,transcribe} ...``.
+
+It calls the same functions as the GUI; argparse stays here, at the edge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+MODALITIES = ("handwriting", "speech")
+
+
+def _parse_value(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def load_train_config(modality: str, config: str | None, overrides: list[str]):
+    """A TrainConfig from a preset name or a JSON file, then `key=value` overrides."""
+    from .presets import PRESETS
+    from .train import TrainConfig
+
+    base: dict = dict(PRESETS[modality])
+    if config:
+        if config in PRESETS:
+            base = {**base, **PRESETS[config]}
+        else:
+            p = Path(config)
+            if not p.exists():
+                raise SystemExit(f"--config: {config} is neither a preset ({', '.join(PRESETS)}) nor a file")
+            base = {**base, **json.loads(p.read_text())}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--set expects key=value, got {item!r}")
+        base[key.strip()] = _parse_value(value)
+    base["modality"] = modality
+    return TrainConfig.from_dict(base)
+
+
+class ProgressPrinter:
+    """Prints training progress on the terminal: a tqdm bar and evaluation lines."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, ev: dict) -> None:
+        from tqdm import tqdm
+
+        kind = ev["kind"]
+        if kind == "progress":
+            if self.bar is None:
+                self.bar = tqdm(total=ev["total"], initial=ev["step"] - 1, unit="step", dynamic_ncols=True, file=sys.stderr)
+            self.bar.update(1)
+            self.bar.set_postfix(loss=f"{ev['loss']:.3f}", sps=f"{ev['samples_per_s']:.0f}", refresh=False)
+        elif kind == "eval":
+            v = ev["val"]
+            msg = f"step {ev['step']}: val CER {v['cer']:.4f} WER {v['wer']:.4f} exact {v['exact']:.4f}" + (" (best)" if ev["improved"] else "")
+            (self.bar.write if self.bar else print)(msg)
+        elif kind == "status":
+            print(ev["message"], file=sys.stderr)
+        elif kind == "done":
+            if self.bar:
+                self.bar.close()
+            print(f"done after {ev['steps']} steps ({ev['samples_per_s']:.0f} samples/s); best {json.dumps(ev['best'])}; model: {ev['best_path']}")
+
+
+def cmd_train(args) -> int:
+    from .train import train
+
+    cfg = load_train_config(args.modality, args.config, args.set or [])
+    if args.out:
+        cfg.out_dir = args.out
+    if args.max_minutes is not None:
+        cfg.max_minutes = args.max_minutes
+    if args.device:
+        cfg.device = args.device
+    try:
+        train(cfg, ProgressPrinter(), resume=args.resume)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; resume with --resume (state in {cfg.out_dir})", file=sys.stderr)
+        return 130
+    return 0
+
+
+def load_eval_samples(modality: str, data: str) -> list[tuple[object, str]]:
+    """(input, reference) pairs from an ink file/directory or a speech manifest."""
+    if modality == "handwriting":
+        from .ink import read_ink_samples
+
+        return [(s.strokes, s.label) for s in read_ink_samples(data)]
+    from .audio import load_audio
+    from .data import read_manifest
+
+    return [(load_audio(it.audio_path), it.text) for it in read_manifest(data)]
+
+
+def cmd_evaluate(args) -> int:
+    from .metrics import error_rates
+    from .recognizer import Recognizer
+
+    rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=args.decoder)
+    samples = load_eval_samples(args.modality, args.data)
+    if args.limit:
+        samples = samples[: args.limit]
+    pairs, total_ms = [], 0.0
+    for x, ref in samples:
+        t0 = time.perf_counter()
+        r = rec.recognize(x)
+        total_ms += (time.perf_counter() - t0) * 1000
+        pairs.append((ref, r.text))
+        if args.verbose and ref != r.text:
+            print(f"  {ref!r} -> {r.text!r}")
+    rates = error_rates(pairs, args.modality)
+    result = {**rates.as_dict(), "ms_per_sample": total_ms / max(len(pairs), 1)}
+    print(f"n={result['n']}  CER={result['cer']:.4f}  WER={result['wer']:.4f}  exact={result['exact']:.4f}  ms/sample={result['ms_per_sample']:.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
+    return 0
+
+
+def cmd_transcribe(args) -> int:
+    from .recognizer import Recognizer
+
+    rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=args.decoder)
+    for f in args.files:
+        if args.modality == "handwriting":
+            from .ink import read_ink_samples
+
+            for i, s in enumerate(read_ink_samples(f)):
+                print(f"{f}[{i}]\t{rec.recognize(s.strokes).text}")
+        else:
+            from .audio import load_audio
+
+            print(f"{f}\t{rec.recognize(load_audio(f)).text}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m recognizers", description="Scrivox recognizers: train, evaluate and run the handwriting and speech models.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train or fine-tune a model (resumable)")
+    t.add_argument("modality", choices=MODALITIES)
+    t.add_argument("--config", help="a preset name (handwriting, speech, tiny-handwriting, tiny-speech, quick-finetune) or a JSON file of TrainConfig fields")
+    t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one TrainConfig field (JSON value), repeatable")
+    t.add_argument("--out", help="output directory (default: the config's out_dir)")
+    t.add_argument("--resume", action="store_true", help="continue from OUT/state.pt after an interruption")
+    t.add_argument("--max-minutes", type=float, help="stop resumably after this many minutes")
+    t.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+    t.set_defaults(func=cmd_train)
+
+    for name, helptext, func in (("evaluate", "score a model on labelled data: CER, WER, exact match, time", cmd_evaluate), ("transcribe", "print the text of ink or audio files", cmd_transcribe)):
+        e = sub.add_parser(name, help=helptext)
+        e.add_argument("modality", choices=MODALITIES)
+        if name == "evaluate":
+            e.add_argument("--data", required=True, help="ink: a .json, a directory of them or a .jsonl(.gz); speech: a manifest .jsonl")
+            e.add_argument("--json", metavar="OUT", help="also write {n, cer, wer, exact, ms_per_sample} to OUT")
+            e.add_argument("--limit", type=int, help="use only the first N samples")
+            e.add_argument("--verbose", action="store_true", help="print every error")
+        else:
+            e.add_argument("files", nargs="+", metavar="FILE", help="ink sample files, or audio files (WAV, FLAC, OGG)")
+        e.add_argument("--model", help="checkpoint path (default: the shipped model in resources/models)")
+        e.add_argument("--decoder", default="greedy", choices=("greedy", "prefix", "beam"), help="greedy (default), prefix (n-best beam, no language model) or beam (lexicon + language model)")
+        e.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+        e.set_defaults(func=func)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .checkpoint import CheckpointError
+    from .ink import SampleFormatError
+
+    try:
+        return args.func(args)
+    except (CheckpointError, SampleFormatError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

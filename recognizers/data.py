@@ -1,0 +1,245 @@
+"""Training and evaluation data: where samples come from, and how they become padded batches.
+
+A data spec is a string, so the same names work in a config file and on the command line:
+
+- ``unipen:word,digit,upper,lower``   the UNIPEN sets in the shared data folder
+- ``ink:PATH``                        ink samples (a .json, a directory, a .jsonl(.gz))
+- ``speech:MANIFEST.jsonl``           a speech manifest
+- ``synth-ink:N``                     N synthetic ink words (see synth_ink.py)
+
+Validation is split by writer or speaker, never by sample: `holdout` names the
+writers (or their contributor prefix, before the ``/``) kept out of training.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .alphabet import Alphabet
+from .features import AudioFeatureConfig, InkFeatureConfig, audio_features, ink_features
+from .ink import InkSample, read_ink_samples
+from .ink_augment import augment_ink
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_data_dir() -> Path:
+    """The shared real-data folder (absent on a user's machine)."""
+    return Path(os.environ.get("SCRIVOX_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+
+
+@dataclass
+class SpeechItem:
+    audio_path: str
+    text: str
+    speaker: str | None = None
+
+
+def read_manifest(path: str | os.PathLike) -> list[SpeechItem]:
+    """Entries of a speech manifest, with audio paths made absolute."""
+    path = Path(path)
+    items = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                items.append(SpeechItem(str(path.parent / obj["audio"]), str(obj["text"]), obj.get("speaker")))
+            except (ValueError, KeyError) as exc:
+                raise ValueError(f"{path}:{lineno}: not a manifest entry ({exc})") from exc
+    return items
+
+
+def group_of(writer: str | None) -> str:
+    """The contributor (UNIPEN) or speaker a sample belongs to, for splitting."""
+    return (writer or "").split("/")[0]
+
+
+def in_holdout(writer: str | None, holdout: Sequence[str]) -> bool:
+    return bool(writer) and (writer in holdout or group_of(writer) in holdout)
+
+
+def load_ink_spec(spec: str, limit_label: int = 60) -> list[InkSample]:
+    kind, _, arg = spec.partition(":")
+    if kind == "unipen":
+        sets = arg.split(",") if arg else ["word", "digit", "upper", "lower"]
+        out: list[InkSample] = []
+        for name in sets:
+            f = shared_data_dir() / "unipen" / f"unipen-{name}.jsonl.gz"
+            for s in read_ink_samples(f):
+                s.source = s.source or f"unipen-{name}"
+                s.extra["set"] = name
+                out.append(s)
+        return [s for s in out if 0 < len(s.label) <= limit_label]
+    if kind == "ink":
+        return [s for s in read_ink_samples(arg) if s.strokes]
+    if kind == "synth-ink":
+        from .synth_ink import synth_ink_samples
+
+        return synth_ink_samples(int(arg))
+    raise ValueError(f"not an ink data spec: {spec!r}")
+
+
+def load_speech_spec(spec: str) -> list[SpeechItem]:
+    kind, _, arg = spec.partition(":")
+    if kind == "speech":
+        return read_manifest(arg)
+    raise ValueError(f"not a speech data spec: {spec!r}")
+
+
+class FeatureSet:
+    """Samples that can be turned into (features (T, F), target indices, reference text)."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def approx_length(self, i: int) -> int:
+        raise NotImplementedError
+
+    def get(self, i: int, rng: np.random.Generator | None) -> tuple[np.ndarray, list[int], str]:
+        """Features for sample i; augmented when `rng` is given."""
+        raise NotImplementedError
+
+
+class InkSet(FeatureSet):
+    def __init__(self, samples: list[InkSample], cfg: InkFeatureConfig, alphabet: Alphabet, min_frames_per_char: float = 3.0) -> None:
+        self.cfg, self.alphabet = cfg, alphabet
+        self.samples: list[InkSample] = []
+        self.lengths: list[int] = []
+        for s in samples:
+            label = " ".join(s.label.split())
+            if not label or not alphabet.covers(label):
+                continue
+            n = len(ink_features(s.strokes, cfg))
+            if n < min_frames_per_char * len(label):
+                continue  # too little ink for its label: a mis-segmented sample
+            s.label = label
+            self.samples.append(s)
+            self.lengths.append(n)
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def approx_length(self, i: int) -> int:
+        return self.lengths[i]
+
+    def get(self, i, rng):
+        s = self.samples[i]
+        ink = augment_ink(s.strokes, rng) if rng is not None else s.strokes
+        return ink_features(ink, self.cfg), self.alphabet.encode(s.label), s.label
+
+
+class SpeechSet(FeatureSet):
+    """Speech items; decoded audio is kept in memory as int16 after the first read."""
+
+    def __init__(self, items: list[SpeechItem], cfg: AudioFeatureConfig, alphabet: Alphabet, spec_augment: bool = True) -> None:
+        from .text_norm import normalize_text
+
+        self.cfg, self.alphabet, self.spec_augment = cfg, alphabet, spec_augment
+        self.items, self.texts, self.lengths = [], [], []
+        self._audio: dict[int, np.ndarray] = {}
+        import soundfile as sf
+
+        for it in items:
+            text = normalize_text(it.text)
+            if not text or not alphabet.covers(text):
+                continue
+            try:
+                info = sf.info(it.audio_path)
+            except Exception:
+                continue
+            self.items.append(it)
+            self.texts.append(text)
+            self.lengths.append(int(info.duration * 1000 / cfg.hop_ms))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def approx_length(self, i: int) -> int:
+        return self.lengths[i]
+
+    def audio(self, i: int) -> np.ndarray:
+        if i not in self._audio:
+            from .audio import load_audio
+
+            a = load_audio(self.items[i].audio_path, self.cfg.sample_rate)
+            self._audio[i] = (np.clip(a, -1, 1) * 32767).astype(np.int16)
+        return self._audio[i].astype(np.float32) / 32767
+
+    def get(self, i, rng):
+        audio = self.audio(i)
+        if rng is not None:
+            from .speech_augment import augment
+
+            others = [self.audio(int(j)) for j in rng.integers(0, len(self), 3)] if rng.random() < 0.2 else None
+            audio = augment(audio, rng, babble=others)
+        feats = audio_features(audio, self.cfg)
+        if rng is not None and self.spec_augment and len(feats) > 20:
+            feats = spec_augment(feats, rng)
+        return feats, self.alphabet.encode(self.texts[i]), self.texts[i]
+
+
+def spec_augment(feats: np.ndarray, rng: np.random.Generator, freq_masks: int = 2, freq_width: int = 12, time_masks: int = 2, time_frac: float = 0.05) -> np.ndarray:
+    """SpecAugment (Park et al. 2019): zero random bands of mel bins and of frames."""
+    feats = feats.copy()
+    T, F = feats.shape
+    for _ in range(freq_masks):
+        w = int(rng.integers(0, freq_width + 1))
+        f0 = int(rng.integers(0, max(F - w, 1)))
+        feats[:, f0 : f0 + w] = 0.0
+    for _ in range(time_masks):
+        w = int(rng.integers(0, max(int(T * time_frac), 1) + 1))
+        t0 = int(rng.integers(0, max(T - w, 1)))
+        feats[t0 : t0 + w] = 0.0
+    return feats
+
+
+def length_batches(lengths: Sequence[int], max_frames: int, max_batch: int, rng: np.random.Generator | None) -> list[list[int]]:
+    """Group sample indices into batches of similar length so padding stays small.
+
+    A batch holds at most `max_batch` samples and `max_frames` padded frames. With `rng`,
+    lengths are jittered (by up to 10 %) before sorting and the batch order is shuffled,
+    so batches differ from epoch to epoch.
+    """
+    lengths = np.asarray(lengths, dtype=np.float64)
+    key = lengths * (1 + 0.1 * rng.random(len(lengths))) if rng is not None else lengths
+    order = np.argsort(key, kind="stable")
+    batches, cur, cur_max = [], [], 0
+    for i in order:
+        L = max(int(lengths[i]), 1)
+        if cur and (len(cur) + 1 > max_batch or max(cur_max, L) * (len(cur) + 1) > max_frames):
+            batches.append(cur)
+            cur, cur_max = [], 0
+        cur.append(int(i))
+        cur_max = max(cur_max, L)
+    if cur:
+        batches.append(cur)
+    if rng is not None:
+        rng.shuffle(batches)
+    return batches
+
+
+def collate(items: list[tuple[np.ndarray, list[int], str]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, list[str]]:
+    """Pad a batch. Returns x (B, T, F), lengths (B,), targets (sum L,), target lengths (B,), texts."""
+    B = len(items)
+    T = max(max(len(f) for f, _, _ in items), 1)
+    F = items[0][0].shape[1]
+    x = np.zeros((B, T, F), np.float32)
+    lengths = np.zeros(B, np.int64)
+    for b, (f, _, _) in enumerate(items):
+        x[b, : len(f)] = f
+        lengths[b] = max(len(f), 1)
+    targets = torch.tensor([t for _, tgt, _ in items for t in tgt], dtype=torch.long)
+    tlen = torch.tensor([len(tgt) for _, tgt, _ in items], dtype=torch.long)
+    return torch.from_numpy(x), torch.from_numpy(lengths), targets, tlen, [txt for _, _, txt in items]
+
+
+MakeSet = Callable[[list], FeatureSet]

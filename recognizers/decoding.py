@@ -1,0 +1,128 @@
+"""CTC decoders behind one small interface: log-probs of one sequence in, n-best hypotheses out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import math
+
+import torch
+
+from .alphabet import BLANK, Alphabet
+
+
+@dataclass
+class Hypothesis:
+    text: str
+    score: float  # log-probability-like; higher is better
+    char_confidence: list[float] = field(default_factory=list)  # one in [0, 1] per character of text
+
+
+class Decoder(Protocol):
+    def decode(self, log_probs: torch.Tensor) -> list[Hypothesis]:
+        """log_probs: (T, C) for one sequence. Returns hypotheses, best first (at least one)."""
+        ...
+
+
+def greedy_path(log_probs: torch.Tensor) -> tuple[list[int], list[float], float]:
+    """Best-path CTC decoding: labels, each label's peak posterior, and the path score."""
+    lp = log_probs.detach().float().cpu()
+    best, idx = lp.max(dim=-1)
+    idx_l = idx.tolist()
+    probs = best.exp().tolist()
+    labels: list[int] = []
+    conf: list[float] = []
+    prev = BLANK
+    for i, p in zip(idx_l, probs):
+        if i != BLANK and i != prev:
+            labels.append(i)
+            conf.append(p)
+        elif i != BLANK and i == prev:
+            conf[-1] = max(conf[-1], p)
+        prev = i
+    return labels, conf, float(best.sum())
+
+
+class GreedyDecoder:
+    """Best-path decoding: the most likely label per frame, repeats merged, blanks dropped."""
+
+    def __init__(self, alphabet: Alphabet) -> None:
+        self.alphabet = alphabet
+
+    def decode(self, log_probs: torch.Tensor) -> list[Hypothesis]:
+        labels, conf, score = greedy_path(log_probs)
+        return [Hypothesis(self.alphabet.decode(labels), score, conf)]
+
+
+class PrefixBeamDecoder:
+    """CTC prefix beam search without a language model, for n-best candidates.
+
+    Only the few most likely labels of each frame are expanded, which keeps it to a
+    millisecond or two for a handwritten word. The lexicon and language-model beam
+    search lives in lm_decoder.py.
+    """
+
+    def __init__(self, alphabet: Alphabet, beam: int = 8, nbest: int = 5, top_k: int = 6) -> None:
+        self.alphabet, self.beam, self.nbest, self.top_k = alphabet, beam, nbest, top_k
+
+    def decode(self, log_probs: torch.Tensor) -> list[Hypothesis]:
+        lp = log_probs.detach().float().cpu()
+        greedy_labels, greedy_conf, _ = greedy_path(log_probs)
+        k = min(self.top_k, lp.shape[1])
+        top_v, top_i = lp.topk(k, dim=-1)
+        top_v, top_i = top_v.tolist(), top_i.tolist()
+        # beams: prefix -> [log p ending in blank, log p ending in non-blank]
+        beams: dict[tuple[int, ...], list[float]] = {(): [0.0, NEG_INF]}
+        for t in range(len(top_v)):
+            nxt: dict[tuple[int, ...], list[float]] = {}
+            for prefix, (pb, pnb) in beams.items():
+                total = _logadd(pb, pnb)
+                for p, c in zip(top_v[t], top_i[t]):
+                    if c == BLANK:
+                        _add(nxt, prefix, total + p, NEG_INF)
+                    elif prefix and prefix[-1] == c:
+                        _add(nxt, prefix, NEG_INF, pnb + p)  # a repeat collapses
+                        _add(nxt, prefix + (c,), NEG_INF, pb + p)  # a blank-separated double
+                    else:
+                        _add(nxt, prefix + (c,), NEG_INF, total + p)
+            beams = dict(sorted(nxt.items(), key=lambda kv: -_logadd(*kv[1]))[: self.beam])
+        ranked = sorted(beams.items(), key=lambda kv: -_logadd(*kv[1]))[: self.nbest]
+        out = []
+        for prefix, (pb, pnb) in ranked:
+            conf = greedy_conf if list(prefix) == greedy_labels else []
+            out.append(Hypothesis(self.alphabet.decode(list(prefix)), _logadd(pb, pnb), conf))
+        return out
+
+
+NEG_INF = float("-inf")
+
+
+def _logadd(a: float, b: float) -> float:
+    if a == NEG_INF:
+        return b
+    if b == NEG_INF:
+        return a
+    m = max(a, b)
+    return m + math.log1p(math.exp(-abs(a - b)))
+
+
+def _add(beams: dict, prefix: tuple[int, ...], pb: float, pnb: float) -> None:
+    cur = beams.get(prefix)
+    if cur is None:
+        beams[prefix] = [pb, pnb]
+    else:
+        cur[0], cur[1] = _logadd(cur[0], pb), _logadd(cur[1], pnb)
+
+
+def make_decoder(name: str, alphabet: Alphabet, **kwargs) -> Decoder:
+    """`greedy`, `prefix` (n-best, no language model) or `beam` (lexicon + language model)."""
+    if name == "greedy":
+        return GreedyDecoder(alphabet)
+    if name == "prefix":
+        return PrefixBeamDecoder(alphabet, **kwargs)
+    if name == "beam":
+        from .lm_decoder import LexiconBeamDecoder  # flashlight-text loads only when asked for
+
+        return LexiconBeamDecoder(alphabet, **kwargs)
+    raise ValueError(f"unknown decoder {name!r} (greedy, prefix or beam)")

@@ -1,0 +1,62 @@
+"""Named training configurations: the recipes of the shipped models, and tiny ones for tests."""
+
+from __future__ import annotations
+
+PRESETS: dict[str, dict] = {
+    # The shipped handwriting model: UNIPEN minus two held-out contributors.
+    "handwriting": {
+        "modality": "handwriting",
+        "out_dir": "runs/handwriting",
+        "data": ["unipen:word,digit,upper,lower,text"],
+        "holdout": ["art", "imp"],
+        "total_steps": 10000,
+        "eval_every": 1000,
+        "val_limit": 2000,
+        "threads": 1,
+    },
+    # The shipped speech model: synthetic voices plus the real training recordings.
+    "speech": {
+        "modality": "speech",
+        "out_dir": "runs/speech",
+        "data": ["speech:data/speech_synth/train.jsonl", "speech:data/speech_real/train.jsonl"],
+        "val_data": ["speech:data/speech_real/val.jsonl"],
+        "total_steps": 30000,
+        "batch_frames": 24000,
+        "eval_every": 1000,
+    },
+    # A few seconds of training, for tests and for trying the pipeline.
+    "tiny-handwriting": {
+        "modality": "handwriting",
+        "out_dir": "runs/tiny-handwriting",
+        "model": {"conv_channels": 48, "hidden": 64, "layers": 2, "dropout": 0.0, "conv_strides": [1]},
+        "total_steps": 150,
+        "warmup_steps": 10,
+        "eval_every": 75,
+        "checkpoint_every": 75,
+        "batch_frames": 6000,
+        "max_batch": 64,
+        "lr": 3e-3,
+        "augment": False,
+    },
+    "tiny-speech": {
+        "modality": "speech",
+        "out_dir": "runs/tiny-speech",
+        "model": {"conv_channels": 32, "hidden": 48, "layers": 1, "dropout": 0.0},
+        "total_steps": 40,
+        "warmup_steps": 10,
+        "eval_every": 20,
+        "checkpoint_every": 20,
+        "batch_frames": 8000,
+        "max_batch": 8,
+        "lr": 3e-3,
+    },
+    # Personalisation: a short fine-tune of the active model on the user's samples.
+    "quick-finetune": {
+        "total_steps": 300,
+        "warmup_steps": 30,
+        "lr": 5e-4,
+        "eval_every": 100,
+        "checkpoint_every": 100,
+        "replay_fraction": 0.5,
+    },
+}

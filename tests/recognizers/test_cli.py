@@ -1,0 +1,58 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from recognizers.cli import main
+from recognizers.ink import write_ink_jsonl
+from recognizers.presets import PRESETS
+from recognizers.train import TrainConfig, train
+
+from .inkgen import make_samples
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    write_ink_jsonl(d / "train.jsonl", make_samples(300, seed=1))
+    train(TrainConfig.from_dict({**PRESETS["tiny-handwriting"], "data": [f"ink:{d}/train.jsonl"], "out_dir": str(d / "run"), "total_steps": 40, "eval_every": 40}))
+    return d / "run" / "best.pt"
+
+
+def test_help_documents_every_command():
+    out = subprocess.run([sys.executable, "-m", "recognizers", "--help"], capture_output=True, text=True, check=True).stdout
+    for cmd in ("train", "evaluate", "transcribe"):
+        assert cmd in out
+    ev = subprocess.run([sys.executable, "-m", "recognizers", "evaluate", "--help"], capture_output=True, text=True, check=True).stdout
+    for opt in ("--data", "--model", "--json", "--decoder"):
+        assert opt in ev
+
+
+@pytest.mark.parametrize("decoder", ["greedy", "prefix"])
+def test_evaluate_writes_the_figures(tmp_path, tiny_model, decoder, capsys):
+    write_ink_jsonl(tmp_path / "test.jsonl.gz", make_samples(30, seed=9, writer="z"))
+    rc = main(["evaluate", "handwriting", "--data", str(tmp_path / "test.jsonl.gz"), "--model", str(tiny_model), "--json", str(tmp_path / "out.json"), "--decoder", decoder])
+    assert rc == 0
+    res = json.loads((tmp_path / "out.json").read_text())
+    assert set(res) == {"n", "cer", "wer", "exact", "ms_per_sample"} and res["n"] == 30
+    assert res["ms_per_sample"] > 0
+    # the figures are those of the recognizer run sample by sample
+    from recognizers.ink import read_ink_samples
+    from recognizers.metrics import error_rates
+    from recognizers.recognizer import Recognizer
+
+    rec = Recognizer.load(tiny_model, decoder=decoder)
+    pairs = [(s.label, rec.recognize(s.strokes).text) for s in read_ink_samples(tmp_path / "test.jsonl.gz")]
+    expected = error_rates(pairs, "handwriting")
+    assert (res["cer"], res["wer"], res["exact"]) == pytest.approx((expected.cer, expected.wer, expected.exact))
+    assert "CER=" in capsys.readouterr().out
+
+
+def test_transcribe_and_clear_errors(tmp_path, tiny_model, capsys):
+    write_ink_jsonl(tmp_path / "one.jsonl", make_samples(1, seed=4))
+    assert main(["transcribe", "handwriting", str(tmp_path / "one.jsonl"), "--model", str(tiny_model)]) == 0
+    assert "one.jsonl[0]\t" in capsys.readouterr().out
+    (tmp_path / "broken.pt").write_text("nope")
+    assert main(["transcribe", "handwriting", str(tmp_path / "one.jsonl"), "--model", str(tmp_path / "broken.pt")]) == 2
+    assert "not a readable model file" in capsys.readouterr().err

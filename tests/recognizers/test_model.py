@@ -1,0 +1,70 @@
+import pytest
+import torch
+
+from recognizers.alphabet import Alphabet
+from recognizers.checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
+from recognizers.decoding import GreedyDecoder, PrefixBeamDecoder
+from recognizers.features import InkFeatureConfig
+from recognizers.model import CTCModel, ModelConfig, reverse_padded
+
+
+def tiny_model(strides=(2,)):
+    return CTCModel(ModelConfig(4, 10, conv_channels=8, conv_strides=strides, hidden=6, layers=2, dropout=0.0)).eval()
+
+
+def test_padded_batch_matches_single_sequences():
+    torch.manual_seed(0)
+    model = tiny_model()
+    a, b = torch.randn(17, 4), torch.randn(9, 4)
+    x = torch.zeros(2, 17, 4)
+    x[0], x[1, :9] = a, b
+    with torch.no_grad():
+        batch, lens = model(x, torch.tensor([17, 9]))
+        alone, _ = model(b.unsqueeze(0), torch.tensor([9]))
+    assert lens.tolist() == [9, 5]
+    torch.testing.assert_close(batch[1, :5], alone[0], atol=1e-5, rtol=1e-4)
+
+
+def test_reverse_padded():
+    x = torch.arange(8.0).view(2, 4, 1)
+    r = reverse_padded(x, torch.tensor([4, 2]))
+    assert r[:, :, 0].tolist() == [[3, 2, 1, 0], [5, 4, 6, 7]]
+
+
+def test_alphabet_round_trip():
+    a = Alphabet.handwriting()
+    assert a.decode(a.encode("Hi, 42$!")) == "Hi, 42$!"
+    with pytest.raises(KeyError):
+        a.encode("~")
+
+
+def test_greedy_and_prefix_decoders_agree_on_a_clear_path():
+    a = Alphabet("ab")
+    # frames: a a blank b  -> "ab"
+    probs = torch.full((4, 3), 0.01)
+    for t, c in enumerate([1, 1, 0, 2]):
+        probs[t, c] = 0.98
+    lp = probs.log()
+    g = GreedyDecoder(a).decode(lp)[0]
+    p = PrefixBeamDecoder(a, nbest=3).decode(lp)
+    assert g.text == "ab" and p[0].text == "ab" and len(p) >= 2
+    assert len(g.char_confidence) == 2 and all(c > 0.9 for c in g.char_confidence)
+
+
+def test_checkpoint_round_trip_and_damage(tmp_path):
+    model = tiny_model()
+    ck = Checkpoint("handwriting", model.cfg, InkFeatureConfig(), Alphabet("abcdefghi"), model.state_dict(), {"name": "t"})
+    save_checkpoint(tmp_path / "m.pt", ck)
+    back = load_checkpoint(tmp_path / "m.pt")
+    assert back.model_config == model.cfg and back.alphabet.chars == "abcdefghi" and back.info["name"] == "t"
+    x = torch.randn(1, 12, 4)
+    with torch.no_grad():
+        torch.testing.assert_close(back.build_model()(x, torch.tensor([12]))[0], model(x, torch.tensor([12]))[0])
+    (tmp_path / "bad.pt").write_bytes(b"\x00garbage")
+    with pytest.raises(CheckpointError, match="not a readable model"):
+        load_checkpoint(tmp_path / "bad.pt")
+    with pytest.raises(CheckpointError, match="no model file"):
+        load_checkpoint(tmp_path / "missing.pt")
+    torch.save({"format": "scrivox-ckpt-1", "modality": "handwriting"}, tmp_path / "half.pt")
+    with pytest.raises(CheckpointError, match="damaged"):
+        load_checkpoint(tmp_path / "half.pt")
