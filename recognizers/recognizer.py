@@ -39,7 +39,11 @@ class Recognition:
 
 
 class Recognizer:
-    def __init__(self, ckpt: Checkpoint, device: str = "auto", decoder: str | Decoder = "prefix", path: str | None = None) -> None:
+    def __init__(self, ckpt: Checkpoint, device: str = "auto", decoder: str | Decoder = "prefix", path: str | None = None, threads: int | None = 1) -> None:
+        # One CPU thread: these sequences are short, and on a busy 2-core machine a second
+        # intra-op thread makes recognition many times slower, not faster.
+        if threads:
+            torch.set_num_threads(threads)
         self.ckpt = ckpt
         self.modality = ckpt.modality
         self.path = path
@@ -48,13 +52,13 @@ class Recognizer:
         self.decoder = make_decoder(decoder, ckpt.alphabet) if isinstance(decoder, str) else decoder
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None, modality: str = "handwriting", device: str = "auto", decoder: str | Decoder = "prefix") -> "Recognizer":
+    def load(cls, path: str | os.PathLike | None = None, modality: str = "handwriting", device: str = "auto", decoder: str | Decoder = "prefix", threads: int | None = 1) -> "Recognizer":
         """Load a checkpoint (the shipped model for `modality` when no path is given).
 
         Raises CheckpointError with a readable message for a missing or damaged file.
         """
         p = Path(path) if path else default_model_path(modality)
-        return cls(load_checkpoint(p), device, decoder, str(p))
+        return cls(load_checkpoint(p), device, decoder, str(p), threads)
 
     def features(self, sample: Ink | np.ndarray) -> np.ndarray:
         if self.modality == "handwriting":

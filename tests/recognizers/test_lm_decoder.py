@@ -1,0 +1,53 @@
+import pytest
+import torch
+
+from recognizers.alphabet import Alphabet
+from recognizers.decoding import GreedyDecoder
+
+pytest.importorskip("flashlight.lib.text")
+
+from recognizers.lm_decoder import LexiconBeamDecoder  # noqa: E402
+
+
+def emissions(alphabet: Alphabet, frames: list[dict[str, float]]) -> torch.Tensor:
+    """(T, C) log-probs: each frame gives the listed characters their probabilities
+    (" " is the space, "_" the blank) and spreads the rest over the blank."""
+    lp = torch.full((len(frames), len(alphabet)), 1e-4)
+    for t, f in enumerate(frames):
+        for ch, p in f.items():
+            lp[t, 0 if ch == "_" else alphabet.encode(ch)[0]] = p
+        lp[t, 0] += max(0.0, 1 - float(lp[t].sum()))
+    return (lp / lp.sum(1, keepdim=True)).log()
+
+
+def spell(word_probs: list[dict[str, float]]) -> list[dict[str, float]]:
+    out = []
+    for f in word_probs:
+        out += [f, {"_": 0.9}]
+    return out
+
+
+def test_lexicon_mode_corrects_a_misread_word():
+    a = Alphabet.speech()
+    # "house" with the o read more like an a: greedy says "hause"
+    lp = emissions(a, spell([{"h": 0.9}, {"a": 0.5, "o": 0.4}, {"u": 0.9}, {"s": 0.9}, {"e": 0.9}]))
+    assert GreedyDecoder(a).decode(lp)[0].text == "hause"
+    hyps = LexiconBeamDecoder(a, "lexicon").decode(lp)
+    assert hyps[0].text == "house"
+    assert len(hyps[0].char_confidence) == len("house")
+    assert all(h.score <= hyps[0].score for h in hyps)
+    # lexicon-free mode keeps what it sees (names, codes)
+    assert LexiconBeamDecoder(a, "free").decode(lp)[0].text == "hause"
+
+
+def test_user_words_are_recognized_without_retraining():
+    a = Alphabet.speech()
+    lp = emissions(a, spell([{c: 0.9} for c in "scrivox"]))
+    assert LexiconBeamDecoder(a, "lexicon").decode(lp)[0].text != "scrivox"
+    assert LexiconBeamDecoder(a, "lexicon", user_words=["scrivox"]).decode(lp)[0].text == "scrivox"
+
+
+def test_handwriting_keeps_case_from_the_ink():
+    a = Alphabet.handwriting()
+    lp = emissions(a, spell([{"H": 0.9}, {"o": 0.9}, {"u": 0.5, "n": 0.4}, {"s": 0.9}, {"e": 0.9}]))
+    assert LexiconBeamDecoder(a, "lexicon").decode(lp)[0].text == "House"
