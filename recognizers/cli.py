@@ -101,11 +101,22 @@ def load_eval_samples(modality: str, data: str) -> list[tuple[object, str]]:
     return [(load_audio(it.audio_path), it.text) for it in read_manifest(data)]
 
 
+def _decoder_options(args) -> dict:
+    opts: dict = {}
+    if args.user_words:
+        opts["user_words"] = Path(args.user_words).read_text(encoding="utf-8").split()
+    if args.lm_weight is not None:
+        opts["lm_weight"] = args.lm_weight
+    if args.word_score is not None:
+        opts["word_score"] = args.word_score
+    return opts
+
+
 def cmd_evaluate(args) -> int:
     from .metrics import error_rates
     from .recognizer import Recognizer
 
-    rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=args.decoder)
+    rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=args.decoder, decoder_options=_decoder_options(args))
     samples = load_eval_samples(args.modality, args.data)
     if args.limit:
         samples = samples[: args.limit]
@@ -128,7 +139,7 @@ def cmd_evaluate(args) -> int:
 def cmd_transcribe(args) -> int:
     from .recognizer import Recognizer
 
-    rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=args.decoder)
+    rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=args.decoder, decoder_options=_decoder_options(args))
     for f in args.files:
         if args.modality == "handwriting":
             from .ink import read_ink_samples
@@ -167,7 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             e.add_argument("files", nargs="+", metavar="FILE", help="ink sample files, or audio files (WAV, FLAC, OGG)")
         e.add_argument("--model", help="checkpoint path (default: the shipped model in resources/models)")
-        e.add_argument("--decoder", default="greedy", choices=("greedy", "prefix", "beam"), help="greedy (default), prefix (n-best beam, no language model) or beam (lexicon + language model)")
+        e.add_argument("--decoder", default="greedy", choices=("greedy", "prefix", "beam", "beam-free"), help="greedy (default); prefix (n-best, no language model); beam (lexicon + word language model); beam-free (any characters: names, numbers, codes)")
+        e.add_argument("--user-words", metavar="FILE", help="with beam: a file of your own words (names, jargon), recognized without retraining")
+        e.add_argument("--lm-weight", type=float, help="with beam: language-model weight (default: the tuned value)")
+        e.add_argument("--word-score", type=float, help="with beam: score added per word (default: the tuned value)")
         e.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
         e.set_defaults(func=func)
     return p
@@ -175,6 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command != "train":
+        import torch
+
+        torch.set_num_threads(1)  # short sequences: one thread is fastest on a small, busy CPU
     from .checkpoint import CheckpointError
     from .ink import SampleFormatError
 

@@ -6,6 +6,7 @@ A data spec is a string, so the same names work in a config file and on the comm
 - ``ink:PATH``                        ink samples (a .json, a directory, a .jsonl(.gz))
 - ``speech:MANIFEST.jsonl``           a speech manifest
 - ``synth-ink:N``                     N synthetic ink words (see synth_ink.py)
+- ``unipen-lines:N``                  N lines composed from UNIPEN words of one writer
 
 Validation is split by writer or speaker, never by sample: `holdout` names the
 writers (or their contributor prefix, before the ``/``) kept out of training.
@@ -79,6 +80,9 @@ def load_ink_spec(spec: str, limit_label: int = 60) -> list[InkSample]:
                 s.extra["set"] = name
                 out.append(s)
         return [s for s in out if 0 < len(s.label) <= limit_label]
+    if kind == "unipen-lines":
+        words = load_ink_spec("unipen:word")
+        return compose_lines(words, int(arg or 5000), np.random.default_rng(7))
     if kind == "ink":
         return [s for s in read_ink_samples(arg) if s.strokes]
     if kind == "synth-ink":
@@ -86,6 +90,56 @@ def load_ink_spec(spec: str, limit_label: int = 60) -> list[InkSample]:
 
         return synth_ink_samples(int(arg))
     raise ValueError(f"not an ink data spec: {spec!r}")
+
+
+def join_ink(samples: Sequence[InkSample], rng: np.random.Generator | None = None) -> InkSample:
+    """One line from word samples of one writer: each word scaled to the first one's
+    height, centred on one baseline and set after the previous with a word-sized gap."""
+    strokes: list[np.ndarray] = []
+    labels: list[str] = []
+    x = 0.0
+    ref_h = None
+    for w in samples:
+        pts = np.concatenate(w.strokes)
+        lo, hi = pts[:, :2].min(0), pts[:, :2].max(0)
+        h = max(float(hi[1] - lo[1]), float(hi[0] - lo[0]) * 0.125, 1e-3)
+        ref_h = ref_h or h
+        mid = float(np.median(pts[:, 1]))  # the body of the letters, not the ascenders and descenders
+        k = ref_h / h if w.label.isalpha() and len(w.label) > 2 else 1.0  # keep dots and digits their own size
+        gap = ref_h * (0.4 + (0.4 * rng.random() if rng is not None else 0.2))
+        for st in w.strokes:
+            st = st.copy()
+            st[:, 0] = (st[:, 0] - lo[0]) * k + x
+            st[:, 1] = (st[:, 1] - mid) * k
+            strokes.append(st)
+        x += float(hi[0] - lo[0]) * k + gap
+        labels.append(w.label)
+    t = 0.0
+    for st in strokes:  # one clock for the line
+        st[:, 2] = st[:, 2] - st[0, 2] + t
+        t = float(st[-1, 2]) + 150.0
+    return InkSample(" ".join(labels), strokes, samples[0].writer, "composed-line")
+
+
+def compose_lines(words: list[InkSample], n: int, rng: np.random.Generator, max_chars: int = 50) -> list[InkSample]:
+    """`n` lines of 2-7 words, each line from words of a single writer."""
+    by_writer: dict[str, list[InkSample]] = {}
+    for w in words:
+        if w.strokes and w.label.strip():
+            by_writer.setdefault(w.writer or "", []).append(w)
+    writers = [k for k, v in by_writer.items() if len(v) >= 4]
+    out = []
+    for _ in range(n):
+        pool = by_writer[writers[int(rng.integers(len(writers)))]]
+        picks, chars = [], 0
+        for j in rng.integers(0, len(pool), int(rng.integers(2, 8))):
+            if chars + len(pool[j].label) + 1 > max_chars:
+                break
+            picks.append(pool[j])
+            chars += len(pool[j].label) + 1
+        if len(picks) >= 2:
+            out.append(join_ink(picks, rng))
+    return out
 
 
 def load_speech_spec(spec: str) -> list[SpeechItem]:

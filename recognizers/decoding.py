@@ -115,14 +115,19 @@ def _add(beams: dict, prefix: tuple[int, ...], pb: float, pnb: float) -> None:
         cur[0], cur[1] = _logadd(cur[0], pb), _logadd(cur[1], pnb)
 
 
-def make_decoder(name: str, alphabet: Alphabet, **kwargs) -> Decoder:
-    """`greedy`, `prefix` (n-best, no language model) or `beam` (lexicon + language model)."""
+DECODERS = ("greedy", "prefix", "beam", "beam-free")
+
+
+def make_decoder(name: str, alphabet: Alphabet, modality: str = "handwriting", **kwargs) -> Decoder:
+    """`greedy`; `prefix` (n-best, no language model); `beam` (lexicon + language model,
+    with the weights tuned for `modality`); `beam-free` (any character sequence)."""
     if name == "greedy":
         return GreedyDecoder(alphabet)
     if name == "prefix":
         return PrefixBeamDecoder(alphabet, **kwargs)
-    if name == "beam":
-        from .lm_decoder import LexiconBeamDecoder  # flashlight-text loads only when asked for
+    if name in ("beam", "beam-free"):
+        from .lm_decoder import LexiconBeamDecoder, tuned_options  # flashlight-text loads only when asked for
 
-        return LexiconBeamDecoder(alphabet, **kwargs)
-    raise ValueError(f"unknown decoder {name!r} (greedy, prefix or beam)")
+        mode = "lexicon" if name == "beam" else "free"
+        return LexiconBeamDecoder(alphabet, mode, **{**tuned_options(modality), **kwargs})
+    raise ValueError(f"unknown decoder {name!r} ({', '.join(DECODERS)})")

@@ -21,13 +21,23 @@ from pathlib import Path
 import torch
 
 from .alphabet import Alphabet
-from .decoding import Hypothesis, greedy_path
+from .decoding import Hypothesis, PrefixBeamDecoder, greedy_path
 
 LM_DIR = Path(__file__).resolve().parent.parent / "resources" / "lm"
 WORDS = LM_DIR / "en-words.txt"
 ARPA = LM_DIR / "en-unigram.arpa"
+TUNED = LM_DIR / "decoder.json"  # lm_weight and word_score per modality, from scripts/tune_beam.py
 SIL = "|"  # the word-boundary token flashlight needs; our space maps to it
 BLANK_TOKEN = "<blk>"
+
+
+def tuned_options(modality: str) -> dict:
+    """The decoder weights tuned on held-out data for `modality` (empty when untuned)."""
+    import json
+
+    if TUNED.exists():
+        return dict(json.loads(TUNED.read_text()).get(modality, {}))
+    return {}
 
 
 def _spellings(word: str, alphabet: Alphabet, cased: bool) -> list[str]:
@@ -50,12 +60,16 @@ class LexiconBeamDecoder:
         lm_weight: float = 0.5,
         word_score: float = 2.0,
         user_boost_logprob: float = -2.5,
+        oov_logprob: float = -7.0,
     ) -> None:
         from torchaudio.models.decoder import ctc_decoder
 
         if " " not in alphabet.chars:
             raise ValueError("beam decoding needs an alphabet with a space")
         self.alphabet, self.mode, self.nbest = alphabet, mode, nbest
+        self.lm_weight, self.word_score, self.oov_logprob = lm_weight, word_score, oov_logprob
+        self.unigram: dict[str, float] = {}
+        self.free = PrefixBeamDecoder(alphabet, beam=8, nbest=nbest)
         self.tokens = [BLANK_TOKEN] + [SIL if c == " " else c for c in alphabet.chars]
         self._tmp = tempfile.TemporaryDirectory(prefix="scrivox-lm-")
         tmp = Path(self._tmp.name)
@@ -80,11 +94,10 @@ class LexiconBeamDecoder:
         else:
             raise ValueError(f"unknown beam mode {mode!r} (lexicon or free)")
 
-    @staticmethod
-    def _write_lm(tmp: Path, words: list[str], user: list[str], boost: float) -> Path:
+    def _write_lm(self, tmp: Path, words: list[str], user: list[str], boost: float) -> Path:
         """The shipped ARPA model restricted to `words`, plus the user's words at `boost`."""
         keep = set(words)
-        probs: dict[str, float] = {}
+        probs = self.unigram
         for line in ARPA.read_text().splitlines():
             parts = line.split("\t")
             if len(parts) >= 2 and " " not in parts[1] and (parts[1] in keep or parts[1] in ("<unk>", "<s>", "</s>")):
@@ -97,23 +110,83 @@ class LexiconBeamDecoder:
         return path
 
     def decode(self, log_probs: torch.Tensor) -> list[Hypothesis]:
-        """log_probs: (T, C). Returns up to nbest hypotheses, best first."""
-        em = log_probs.detach().float().cpu().contiguous().unsqueeze(0)
-        hyps = self.decoder(em)[0]
-        out: list[Hypothesis] = []
-        seen = set()
-        g_labels, g_conf, g_score = greedy_path(log_probs)
-        for h in hyps:
+        """log_probs: (T, C). Returns up to nbest hypotheses, best first.
+
+        In lexicon mode the lexicon's n-best meet the unconstrained n-best, and all are
+        rescored alike: CTC log-likelihood + lm_weight * word log-probabilities +
+        word_score per word, where a word outside the lexicon costs `oov_logprob`. So a
+        misread English word is corrected, while a code, a number or a name still comes
+        through when the ink or the voice clearly says it.
+        """
+        em = log_probs.detach().float().cpu().contiguous()
+        texts = self.candidates(em)
+        ranked = sorted(zip(self.rescore(em, texts), texts), key=lambda st: -st[0])[: self.nbest]
+        g_labels, g_conf, g_score = greedy_path(em)
+        greedy_text = self.alphabet.decode(g_labels)
+        out = [Hypothesis(t, float(sc), g_conf if t == greedy_text else _text_confidence(em, t, self.alphabet)) for sc, t in ranked]
+        return out or [Hypothesis(greedy_text, g_score, g_conf)]
+
+    def candidates(self, em: torch.Tensor) -> list[str]:
+        """Distinct candidate texts: the flashlight beam's n-best (and, in lexicon mode,
+        the unconstrained prefix beam's n-best)."""
+        texts: list[str] = []
+        for h in self.decoder(em.unsqueeze(0))[0]:
             toks = [self.tokens[i] for i in h.tokens.tolist() if self.tokens[i] != BLANK_TOKEN]
-            text = " ".join("".join(" " if t == SIL else t for t in toks).split())
-            if text in seen:
-                continue
-            seen.add(text)
-            conf = _char_confidence(log_probs, h.timesteps.tolist(), h.tokens.tolist(), self.tokens.index(SIL))
-            out.append(Hypothesis(text, float(h.score), conf))
-        if not out:  # nothing in the lexicon fits: fall back to the plain best path
-            out.append(Hypothesis(self.alphabet.decode(g_labels), g_score, g_conf))
-        return out
+            texts.append(" ".join("".join(" " if t == SIL else t for t in toks).split()))
+        if self.mode == "lexicon":
+            texts += [h.text for h in self.free.decode(em)]
+        return list(dict.fromkeys(texts))
+
+    def rescore(self, em: torch.Tensor, texts: list[str], lm_weight: float | None = None, word_score: float | None = None, oov_logprob: float | None = None) -> list[float]:
+        """Total score of each text (higher is better); weights default to the decoder's."""
+        ac = self._ctc_logp(em, texts)
+        if self.mode == "free":
+            return ac
+        lw = self.lm_weight if lm_weight is None else lm_weight
+        ws = self.word_score if word_score is None else word_score
+        oov = self.oov_logprob if oov_logprob is None else oov_logprob
+        return [a + lw * self._lm(t, oov) + ws * len(t.split()) for a, t in zip(ac, texts)]
+
+    def _ctc_logp(self, em: torch.Tensor, texts: list[str]) -> list[float]:
+        """log p(text | input) under CTC for each text (batched; an empty text is allowed)."""
+        if not texts:
+            return []
+        targets = [self.alphabet.encode(t) for t in texts]
+        T = em.shape[0]
+        flat = torch.tensor([i for t in targets for i in t], dtype=torch.long)
+        nll = torch.nn.functional.ctc_loss(
+            em.unsqueeze(1).expand(T, len(texts), em.shape[1]),
+            flat,
+            torch.full((len(texts),), T, dtype=torch.long),
+            torch.tensor([len(t) for t in targets], dtype=torch.long),
+            blank=0,
+            reduction="none",
+            zero_infinity=False,
+        )
+        return [-float(x) for x in nll]
+
+    def _lm(self, text: str, oov_logprob: float) -> float:
+        """Natural-log unigram score of the words of `text` (case and edge punctuation ignored)."""
+        total = 0.0
+        for w in text.split():
+            core = w.strip(".,;:!?\"'()-/&%$+=@#").lower()
+            if not core or any(c.isdigit() for c in core):
+                lp = NUMBER_LOGPROB
+            else:
+                lp = self.unigram.get(core, oov_logprob)
+            total += lp * math.log(10)
+        return total
+
+
+NUMBER_LOGPROB = -3.0  # numbers, and lone punctuation, are neither words nor out-of-vocabulary
+
+
+def _text_confidence(em: torch.Tensor, text: str, alphabet: Alphabet) -> list[float]:
+    """Per-character confidence of a text that is not the best path: each character's peak
+    posterior anywhere in the sequence (a cheap upper bound, good enough to colour text)."""
+    probs = em.exp()
+    idx = alphabet.encode(text) if alphabet.covers(text) else []
+    return [float(probs[:, i].max()) for i in idx]
 
 
 def write_arpa_lines(unigrams: dict[str, float]) -> list[str]:
@@ -124,22 +197,3 @@ def write_arpa_lines(unigrams: dict[str, float]) -> list[str]:
     lines += [f"{p:.4f}\t{w}\t0" for w, p in unigrams.items()]
     lines += ["", "\\2-grams:", f"{unigrams[common]:.4f}\t<s> {common}", "", "\\end\\", ""]
     return lines
-
-
-def _char_confidence(log_probs: torch.Tensor, timesteps: list[int], tokens: list[int], sil: int) -> list[float]:
-    """Each character's peak posterior between the frame the decoder placed it at and the next."""
-    probs = log_probs.detach().float().cpu().exp()
-    pairs = [(t, k) for t, k in zip(timesteps, tokens) if k != 0]
-    while pairs and pairs[0][1] == sil:
-        pairs.pop(0)
-    while pairs and pairs[-1][1] == sil:
-        pairs.pop()
-    conf: list[float] = []
-    T = probs.shape[0]
-    for j, (t, k) in enumerate(pairs):
-        if k == sil and j and pairs[j - 1][1] == sil:
-            continue
-        end = pairs[j + 1][0] if j + 1 < len(pairs) else T
-        lo = min(max(t, 0), T - 1)
-        conf.append(float(probs[lo : max(end, lo + 1), k].max()))
-    return conf

@@ -39,7 +39,7 @@ class Recognition:
 
 
 class Recognizer:
-    def __init__(self, ckpt: Checkpoint, device: str = "auto", decoder: str | Decoder = "prefix", path: str | None = None, threads: int | None = 1) -> None:
+    def __init__(self, ckpt: Checkpoint, device: str = "auto", decoder: str | Decoder = "prefix", path: str | None = None, threads: int | None = 1, decoder_options: dict | None = None) -> None:
         # One CPU thread: these sequences are short, and on a busy 2-core machine a second
         # intra-op thread makes recognition many times slower, not faster.
         if threads:
@@ -49,16 +49,16 @@ class Recognizer:
         self.path = path
         self.device = pick_device(device)
         self.model = ckpt.build_model(self.device)
-        self.decoder = make_decoder(decoder, ckpt.alphabet) if isinstance(decoder, str) else decoder
+        self.decoder = make_decoder(decoder, ckpt.alphabet, self.modality, **(decoder_options or {})) if isinstance(decoder, str) else decoder
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None, modality: str = "handwriting", device: str = "auto", decoder: str | Decoder = "prefix", threads: int | None = 1) -> "Recognizer":
+    def load(cls, path: str | os.PathLike | None = None, modality: str = "handwriting", device: str = "auto", decoder: str | Decoder = "prefix", threads: int | None = 1, decoder_options: dict | None = None) -> "Recognizer":
         """Load a checkpoint (the shipped model for `modality` when no path is given).
 
         Raises CheckpointError with a readable message for a missing or damaged file.
         """
         p = Path(path) if path else default_model_path(modality)
-        return cls(load_checkpoint(p), device, decoder, str(p), threads)
+        return cls(load_checkpoint(p), device, decoder, str(p), threads, decoder_options)
 
     def features(self, sample: Ink | np.ndarray) -> np.ndarray:
         if self.modality == "handwriting":
@@ -84,6 +84,10 @@ class Recognizer:
 
     recognize_ink = recognize
     recognize_audio = recognize
+
+    def set_decoder(self, name: str, **options) -> None:
+        """Switch decoding (greedy, prefix, beam, beam-free) without reloading the model."""
+        self.decoder = make_decoder(name, self.ckpt.alphabet, self.modality, **options)
 
     def describe(self) -> str:
         info = self.ckpt.info

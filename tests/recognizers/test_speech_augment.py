@@ -1,6 +1,5 @@
 """Waveform augmentation: shapes, dtypes, determinism, and that each effect does its job."""
 
-import time
 
 import numpy as np
 import pytest
@@ -180,20 +179,3 @@ def test_augment_contract():
     assert A.augment(np.zeros(0, np.float32), np.random.default_rng(0)).shape == (0,)
     with pytest.raises(ValueError):
         A.augment(np.zeros((2, 100), np.float32), np.random.default_rng(0))
-
-
-def test_augment_is_fast():
-    x = speechlike(4.0)
-    others = [speechlike(2.0, seed=1)]
-    rng = np.random.default_rng(0)
-    A.augment(x, rng, others)  # warm caches
-    best = float("inf")
-    for _ in range(3):  # best of three batches, so a busy machine does not flake
-        t0 = time.perf_counter()
-        for _ in range(20):
-            A.augment(x, rng, others)
-        best = min(best, (time.perf_counter() - t0) / 20)
-    ms_per_audio_second = best * 1000 / 4.0
-    # budget: well under 5 ms per second of audio (measured ~1.5 ms on a 2-core box);
-    # the bound is loose so a loaded CI machine does not flake.
-    assert ms_per_audio_second < 5.0

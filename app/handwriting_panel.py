@@ -1,0 +1,196 @@
+"""The handwriting panel: canvas, live transcription with n-best candidates, commit.
+
+After every stroke the whole ink goes to the handwriting worker as a droppable job, so
+while the recognizer is busy only the newest ink waits. A commit (Enter, the button, a
+candidate, or a pause) takes the reading of the ink as it is now: if that reading is still
+being computed, the commit waits for it.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from .canvas import InkCanvas
+from .widgets import Banner, CandidateBar
+from .workers import Job, RecognizerWorker
+
+
+class HandwritingPanel(QGroupBox):
+    transcriptionChanged = Signal(str, list)  # best text, all candidate texts (after each stroke)
+    committed = Signal(str, object)  # text, the ink it came from (list of (N, 3) arrays)
+    recognitionTime = Signal(float)  # ms spent recognizing
+
+    def __init__(self, worker: RecognizerWorker, parent: QWidget | None = None) -> None:
+        super().__init__("Handwriting", parent)
+        self.worker = worker
+        self.model_ready = False
+        self.pause_ms = 1500  # commit after this long without a stroke; 0 = never
+        self._result_version = -1  # canvas version of the reading on display
+        self._best = ""
+        self._commit_wanted: str | None = None  # "best", or a chosen text, waiting for the reading
+        self.last_latency_ms: float | None = None  # pen-up to reading shown
+        self._pen_up_at: dict[int, float] = {}
+
+        self.banner = Banner(self)
+        self.canvas = InkCanvas(self)
+        self.candidates = CandidateBar(5, self)
+        self.status = QLabel("")
+        self.status.setStyleSheet("color: #666;")
+        self.undo_button = QPushButton("Undo stroke")
+        self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Clear the canvas (Esc)")
+        self.commit_button = QPushButton("Commit")
+        self.commit_button.setToolTip("Append the best reading to the text and clear the canvas (Enter)")
+        self.commit_button.setDefault(False)
+
+        row = QHBoxLayout()
+        row.addWidget(self.candidates, 1)
+        row.addWidget(self.status)
+        row.addWidget(self.undo_button)
+        row.addWidget(self.clear_button)
+        row.addWidget(self.commit_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.canvas, 1)
+        lay.addLayout(row)
+
+        self.pause_timer = QTimer(self)
+        self.pause_timer.setSingleShot(True)
+        self.pause_timer.timeout.connect(self._pause_elapsed)
+
+        self.canvas.strokeFinished.connect(self._stroke_finished)
+        self.canvas.penDown.connect(self.pause_timer.stop)
+        self.canvas.inkChanged.connect(self._ink_changed)
+        self.undo_button.clicked.connect(self.undo)
+        self.clear_button.clicked.connect(self.clear)
+        self.commit_button.clicked.connect(self.commit)
+        self.candidates.chosen.connect(self.commit_text)
+        self.worker.done.connect(self._job_done)
+
+        # Enter commits while the canvas (or a candidate) has the focus; Ctrl+Enter anywhere
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            sc = QShortcut(QKeySequence(key), self.canvas)
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+            sc.activated.connect(self.commit)
+        sc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.canvas)
+        sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+        sc.activated.connect(self.clear)
+        self._update_buttons()
+
+    # -- model state ----------------------------------------------------------------
+
+    def set_model_ready(self, ready: bool, message: str = "") -> None:
+        self.model_ready = ready
+        if ready:
+            self.banner.clear()
+            if not self.canvas.is_empty():
+                self._request()
+        elif message:
+            self.banner.show_message(message, "error")
+        self._update_buttons()
+
+    # -- actions ----------------------------------------------------------------------
+
+    def undo(self) -> None:
+        if self.canvas.undo():
+            self.pause_timer.stop()
+
+    def clear(self) -> None:
+        self.pause_timer.stop()
+        self._commit_wanted = None
+        self.canvas.clear()
+
+    def commit(self) -> None:
+        """Commit the best reading of the ink as it is now (waits for it if needed)."""
+        self._want_commit("best")
+
+    def commit_text(self, text: str) -> None:
+        """Commit a chosen candidate."""
+        self._want_commit(text)
+
+    def choose(self, k: int) -> None:
+        self.candidates.choose(k)
+
+    def _want_commit(self, what: str) -> None:
+        self.pause_timer.stop()
+        if self.canvas.is_empty() or not self.model_ready:
+            return
+        self._commit_wanted = what
+        if self._result_version == self.canvas.version:
+            self._do_commit()
+        else:
+            self.status.setText("reading…")
+
+    def _do_commit(self) -> None:
+        what, self._commit_wanted = self._commit_wanted, None
+        text = self._best if what == "best" else what
+        ink = self.canvas.ink()
+        self.canvas.clear()
+        if text:
+            self.committed.emit(text, ink)
+
+    def _pause_elapsed(self) -> None:
+        if self.pause_ms > 0 and not self.canvas.drawing:
+            self.commit()
+
+    # -- recognition ----------------------------------------------------------------
+
+    def _stroke_finished(self) -> None:
+        if self.pause_ms > 0 and self.model_ready:
+            self.pause_timer.start(self.pause_ms)
+
+    def _ink_changed(self) -> None:
+        """A stroke ended, one was undone, or the canvas was cleared: read the ink again."""
+        if self.canvas.is_empty():
+            self._result_version = self.canvas.version
+            self._best = ""
+            self._pen_up_at.clear()
+            self.candidates.set_candidates([])
+            self.status.setText("")
+            self.transcriptionChanged.emit("", [])
+        elif not self.canvas.drawing:
+            self._pen_up_at[self.canvas.version] = time.perf_counter()
+            if self.model_ready:
+                self._request()
+        self._update_buttons()
+
+    def _request(self) -> None:
+        self.worker.submit(Job("recognize", self.canvas.ink(), channel="ink", droppable=True, tag=self.canvas.version))
+
+    def _job_done(self, job: Job) -> None:
+        if job.channel != "ink":
+            return
+        if job.error:
+            self.banner.show_message(f"Recognition failed: {html.escape(job.error)}", "error")
+            return
+        if job.tag != self.canvas.version:
+            return  # the ink changed since; a newer request is on its way
+        rec = job.result
+        if self.banner.level == "error":  # an earlier failure is over
+            self.banner.clear()
+        texts = [t for t, _ in rec.alternatives] or [rec.text]
+        self._best = rec.text
+        self._result_version = job.tag
+        self.candidates.set_candidates(texts)
+        self.status.setText("")
+        t_up = self._pen_up_at.get(job.tag)
+        for v in [v for v in self._pen_up_at if v < job.tag]:
+            del self._pen_up_at[v]
+        if t_up is not None:
+            self.last_latency_ms = (time.perf_counter() - t_up) * 1000
+        self.recognitionTime.emit(rec.elapsed_ms)
+        self.transcriptionChanged.emit(rec.text, texts)
+        if self._commit_wanted is not None:
+            self._do_commit()
+
+    def _update_buttons(self) -> None:
+        has_ink = not self.canvas.is_empty()
+        self.undo_button.setEnabled(self.canvas.stroke_count() > 0)
+        self.clear_button.setEnabled(has_ink)
+        self.commit_button.setEnabled(has_ink and self.model_ready)

@@ -1,0 +1,433 @@
+"""The main window: handwriting above, speech below, the text they produce at the bottom."""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence, QTextCursor
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .audio_input import AudioBackend, SoundDeviceBackend
+from .handwriting_panel import HandwritingPanel
+from .samples import SampleStore, default_samples_dir
+from .speech_panel import SpeechPanel
+from .workers import RecognizerWorker
+
+PAUSE_CHOICES_MS = (0, 1000, 1500, 2000, 3000)
+PTT_KEY = Qt.Key.Key_F8
+
+SHORTCUTS = [
+    ("Enter", "commit the handwriting (canvas focused)"),
+    ("Ctrl+Enter", "commit the handwriting (anywhere)"),
+    ("Ctrl+1 … Ctrl+5", "commit candidate 1 … 5"),
+    ("Ctrl+Z", "undo the last stroke (undo typing in the text area)"),
+    ("Esc", "clear the canvas"),
+    ("Ctrl+R", "start or stop recording"),
+    ("F8 (hold)", "push-to-talk"),
+    ("Ctrl+O", "transcribe an audio file"),
+    ("Ctrl+Shift+C", "copy all text to the clipboard"),
+    ("Ctrl+S", "save the text"),
+    ("Ctrl+Q", "quit"),
+]
+
+
+class MainWindow(QMainWindow):
+    modelsSettled = Signal()  # both models have loaded or failed (once, at start-up)
+    textAppended = Signal(str)
+
+    def __init__(
+        self,
+        handwriting_model: str | None = None,
+        speech_model: str | None = None,
+        device: str = "auto",
+        audio_backend: AudioBackend | None = None,
+        settings: QSettings | None = None,
+        samples_dir: str | os.PathLike | None = None,
+        load_models: bool = True,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Scrivox — handwriting and speech to text")
+        self.settings = settings if settings is not None else QSettings("Scrivox", "Scrivox")
+        if self.settings.parent() is None:
+            self.settings.setParent(self)  # destroyed with the window, on the GUI thread
+        self.store = SampleStore(samples_dir if samples_dir is not None else default_samples_dir())
+        self.model_status = {"handwriting": "loading…", "speech": "loading…"}
+        self.model_device = {"handwriting": "", "speech": ""}
+        self.model_paths = {"handwriting": handwriting_model, "speech": speech_model}
+        self._settled: set[str] = set()
+        self.last_saved: Path | None = None
+
+        self.hw_worker = RecognizerWorker("handwriting", device, self)
+        self.sp_worker = RecognizerWorker("speech", device, self)
+        for w in (self.hw_worker, self.sp_worker):
+            w.loaded.connect(self._model_loaded)
+            w.loadFailed.connect(self._model_failed)
+            w.progress.connect(lambda msg: self.statusBar().showMessage(msg, 4000))
+
+        self.handwriting = HandwritingPanel(self.hw_worker)
+        self.speech = SpeechPanel(self.sp_worker, audio_backend or SoundDeviceBackend())
+        self.handwriting.banner.show_message("Loading the handwriting model…", "info")
+        self.speech.banner.show_message("Loading the speech model…", "info")
+
+        # the text area
+        self.text = QPlainTextEdit()
+        self.text.setPlaceholderText("Committed handwriting and speech appear here. You can edit it.")
+        f = QFont(self.text.font())
+        f.setPointSizeF(max(f.pointSizeF(), 10) * 1.25)
+        self.text.setFont(f)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setToolTip("Copy all text to the clipboard (Ctrl+Shift+C)")
+        self.save_button = QPushButton("Save…")
+        self.save_button.setToolTip("Save the text to a file (Ctrl+S)")
+        self.clear_text_button = QPushButton("Clear text")
+        text_box = QGroupBox("Text")
+        tl = QVBoxLayout(text_box)
+        tl.addWidget(self.text, 1)
+        bl = QHBoxLayout()
+        bl.addStretch(1)
+        bl.addWidget(self.clear_text_button)
+        bl.addWidget(self.copy_button)
+        bl.addWidget(self.save_button)
+        tl.addLayout(bl)
+
+        # a plain column (a QSplitter would ignore the height a wrapped message needs)
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(8, 8, 8, 4)
+        cl.addWidget(self.handwriting, 5)
+        cl.addWidget(self.speech, 0)
+        cl.addWidget(text_box, 3)
+        self.setCentralWidget(central)
+
+        # status bar: models, device, last recognition time
+        self.models_label = QLabel()
+        self.device_label = QLabel()
+        self.time_label = QLabel("last: —")
+        for w in (self.models_label, self.device_label, self.time_label):
+            w.setStyleSheet("padding: 0 6px;")
+            self.statusBar().addPermanentWidget(w)
+        self._update_status()
+
+        self._make_actions()
+        self._load_settings()
+
+        self.handwriting.committed.connect(self._handwriting_committed)
+        self.handwriting.recognitionTime.connect(lambda ms: self._show_time("handwriting", ms))
+        self.speech.recognitionTime.connect(lambda ms: self._show_time("speech", ms))
+        self.speech.finalTranscript.connect(self._speech_final)
+        self.speech.fileTranscribed.connect(lambda path, text: self.append_text(text))
+        self.speech.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.copy_button.clicked.connect(self.copy_text)
+        self.save_button.clicked.connect(self.save_text)
+        self.clear_text_button.clicked.connect(self.text.clear)
+
+        self._ptt_filter = _PushToTalkFilter(self)
+        QApplication.instance().installEventFilter(self._ptt_filter)
+
+        self.resize(980, 760)
+        self.speech.refresh_devices()
+        if load_models:
+            self.load_model("handwriting", handwriting_model)
+            self.load_model("speech", speech_model)
+        self.handwriting.canvas.setFocus()
+
+    # -- actions and menus ------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, menu=None, tip: str = "") -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                a.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                a.setShortcut(QKeySequence(shortcut))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            a.setStatusTip(tip)
+        a.triggered.connect(slot)
+        self.addAction(a)
+        if menu is not None:
+            menu.addAction(a)
+        return a
+
+    def _make_actions(self) -> None:
+        mb = self.menuBar()
+        m_file = mb.addMenu("&File")
+        self.act_transcribe = self._action("&Transcribe audio file…", self.speech.choose_file, "Ctrl+O", m_file)
+        self.act_save = self._action("&Save text…", self.save_text, QKeySequence.StandardKey.Save, m_file)
+        m_file.addSeparator()
+        self._action("Load &handwriting model…", lambda: self.choose_model("handwriting"), None, m_file)
+        self._action("Load s&peech model…", lambda: self.choose_model("speech"), None, m_file)
+        self._action("Use the &shipped models", self.load_default_models, None, m_file)
+        m_file.addSeparator()
+        self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, m_file)
+
+        m_edit = mb.addMenu("&Edit")
+        self.act_commit = self._action("&Commit handwriting", self.handwriting.commit, ["Ctrl+Return", "Ctrl+Enter"], m_edit)
+        self.act_undo = self._action("&Undo stroke", self.undo, QKeySequence.StandardKey.Undo, m_edit)
+        self._action("C&lear canvas", self.handwriting.clear, None, m_edit)
+        for k in range(5):
+            self._action(f"Commit candidate {k + 1}", lambda checked=False, k=k: self.handwriting.choose(k), f"Ctrl+{k + 1}")
+        m_edit.addSeparator()
+        self.act_copy = self._action("Copy &all text", self.copy_text, "Ctrl+Shift+C", m_edit)
+
+        m_speech = mb.addMenu("&Speech")
+        self.act_record = self._action("&Record", self.speech.toggle_recording, "Ctrl+R", m_speech, "Start or stop listening")
+        m_speech.addAction(self.act_transcribe)
+        self._action("Look for &microphones again", self.speech.refresh_devices, None, m_speech)
+
+        m_opt = mb.addMenu("&Options")
+        self.act_save_samples = QAction("&Save my samples (for personalization)", self, checkable=True)
+        self.act_save_samples.setStatusTip("Keep each committed drawing and utterance with its text, to teach the recognizers your hand and voice")
+        self.act_save_samples.toggled.connect(lambda on: self.settings.setValue("save_samples", on))
+        m_opt.addAction(self.act_save_samples)
+        self._action("&Open the samples folder", self.open_samples_folder, None, m_opt)
+        m_pause = m_opt.addMenu("Commit handwriting after a &pause")
+        self.pause_group = QActionGroup(self)
+        self.pause_actions: dict[int, QAction] = {}
+        for ms in PAUSE_CHOICES_MS:
+            a = QAction("never" if ms == 0 else f"{ms / 1000:g} s", self, checkable=True)
+            a.triggered.connect(lambda checked=False, ms=ms: self.set_pause_ms(ms))
+            self.pause_group.addAction(a)
+            m_pause.addAction(a)
+            self.pause_actions[ms] = a
+        self.act_guide = QAction("Show the &guide line", self, checkable=True, checked=True)
+        self.act_guide.toggled.connect(self._set_guide)
+        m_opt.addAction(self.act_guide)
+
+        m_help = mb.addMenu("&Help")
+        self._action("&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents, m_help)
+        self._action("&About Scrivox", self.show_about, None, m_help)
+
+    def _load_settings(self) -> None:
+        s = self.settings
+        self.act_save_samples.setChecked(_as_bool(s.value("save_samples", False)))
+        try:
+            pause = int(s.value("pause_ms", 1500))
+        except (TypeError, ValueError):
+            pause = 1500
+        self.set_pause_ms(pause)
+        self.speech.preferred_device = str(s.value("input_device", "") or "")
+        self.act_guide.setChecked(_as_bool(s.value("guide", True)))
+
+    # -- models -----------------------------------------------------------------------
+
+    def load_model(self, modality: str, path: str | None = None) -> None:
+        self.model_status[modality] = "loading…"
+        self.model_paths[modality] = path
+        self._update_status()
+        worker = self.hw_worker if modality == "handwriting" else self.sp_worker
+        worker.load(path)
+
+    def load_default_models(self) -> None:
+        self.load_model("handwriting", None)
+        self.load_model("speech", None)
+
+    def choose_model(self, modality: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, f"Load a {modality} model", "", "Scrivox models (*.pt);;All files (*)")
+        if path:
+            self.load_model(modality, path)
+
+    def _model_loaded(self, modality: str, description: str, device: str, path: str) -> None:
+        self.model_status[modality] = description
+        self.model_device[modality] = device
+        panel = self.handwriting if modality == "handwriting" else self.speech
+        panel.set_model_ready(True)
+        self._update_status()
+        self._settle(modality)
+
+    def _model_failed(self, modality: str, message: str) -> None:
+        message = html.escape(message)
+        self.model_status[modality] = "none"
+        self.model_device[modality] = ""
+        if message.startswith("no model file at"):
+            how = f"python -m recognizers train {modality}"
+            text = f"There is {message}. Train one with <code>{how}</code> or load one from the File menu."
+        else:
+            text = f"The model could not be loaded: {message}. Load another from the File menu."
+        if modality == "handwriting":
+            self.handwriting.set_model_ready(False, f"<b>No handwriting model.</b> {text} You can still draw, and speech works.")
+        else:
+            self.speech.set_model_ready(False, text + " Handwriting still works.")
+        self._update_status()
+        self._settle(modality)
+
+    def _settle(self, modality: str) -> None:
+        if modality not in self._settled:
+            self._settled.add(modality)
+            if len(self._settled) == 2:
+                self.modelsSettled.emit()
+
+    @property
+    def models_settled(self) -> bool:
+        return len(self._settled) == 2
+
+    def _update_status(self) -> None:
+        hw, sp = self.model_status["handwriting"], self.model_status["speech"]
+        self.models_label.setText(f"Handwriting: {hw}  ·  Speech: {sp}")
+        devs = sorted({d for d in self.model_device.values() if d})
+        self.device_label.setText("Device: " + ("/".join(d.upper() for d in devs) if devs else "—"))
+
+    def _show_time(self, modality: str, ms: float) -> None:
+        self.time_label.setText(f"last {modality}: {ms:.0f} ms")
+
+    # -- text -------------------------------------------------------------------------
+
+    def append_text(self, text: str) -> None:
+        """Append at the end of the text, with a space if the text does not end in one."""
+        text = text.strip()
+        if not text:
+            return
+        cur = self.text.toPlainText()
+        sep = "" if not cur or cur[-1].isspace() else " "
+        c = self.text.textCursor()
+        c.movePosition(QTextCursor.MoveOperation.End)
+        c.insertText(sep + text)
+        self.text.setTextCursor(c)
+        self.text.ensureCursorVisible()
+        self.textAppended.emit(text)
+
+    def copy_text(self) -> None:
+        QApplication.clipboard().setText(self.text.toPlainText())
+        self.statusBar().showMessage("Text copied to the clipboard", 3000)
+
+    def save_text(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Save the text", "scrivox.txt", "Text files (*.txt);;All files (*)")
+        if not path:
+            return
+        try:
+            Path(path).write_text(self.text.toPlainText() + "\n", encoding="utf-8")
+        except OSError as exc:
+            QMessageBox.warning(self, "Could not save", f"The text could not be saved to {path}:\n{exc}")
+            return
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+
+    def undo(self) -> None:
+        if self.text.hasFocus():
+            self.text.undo()
+        else:
+            self.handwriting.undo()
+
+    # -- committed input --------------------------------------------------------------
+
+    @property
+    def save_samples(self) -> bool:
+        return self.act_save_samples.isChecked()
+
+    def set_save_samples(self, on: bool) -> None:
+        self.act_save_samples.setChecked(on)
+
+    def _handwriting_committed(self, text: str, ink: list[np.ndarray]) -> None:
+        self.append_text(text)
+        if self.save_samples:
+            try:
+                self.last_saved = self.store.save_ink(ink, text)
+            except (OSError, ValueError) as exc:
+                self.statusBar().showMessage(f"Could not save the sample: {exc}", 6000)
+
+    def _speech_final(self, uid: int, text: str, audio: np.ndarray) -> None:
+        self.append_text(text)
+        if self.save_samples and text.strip() and audio is not None and len(audio):
+            try:
+                self.last_saved = self.store.save_utterance(audio, text.strip())
+            except Exception as exc:  # soundfile raises its own types
+                self.statusBar().showMessage(f"Could not save the recording: {exc}", 6000)
+
+    def open_samples_folder(self) -> None:
+        self.store.root.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.store.root)))
+
+    # -- options ----------------------------------------------------------------------
+
+    def set_pause_ms(self, ms: int) -> None:
+        self.handwriting.pause_ms = max(0, int(ms))
+        if ms in self.pause_actions:
+            self.pause_actions[ms].setChecked(True)
+        self.settings.setValue("pause_ms", int(ms))
+
+    def _set_guide(self, on: bool) -> None:
+        self.handwriting.canvas.show_guide = on
+        self.handwriting.canvas._cache = None
+        self.handwriting.canvas.update()
+        self.settings.setValue("guide", on)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Scrivox",
+            "<b>Scrivox</b> turns handwriting and speech into text, offline, with BiLSTM-CTC recognizers.<br>"
+            f"Handwriting model: {self.model_status['handwriting']}<br>Speech model: {self.model_status['speech']}<br>"
+            f"Your samples: {self.store.root}",
+        )
+
+    # -- shutdown ---------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Stop the microphone and the worker threads (safe to call twice)."""
+        if getattr(self, "_shut", False):
+            return
+        self._shut = True
+        dev = self.speech.current_device()
+        if dev is not None:
+            self.settings.setValue("input_device", dev.name)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._ptt_filter)
+        self.speech.shutdown()
+        self.handwriting.pause_timer.stop()
+        self.hw_worker.shutdown()
+        self.sp_worker.shutdown()
+        self.settings.sync()
+
+    def closeEvent(self, ev) -> None:
+        self.shutdown()
+        super().closeEvent(ev)
+
+
+class _PushToTalkFilter(QObject):
+    """Holding F8 anywhere in the window is push-to-talk."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.held = False
+
+    def eventFilter(self, obj, ev) -> bool:
+        t = ev.type()
+        if t in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and ev.key() == PTT_KEY:
+            if ev.isAutoRepeat():
+                return True
+            if t == QEvent.Type.KeyPress and not self.held:
+                self.held = True
+                self.window_.speech.push_to_talk_pressed()
+            elif t == QEvent.Type.KeyRelease and self.held:
+                self.held = False
+                self.window_.speech.push_to_talk_released()
+            return True
+        return False
+
+
+def _as_bool(v) -> bool:
+    if isinstance(v, str):
+        return v.lower() in ("1", "true", "yes", "on")
+    return bool(v)

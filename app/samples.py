@@ -1,0 +1,89 @@
+"""The user's own samples, saved (opt-in) for personalization, in the project's formats.
+
+Layout under the root (by default the platform's user-data directory,
+QStandardPaths.AppDataLocation, then ``samples/``)::
+
+    handwriting/samples.jsonl        one ink sample a line: {"label", "strokes", "writer", "source"}
+    speech/manifest.jsonl            one utterance a line: {"audio", "text", "speaker"}
+    speech/audio/<time>.flac         16 kHz mono
+
+These are what ``python -m recognizers train`` reads as ``ink:`` and ``speech:`` data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+WRITER = "user"  # the writer/speaker id given to the person at this computer
+SOURCE = "scrivox-app"
+
+
+def default_samples_dir() -> Path:
+    from PySide6.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".local" / "share" / "Scrivox") / "samples"
+
+
+class SampleStore:
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+
+    @property
+    def ink_path(self) -> Path:
+        return self.root / "handwriting" / "samples.jsonl"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "speech" / "manifest.jsonl"
+
+    def save_ink(self, ink: list[np.ndarray], label: str, writer: str = WRITER) -> Path:
+        """Append one drawing with its text to the ink store; returns the file."""
+        from recognizers.ink import InkSample, append_ink_jsonl
+
+        strokes = [np.asarray(s, np.float32) for s in ink if len(s)]
+        if not strokes:
+            raise ValueError("no ink to save")
+        t0 = float(strokes[0][0, 2])
+        strokes = [np.concatenate([s[:, :2], s[:, 2:3] - t0], axis=1) for s in strokes]  # time from the first point
+        append_ink_jsonl(self.ink_path, InkSample(label, strokes, writer, SOURCE))
+        return self.ink_path
+
+    def save_utterance(self, audio: np.ndarray, text: str, speaker: str = WRITER) -> Path:
+        """Write the audio as FLAC and append its manifest line; returns the audio file."""
+        import soundfile as sf
+
+        stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
+        rel = Path("audio") / f"{stamp}.flac"
+        path = self.manifest_path.parent / rel
+        k = 1
+        while path.exists():
+            rel = Path("audio") / f"{stamp}-{k}.flac"
+            path = self.manifest_path.parent / rel
+            k += 1
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name("." + path.name + ".tmp")
+        sf.write(str(tmp), np.asarray(audio, np.float32), 16_000, format="FLAC")
+        os.replace(tmp, path)
+        line = json.dumps({"audio": rel.as_posix(), "text": text, "speaker": speaker}) + "\n"
+        with open(self.manifest_path, "a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return path
+
+    def counts(self) -> tuple[int, int]:
+        """(drawings, utterances) stored so far."""
+
+        def lines(p: Path) -> int:
+            if not p.exists():
+                return 0
+            with open(p, encoding="utf-8") as fh:
+                return sum(1 for line in fh if line.strip())
+
+        return lines(self.ink_path), lines(self.manifest_path)

@@ -1,0 +1,163 @@
+"""Small widgets: a message banner, a level meter, the n-best candidate bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QLinearGradient, QPainter
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+BANNER_STYLES = {
+    "error": ("#fdecea", "#b3261e", "#f2b8b5"),
+    "warning": ("#fff4e0", "#7a4b00", "#f5c77e"),
+    "info": ("#e8f0fe", "#1a3d7c", "#b3c8f5"),
+}
+
+
+class Banner(QFrame):
+    """A message inside a panel: what went wrong and what still works. Hidden when empty."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setOpenExternalLinks(False)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.addWidget(self.label)
+        self.level = ""
+        self.hide()
+
+    def show_message(self, text: str, level: str = "error") -> None:
+        bg, fg, border = BANNER_STYLES.get(level, BANNER_STYLES["info"])
+        self.setStyleSheet(f"Banner {{ background: {bg}; border: 1px solid {border}; border-radius: 4px; }} QLabel {{ color: {fg}; }}")
+        self.label.setText(text)
+        self.level = level
+        self.setAccessibleDescription(text)
+        self.show()
+
+    def clear(self) -> None:
+        self.label.clear()
+        self.level = ""
+        self.hide()
+
+    def text(self) -> str:
+        return "" if self.isHidden() else self.label.text()
+
+
+class LevelMeter(QWidget):
+    """Input level in dBFS, as a horizontal bar from -60 to 0 dB, with the speech state."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = -100.0
+        self.peak_db = -100.0
+        self.speech = False
+        self.setMinimumSize(120, 14)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setToolTip("Microphone level (turns green while speech is detected)")
+        self.setAccessibleName("Microphone level")
+
+    def sizeHint(self) -> QSize:
+        return QSize(200, 16)
+
+    def set_level(self, db: float, speech: bool = False) -> None:
+        self.db = db
+        self.peak_db = max(db, self.peak_db - 1.5)  # the peak mark falls back slowly
+        self.speech = speech
+        self.update()
+
+    def reset(self) -> None:
+        self.set_level(-100.0)
+        self.peak_db = -100.0
+        self.update()
+
+    @staticmethod
+    def fraction(db: float) -> float:
+        return min(1.0, max(0.0, (db + 60.0) / 60.0))
+
+    def paintEvent(self, ev) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        p.setPen(QColor(170, 175, 185))
+        p.setBrush(QColor(245, 246, 248) if self.isEnabled() else QColor(232, 232, 232))
+        p.drawRoundedRect(r, 3, 3)
+        if self.isEnabled():
+            w = r.width() * self.fraction(self.db)
+            if w > 1:
+                g = QLinearGradient(r.left(), 0, r.right(), 0)
+                base = QColor(60, 170, 90) if self.speech else QColor(110, 140, 190)
+                g.setColorAt(0.0, base)
+                g.setColorAt(0.8, base)
+                g.setColorAt(1.0, QColor(220, 80, 60))
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(g)
+                p.drawRoundedRect(QRectF(r.left(), r.top(), w, r.height()), 3, 3)
+            x = r.left() + r.width() * self.fraction(self.peak_db)
+            if self.peak_db > -60:
+                p.setPen(QColor(60, 60, 60))
+                p.drawLine(int(x), int(r.top()) + 2, int(x), int(r.bottom()) - 2)
+        p.end()
+
+
+class CandidateBar(QWidget):
+    """The n-best transcriptions as buttons; the best is first and highlighted."""
+
+    chosen = Signal(str)
+
+    def __init__(self, max_candidates: int = 5, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layout_ = QHBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.setSpacing(6)
+        self.title = QLabel("Candidates:")
+        self.title.setStyleSheet("color: #555;")
+        self.layout_.addWidget(self.title)
+        self.buttons: list[QPushButton] = []
+        for i in range(max_candidates):
+            b = QPushButton(self)
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            b.setToolTip(f"Commit this reading (Ctrl+{i + 1})")
+            b.clicked.connect(lambda checked=False, k=i: self._clicked(k))
+            b.hide()
+            self.layout_.addWidget(b)
+            self.buttons.append(b)
+        self.empty = QLabel("—")
+        self.empty.setStyleSheet("color: #999;")
+        self.layout_.addWidget(self.empty)
+        self.layout_.addStretch(1)
+        self._texts: list[str] = []
+
+    def texts(self) -> list[str]:
+        return list(self._texts)
+
+    def set_candidates(self, texts: list[str]) -> None:
+        seen: list[str] = []
+        for t in texts:
+            if t.strip() and t not in seen:
+                seen.append(t)
+        self._texts = seen[: len(self.buttons)]
+        for i, b in enumerate(self.buttons):
+            if i < len(self._texts):
+                b.setText(self._texts[i].replace("&", "&&"))
+                b.setStyleSheet(
+                    "QPushButton { font-weight: bold; font-size: 15px; padding: 4px 12px; background: #dbe7fb; border: 1px solid #7a9cd6; border-radius: 4px; }"
+                    if i == 0
+                    else "QPushButton { font-size: 14px; padding: 4px 10px; }"
+                )
+                b.show()
+            else:
+                b.hide()
+        self.empty.setVisible(not self._texts)
+
+    def _clicked(self, k: int) -> None:
+        if k < len(self._texts):
+            self.chosen.emit(self._texts[k])
+
+    def choose(self, k: int) -> bool:
+        """Pick candidate k (0 is the best) as if its button was clicked."""
+        if k < len(self._texts):
+            self.chosen.emit(self._texts[k])
+            return True
+        return False

@@ -1,0 +1,260 @@
+"""Recognition off the GUI thread: one worker thread per model, with coalescing.
+
+The GUI submits `Job`s and gets them back through the `done` signal, in the GUI thread.
+A job marked `droppable` (a live request: the ink after a stroke, a partial transcript)
+replaces any droppable job of the same channel still waiting, and any job of the channel
+submitted later replaces it too: while the recognizer is busy, only the newest input is
+kept (DESIGN.md, "Live recognition coalesces requests"). Other jobs (a final transcript, a
+file, loading a model) always run, in order.
+
+The recognizers package (and with it torch) is imported on the worker thread the first
+time a model loads, so the window opens without waiting for it.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+
+
+_torch_configured = False
+_torch_lock = threading.Lock()
+_collector: "GuiThreadCollector | None" = None
+
+
+class GuiThreadCollector(QObject):
+    """Python's cyclic garbage collection, run on the GUI thread only.
+
+    Automatic collection runs in whichever thread happens to allocate: in a recognizer
+    thread it may destroy a Qt object that belongs to the GUI thread, which crashes the
+    process (seen here: a segfault while "Garbage-collecting" inside an LSTM forward). So
+    automatic collection is switched off and a timer on the GUI thread collects with the
+    usual generation thresholds instead (the remedy calibre and pyqtgraph use).
+    """
+
+    def __init__(self, interval_ms: int = 500) -> None:
+        super().__init__(QCoreApplication.instance())
+        self.threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check)
+        self.timer.start(interval_ms)
+
+    def check(self) -> None:
+        c0, c1, c2 = gc.get_count()
+        if c0 > self.threshold[0]:
+            gc.collect(0)
+            if c1 > self.threshold[1]:
+                gc.collect(1)
+                if c2 > self.threshold[2]:
+                    gc.collect(2)
+
+
+def collect_garbage_on_gui_thread() -> None:
+    """Switch automatic collection off and collect on the GUI thread (workers call this).
+
+    Once no worker thread is left, `gc.enable()` may turn automatic collection back on.
+    """
+    global _collector
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    if _collector is None or _collector.parent() is not app:
+        _collector = GuiThreadCollector()
+    gc.disable()
+
+
+def configure_torch() -> None:
+    """One intra-op thread per recognizer (SCRIVOX_THREADS to change it).
+
+    The live inputs are small (a word, a few seconds of audio): one thread reads them in
+    about 10 ms, while letting torch's pool spread over busy cores stalls it for hundreds
+    of milliseconds at a time (measured on a 2-core machine with a training run beside it).
+    The two recognizers run on their own threads, so they still use two cores together.
+    """
+    global _torch_configured
+    with _torch_lock:  # once, before any model runs: changing it under a running op is unsafe
+        if _torch_configured:
+            return
+        import torch
+
+        try:
+            n = int(os.environ.get("SCRIVOX_THREADS", "1"))
+        except ValueError:
+            n = 1
+        torch.set_num_threads(max(1, n))
+        _torch_configured = True
+
+
+@dataclass
+class Job:
+    kind: str  # "recognize", "file" or "load"
+    payload: Any = None  # ink, audio, a file path, or a model path
+    channel: str = "live"
+    droppable: bool = False
+    tag: Any = None  # whatever the submitter needs to match the answer (ink version, utterance id)
+    submitted: float = field(default_factory=time.perf_counter)
+    started: float = 0.0
+    finished: float = 0.0
+    result: Any = None  # a recognizers.recognizer.Recognition, or a str for "file"
+    error: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class RecognizerWorker(QObject):
+    """Owns one Recognizer and runs its jobs, in order, on a private thread.
+
+    The thread is a Python thread, not a QThread: torch frees numpy-backed tensors
+    through pybind11's GIL handling, which crashed (in tstate_delete_common, seen under
+    gdb with PySide6 6.12 on X11) when the calling thread's Python state had been made by
+    PySide for a slot call on a QThread. A thread started by Python has a proper state.
+    The signals are emitted from that thread and so reach the GUI thread queued.
+    """
+
+    done = Signal(object)  # a finished Job (result or error set)
+    loaded = Signal(str, str, str, str)  # modality, description, device, path
+    loadFailed = Signal(str, str)  # modality, message for the user
+    progress = Signal(str)  # a line for the status bar
+
+    def __init__(self, modality: str, device: str = "auto", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        collect_garbage_on_gui_thread()
+        self.modality = modality
+        self.device = device
+        self.recognizer = None  # recognizers.recognizer.Recognizer, touched only on the worker thread
+        self._cv = threading.Condition()
+        self._queue: list[Job] = []
+        self._stopping = False
+        self.dropped = 0  # droppable jobs replaced before they ran
+        self.ran = 0
+        self._thread = threading.Thread(target=self._run, name=f"{modality}-recognizer", daemon=True)
+        self._thread.start()
+
+    # -- GUI thread -----------------------------------------------------------------
+
+    def submit(self, job: Job) -> Job:
+        with self._cv:
+            if self._stopping:
+                return job
+            if job.kind == "recognize":
+                kept = [j for j in self._queue if not (j.droppable and j.channel == job.channel)]
+                self.dropped += len(self._queue) - len(kept)
+                self._queue = kept
+            self._queue.append(job)
+            self._cv.notify()
+        return job
+
+    def load(self, path: str | None) -> Job:
+        """Load a model (None: the shipped one for this modality); answers loaded/loadFailed."""
+        return self.submit(Job("load", path, channel="load"))
+
+    def pending(self) -> int:
+        with self._cv:
+            return len(self._queue)
+
+    def shutdown(self, timeout_s: float = 10.0) -> None:
+        """Drop waiting jobs, let a running one finish, end the thread (safe to call twice)."""
+        with self._cv:
+            self._stopping = True
+            self._queue.clear()
+            self._cv.notify_all()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout_s)
+
+    # -- worker thread --------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                while not self._queue and not self._stopping:
+                    self._cv.wait()
+                if self._stopping:
+                    return
+                job = self._queue.pop(0)
+            job.started = time.perf_counter()
+            try:
+                if job.kind == "load":
+                    self._load(job)
+                elif job.kind == "recognize":
+                    self._recognize(job)
+                elif job.kind == "file":
+                    self._transcribe_file(job)
+                else:
+                    raise ValueError(f"unknown job kind {job.kind!r}")
+            except Exception as exc:  # shown to the user, never kills the thread
+                job.error = f"{exc.__class__.__name__}: {exc}"
+                job.extra["traceback"] = traceback.format_exc()
+            job.finished = time.perf_counter()
+            self.ran += 1
+            if job.kind != "load" and not self._stopping:
+                self.done.emit(job)
+
+    def _load(self, job: Job) -> None:
+        try:
+            configure_torch()
+            from recognizers.checkpoint import CheckpointError
+            from recognizers.recognizer import Recognizer, default_model_path
+        except Exception as exc:  # a broken installation: torch missing, ...
+            self.loadFailed.emit(self.modality, f"The recognizers could not be imported ({exc}).")
+            return
+        path = job.payload or str(default_model_path(self.modality))
+        try:
+            # threads=None: the thread count was set once above, not per model
+            rec = Recognizer.load(path, modality=self.modality, device=self.device, threads=None)
+            if rec.modality != self.modality:
+                raise CheckpointError(f"{path} is a {rec.modality} model, not a {self.modality} model")
+            self._warm_up(rec)
+        except CheckpointError as exc:
+            self.recognizer = None
+            self.loadFailed.emit(self.modality, str(exc))
+            return
+        except Exception as exc:
+            self.recognizer = None
+            self.loadFailed.emit(self.modality, f"{path} could not be loaded ({exc.__class__.__name__}: {exc})")
+            return
+        self.recognizer = rec
+        self.loaded.emit(self.modality, rec.describe(), rec.device, str(path))
+
+    def _warm_up(self, rec) -> None:
+        """One throw-away recognition, so the user's first one is not the slow one."""
+        import numpy as np
+
+        if self.modality == "handwriting":
+            t = np.linspace(0, 1, 30, dtype=np.float32)
+            rec.recognize([np.stack([t * 100, 50 + 20 * np.sin(t * 12), t * 300], axis=1)])
+        else:
+            rec.recognize(np.zeros(8000, np.float32))
+
+    def _recognize(self, job: Job) -> None:
+        if self.recognizer is None:
+            raise RuntimeError(f"no {self.modality} model is loaded")
+        job.result = self.recognizer.recognize(job.payload)
+
+    def _transcribe_file(self, job: Job) -> None:
+        """A whole recording: cut at pauses by the VAD, each piece recognized, joined."""
+        if self.recognizer is None:
+            raise RuntimeError(f"no {self.modality} model is loaded")
+        from recognizers.audio import load_audio
+
+        from .vad import split_utterances
+
+        audio = load_audio(job.payload)  # AudioFileError names the file
+        spans = split_utterances(audio)
+        job.extra["duration_s"] = len(audio) / 16_000
+        job.extra["utterances"] = len(spans)
+        texts = []
+        for i, (a, b) in enumerate(spans):
+            self.progress.emit(f"Transcribing {job.payload}: part {i + 1} of {len(spans)}")
+            if self._stopping:
+                return
+            text = self.recognizer.recognize(audio[a:b]).text.strip()
+            if text:
+                texts.append(text)
+        job.result = " ".join(texts)

@@ -1,0 +1,249 @@
+"""The handwriting canvas and panel, driven by mouse events like a person's."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtTest import QTest
+
+from app.replay import draw_ink, draw_stroke
+from .helpers import FIXTURES
+from recognizers.ink import read_ink_samples
+
+
+def zigzag(n: int = 3, x0: float = 0.0) -> list[np.ndarray]:
+    """n strokes of a small zigzag, left to right (ink for the plumbing tests)."""
+    out = []
+    for k in range(n):
+        x = x0 + k * 60 + np.linspace(0, 40, 12)
+        y = 100 + 30 * np.sin(np.linspace(0, 3 * np.pi, 12)) + k * 3
+        t = 1000 * k + np.arange(12) * 15.0
+        out.append(np.stack([x, y, t], axis=1).astype(np.float32))
+    return out
+
+
+def reference_text(model_path, ink) -> str:
+    from recognizers.recognizer import Recognizer
+
+    return Recognizer.load(model_path, device="cpu").recognize(ink).text
+
+
+def test_mouse_strokes_become_ink(make_window, qtbot):
+    win = make_window()  # no models at all: drawing still works
+    canvas = win.handwriting.canvas
+    sent = draw_ink(canvas, zigzag(2))
+    ink = canvas.ink()
+    assert len(ink) == 2
+    for got, want in zip(ink, sent):
+        np.testing.assert_allclose(got[:, :2], want[:, :2])  # every point, in widget pixels
+        assert np.all(np.diff(got[:, 2]) >= 0)  # time runs forward
+    assert ink[1][0, 2] >= ink[0][-1, 2]
+    assert canvas.undo() and len(canvas.ink()) == 1
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)
+    assert canvas.is_empty()
+
+
+def test_known_word_from_the_shipped_model(make_window, shipped_handwriting_model, qtbot):
+    """A real word by a writer the model never saw, drawn with the mouse, read right."""
+    (sample,) = read_ink_samples(FIXTURES / "word.json")
+    win = make_window(handwriting_model=shipped_handwriting_model)
+    assert win.model_status["handwriting"] not in ("none", "loading…")
+    panel = win.handwriting
+    readings: list[str] = []
+    panel.transcriptionChanged.connect(lambda text, cands: readings.append(text))
+    canvas = panel.canvas
+
+    def read_so_far(i: int) -> None:  # the reading updates after every stroke
+        qtbot.waitUntil(lambda: panel._result_version == canvas.version, timeout=10_000)
+
+    draw_ink(canvas, sample.strokes, between_strokes=read_so_far)
+    assert len(canvas.ink()) == len(sample.strokes)
+    assert len(readings) == len(sample.strokes)
+    assert readings[-1] == sample.label, readings
+    assert panel.candidates.texts()[0] == sample.label
+    assert panel.last_latency_ms is not None
+    assert "ms" in win.time_label.text()
+    canvas.setFocus()
+    QTest.keyClick(canvas, Qt.Key.Key_Return)  # commit with Enter
+    assert win.text.toPlainText() == sample.label
+    assert canvas.is_empty() and panel.candidates.texts() == []
+
+
+def test_newest_ink_wins_while_the_recognizer_is_busy(make_window, standin_models, qtbot):
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    panel, canvas, worker = win.handwriting, win.handwriting.canvas, win.hw_worker
+    gate = threading.Event()
+    real = worker.recognizer.recognize
+    threads: set[int] = set()
+
+    def slow(ink):
+        threads.add(threading.get_ident())
+        gate.wait(5)  # hold the worker busy while more strokes arrive
+        return real(ink)
+
+    worker.recognizer.recognize = slow
+    ran_before, dropped_before = worker.ran, worker.dropped
+    for s in zigzag(6):
+        draw_stroke(canvas, s)
+    assert worker.pending() <= 1  # five waiting requests became one
+    gate.set()
+    qtbot.waitUntil(lambda: panel._result_version == canvas.version, timeout=10_000)
+    ran, dropped = worker.ran - ran_before, worker.dropped - dropped_before
+    assert ran + dropped == 6
+    assert ran <= 2  # perhaps the first stroke's ink (if the worker got it at once), then only the newest
+    assert threading.get_ident() not in threads  # never on the GUI thread
+    assert panel.candidates.texts()[0] == reference_text(standin_models["handwriting"], canvas.ink())
+
+
+def test_commit_by_button_candidate_and_pause(make_window, standin_models, qtbot):
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    panel, canvas = win.handwriting, win.handwriting.canvas
+    win.set_pause_ms(0)
+    draw_ink(canvas, zigzag(2))
+    with qtbot.waitSignal(panel.committed, timeout=10_000) as blocker:
+        panel.commit_button.click()
+    first = blocker.args[0]
+    assert first == reference_text(standin_models["handwriting"], blocker.args[1])
+    assert win.text.toPlainText() == first and canvas.is_empty()
+
+    draw_ink(canvas, zigzag(3))
+    qtbot.waitUntil(lambda: len(panel.candidates.texts()) >= 2, timeout=10_000)
+    second_best = panel.candidates.texts()[1]
+    panel.candidates.buttons[1].click()
+    assert win.text.toPlainText() == f"{first} {second_best}"
+
+    win.set_pause_ms(300)
+    assert win.settings.value("pause_ms") in (300, "300")
+    draw_ink(canvas, zigzag(1))
+    with qtbot.waitSignal(win.textAppended, timeout=5_000):
+        pass  # nobody pressed anything: the pause committed it
+    assert canvas.is_empty()
+    assert win.text.toPlainText().count(" ") == 2
+
+
+def test_undo_rereads_the_ink(make_window, standin_models, qtbot):
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    win.set_pause_ms(0)
+    panel, canvas = win.handwriting, win.handwriting.canvas
+    draw_ink(canvas, zigzag(3))
+    qtbot.waitUntil(lambda: panel._result_version == canvas.version, timeout=10_000)
+    with qtbot.waitSignal(panel.transcriptionChanged, timeout=10_000) as blocker:
+        win.act_undo.trigger()  # Ctrl+Z
+    assert canvas.stroke_count() == 2
+    assert blocker.args[0] == reference_text(standin_models["handwriting"], canvas.ink())
+    panel.clear_button.click()
+    assert canvas.is_empty() and panel.candidates.texts() == []
+    assert not panel.commit_button.isEnabled()
+
+
+def test_saving_a_sample_writes_a_readable_file(make_window, standin_models, qtbot):
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    win.set_pause_ms(0)
+    assert not win.save_samples  # opt-in
+    win.set_save_samples(True)
+    canvas = win.handwriting.canvas
+    sent = draw_ink(canvas, zigzag(3))
+    with qtbot.waitSignal(win.handwriting.committed, timeout=10_000) as blocker:
+        win.act_commit.trigger()  # Ctrl+Enter
+    path = win.store.ink_path
+    assert path.exists() and path.name == "samples.jsonl"
+    (sample,) = list(read_ink_samples(path))
+    assert sample.label == blocker.args[0] != ""
+    assert sample.writer == "user" and sample.source == "scrivox-app"
+    assert len(sample.strokes) == 3
+    for got, want in zip(sample.strokes, sent):
+        np.testing.assert_allclose(got[:, :2], want[:, :2])
+    assert sample.strokes[0][0, 2] == 0.0  # time counts from the first point
+    assert json.loads(path.read_text().splitlines()[0])["label"] == sample.label
+
+
+def test_broken_model_shows_a_message_and_the_rest_works(make_window, standin_models, tmp_path, qtbot):
+    broken = tmp_path / "handwriting.pt"
+    broken.write_bytes(b"\x80\x02 this is not a model" * 10)
+    win = make_window(handwriting_model=broken, speech_model=standin_models["speech"])
+    banner = win.handwriting.banner
+    assert not banner.isHidden()
+    assert "No handwriting model" in banner.text() and "could not be loaded" in banner.text()
+    assert str(broken) in banner.text()
+    assert win.model_status["handwriting"] == "none"
+    assert "Handwriting: none" in win.models_label.text()
+    # drawing still works, there is just nothing to commit
+    draw_ink(win.handwriting.canvas, zigzag(2))
+    assert win.handwriting.canvas.stroke_count() == 2
+    assert not win.handwriting.commit_button.isEnabled()
+    # the speech side is unaffected
+    assert win.speech.banner.text() == "" or "No speech model" not in win.speech.banner.text()
+    assert win.speech.model_ready and win.speech.file_button.isEnabled()
+
+
+def test_missing_model_says_how_to_get_one(make_window, tmp_path):
+    win = make_window()
+    text = win.handwriting.banner.text()
+    assert "no model file at" in text and "python -m recognizers train handwriting" in text
+    assert "No speech model" in win.speech.banner.text()
+
+
+def test_wrong_kind_of_model_is_refused(make_window, standin_models):
+    win = make_window(handwriting_model=standin_models["speech"])
+    assert "is a speech model, not a handwriting model" in win.handwriting.banner.text()
+
+
+def test_loading_a_model_later_clears_the_message(make_window, standin_models, qtbot):
+    win = make_window()
+    assert not win.handwriting.banner.isHidden()
+    win.load_model("handwriting", str(standin_models["handwriting"]))
+    qtbot.waitUntil(lambda: win.handwriting.model_ready, timeout=10_000)
+    assert win.handwriting.banner.isHidden()
+    assert "stand-in handwriting (cpu)" in win.models_label.text()
+    assert win.device_label.text() == "Device: CPU"
+
+
+def test_text_copy_and_save(make_window, tmp_path, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    win = make_window()
+    win.append_text("hello")
+    win.append_text("world ")
+    assert win.text.toPlainText() == "hello world"
+    win.copy_button.click()
+    assert QApplication.clipboard().text() == "hello world"
+    out = tmp_path / "out.txt"
+    win.save_text(str(out))
+    assert out.read_text() == "hello world\n"
+
+
+def test_push_to_talk_key_is_ignored_without_a_microphone(make_window, qtbot):
+    win = make_window()
+    QTest.keyPress(win.handwriting.canvas, Qt.Key.Key_F8)
+    QTest.keyRelease(win.handwriting.canvas, Qt.Key.Key_F8)
+    assert not win.speech.listening
+
+
+def test_pen_pressure_is_recorded(make_window, qtbot):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
+    from PySide6.QtWidgets import QApplication
+
+    win = make_window()
+    canvas = win.handwriting.canvas
+    pen = QPointingDevice(
+        "test pen", 7, QInputDevice.DeviceType.Stylus, QPointingDevice.PointerType.Pen,
+        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure, 1, 3,
+    )
+    points = [(50, 80, 0.2), (60, 85, 0.5), (75, 90, 0.9), (90, 88, 0.0)]  # a pen lifts with no pressure
+    kinds = [QEvent.Type.TabletPress] + [QEvent.Type.TabletMove] * (len(points) - 2) + [QEvent.Type.TabletRelease]
+    for kind, (x, y, p) in zip(kinds, points):
+        pos = QPointF(x, y)
+        buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.TabletRelease else Qt.MouseButton.LeftButton
+        ev = QTabletEvent(kind, pen, pos, QPointF(canvas.mapToGlobal(pos)), p, 0.0, 0.0, 0.0, 0.0, 0.0, Qt.KeyboardModifier.NoModifier, Qt.MouseButton.LeftButton, buttons)
+        QApplication.sendEvent(canvas, ev)
+        assert ev.isAccepted()
+    (stroke,) = canvas.strokes()
+    assert [round(pt[3], 2) for pt in stroke] == [0.2, 0.5, 0.9, 0.9]  # the lift keeps the last pressure
+    assert [(pt[0], pt[1]) for pt in stroke] == [(x, y) for x, y, _ in points]
+    img = canvas.grab().toImage()
+    ink, paper = img.pixelColor(75, 90), img.pixelColor(75, 140)
+    assert ink.blue() > ink.red() + 40 and paper.red() > 240  # drawn in ink where the pen went

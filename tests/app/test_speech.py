@@ -1,0 +1,164 @@
+"""The microphone panel: devices, messages, live partial and final transcripts, files."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+from .helpers import with_silence
+
+from app.audio_input import FakeBackend, SoundDeviceBackend
+
+
+def test_device_picker_lists_a_fake_device(make_window, standin_models):
+    backend = FakeBackend({"Fake USB Mic": np.zeros(16_000, np.float32), "Fake Headset": np.zeros(16_000, np.float32)})
+    win = make_window(speech_model=standin_models["speech"], backend=backend)
+    combo = win.speech.device_combo
+    items = [combo.itemText(i) for i in range(combo.count())]
+    assert len(items) == 2
+    assert items[0].startswith("Fake USB Mic") and "(default)" in items[0]
+    assert items[1].startswith("Fake Headset")
+    assert combo.isEnabled()
+    assert win.speech.record_button.isEnabled() and win.speech.ptt_button.isEnabled()
+    assert win.speech.banner.isHidden()
+
+
+def test_sounddevice_backend_lists_only_input_devices(monkeypatch):
+    sd = pytest.importorskip("sounddevice")
+    devices = [
+        {"name": "Speakers", "hostapi": 0, "max_input_channels": 0, "max_output_channels": 2, "default_samplerate": 48000.0},
+        {"name": "Desk Mic", "hostapi": 0, "max_input_channels": 1, "max_output_channels": 0, "default_samplerate": 44100.0},
+    ]
+    monkeypatch.setattr(sd, "query_devices", lambda *a, **k: devices)
+    monkeypatch.setattr(sd, "query_hostapis", lambda *a, **k: [{"name": "ALSA"}])
+    monkeypatch.setattr(sd.default, "device", [1, 0])
+    (mic,) = SoundDeviceBackend().input_devices()
+    assert (mic.index, mic.name, mic.default_samplerate, mic.is_default) == (1, "Desk Mic", 44100.0, True)
+    assert mic.label == "Desk Mic — ALSA (default)"
+
+
+@pytest.mark.parametrize("backend, expect", [(FakeBackend({}), "No microphone was found"), (FakeBackend(error="PortAudio library not found"), "microphone is unavailable")])
+def test_no_microphone_shows_a_message_and_the_rest_works(make_window, standin_models, backend, expect, tmp_path, spoken_audio, qtbot):
+    win = make_window(speech_model=standin_models["speech"], backend=backend)
+    sp = win.speech
+    assert not sp.banner.isHidden()
+    assert expect in sp.banner.text()
+    assert "Transcribe file" in sp.banner.text()
+    assert not sp.record_button.isEnabled() and not sp.ptt_button.isEnabled()
+    assert sp.device_combo.currentText() == "(no microphone)"
+    sp.set_recording(True)  # Ctrl+R without a microphone: nothing happens, nothing breaks
+    assert not sp.listening
+    # files still transcribe
+    import soundfile as sf
+
+    path = tmp_path / "corner.ogg"
+    sf.write(path, spoken_audio, 16_000, format="OGG")
+    with qtbot.waitSignal(sp.fileTranscribed, timeout=20_000) as blocker:
+        sp.transcribe_file(str(path))
+    assert blocker.args[1].strip()
+    assert win.text.toPlainText() == blocker.args[1].strip()
+
+
+def test_live_audio_gives_partials_then_the_final(make_window, standin_models, spoken_audio, qtbot):
+    from recognizers.recognizer import Recognizer
+
+    audio = with_silence(spoken_audio)
+    backend = FakeBackend({"Fake Mic": audio}, speed=3.0)  # three times real time
+    win = make_window(speech_model=standin_models["speech"], backend=backend)
+    sp = win.speech
+    events: list[tuple] = []
+    sp.utteranceStarted.connect(lambda uid: events.append(("start", uid)))
+    sp.partialTranscript.connect(lambda uid, text: events.append(("partial", uid, text)))
+    sp.finalTranscript.connect(lambda uid, text, a: events.append(("final", uid, text, a)))
+    with qtbot.waitSignal(sp.finalTranscript, timeout=30_000):
+        win.act_record.trigger()  # Ctrl+R
+        assert sp.listening and sp.record_button.isChecked()
+    win.act_record.trigger()
+    assert not sp.listening
+
+    kinds = [e[0] for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "final"
+    partials = [e for e in events if e[0] == "partial"]
+    assert len(partials) >= 2, events  # refreshed while the 1.9 s of speech went on
+    assert all(e[1] == events[0][1] for e in events)  # one utterance
+    assert kinds.index("final") > max(i for i, k in enumerate(kinds) if k == "partial")
+    _, _, final_text, utterance = events[-1]
+    # the utterance is the speech (1.9 s) with a little before and after, not the padding
+    assert len(spoken_audio) <= len(utterance) <= len(spoken_audio) + int(0.7 * 16_000)
+    reference = Recognizer.load(standin_models["speech"], device="cpu").recognize(utterance)
+    assert final_text == reference.text and final_text
+    assert win.text.toPlainText() == final_text.strip()
+    assert sp.partial_lags_ms and max(sp.partial_lags_ms) < 5_000
+
+
+def test_push_to_talk(make_window, standin_models, spoken_audio, qtbot):
+    backend = FakeBackend({"Fake Mic": with_silence(spoken_audio)}, speed=2.0)
+    win = make_window(speech_model=standin_models["speech"], backend=backend)
+    sp = win.speech
+    sp.ptt_button.pressed.emit()
+    assert sp.listening
+    qtbot.wait(700)  # hold for 0.7 s of wall time = 1.4 s of audio, speech from 0.6 s
+    assert sp.meter.peak_db > -35  # the level meter hears the voice
+    with qtbot.waitSignal(sp.finalTranscript, timeout=20_000) as blocker:
+        sp.ptt_button.released.emit()
+    assert not sp.listening  # push-to-talk opened the stream, so releasing closes it
+    n = len(blocker.args[2]) / 16_000
+    assert 0.8 <= n <= 2.2, n
+
+
+def test_saved_utterance_is_a_manifest_line_and_a_flac(make_window, standin_models, spoken_audio, qtbot):
+    from recognizers.audio import load_audio
+
+    backend = FakeBackend({"Fake Mic": with_silence(spoken_audio)}, speed=4.0)
+    win = make_window(speech_model=standin_models["speech"], backend=backend)
+    win.set_save_samples(True)
+    with qtbot.waitSignal(win.speech.finalTranscript, timeout=30_000) as blocker:
+        win.speech.set_recording(True)
+    win.speech.set_recording(False)
+    manifest = win.store.manifest_path
+    (line,) = manifest.read_text().splitlines()
+    entry = json.loads(line)
+    assert entry["text"] == blocker.args[1].strip() and entry["speaker"] == "user"
+    audio = load_audio(manifest.parent / entry["audio"])
+    np.testing.assert_allclose(audio, blocker.args[2], atol=1e-4)  # FLAC is lossless (16-bit)
+
+
+def test_unreadable_audio_file_shows_a_message(make_window, standin_models, tmp_path, qtbot):
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF not really a wave file")
+    win = make_window(speech_model=standin_models["speech"])
+    win.speech.transcribe_file(str(bad))
+    qtbot.waitUntil(lambda: "Could not transcribe" in win.speech.banner.text(), timeout=10_000)
+    assert "Could not transcribe broken.wav" in win.speech.banner.text()
+    assert "cannot read audio file" in win.speech.banner.text()
+
+
+@pytest.mark.skipif(os.environ.get("SCRIVOX_TEST_PULSE") != "1", reason="plays audio to the default output: set SCRIVOX_TEST_PULSE=1 with a PulseAudio null sink whose monitor is the default source (see DESIGN.md)")
+def test_real_microphone_through_pulseaudio(make_window, standin_models, spoken_audio, tmp_path, qtbot):
+    """The real sounddevice path end to end: paplay -> null sink -> its monitor -> the app."""
+    import shutil
+    import subprocess
+
+    import soundfile as sf
+
+    from recognizers.recognizer import Recognizer
+
+    if shutil.which("paplay") is None:
+        pytest.skip("paplay (pulseaudio-utils) is not installed")
+    wav = tmp_path / "corner.wav"
+    sf.write(wav, with_silence(spoken_audio, 0.3, 1.5), 16_000)
+    win = make_window(speech_model=standin_models["speech"], backend=SoundDeviceBackend())
+    sp = win.speech
+    assert sp.devices, sp.banner.text()
+    with qtbot.waitSignal(sp.finalTranscript, timeout=15_000) as blocker:
+        sp.set_recording(True)
+        qtbot.wait(300)
+        player = subprocess.Popen(["paplay", str(wav)])
+    player.wait(10)
+    sp.set_recording(False)
+    _, text, utterance = blocker.args
+    assert abs(len(utterance) - len(spoken_audio)) < 0.8 * 16_000
+    assert text == Recognizer.load(standin_models["speech"], device="cpu").recognize(utterance).text
+    assert sp.partial_lags_ms
