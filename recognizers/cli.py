@@ -71,6 +71,13 @@ class ProgressPrinter:
             print(f"done after {ev['steps']} steps ({ev['samples_per_s']:.0f} samples/s); best {json.dumps(ev['best'])}; model: {ev['best_path']}")
 
 
+class JsonProgress:
+    """Writes every training event as one JSON line on stdout, for a parent process (the GUI)."""
+
+    def __call__(self, ev: dict) -> None:
+        print(json.dumps(ev), flush=True)
+
+
 def cmd_train(args) -> int:
     from .train import train
 
@@ -82,7 +89,7 @@ def cmd_train(args) -> int:
     if args.device:
         cfg.device = args.device
     try:
-        train(cfg, ProgressPrinter(), resume=args.resume)
+        train(cfg, JsonProgress() if args.progress == "json" else ProgressPrinter(), resume=args.resume)
     except KeyboardInterrupt:
         print(f"\ninterrupted; resume with --resume (state in {cfg.out_dir})", file=sys.stderr)
         return 130
@@ -123,7 +130,7 @@ def cmd_evaluate(args) -> int:
     pairs, total_ms = [], 0.0
     for x, ref in samples:
         t0 = time.perf_counter()
-        r = rec.recognize(x)
+        r = rec.recognize(x, charset=args.charset)
         total_ms += (time.perf_counter() - t0) * 1000
         pairs.append((ref, r.text))
         if args.verbose and ref != r.text:
@@ -165,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", action="store_true", help="continue from OUT/state.pt after an interruption")
     t.add_argument("--max-minutes", type=float, help="stop resumably after this many minutes")
     t.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+    t.add_argument("--progress", choices=("bar", "json"), default="bar", help="a progress bar (default), or one JSON event per line on stdout for another program")
     t.set_defaults(func=cmd_train)
 
     for name, helptext, func in (("evaluate", "score a model on labelled data: CER, WER, exact match, time", cmd_evaluate), ("transcribe", "print the text of ink or audio files", cmd_transcribe)):
@@ -175,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
             e.add_argument("--json", metavar="OUT", help="also write {n, cer, wer, exact, ms_per_sample} to OUT")
             e.add_argument("--limit", type=int, help="use only the first N samples")
             e.add_argument("--verbose", action="store_true", help="print every error")
+            e.add_argument("--charset", help="restrict the output: digits, upper, lower, letters, number, or the characters themselves (a form field's hint)")
         else:
             e.add_argument("files", nargs="+", metavar="FILE", help="ink sample files, or audio files (WAV, FLAC, OGG)")
         e.add_argument("--model", help="checkpoint path (default: the shipped model in resources/models)")

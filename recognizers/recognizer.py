@@ -30,6 +30,21 @@ def pick_device(name: str = "auto") -> str:
     return name
 
 
+CHARSETS = {
+    "digits": "0123456789",
+    "upper": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "lower": "abcdefghijklmnopqrstuvwxyz",
+    "letters": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "number": "0123456789.,-+$%/: ",
+}
+
+
+def restrict(log_probs: torch.Tensor, alphabet_chars: str, allowed: str) -> torch.Tensor:
+    """Log-probs (T, C) with every character outside `allowed` made impossible (blank kept)."""
+    keep = torch.tensor([True] + [c in allowed for c in alphabet_chars])
+    return log_probs.masked_fill(~keep, float("-inf"))
+
+
 @dataclass
 class Recognition:
     text: str
@@ -72,13 +87,21 @@ class Recognizer:
         lp, _ = self.model(x, torch.tensor([len(feats)]))
         return lp[0].float().cpu()
 
-    def recognize(self, sample: Ink | np.ndarray) -> Recognition:
-        """Text for ink (list of (N, 3) strokes) or audio (mono float32 at 16 kHz)."""
+    def recognize(self, sample: Ink | np.ndarray, charset: str | None = None) -> Recognition:
+        """Text for ink (list of (N, 3) strokes) or audio (mono float32 at 16 kHz).
+
+        `charset` restricts the output to some characters (a name from CHARSETS, such as
+        "digits", or the characters themselves): the hint a number field gives, which
+        settles what shape alone cannot (0 or O, 1 or l, S or s).
+        """
         t0 = time.perf_counter()
         feats = self.features(sample)
         if len(feats) == 0:
             return Recognition("", [], [], (time.perf_counter() - t0) * 1000)
-        hyps = self.decoder.decode(self.log_probs(feats))
+        lp = self.log_probs(feats)
+        if charset:
+            lp = restrict(lp, self.ckpt.alphabet.chars, CHARSETS.get(charset, charset))
+        hyps = self.decoder.decode(lp)
         best = hyps[0]
         return Recognition(best.text, [(h.text, h.score) for h in hyps], best.char_confidence, (time.perf_counter() - t0) * 1000)
 

@@ -68,3 +68,14 @@ def test_checkpoint_round_trip_and_damage(tmp_path):
     torch.save({"format": "scrivox-ckpt-1", "modality": "handwriting"}, tmp_path / "half.pt")
     with pytest.raises(CheckpointError, match="damaged"):
         load_checkpoint(tmp_path / "half.pt")
+
+
+def test_charset_restriction_settles_ambiguous_shapes():
+    from recognizers.recognizer import restrict
+
+    a = Alphabet("oO0")
+    probs = torch.tensor([[0.05, 0.5, 0.25, 0.2], [0.9, 0.04, 0.03, 0.03]])
+    lp = probs.log()
+    assert GreedyDecoder(a).decode(lp)[0].text == "o"
+    assert GreedyDecoder(a).decode(restrict(lp, a.chars, "0123456789"))[0].text == "0"
+    assert GreedyDecoder(a).decode(restrict(lp, a.chars, "O"))[0].text == "O"
