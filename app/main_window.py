@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from .audio_input import AudioBackend, SoundDeviceBackend
 from .handwriting_panel import HandwritingPanel
 from .samples import SampleStore, default_samples_dir
+from .settings import ConfigurableWorker, RecognitionOptions, decoder_options, read_user_words, user_data_dir, user_words_path
 from .speech_panel import SpeechPanel
-from .workers import RecognizerWorker
 
 PAUSE_CHOICES_MS = (0, 1000, 1500, 2000, 3000)
 PTT_KEY = Qt.Key.Key_F8
@@ -43,6 +43,7 @@ SHORTCUTS = [
     ("Ctrl+O", "transcribe an audio file"),
     ("Ctrl+Shift+C", "copy all text to the clipboard"),
     ("Ctrl+S", "save the text"),
+    ("Ctrl+,", "settings: models, recognition, training, personalization"),
     ("Ctrl+Q", "quit"),
 ]
 
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         samples_dir: str | os.PathLike | None = None,
         load_models: bool = True,
+        data_dir: str | os.PathLike | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("Scrivox — handwriting and speech to text")
@@ -67,15 +69,28 @@ class MainWindow(QMainWindow):
         if self.settings.parent() is None:
             self.settings.setParent(self)  # destroyed with the window, on the GUI thread
         self.store = SampleStore(samples_dir if samples_dir is not None else default_samples_dir())
+        # settings panel: models/ (registry), runs/, user-words.txt; the active models and decoders
+        self.data_dir = Path(data_dir) if data_dir is not None else user_data_dir()
+        self._registry = None
+        self._settings_dialog = None
+        self.recognition = RecognitionOptions.load(self.settings)
+        if device == "auto":
+            device = self.recognition.device
+        if handwriting_model is None:
+            handwriting_model = self.registry.active_path("handwriting")
+        if speech_model is None:
+            speech_model = self.registry.active_path("speech")
         self.model_status = {"handwriting": "loading…", "speech": "loading…"}
         self.model_device = {"handwriting": "", "speech": ""}
         self.model_paths = {"handwriting": handwriting_model, "speech": speech_model}
         self._settled: set[str] = set()
         self.last_saved: Path | None = None
 
-        self.hw_worker = RecognizerWorker("handwriting", device, self)
-        self.sp_worker = RecognizerWorker("speech", device, self)
+        self.hw_worker = ConfigurableWorker("handwriting", device, self)
+        self.sp_worker = ConfigurableWorker("speech", device, self)
         for w in (self.hw_worker, self.sp_worker):
+            dec = self.recognition.decoders[w.modality]
+            w.configure(decoder=dec, options=decoder_options(dec, read_user_words(user_words_path(self.data_dir)) if dec == "beam" else []))
             w.loaded.connect(self._model_loaded)
             w.loadFailed.connect(self._model_failed)
             w.progress.connect(lambda msg: self.statusBar().showMessage(msg, 4000))
@@ -192,6 +207,8 @@ class MainWindow(QMainWindow):
         self._action("Look for &microphones again", self.speech.refresh_devices, None, m_speech)
 
         m_opt = mb.addMenu("&Options")
+        self.act_settings = self._action("S&ettings…", self.show_settings, "Ctrl+,", m_opt, "Models, recognition, training and personalization")
+        m_opt.addSeparator()
         self.act_save_samples = QAction("&Save my samples (for personalization)", self, checkable=True)
         self.act_save_samples.setStatusTip("Keep each committed drawing and utterance with its text, to teach the recognizers your hand and voice")
         self.act_save_samples.toggled.connect(lambda on: self.settings.setValue("save_samples", on))
@@ -237,6 +254,35 @@ class MainWindow(QMainWindow):
     def load_default_models(self) -> None:
         self.load_model("handwriting", None)
         self.load_model("speech", None)
+
+    @property
+    def registry(self):
+        """The user's models and the active one per recognizer (app/registry.py)."""
+        if self._registry is None:
+            from .registry import ModelRegistry
+
+            self._registry = ModelRegistry(self.data_dir / "models")
+        return self._registry
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.data_dir / "runs"
+
+    def show_settings(self, checked: bool = False, tab: str | None = None):
+        """Options ▸ Settings…: made once, kept (a training run goes on while it is closed)."""
+        if self._settings_dialog is None:
+            from .settings_dialog import SettingsDialog
+
+            self._settings_dialog = SettingsDialog(self)
+        d = self._settings_dialog
+        if tab:
+            for i in range(d.tabs.count()):
+                if d.tabs.tabText(i).lower() == tab.lower():
+                    d.tabs.setCurrentIndex(i)
+        d.show()
+        d.raise_()
+        d.activateWindow()
+        return d
 
     def choose_model(self, modality: str) -> None:
         path, _ = QFileDialog.getOpenFileName(self, f"Load a {modality} model", "", "Scrivox models (*.pt);;All files (*)")
@@ -393,6 +439,8 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._ptt_filter)
+        if self._settings_dialog is not None:
+            self._settings_dialog.shutdown()  # stops a training run: no process is left behind
         self.speech.shutdown()
         self.handwriting.pause_timer.stop()
         self.hw_worker.shutdown()

@@ -1,0 +1,292 @@
+"""The enrolment dialog: prompts to write on a canvas or to read aloud, saved as samples.
+
+Handwriting: the prompt is shown above a canvas; the person writes it and presses
+"Save and next" (Enter). Speech: the person presses Record, reads the prompt, and presses
+Stop (the same button) — the recording is saved at once. Either way the sample goes to the
+enrolment files through the app's ordinary sample saving (app/enrol.py says where), and
+"Skip" moves on without saving. Closing keeps what was saved; enrolment continues where
+it stopped the next time. "Teach Scrivox" (enabled from MIN_SAMPLES samples on) closes the
+dialog and asks the settings panel to fine-tune the active model on them.
+"""
+
+from __future__ import annotations
+
+import html
+import queue
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .audio_input import AudioBackend, AudioInputError, InputDevice
+from .canvas import InkCanvas
+from .enrol import ENROL_PROMPTS, MIN_SAMPLES, prompts, sample_count
+from .samples import SampleStore
+from .widgets import Banner, LevelMeter
+
+MIN_RECORDING_S = 0.4
+
+
+class EnrolmentDialog(QDialog):
+    teachRequested = Signal(str)  # modality
+    sampleSaved = Signal(str, int)  # modality, samples now stored
+
+    def __init__(
+        self,
+        modality: str,
+        store: SampleStore,
+        backend: AudioBackend | None = None,
+        device: InputDevice | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.modality = modality
+        self.store = store
+        self.backend = backend
+        self.device = device
+        self.count = sample_count(store, modality)
+        self.index = self.count  # continue where the last session stopped
+        self._prompts: dict[int, list[str]] = {}
+        self._input = None
+        self._chunks: list[np.ndarray] = []
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        what = "handwriting" if modality == "handwriting" else "voice"
+        self.setWindowTitle(f"Teach Scrivox your {what}")
+        self.setModal(True)
+
+        intro = QLabel(
+            f"Write each word as you usually write, then press <b>Save and next</b> (Enter). About {ENROL_PROMPTS} words take five minutes."
+            if modality == "handwriting"
+            else f"Press <b>Record</b>, read the sentence aloud as you usually speak, then press <b>Stop</b>. Digits are read one by one. About {ENROL_PROMPTS} prompts take five minutes."
+        )
+        intro.setWordWrap(True)
+        self.banner = Banner(self)
+        self.counter = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, ENROL_PROMPTS)
+        self.progress.setTextVisible(True)
+        self.prompt_label = QLabel()
+        self.prompt_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt_label.setWordWrap(True)
+        self.prompt_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        f = QFont(self.font())
+        f.setPointSizeF(max(f.pointSizeF(), 10) * 2.0)
+        self.prompt_label.setFont(f)
+        self.prompt_label.setAccessibleName("Prompt")
+
+        self.skip_button = QPushButton("Skip")
+        self.skip_button.setToolTip("Go on to the next prompt without saving")
+        self.teach_button = QPushButton("Teach Scrivox")
+        self.teach_button.setToolTip(f"Fine-tune the active model on your samples (needs {MIN_SAMPLES} or more)")
+        self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("Stop here; your samples are kept and enrolment goes on next time")
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(intro)
+        lay.addWidget(self.banner)
+        top = QHBoxLayout()
+        top.addWidget(self.counter)
+        top.addWidget(self.progress, 1)
+        lay.addLayout(top)
+        lay.addWidget(self.prompt_label)
+
+        row = QHBoxLayout()
+        if modality == "handwriting":
+            self.canvas = InkCanvas(self)
+            self.canvas.placeholder = "Write the word here"
+            self.canvas.setMinimumSize(560, 200)
+            lay.addWidget(self.canvas, 1)
+            self.clear_button = QPushButton("Clear")
+            self.undo_button = QPushButton("Undo stroke")
+            self.save_button = QPushButton("Save and next")
+            self.save_button.setToolTip("Save this sample and show the next prompt (Enter)")
+            row.addWidget(self.undo_button)
+            row.addWidget(self.clear_button)
+            self.clear_button.clicked.connect(self.canvas.clear)
+            self.undo_button.clicked.connect(self.canvas.undo)
+            self.save_button.clicked.connect(self.save_ink)
+            self.canvas.inkChanged.connect(self._update_buttons)
+            for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                sc = QShortcut(QKeySequence(key), self)
+                sc.activated.connect(self.save_ink)
+        else:
+            self.canvas = None
+            self.meter = LevelMeter()
+            self.record_button = QPushButton("● Record")
+            self.record_button.setCheckable(True)
+            self.record_button.toggled.connect(self._record_toggled)
+            self.duration_label = QLabel("")
+            rec_row = QHBoxLayout()
+            rec_row.addWidget(self.record_button)
+            rec_row.addWidget(self.meter, 1)
+            rec_row.addWidget(self.duration_label)
+            lay.addLayout(rec_row)
+            self.save_button = None
+            self.poll = QTimer(self)
+            self.poll.setInterval(30)
+            self.poll.timeout.connect(self._drain)
+            if device is None or backend is None:
+                self.banner.show_message("No microphone is available: plug one in and choose it in the speech panel, then open this again.", "warning")
+                self.record_button.setEnabled(False)
+            else:
+                self.banner.show_message(f"Recording from: {html.escape(device.label)}", "info")
+        row.addWidget(self.skip_button)
+        row.addStretch(1)
+        if self.save_button is not None:
+            row.addWidget(self.save_button)
+        lay.addLayout(row)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.teach_button)
+        bottom.addWidget(self.close_button)
+        lay.addLayout(bottom)
+
+        self.skip_button.clicked.connect(self.skip)
+        self.teach_button.clicked.connect(self._teach)
+        self.close_button.clicked.connect(self.reject)
+        for b in self.findChildren(QPushButton):
+            b.setAutoDefault(False)  # Enter saves (the shortcut), it never presses a button
+        self.resize(680, 520 if modality == "handwriting" else 320)
+        self._show_prompt()
+
+    # -- prompts --------------------------------------------------------------------
+
+    def prompt_at(self, i: int) -> str:
+        block = i // ENROL_PROMPTS
+        if block not in self._prompts:
+            self._prompts[block] = prompts(self.modality, ENROL_PROMPTS, seed=block)
+        return self._prompts[block][i % ENROL_PROMPTS]
+
+    @property
+    def current_prompt(self) -> str:
+        return self.prompt_at(self.index)
+
+    def _show_prompt(self) -> None:
+        self.prompt_label.setText(html.escape(self.current_prompt))
+        done = min(self.count, ENROL_PROMPTS)
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{self.count} saved" if self.count <= ENROL_PROMPTS else f"{self.count} saved (more than enough)")
+        self.counter.setText(f"Prompt {self.index % ENROL_PROMPTS + 1} of {ENROL_PROMPTS}")
+        self._update_buttons()
+        if self.canvas is not None:
+            self.canvas.clear()
+            self.canvas.setFocus()
+
+    def _update_buttons(self) -> None:
+        if self.save_button is not None and self.canvas is not None:
+            self.save_button.setEnabled(not self.canvas.is_empty())
+            self.undo_button.setEnabled(self.canvas.stroke_count() > 0)
+            self.clear_button.setEnabled(not self.canvas.is_empty())
+        self.teach_button.setEnabled(self.count >= MIN_SAMPLES)
+
+    def skip(self) -> None:
+        if self.modality == "speech" and self.record_button.isChecked():
+            self._stop_recording(save=False)
+        self.index += 1
+        self._show_prompt()
+
+    def _saved(self) -> None:
+        self.count += 1
+        self.index += 1
+        self.sampleSaved.emit(self.modality, self.count)
+        self._show_prompt()
+
+    # -- handwriting ----------------------------------------------------------------
+
+    def save_ink(self) -> bool:
+        if self.canvas is None or self.canvas.is_empty() or self.canvas.drawing:
+            return False
+        try:
+            self.store.save_ink(self.canvas.ink(), self.current_prompt)
+        except (OSError, ValueError) as exc:
+            self.banner.show_message(f"Could not save the sample: {html.escape(str(exc))}", "error")
+            return False
+        self._saved()
+        return True
+
+    # -- speech ---------------------------------------------------------------------
+
+    def _record_toggled(self, on: bool) -> None:
+        if on:
+            self._start_recording()
+        else:
+            self._stop_recording(save=True)
+
+    def _start_recording(self) -> None:
+        self._chunks = []
+        self._queue = queue.SimpleQueue()
+        try:
+            self._input = self.backend.open(self.device)
+            q = self._queue
+            self._input.start(lambda chunk: q.put(np.asarray(chunk, np.float32).copy()))
+        except (AudioInputError, OSError, KeyError) as exc:
+            self._input = None
+            self.banner.show_message(f"Cannot listen to the microphone: {html.escape(str(exc))}", "error")
+            self.record_button.blockSignals(True)
+            self.record_button.setChecked(False)
+            self.record_button.blockSignals(False)
+            return
+        self.record_button.setText("■ Stop")
+        self.poll.start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                chunk = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            self._chunks.append(chunk)
+            if len(chunk):
+                rms = float(np.sqrt(np.mean(chunk.astype(np.float64) ** 2)) + 1e-9)
+                self.meter.set_level(20 * np.log10(rms))
+        n = sum(len(c) for c in self._chunks)
+        self.duration_label.setText(f"{n / 16000:.1f} s")
+
+    def _stop_recording(self, save: bool) -> None:
+        inp, self._input = self._input, None
+        if inp is not None:
+            inp.stop()
+        self.poll.stop()
+        self._drain()
+        self.record_button.blockSignals(True)
+        self.record_button.setChecked(False)
+        self.record_button.blockSignals(False)
+        self.record_button.setText("● Record")
+        self.meter.reset()
+        audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
+        self._chunks = []
+        if not save:
+            return
+        if len(audio) < MIN_RECORDING_S * 16000:
+            self.banner.show_message("That recording was too short; press Record and read the prompt again.", "warning")
+            return
+        try:
+            self.store.save_utterance(audio, self.current_prompt)
+        except Exception as exc:  # soundfile raises its own types
+            self.banner.show_message(f"Could not save the recording: {html.escape(str(exc))}", "error")
+            return
+        self._saved()
+
+    # -- ending ---------------------------------------------------------------------
+
+    def _teach(self) -> None:
+        if self.count < MIN_SAMPLES:
+            QMessageBox.information(self, "A few more, please", f"Save at least {MIN_SAMPLES} samples first.")
+            return
+        self.teachRequested.emit(self.modality)
+        self.accept()
+
+    def done(self, r: int) -> None:
+        if self.modality == "speech" and self._input is not None:
+            self._stop_recording(save=False)
+        super().done(r)

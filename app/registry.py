@@ -1,0 +1,449 @@
+"""The model registry: which models a user has, their figures, and which one is active.
+
+Qt-free (the settings panel and the tests use it; so could a script). Layout, under the
+user-data directory (``<AppDataLocation>/models``, see app/settings.py)::
+
+    registry.json                  this registry (written atomically: temp file + rename)
+    handwriting/<name>.pt          models trained or fine-tuned in the app, or imported
+    speech/<name>.pt
+
+The shipped models in ``resources/models/<modality>.pt`` appear as built-in entries with
+the id ``"shipped"``; they are never copied, changed or deleted. For each modality the
+registry remembers the active model and the one active before it, so an activation can be
+undone ("restore the previous model"). Nothing in this module imports torch at import time:
+reading a checkpoint's own figures (``info``) loads it lazily, and the built-in entries'
+figures are cached in the registry, keyed by the file's size and modification time.
+
+registry.json::
+
+    {"format": "scrivox-models-1",
+     "active":   {"handwriting": "shipped", "speech": "speech-20261128-1010"},
+     "previous": {"handwriting": "handwriting-20261127-1532", "speech": "shipped"},
+     "models": {"handwriting": {"<id>": {"name", "file", "origin", "date", "added",
+                                        "figures": {"n", "cer", "wer", "exact"}, "figures_on",
+                                        "base", "steps", "info_read"}}},
+     "builtin": {"handwriting": {"size", "mtime", "name", "date", "figures", "figures_on"}}}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MODALITIES = ("handwriting", "speech")
+FORMAT = "scrivox-models-1"
+BUILTIN_ID = "shipped"
+ORIGINS = ("shipped", "trained", "fine-tuned", "imported", "recovered")
+RESOURCE_MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"
+
+
+class RegistryError(ValueError):
+    """An operation the registry refuses (unknown model, deleting the shipped one, ...)."""
+
+
+@dataclass
+class ModelEntry:
+    id: str
+    modality: str
+    name: str
+    path: str  # absolute path of the .pt file
+    origin: str  # shipped, trained, fine-tuned, imported, recovered
+    date: str = ""  # when the model was made ("YYYY-MM-DD HH:MM")
+    figures: dict = field(default_factory=dict)  # {"n", "cer", "wer", "exact"} (rates as fractions)
+    figures_on: str = ""  # what the figures were measured on
+    base: str = ""  # the model it was fine-tuned from (a name or path)
+    steps: int | None = None
+    builtin: bool = False
+
+    @property
+    def exists(self) -> bool:
+        return Path(self.path).is_file()
+
+    def figures_text(self) -> str:
+        f = self.figures or {}
+        if "cer" not in f:
+            return "—"
+        return f"CER {100 * f['cer']:.1f} %  ·  WER {100 * f['wer']:.1f} %"
+
+
+def checkpoint_summary(path: str | os.PathLike) -> dict:
+    """Name, date, validation figures and steps from a checkpoint's own info (loads torch)."""
+    from recognizers.checkpoint import load_checkpoint
+
+    ck = load_checkpoint(path)
+    info = ck.info or {}
+    val = info.get("val") or {}
+    figures = {k: float(val[k]) for k in ("cer", "wer", "exact") if k in val}
+    if figures and "n" in val:
+        figures["n"] = int(val["n"])
+    holdout = info.get("holdout") or []
+    who = "writers" if ck.modality == "handwriting" else "speakers"
+    on = f"held-out {who} {', '.join(holdout)}" if holdout else ("its validation data" if figures else "")
+    return {
+        "modality": ck.modality,
+        "name": str(info.get("name") or Path(path).stem),
+        "date": str(info.get("date") or ""),
+        "figures": figures,
+        "figures_on": on,
+        "steps": info.get("steps"),
+        "base": str(info.get("init_from") or ""),
+    }
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M")
+
+
+def _mtime_date(path: Path) -> str:
+    try:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime))
+    except OSError:
+        return ""
+
+
+def safe_name(name: str) -> str:
+    """A file-name-safe model id."""
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip()).strip("-.")
+    return s or "model"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _empty() -> dict:
+    return {
+        "format": FORMAT,
+        "active": {m: BUILTIN_ID for m in MODALITIES},
+        "previous": {m: None for m in MODALITIES},
+        "models": {m: {} for m in MODALITIES},
+        "builtin": {},
+    }
+
+
+class ModelRegistry:
+    """The user's models and the active one per modality, kept in ``root/registry.json``.
+
+    Every change re-reads the file first and writes it back atomically, so a second
+    window (or a crash half-way) never leaves a torn registry.
+    """
+
+    def __init__(self, root: str | os.PathLike, builtin_dir: str | os.PathLike | None = None) -> None:
+        self.root = Path(root)
+        self.builtin_dir = Path(builtin_dir) if builtin_dir is not None else RESOURCE_MODELS
+        self.path = self.root / "registry.json"
+        self.data = _empty()
+        self.reload()
+
+    # -- storage ----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        if not self.path.exists():
+            self.data = _empty()
+            self._recover_files()
+            return
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
+                raise ValueError("not a Scrivox model registry")
+        except (OSError, ValueError):
+            # keep the damaged file for inspection, start again from the model files
+            try:
+                os.replace(self.path, self.path.with_name(f"registry.broken-{time.strftime('%Y%m%d-%H%M%S')}.json"))
+            except OSError:
+                pass
+            self.data = _empty()
+            self._recover_files()
+            return
+        base = _empty()
+        for key in ("active", "previous", "models"):
+            base[key].update({m: v for m, v in (data.get(key) or {}).items() if m in MODALITIES})
+        base["builtin"] = data.get("builtin") or {}
+        self.data = base
+
+    def save(self) -> None:
+        atomic_write_text(self.path, json.dumps(self.data, indent=1, sort_keys=True) + "\n")
+
+    def _recover_files(self) -> None:
+        """Model files in the directory that the registry does not list (a lost registry)."""
+        for m in MODALITIES:
+            d = self.root / m
+            if not d.is_dir():
+                continue
+            for f in sorted(d.glob("*.pt")):
+                mid = f.stem
+                if mid not in self.data["models"][m] and mid != BUILTIN_ID:
+                    self.data["models"][m][mid] = {"name": mid, "file": f"{m}/{f.name}", "origin": "recovered", "date": _mtime_date(f), "added": _now(), "figures": {}, "figures_on": "", "info_read": False}
+
+    # -- reading ----------------------------------------------------------------------
+
+    def builtin_path(self, modality: str) -> Path:
+        return self.builtin_dir / f"{modality}.pt"
+
+    def _builtin_entry(self, modality: str, read_info: bool) -> ModelEntry | None:
+        p = self.builtin_path(modality)
+        if not p.is_file():
+            return None
+        st = p.stat()
+        cache = (self.data.get("builtin") or {}).get(modality) or {}
+        fresh = cache.get("size") == st.st_size and cache.get("mtime") == st.st_mtime
+        if not fresh and read_info:
+            try:
+                s = checkpoint_summary(p)
+                cache = {"size": st.st_size, "mtime": st.st_mtime, "name": s["name"], "date": s["date"], "figures": s["figures"], "figures_on": s["figures_on"], "steps": s["steps"]}
+                self.data.setdefault("builtin", {})[modality] = cache
+                fresh = True
+                self._save_quietly()
+            except Exception:
+                cache = {}
+        if not fresh:
+            cache = {}
+        return ModelEntry(
+            BUILTIN_ID,
+            modality,
+            cache.get("name") or f"shipped {modality} model",
+            str(p),
+            "shipped",
+            cache.get("date") or _mtime_date(p),
+            dict(cache.get("figures") or {}),
+            cache.get("figures_on") or "",
+            "",
+            cache.get("steps"),
+            builtin=True,
+        )
+
+    def _entry(self, modality: str, mid: str, rec: dict) -> ModelEntry:
+        return ModelEntry(
+            mid,
+            modality,
+            rec.get("name") or mid,
+            str(self.root / rec.get("file", f"{modality}/{mid}.pt")),
+            rec.get("origin") or "imported",
+            rec.get("date") or "",
+            dict(rec.get("figures") or {}),
+            rec.get("figures_on") or "",
+            rec.get("base") or "",
+            rec.get("steps"),
+        )
+
+    def _fill_info(self, modality: str) -> None:
+        """Read the figures of entries that were found on disk (recovered) once."""
+        changed = False
+        for mid, rec in self.data["models"][modality].items():
+            if rec.get("info_read", True):
+                continue
+            try:
+                s = checkpoint_summary(self.root / rec["file"])
+                rec.update(name=s["name"], date=s["date"] or rec.get("date", ""), figures=s["figures"], figures_on=s["figures_on"], steps=s["steps"], base=s["base"])
+            except Exception:
+                pass
+            rec["info_read"] = True
+            changed = True
+        if changed:
+            self._save_quietly()
+
+    def _save_quietly(self) -> None:
+        try:
+            self.save()
+        except OSError:
+            pass  # a read-only user dir: the figures are read again next time
+
+    def entries(self, modality: str, read_info: bool = True) -> list[ModelEntry]:
+        """The built-in model (when shipped) first, then the user's models, newest first.
+
+        `read_info` reads figures from checkpoints where the registry has none yet
+        (this imports torch); without it only what the registry file holds is shown.
+        """
+        self._check(modality)
+        if read_info:
+            self._fill_info(modality)
+        out: list[ModelEntry] = []
+        b = self._builtin_entry(modality, read_info)
+        if b is not None:
+            out.append(b)
+        mine = [self._entry(modality, mid, rec) for mid, rec in self.data["models"][modality].items()]
+        mine.sort(key=lambda e: (e.date, e.id), reverse=True)
+        return out + mine
+
+    def get(self, modality: str, mid: str | None, read_info: bool = False) -> ModelEntry | None:
+        self._check(modality)
+        if mid is None:
+            return None
+        if mid == BUILTIN_ID:
+            return self._builtin_entry(modality, read_info)
+        rec = self.data["models"][modality].get(mid)
+        return self._entry(modality, mid, rec) if rec is not None else None
+
+    def active_id(self, modality: str) -> str | None:
+        return self.data["active"].get(modality) or BUILTIN_ID
+
+    def previous_id(self, modality: str) -> str | None:
+        return self.data["previous"].get(modality)
+
+    def active(self, modality: str, read_info: bool = False) -> ModelEntry | None:
+        """The active model; the shipped one when the active file has gone missing."""
+        e = self.get(modality, self.active_id(modality), read_info)
+        if e is None or not e.exists:
+            return self._builtin_entry(modality, read_info)
+        return e
+
+    def active_path(self, modality: str) -> str | None:
+        """The file the app should load for `modality` (None: nothing, not even a shipped one)."""
+        e = self.active(modality)
+        return e.path if e is not None else None
+
+    def previous(self, modality: str) -> ModelEntry | None:
+        e = self.get(modality, self.previous_id(modality))
+        return e if e is not None and e.exists else None
+
+    def find_by_path(self, modality: str, path: str | os.PathLike | None) -> ModelEntry | None:
+        if not path:
+            return None
+        try:
+            want = Path(path).resolve()
+        except OSError:
+            return None
+        for e in self.entries(modality, read_info=False):
+            if Path(e.path).resolve() == want:
+                return e
+        return None
+
+    # -- changing ---------------------------------------------------------------------
+
+    def add_model(
+        self,
+        modality: str,
+        source: str | os.PathLike,
+        origin: str,
+        name: str | None = None,
+        figures: dict | None = None,
+        figures_on: str = "",
+        base: str = "",
+        steps: int | None = None,
+        move: bool = False,
+    ) -> ModelEntry:
+        """Copy (or move) a model file into the registry's folder and list it.
+
+        Name, date, steps and figures default to what the checkpoint itself says. The
+        new model is not made active (see `activate`).
+        """
+        self._check(modality)
+        if origin not in ORIGINS or origin == "shipped":
+            raise RegistryError(f"origin must be one of trained, fine-tuned, imported (not {origin!r})")
+        source = Path(source)
+        summary = checkpoint_summary(source)  # also proves it is a readable Scrivox model
+        if summary["modality"] != modality:
+            raise RegistryError(f"{source} is a {summary['modality']} model, not a {modality} model")
+        self.reload()
+        name = name or summary["name"]
+        mid = base_id = safe_name(name)
+        k = 2
+        while mid in self.data["models"][modality] or mid == BUILTIN_ID or (self.root / modality / f"{mid}.pt").exists():
+            mid = f"{base_id}-{k}"
+            k += 1
+        dest = self.root / modality / f"{mid}.pt"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.tmp")
+        if move:
+            shutil.move(str(source), tmp)
+        else:
+            shutil.copyfile(source, tmp)
+        os.replace(tmp, dest)
+        self.data["models"][modality][mid] = {
+            "name": name,
+            "file": f"{modality}/{dest.name}",
+            "origin": origin,
+            "date": summary["date"] or _now(),
+            "added": _now(),
+            "figures": dict(figures) if figures else summary["figures"],
+            "figures_on": figures_on or summary["figures_on"],
+            "base": base or summary["base"],
+            "steps": steps if steps is not None else summary["steps"],
+            "info_read": True,
+        }
+        self.save()
+        return self._entry(modality, mid, self.data["models"][modality][mid])
+
+    def activate(self, modality: str, mid: str) -> ModelEntry:
+        """Make `mid` the active model; the one active before becomes 'previous'."""
+        self._check(modality)
+        self.reload()
+        e = self.get(modality, mid)
+        if e is None or not e.exists:
+            raise RegistryError(f"no {modality} model {mid!r}")
+        cur = self.active_id(modality)
+        if cur != mid:
+            self.data["previous"][modality] = cur
+            self.data["active"][modality] = mid
+            self.save()
+        return e
+
+    def restore_previous(self, modality: str) -> ModelEntry:
+        """Swap back to the model that was active before the last activation."""
+        prev = self.previous(modality)
+        if prev is None:
+            raise RegistryError(f"there is no previous {modality} model to go back to")
+        return self.activate(modality, prev.id)
+
+    def set_figures(self, modality: str, mid: str, figures: dict, figures_on: str = "") -> None:
+        self.reload()
+        if mid == BUILTIN_ID:
+            cache = self.data.setdefault("builtin", {}).setdefault(modality, {})
+            cache["figures"], cache["figures_on"] = dict(figures), figures_on
+        else:
+            rec = self.data["models"][modality].get(mid)
+            if rec is None:
+                raise RegistryError(f"no {modality} model {mid!r}")
+            rec["figures"], rec["figures_on"] = dict(figures), figures_on
+        self.save()
+
+    def rename(self, modality: str, mid: str, name: str) -> None:
+        self.reload()
+        rec = self.data["models"][modality].get(mid)
+        if rec is None:
+            raise RegistryError(f"no {modality} model {mid!r} (the shipped one keeps its name)")
+        rec["name"] = name.strip() or rec["name"]
+        self.save()
+
+    def delete(self, modality: str, mid: str) -> None:
+        """Remove a model of the user's (its file too). The shipped and the active one stay."""
+        self._check(modality)
+        self.reload()
+        if mid == BUILTIN_ID:
+            raise RegistryError("the shipped model cannot be deleted")
+        if mid == self.active_id(modality):
+            raise RegistryError("the active model cannot be deleted; activate another one first")
+        rec = self.data["models"][modality].pop(mid, None)
+        if rec is None:
+            raise RegistryError(f"no {modality} model {mid!r}")
+        if self.data["previous"].get(modality) == mid:
+            self.data["previous"][modality] = None
+        self.save()
+        try:
+            (self.root / rec["file"]).unlink()
+        except OSError:
+            pass
+
+    @staticmethod
+    def _check(modality: str) -> None:
+        if modality not in MODALITIES:
+            raise RegistryError(f"unknown modality {modality!r}")

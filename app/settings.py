@@ -1,0 +1,152 @@
+"""What the settings panel changes, kept apart from the dialog: paths, options, the worker.
+
+- where the user's data lives (QStandardPaths.AppDataLocation: ``~/.local/share/Scrivox``
+  on Linux): ``models/`` (the registry, app/registry.py), ``runs/`` (training runs),
+  ``samples/`` (app/samples.py), ``user-words.txt`` (the personal vocabulary);
+- the recognition options (device, decoder per recognizer), stored in the window's
+  QSettings under ``recognition/``;
+- `ConfigurableWorker`, the recognizer worker that builds the chosen decoder on its own
+  thread whenever it loads a model: changing device or decoding reloads the model, which
+  takes a fraction of a second and goes through the same path as any other load.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from .workers import RecognizerWorker
+
+DECODER_CHOICES = [
+    ("greedy", "Greedy (fastest, one reading)"),
+    ("prefix", "Prefix beam (n-best, no word list)"),
+    ("beam", "Beam with word list and language model"),
+    ("beam-free", "Beam, free spelling (names, numbers, codes)"),
+]
+DEFAULT_DECODER = "prefix"  # what the app used before there were settings
+
+
+def user_data_dir() -> Path:
+    """The platform's per-user data directory for Scrivox."""
+    from PySide6.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".local" / "share" / "Scrivox")
+
+
+def default_models_dir() -> Path:
+    return user_data_dir() / "models"
+
+
+def default_runs_dir() -> Path:
+    return user_data_dir() / "runs"
+
+
+def user_words_path(data_dir: str | os.PathLike | None = None) -> Path:
+    return Path(data_dir if data_dir is not None else user_data_dir()) / "user-words.txt"
+
+
+def read_user_words(path: str | os.PathLike) -> list[str]:
+    """The personal vocabulary: one word a line (blank lines and # comments ignored)."""
+    p = Path(path)
+    if not p.exists():
+        return []
+    words, seen = [], set()
+    for line in p.read_text(encoding="utf-8").splitlines():
+        w = line.split("#", 1)[0].strip()
+        for token in w.split():
+            if token not in seen:
+                seen.add(token)
+                words.append(token)
+    return words
+
+
+def write_user_words(path: str | os.PathLike, words: list[str]) -> None:
+    from .registry import atomic_write_text
+
+    clean, seen = [], set()
+    for w in words:
+        for token in str(w).split():
+            if token not in seen:
+                seen.add(token)
+                clean.append(token)
+    atomic_write_text(Path(path), "".join(f"{w}\n" for w in clean))
+
+
+@dataclass
+class RecognitionOptions:
+    device: str = "auto"  # auto, cpu, cuda:N
+    decoders: dict = field(default_factory=lambda: {"handwriting": DEFAULT_DECODER, "speech": DEFAULT_DECODER})
+
+    @classmethod
+    def load(cls, settings: QSettings) -> "RecognitionOptions":
+        o = cls()
+        o.device = str(settings.value("recognition/device", "auto") or "auto")
+        for m in ("handwriting", "speech"):
+            d = str(settings.value(f"recognition/decoder_{m}", DEFAULT_DECODER) or DEFAULT_DECODER)
+            o.decoders[m] = d if d in dict(DECODER_CHOICES) else DEFAULT_DECODER
+        return o
+
+    def save(self, settings: QSettings) -> None:
+        settings.setValue("recognition/device", self.device)
+        for m, d in self.decoders.items():
+            settings.setValue(f"recognition/decoder_{m}", d)
+        settings.sync()
+
+
+def decoder_options(name: str, words: list[str]) -> dict:
+    """Options for `make_decoder`: the personal vocabulary joins the lexicon beam."""
+    return {"user_words": list(words)} if name == "beam" and words else {}
+
+
+def cuda_devices() -> list[tuple[str, str]]:
+    """(device, label) for each CUDA device torch sees; empty without CUDA or torch."""
+    try:
+        import torch
+
+        if not torch.cuda.is_available():
+            return []
+        out = []
+        for i in range(torch.cuda.device_count()):
+            p = torch.cuda.get_device_properties(i)
+            out.append((f"cuda:{i}", f"CUDA {i}: {p.name} ({p.total_memory / 2**30:.0f} GiB)"))
+        return out
+    except Exception:
+        return []
+
+
+class ConfigurableWorker(RecognizerWorker):
+    """A RecognizerWorker whose decoder is chosen in the settings.
+
+    The decoder is built on the worker thread, right after a model loads (before its
+    warm-up reading), so a slow one (the lexicon beam reads the word list) never holds up
+    the window. When the chosen decoder cannot be built (flashlight-text missing, ...),
+    the model keeps its prefix decoder and the status bar says why.
+    """
+
+    def __init__(self, modality: str, device: str = "auto", parent=None) -> None:
+        super().__init__(modality, device, parent)
+        self.decoder_name = DEFAULT_DECODER
+        self.decoder_options: dict = {}
+        self.decoder_error = ""
+
+    def configure(self, device: str | None = None, decoder: str | None = None, options: dict | None = None) -> None:
+        """Takes effect at the next load (call `load` afterwards)."""
+        if device is not None:
+            self.device = device
+        if decoder is not None:
+            self.decoder_name = decoder
+            self.decoder_options = dict(options or {})
+
+    def _warm_up(self, rec) -> None:  # worker thread, inside _load
+        self.decoder_error = ""
+        if self.decoder_name != DEFAULT_DECODER or self.decoder_options:
+            try:
+                rec.set_decoder(self.decoder_name, **self.decoder_options)
+            except Exception as exc:
+                self.decoder_error = f"{exc.__class__.__name__}: {exc}"
+                self.progress.emit(f"The {self.decoder_name} decoder is unavailable ({self.decoder_error}); using the prefix decoder")
+        super()._warm_up(rec)

@@ -1,0 +1,355 @@
+"""A training run in a separate process, watched from the GUI.
+
+The run is ``python -m recognizers train MODALITY --config RUN/config.json --out RUN
+--progress json`` in a QProcess: a crash, an out-of-memory kill or a CUDA error ends that
+process, never the window. Each line it prints is one JSON event (status, progress, eval,
+checkpoint, done); `TrainingProcess` parses them and re-emits them as signals.
+
+- pause / resume: SIGSTOP / SIGCONT to the process (POSIX; elsewhere pausing is off);
+- cancel: SIGINT first, so the run saves its resume state (``state.pt``) at the step it is
+  at and exits; if it has not gone after a few seconds, terminate, then kill. The active
+  model is never touched by a run: it only writes into its own directory;
+- when training is done, a second short process (``python -m app.training_eval``) scores
+  the model that was active before and the new one on the run's validation data, so the
+  "before" and "after" figures are measured the same way on the same samples.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
+
+from .training_data import REPO, RunPlan
+
+CAN_PAUSE = hasattr(signal, "SIGSTOP")
+CANCEL_GRACE_MS = 8000  # after SIGINT, before terminate()
+STDERR_KEEP = 60  # lines of the process's stderr kept for error messages
+
+
+def python_env() -> QProcessEnvironment:
+    env = QProcessEnvironment.systemEnvironment()
+    path = env.value("PYTHONPATH", "")
+    env.insert("PYTHONPATH", str(REPO) + (os.pathsep + path if path else ""))
+    env.insert("PYTHONUNBUFFERED", "1")
+    env.remove("QT_QPA_PLATFORM")
+    return env
+
+
+class TrainingProcess(QObject):
+    """One run at a time: start, pause, resume, cancel; events as signals.
+
+    States: idle, starting, running, paused, cancelling, evaluating, finished, cancelled, failed.
+    """
+
+    stateChanged = Signal(str)
+    event = Signal(dict)  # every JSON event of the training process, as it comes
+    statusMessage = Signal(str)  # a line for the panel
+    finished = Signal(dict)  # {"best_path", "steps", "best", "before", "after", "before_source"}
+    failed = Signal(str)  # a message for the user
+    cancelled = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = "idle"
+        self.plan: RunPlan | None = None
+        self.device = "auto"
+        self.proc: QProcess | None = None
+        self.eval_proc: QProcess | None = None
+        self.done_event: dict | None = None
+        self.last_progress: dict | None = None
+        self.evals: list[dict] = []
+        self.stderr_tail: list[str] = []
+        self.result: dict | None = None
+        self._out_buf = b""
+        self._err_buf = b""
+        self._kill_timer = QTimer(self)
+        self._kill_timer.setSingleShot(True)
+        self._kill_timer.timeout.connect(self._escalate)
+        self._escalated = False
+
+    # -- control ----------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self.state in ("starting", "running", "paused", "cancelling", "evaluating")
+
+    def start(self, plan: RunPlan, device: str = "auto", resume: bool = False) -> None:
+        if self.busy:
+            raise RuntimeError("a training run is already going on")
+        self.plan, self.device = plan, device or "auto"
+        self.done_event, self.last_progress, self.result = None, None, None
+        self.evals, self.stderr_tail = [], []
+        self._out_buf = self._err_buf = b""
+        self._escalated = False
+        plan.status = "running"
+        plan.save()
+        args = ["-m", "recognizers", "train", plan.modality, "--config", str(plan.config_path), "--out", str(plan.dir), "--progress", "json", "--device", self.device]
+        if resume:
+            args.append("--resume")
+        _let_children_be_interrupted()
+        p = QProcess(self)
+        p.setProgram(sys.executable)
+        p.setArguments(args)
+        p.setWorkingDirectory(str(plan.dir))
+        p.setProcessEnvironment(python_env())
+        p.readyReadStandardOutput.connect(self._read_stdout)
+        p.readyReadStandardError.connect(self._read_stderr)
+        p.finished.connect(self._train_finished)
+        p.errorOccurred.connect(self._process_error)
+        self.proc = p
+        self._set_state("starting")
+        self.statusMessage.emit("Starting the training process…" if not resume else "Resuming the run…")
+        p.start()
+
+    def pause(self) -> bool:
+        if self.state != "running" or not CAN_PAUSE or self.proc is None:
+            return False
+        os.kill(int(self.proc.processId()), signal.SIGSTOP)
+        self._set_state("paused")
+        self.statusMessage.emit("Paused. The run keeps its place; Resume continues it.")
+        return True
+
+    def resume(self) -> bool:
+        if self.state != "paused" or self.proc is None:
+            return False
+        os.kill(int(self.proc.processId()), signal.SIGCONT)
+        self._set_state("running")
+        self.statusMessage.emit("Training…")
+        return True
+
+    def cancel(self) -> None:
+        """Stop the run; it keeps its resume state. The active model is not touched."""
+        if self.state in ("starting", "running", "paused") and self.proc is not None:
+            was = self.state
+            self._set_state("cancelling")
+            self.statusMessage.emit("Stopping the run (it saves its state to resume later)…")
+            pid = int(self.proc.processId())
+            if pid > 0 and hasattr(signal, "SIGINT"):
+                if was == "paused":
+                    os.kill(pid, signal.SIGCONT)
+                try:
+                    os.kill(pid, signal.SIGINT)
+                except OSError:
+                    pass
+                self._kill_timer.start(CANCEL_GRACE_MS)
+            else:
+                self.proc.kill()
+        elif self.state == "evaluating" and self.eval_proc is not None:
+            self.eval_proc.kill()  # the figures fall back to what is known
+
+    def shutdown(self, wait_ms: int = 3000) -> None:
+        """Stop everything now (the window is closing): no process is left behind."""
+        self._kill_timer.stop()
+        for p in (self.proc, self.eval_proc):
+            if p is None or p.state() == QProcess.ProcessState.NotRunning:
+                continue
+            pid = int(p.processId())
+            try:
+                if CAN_PAUSE and pid > 0:
+                    os.kill(pid, signal.SIGCONT)
+                if pid > 0 and p is self.proc:
+                    os.kill(pid, signal.SIGINT)  # a chance to save the resume state
+            except OSError:
+                pass
+            if not p.waitForFinished(wait_ms):
+                p.kill()
+                p.waitForFinished(2000)
+        if self.plan is not None and self.state in ("starting", "running", "paused", "cancelling"):
+            self.plan.status = "cancelled"
+            self._save_plan()
+        self.state = "idle"
+
+    def _escalate(self) -> None:
+        if self.proc is None or self.proc.state() == QProcess.ProcessState.NotRunning:
+            return
+        if not self._escalated:
+            self._escalated = True
+            self.proc.terminate()
+            self._kill_timer.start(3000)
+        else:
+            self.proc.kill()
+
+    # -- the training process -----------------------------------------------------------
+
+    def _read_stdout(self) -> None:
+        if self.proc is None:
+            return
+        self._out_buf += bytes(self.proc.readAllStandardOutput())
+        *lines, self._out_buf = self._out_buf.split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", "replace").strip()
+            if not line:
+                continue
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                self._keep_err(line)
+                continue
+            if isinstance(ev, dict) and "kind" in ev:
+                self._handle(ev)
+
+    def _read_stderr(self) -> None:
+        if self.proc is None:
+            return
+        self._err_buf += bytes(self.proc.readAllStandardError())
+        *lines, self._err_buf = self._err_buf.split(b"\n")
+        for raw in lines:
+            self._keep_err(raw.decode("utf-8", "replace").rstrip())
+
+    def _keep_err(self, line: str) -> None:
+        if line:
+            self.stderr_tail = (self.stderr_tail + [line])[-STDERR_KEEP:]
+
+    def _handle(self, ev: dict) -> None:
+        kind = ev["kind"]
+        if kind == "progress":
+            self.last_progress = ev
+            if self.state == "starting":
+                self._set_state("running")
+            if self.plan is not None:
+                self.plan.steps_done = int(ev.get("step", 0))
+        elif kind == "status":
+            self.statusMessage.emit(str(ev.get("message", "")).capitalize())
+        elif kind == "eval":
+            self.evals.append(ev)
+        elif kind == "checkpoint":
+            self._save_plan()
+        elif kind == "done":
+            self.done_event = ev
+        self.event.emit(ev)
+
+    def _process_error(self, err) -> None:
+        if err == QProcess.ProcessError.FailedToStart:
+            self._fail(f"The training process could not be started ({self.proc.errorString() if self.proc else err}).")
+
+    def _train_finished(self, code: int, status) -> None:
+        self._kill_timer.stop()
+        self._read_stdout()
+        self._read_stderr()
+        if self.state in ("failed", "idle"):
+            return
+        if self.done_event is not None and code == 0:
+            self._evaluate()
+            return
+        if self.state == "cancelling":
+            if self.plan is not None:
+                self.plan.status = "cancelled"
+                self._save_plan()
+            self._set_state("cancelled")
+            step = self.last_progress["step"] if self.last_progress else 0
+            state = self.plan is not None and (self.plan.dir / "state.pt").exists()
+            self.statusMessage.emit(f"Cancelled at step {step}. The active model is unchanged." + (" The run can be resumed." if state else ""))
+            self.cancelled.emit()
+            return
+        if status == QProcess.ExitStatus.CrashExit:
+            msg = "The training process stopped unexpectedly (it was killed — perhaps it ran out of memory)."
+        else:
+            msg = f"The training process failed (exit code {code})."
+        detail = _error_line(self.stderr_tail)
+        self._fail(msg + (f"\n{detail}" if detail else "") + "\nThe window and the active model are not affected.")
+
+    def _fail(self, message: str) -> None:
+        if self.plan is not None:
+            self.plan.status = "failed"
+            self._save_plan()
+        self._set_state("failed")
+        self.statusMessage.emit(message)
+        self.failed.emit(message)
+
+    def _save_plan(self) -> None:
+        try:
+            if self.plan is not None:
+                self.plan.save()
+        except OSError:
+            pass
+
+    # -- the before/after figures ---------------------------------------------------------
+
+    def _evaluate(self) -> None:
+        plan = self.plan
+        assert plan is not None and self.done_event is not None
+        best_path = self.done_event.get("best_path") or str(plan.dir / "best.pt")
+        if not Path(best_path).exists():
+            best_path = str(plan.dir / "last.pt")
+        self.result = {
+            "best_path": best_path,
+            "steps": self.done_event.get("steps"),
+            "finished": self.done_event.get("finished", True),
+            "after": {k: v for k, v in (self.done_event.get("best") or {}).items() if k in ("n", "cer", "wer", "exact")},
+            "before": dict(plan.base_figures) if plan.base_figures else None,
+            "before_source": "stored" if plan.base_figures else "none",
+        }
+        plan.status = "finished"
+        self._save_plan()
+        models = [m for m in (plan.base_model, best_path) if m]
+        self._set_state("evaluating")
+        self.statusMessage.emit("Training done. Scoring the previous model on the same validation data…" if plan.base_model else "Training done. Scoring the new model…")
+        p = QProcess(self)
+        p.setProgram(sys.executable)
+        args = ["-m", "app.training_eval", "--config", str(plan.config_path), "--json", str(plan.dir / "figures.json"), "--device", self.device]
+        for m in models:
+            args += ["--model", str(m)]
+        p.setArguments(args)
+        p.setWorkingDirectory(str(plan.dir))
+        p.setProcessEnvironment(python_env())
+        p.finished.connect(lambda code, status: self._eval_finished(p, code))
+        p.errorOccurred.connect(lambda err: self._eval_finished(p, -1) if err == QProcess.ProcessError.FailedToStart else None)
+        self.eval_proc = p
+        p.start()
+
+    def _eval_finished(self, p: QProcess, code: int) -> None:
+        if self.state != "evaluating" or p is not self.eval_proc:
+            return
+        res = self.result or {}
+        plan = self.plan
+        figures: dict = {}
+        try:
+            figures = json.loads((plan.dir / "figures.json").read_text(encoding="utf-8")).get("models", {}) if plan else {}
+        except (OSError, ValueError):
+            figures = {}
+        after = figures.get(res.get("best_path", ""))
+        if after and "error" not in after:
+            res["after"] = after
+        if plan is not None and plan.base_model:
+            before = figures.get(plan.base_model)
+            if before and "error" not in before:
+                res["before"], res["before_source"] = before, "measured"
+            elif before:
+                res["before_error"] = before["error"]
+        self.result = res
+        self._set_state("finished")
+        self.statusMessage.emit("Done. Compare the figures, then use the new model or discard it.")
+        self.finished.emit(res)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.stateChanged.emit(state)
+
+
+def _error_line(lines: list[str]) -> str:
+    """The most telling line of a failed run's stderr: its `error:` line or the exception."""
+    for line in reversed(lines):
+        if line.startswith("error:"):
+            return line
+    for line in reversed(lines):
+        s = line.strip()
+        if s and not s.startswith(("File ", "^", "~")) and ("Error" in s or "Exception" in s or ":" in s):
+            return s
+    return lines[-1].strip() if lines else ""
+
+
+def _let_children_be_interrupted() -> None:
+    """A process started with SIGINT ignored (a background job) passes that on to its
+    children, and the run could then not save its state on cancel: restore the default."""
+    if hasattr(signal, "SIGINT"):
+        try:
+            if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+        except (ValueError, OSError):  # not the main thread
+            pass

@@ -1,0 +1,366 @@
+"""Training runs started from the app: their data, validation split and configuration.
+
+Qt-free. A run lives in its own directory under ``<AppDataLocation>/runs/``::
+
+    run.json       the plan (modality, preset, the full TrainConfig, the base model) and status
+    config.json    the TrainConfig fields, passed to ``python -m recognizers train --config``
+    data/          the training and validation files made from the chosen sources
+    state.pt, last.pt, best.pt, history.json     written by the training process
+    figures.json   before/after figures on the validation data (app/training_eval.py)
+
+Validation is always data the run does not train on. For files the user chose (their own
+samples, imported folders or manifests, a dataset file) the app holds out one item in ten
+(at most 300 per source) into ``data/*-val.*`` and trains on the rest. When the only data
+is synthetic, the validation set is synthetic too, but never from the training fonts or
+voices: handwriting in the held-out font (kaushanscript), speech from the flite voices.
+A UNIPEN spec (for those who have the shared data) keeps the shipped model's held-out
+writers. A validation file named by the user replaces all of this.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SPEECH_SYNTH_DIR = REPO / "data" / "speech_synth"  # the synthetic voices cache (docs/speech-data.md)
+SYNTH_INK_N = 2000  # synthetic words per run (replay while fine-tuning, or training data)
+VAL_EVERY = 10  # one item in ten is held out for validation ...
+VAL_MAX = 300  # ... up to this many per source
+
+PRESET_CHOICES = [
+    ("quick-finetune", "Quick fine-tune of the active model"),
+    ("full", "Full training from scratch"),
+    ("tiny", "Tiny run (try the pipeline in seconds)"),
+]
+
+
+def recognizer_preset(modality: str, preset: str) -> dict:
+    """The TrainConfig fields of a panel preset: the modality's recipe, then the preset's."""
+    from recognizers.presets import PRESETS
+
+    cfg = dict(PRESETS[modality])
+    if preset == "quick-finetune":
+        cfg.update(PRESETS["quick-finetune"])
+    elif preset == "tiny":
+        cfg.update(PRESETS[f"tiny-{modality}"])
+    elif preset != "full":
+        raise ValueError(f"unknown preset {preset!r}")
+    return cfg
+
+
+# -- synthetic data -----------------------------------------------------------------------
+
+
+def synthetic_status(modality: str) -> tuple[bool, str]:
+    """Whether the built-in synthetic data can be used here, and a line saying what it is."""
+    if modality == "handwriting":
+        try:
+            from recognizers.synth_ink import font_names
+
+            fonts = font_names()
+        except Exception as exc:  # the optional font tools are missing
+            return False, f"synthetic handwriting is unavailable ({exc.__class__.__name__}: {exc})"
+        if not fonts:
+            return False, "no font for synthetic handwriting is installed (pip install hershey-fonts)"
+        return True, f"{SYNTH_INK_N} synthetic words written in {len(fonts)} fonts"
+    manifest = SPEECH_SYNTH_DIR / "train.jsonl"
+    if manifest.exists():
+        n = count_items(manifest)
+        return True, f"{n} synthetic utterances ({SPEECH_SYNTH_DIR})"
+    return False, f"no synthetic speech cache at {SPEECH_SYNTH_DIR} (python -m recognizers.speech_synth makes one)"
+
+
+def synthetic_spec(modality: str) -> str | None:
+    ok, _ = synthetic_status(modality)
+    if not ok:
+        return None
+    if modality == "handwriting":
+        return f"synth-ink:{SYNTH_INK_N}"
+    return f"speech:{SPEECH_SYNTH_DIR / 'train.jsonl'}"
+
+
+def synthetic_val_spec(modality: str, out_dir: Path, n: int = 200) -> str | None:
+    """Synthetic validation data from fonts/voices the synthetic training data never uses."""
+    if modality == "speech":
+        p = SPEECH_SYNTH_DIR / "val_flite.jsonl"
+        return f"speech:{p}" if p.exists() else None
+    try:
+        from recognizers.ink import write_ink_jsonl
+        from recognizers.synth_ink import VALIDATION_FONT, font_available, synth_ink_samples
+
+        if not font_available(VALIDATION_FONT):
+            return None
+        path = out_dir / "synth-val.jsonl"
+        write_ink_jsonl(path, synth_ink_samples(n, seed=2, fonts=[VALIDATION_FONT], exclude_fonts=[]))
+        return f"ink:{path}"
+    except Exception:
+        return None
+
+
+# -- user files ---------------------------------------------------------------------------
+
+
+def _open_text(path: Path):
+    return gzip.open(path, "rt", encoding="utf-8") if path.name.endswith(".gz") else open(path, encoding="utf-8")
+
+
+def _ink_records(path: Path) -> list[str]:
+    """One JSON text per ink sample, from a .json, a directory of them, or a .jsonl(.gz)."""
+    if path.is_dir():
+        out: list[str] = []
+        for f in sorted(p for p in path.rglob("*") if p.suffix == ".json" or p.name.endswith((".jsonl", ".jsonl.gz"))):
+            out += _ink_records(f)
+        return out
+    if path.name.endswith((".jsonl", ".jsonl.gz")):
+        with _open_text(path) as fh:
+            return [line.strip() for line in fh if line.strip()]
+    obj = json.loads(path.read_text(encoding="utf-8"))
+    return [json.dumps(o) for o in (obj if isinstance(obj, list) else [obj])]
+
+
+def _speech_records(path: Path) -> list[str]:
+    """Manifest lines with the audio path made absolute (so the line can move elsewhere)."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            obj = json.loads(line)
+            obj["audio"] = str((path.parent / obj["audio"]).resolve())
+            out.append(json.dumps(obj))
+    return out
+
+
+def read_records(modality: str, path: str | os.PathLike) -> list[str]:
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"no such file or folder: {p}")
+    return _ink_records(p) if modality == "handwriting" else _speech_records(p)
+
+
+def count_items(path: str | os.PathLike) -> int:
+    """Samples in a .jsonl / manifest (lines), or .json files in a folder; 0 when absent."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            return sum(1 for f in p.rglob("*.json"))
+        with _open_text(p) as fh:
+            return sum(1 for line in fh if line.strip())
+    except (OSError, ValueError):
+        return 0
+
+
+def spec_for(modality: str, path: str | os.PathLike) -> str:
+    return f"{'ink' if modality == 'handwriting' else 'speech'}:{Path(path)}"
+
+
+def write_records(path: Path, records: list[str]) -> None:
+    from .registry import atomic_write_text
+
+    atomic_write_text(path, "".join(r + "\n" for r in records))
+
+
+def split_records(records: list[str], n_val: int, seed: int = 0) -> tuple[list[str], list[str]]:
+    """(train, val): `n_val` items drawn at random (same seed, same split), order kept."""
+    n_val = max(0, min(n_val, len(records) - 1))
+    pick = set(random.Random(seed).sample(range(len(records)), n_val)) if n_val else set()
+    return [r for i, r in enumerate(records) if i not in pick], [r for i, r in enumerate(records) if i in pick]
+
+
+def default_val_count(n: int) -> int:
+    """One in ten, at most VAL_MAX, at least one once there are five items."""
+    if n < 5:
+        return 0
+    return max(1, min(VAL_MAX, n // VAL_EVERY))
+
+
+@dataclass
+class DataSource:
+    kind: str  # "synthetic", "file" (a path to split), or "spec" (a data spec used as it is)
+    value: str = ""
+    label: str = ""
+
+
+@dataclass
+class PreparedData:
+    data: list[str] = field(default_factory=list)
+    val_data: list[str] = field(default_factory=list)
+    holdout: list[str] = field(default_factory=list)
+    n_train: int = 0  # items in the files (synthetic and spec data not counted)
+    n_val: int = 0
+    val_description: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def prepare_data(modality: str, sources: list[DataSource], out_dir: str | os.PathLike, val_path: str | None = None, seed: int = 0) -> PreparedData:
+    """Training and validation specs for `sources`; split files are written into `out_dir`.
+
+    Raises ValueError when there is nothing to train on or nothing to validate on.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    prep = PreparedData()
+    val_bits: list[str] = []
+    ext = ".jsonl"
+    for k, src in enumerate(sources):
+        if src.kind == "synthetic":
+            spec = synthetic_spec(modality)
+            if spec is None:
+                prep.notes.append(synthetic_status(modality)[1])
+                continue
+            prep.data.append(spec)
+        elif src.kind == "spec":
+            prep.data.append(src.value)
+            if src.value.startswith("unipen") and not val_path:
+                from recognizers.presets import PRESETS
+
+                prep.holdout = list(PRESETS["handwriting"].get("holdout", []))
+                val_bits.append(f"UNIPEN writers {', '.join(prep.holdout)}")
+        elif src.kind == "file":
+            records = read_records(modality, src.value)
+            if not records:
+                prep.notes.append(f"{src.value} holds no samples")
+                continue
+            name = f"{k:02d}-{Path(src.value).name.split('.')[0] or 'data'}"
+            if val_path:
+                train, val = records, []
+            else:
+                train, val = split_records(records, default_val_count(len(records)), seed + k)
+            write_records(out / f"{name}-train{ext}", train)
+            prep.data.append(spec_for(modality, out / f"{name}-train{ext}"))
+            prep.n_train += len(train)
+            if val:
+                write_records(out / f"{name}-val{ext}", val)
+                prep.val_data.append(spec_for(modality, out / f"{name}-val{ext}"))
+                prep.n_val += len(val)
+                val_bits.append(f"{len(val)} held-out samples of {src.label or Path(src.value).name}")
+        else:
+            raise ValueError(f"unknown data source kind {src.kind!r}")
+    if not prep.data:
+        raise ValueError("there is no data to train on: tick the synthetic data or your samples, or add a file or a dataset")
+    if val_path:
+        prep.val_data = [spec_for(modality, val_path)]
+        prep.n_val = count_items(val_path)
+        val_bits = [f"{Path(val_path).name}"]
+    elif not prep.val_data and not prep.holdout:
+        spec = synthetic_val_spec(modality, out)
+        if spec is None:
+            raise ValueError("there is no validation data: add at least five samples of your own, or name a validation file")
+        prep.val_data.append(spec)
+        val_bits.append("synthetic data in held-out fonts" if modality == "handwriting" else "synthetic speech in held-out voices")
+    prep.val_description = "; ".join(val_bits)
+    return prep
+
+
+# -- the plan of a run ----------------------------------------------------------------------
+
+
+@dataclass
+class RunPlan:
+    modality: str
+    preset: str  # quick-finetune, full, tiny, enrolment
+    run_dir: str
+    config: dict  # TrainConfig fields (out_dir = run_dir)
+    base_model: str | None = None  # the model fine-tuned, and the "before" of the figures
+    base_name: str = ""
+    base_figures: dict = field(default_factory=dict)  # its stored figures (fallback for "before")
+    origin: str = "trained"  # trained or fine-tuned (registry origin of the result)
+    figures_on: str = ""  # what the validation data is, in words
+    title: str = ""  # one line for the panel
+    created: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M"))
+    status: str = "new"  # new, running, cancelled, failed, finished, kept, discarded
+    steps_done: int = 0
+
+    @property
+    def dir(self) -> Path:
+        return Path(self.run_dir)
+
+    @property
+    def config_path(self) -> Path:
+        return self.dir / "config.json"
+
+    def save(self) -> None:
+        from .registry import atomic_write_text
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.config_path, json.dumps(self.config, indent=1) + "\n")
+        atomic_write_text(self.dir / "run.json", json.dumps(asdict(self), indent=1) + "\n")
+
+    @classmethod
+    def load(cls, run_dir: str | os.PathLike) -> "RunPlan":
+        d = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
+        known = set(cls.__dataclass_fields__)
+        plan = cls(**{k: v for k, v in d.items() if k in known})
+        plan.run_dir = str(Path(run_dir))
+        return plan
+
+    @property
+    def resumable(self) -> bool:
+        return self.status in ("running", "cancelled", "failed") and (self.dir / "state.pt").exists()
+
+
+def new_run_dir(runs_dir: str | os.PathLike, modality: str) -> Path:
+    base = Path(runs_dir) / f"{modality}-{time.strftime('%Y%m%d-%H%M%S')}"
+    d, k = base, 2
+    while d.exists():
+        d = base.with_name(f"{base.name}-{k}")
+        k += 1
+    return d
+
+
+def make_config(
+    modality: str,
+    preset: str,
+    prepared: PreparedData,
+    run_dir: str | os.PathLike,
+    base_model: str | None = None,
+    total_steps: int | None = None,
+    lr: float | None = None,
+    batch_frames: int | None = None,
+    replay: bool = True,
+    name: str = "",
+) -> dict:
+    """The TrainConfig fields of a run: the preset, the prepared data, the user's overrides."""
+    cfg = recognizer_preset(modality, "quick-finetune" if preset == "enrolment" else preset)
+    cfg.update(data=list(prepared.data), val_data=list(prepared.val_data), holdout=list(prepared.holdout), out_dir=str(run_dir), replay_data=[], init_from=None)
+    if preset in ("quick-finetune", "enrolment"):
+        if not base_model:
+            raise ValueError(f"a fine-tune needs a {modality} model to start from, and none is active")
+        cfg["init_from"] = str(base_model)
+        syn = synthetic_spec(modality) if replay else None
+        if syn and syn not in cfg["data"]:
+            cfg["replay_data"] = [syn]  # base data mixed in, so nothing else is forgotten
+    if total_steps:
+        cfg["total_steps"] = int(total_steps)
+    if lr:
+        cfg["lr"] = float(lr)
+    if batch_frames:
+        cfg["batch_frames"] = int(batch_frames)
+    cfg["warmup_steps"] = min(int(cfg.get("warmup_steps", 300)), max(1, cfg["total_steps"] // 5))
+    if not cfg.get("threads"):
+        cfg["threads"] = max(1, (os.cpu_count() or 2) - 1)  # leave a core to the window
+    cfg["name"] = name or f"{modality}-{time.strftime('%Y%m%d-%H%M')}"
+    cfg["modality"] = modality
+    return cfg
+
+
+def find_runs(runs_dir: str | os.PathLike) -> list[RunPlan]:
+    """The runs under `runs_dir`, newest first (unreadable ones skipped)."""
+    out = []
+    d = Path(runs_dir)
+    if not d.is_dir():
+        return out
+    for sub in d.iterdir():
+        if (sub / "run.json").exists():
+            try:
+                out.append(RunPlan.load(sub))
+            except (OSError, ValueError, TypeError):
+                continue
+    out.sort(key=lambda p: (p.created, p.run_dir), reverse=True)
+    return out

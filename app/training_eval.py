@@ -1,0 +1,85 @@
+"""Figures before and after a training run, on the run's own validation data.
+
+Run by the settings panel in a separate process once training has finished (Qt-free)::
+
+    python -m app.training_eval --config RUN/config.json --model BEFORE.pt --model RUN/best.pt --json RUN/figures.json
+
+The validation set is built exactly as the training run builds it (the ``val_data`` specs,
+plus the samples of ``data`` whose writer or speaker is in ``holdout``), and every model is
+scored with the same function and limit as the run's own evaluations (greedy decoding,
+``recognizers.train.evaluate_model``), each model through its own feature configuration
+and alphabet. Writes ``{"models": {path: {"n", "cer", "wer", "exact"} or {"error": ...}}}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def validation_items(cfg) -> list:
+    """The run's validation samples (ink samples or speech items)."""
+    from recognizers.data import in_holdout, load_ink_spec, load_speech_spec
+
+    load = load_ink_spec if cfg.modality == "handwriting" else load_speech_spec
+    key = (lambda s: s.writer) if cfg.modality == "handwriting" else (lambda it: it.speaker)
+    items = []
+    if cfg.holdout:
+        items += [s for spec in cfg.data for s in load(spec) if in_holdout(key(s), cfg.holdout)]
+    items += [s for spec in cfg.val_data for s in load(spec)]
+    return items
+
+
+def evaluate_models(config: dict, models: list[str], device: str = "cpu") -> dict[str, dict]:
+    import torch
+
+    from recognizers.checkpoint import load_checkpoint
+    from recognizers.data import InkSet, SpeechSet
+    from recognizers.recognizer import pick_device
+    from recognizers.train import TrainConfig, evaluate_model
+
+    torch.set_num_threads(1)
+    cfg = TrainConfig.from_dict(config)
+    device = pick_device(device)
+    items = validation_items(cfg)
+    out: dict[str, dict] = {}
+    for path in models:
+        try:
+            ck = load_checkpoint(path)
+            if ck.modality != cfg.modality:
+                raise ValueError(f"a {ck.modality} model, not {cfg.modality}")
+            if cfg.modality == "handwriting":
+                data = InkSet(list(items), ck.feature_config, ck.alphabet)
+            else:
+                data = SpeechSet(list(items), ck.feature_config, ck.alphabet, spec_augment=False)
+            if len(data) == 0:
+                raise ValueError("no validation sample this model can read")
+            rates, _ = evaluate_model(ck.build_model(device), data, ck.alphabet, cfg.modality, device, cfg.val_limit)
+            out[path] = rates.as_dict()
+        except Exception as exc:
+            out[path] = {"error": f"{exc.__class__.__name__}: {exc}"}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m app.training_eval", description="Score models on a training run's validation data.")
+    p.add_argument("--config", required=True, help="the run's config.json (TrainConfig fields)")
+    p.add_argument("--model", action="append", required=True, help="a model file (repeatable)")
+    p.add_argument("--json", help="write the figures here too")
+    p.add_argument("--device", default="cpu")
+    args = p.parse_args(argv)
+    config = json.loads(Path(args.config).read_text(encoding="utf-8"))
+    result = {"models": evaluate_models(config, args.model, args.device)}
+    text = json.dumps(result)
+    if args.json:
+        from .registry import atomic_write_text
+
+        atomic_write_text(Path(args.json), text + "\n")
+    print(text, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

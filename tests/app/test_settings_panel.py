@@ -1,0 +1,215 @@
+"""The settings panel: it opens, switches decoders at run time, keeps the model registry
+across restarts, and collects enrolment samples.
+
+Every test points the user-data directory at its own tmp folder (XDG_DATA_HOME and Qt's
+test mode as well, in case anything asks QStandardPaths), so nothing is written into the
+real user directory.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
+
+from app.registry import BUILTIN_ID, ModelRegistry, RegistryError
+from .helpers import make_standin_model
+
+
+@pytest.fixture
+def user_dirs(tmp_path, monkeypatch):
+    """The user-data directory of a test (models/, runs/, user-words.txt)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    QStandardPaths.setTestModeEnabled(True)
+    yield tmp_path / "userdata"
+    QStandardPaths.setTestModeEnabled(False)
+
+
+def zigzag(n: int = 2) -> list[np.ndarray]:
+    out = []
+    for k in range(n):
+        x = k * 60 + np.linspace(0, 40, 12)
+        y = 100 + 30 * np.sin(np.linspace(0, 3 * np.pi, 12))
+        out.append(np.stack([x, y, 1000 * k + np.arange(12) * 15.0], axis=1).astype(np.float32))
+    return out
+
+
+def test_settings_panel_opens(make_window, standin_models, user_dirs, qtbot):
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    win.act_settings.trigger()  # Options ▸ Settings… (Ctrl+,)
+    d = win._settings_dialog
+    qtbot.waitExposed(d)
+    assert d.isVisible()
+    assert [d.tabs.tabText(i) for i in range(d.tabs.count())] == ["Models", "Recognition", "Training", "Personalize"]
+    hw = d.model_lists["handwriting"]
+    shipped = Path(ModelRegistry(user_dirs / "models").builtin_path("handwriting"))
+    assert (BUILTIN_ID in [e.id for e in hw.entries]) == shipped.exists()
+    # the window runs a model given on the command line, not the registry's: the panel says so
+    assert d.window_model_path("handwriting") == str(standin_models["handwriting"])
+    if shipped.exists():
+        assert hw.note.text().startswith("This window runs handwriting.pt")
+    assert [d.device_combo.itemData(i) for i in range(2)] == ["auto", "cpu"]
+    assert d.decoder_combos["handwriting"].currentData() == "prefix"
+    d.tabs.setCurrentWidget(d.training)
+    tp = d.training
+    assert tp.start_button.isEnabled() and not tp.cancel_button.isEnabled()
+    tp.set_preset("quick-finetune")
+    assert tp.steps_spin.value() == 300  # the quick-finetune preset, unchanged
+    tp.set_preset("full")
+    assert tp.steps_spin.value() > 1000
+    d.close()
+    assert win.show_settings() is d  # made once and kept (a run goes on while it is closed)
+    assert not (user_dirs / "runs").exists()  # opening it starts nothing
+
+
+def test_settings_switch_the_decoder_at_run_time(make_window, standin_models, user_dirs, qtbot):
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d = win.show_settings(tab="Recognition")
+    assert type(win.hw_worker.recognizer.decoder).__name__ == "PrefixBeamDecoder"
+    combo = d.decoder_combos["handwriting"]
+    with qtbot.waitSignal(win.hw_worker.loaded, timeout=30_000):
+        combo.setCurrentIndex(combo.findData("greedy"))
+    assert type(win.hw_worker.recognizer.decoder).__name__ == "GreedyDecoder"
+    assert win.hw_worker.recognizer.path == str(standin_models["handwriting"])  # the same model
+    assert win.settings.value("recognition/decoder_handwriting") == "greedy"
+    # the personal vocabulary is saved in the user-data dir and reaches the lexicon beam
+    d.words_edit.setPlainText("Scrivox\nQuillfeather\nScrivox")
+    d.save_words()
+    assert (user_dirs / "user-words.txt").read_text().split() == ["Scrivox", "Quillfeather"]
+    with qtbot.waitSignal(win.hw_worker.loaded, timeout=30_000):
+        combo.setCurrentIndex(combo.findData("beam"))
+    assert win.hw_worker.decoder_name == "beam"
+    assert win.hw_worker.decoder_options == {"user_words": ["Scrivox", "Quillfeather"]}
+    if not win.hw_worker.decoder_error:  # flashlight-text installed
+        assert type(win.hw_worker.recognizer.decoder).__name__ == "LexiconBeamDecoder"
+    # a restart reads the choice back from the settings
+    from app.settings import RecognitionOptions
+
+    assert RecognitionOptions.load(win.settings).decoders == {"handwriting": "beam", "speech": "prefix"}
+
+
+def test_settings_registry_survives_a_restart(tmp_path, standin_models):
+    builtin = tmp_path / "shipped"
+    make_standin_model(builtin / "handwriting.pt", "handwriting", seed=3)
+    reg = ModelRegistry(tmp_path / "models", builtin_dir=builtin)
+    assert reg.active_id("handwriting") == BUILTIN_ID
+    assert reg.active_path("handwriting") == str(builtin / "handwriting.pt")
+    assert reg.active_path("speech") is None  # nothing shipped, nothing trained
+    e = reg.add_model("handwriting", standin_models["handwriting"], "fine-tuned", name="my hand", figures={"n": 10, "cer": 0.1, "wer": 0.3, "exact": 0.6}, figures_on="10 of your samples")
+    assert Path(e.path).parent == tmp_path / "models" / "handwriting" and Path(e.path).exists()
+    reg.activate("handwriting", e.id)
+
+    again = ModelRegistry(tmp_path / "models", builtin_dir=builtin)  # the app restarted
+    assert again.active_id("handwriting") == e.id
+    assert again.previous_id("handwriting") == BUILTIN_ID
+    got = again.active("handwriting")
+    assert (got.name, got.origin, got.figures["cer"], got.figures_on) == ("my hand", "fine-tuned", 0.1, "10 of your samples")
+    assert got.date
+    with pytest.raises(RegistryError):
+        again.delete("handwriting", e.id)  # the active one stays
+    with pytest.raises(RegistryError):
+        again.delete("handwriting", BUILTIN_ID)
+    assert again.restore_previous("handwriting").id == BUILTIN_ID
+
+    third = ModelRegistry(tmp_path / "models", builtin_dir=builtin)
+    assert third.active_id("handwriting") == BUILTIN_ID and third.previous_id("handwriting") == e.id
+    assert [x.id for x in third.entries("handwriting")] == [BUILTIN_ID, e.id]
+    assert third.entries("handwriting")[0].figures == {}  # the stand-in has no figures of its own
+    data = json.loads((tmp_path / "models" / "registry.json").read_text())
+    assert data["active"]["handwriting"] == BUILTIN_ID
+
+    # a damaged registry is set aside and the model files are found again
+    (tmp_path / "models" / "registry.json").write_text("{not json")
+    fourth = ModelRegistry(tmp_path / "models", builtin_dir=builtin)
+    assert [x.id for x in fourth.entries("handwriting")] == [BUILTIN_ID, e.id]
+    assert list((tmp_path / "models").glob("registry.broken-*.json"))
+
+
+def test_settings_active_model_is_loaded_after_a_restart(qtbot, tmp_path, standin_models, user_dirs):
+    """A window started without a model argument loads the registry's active model."""
+    from app.audio_input import FakeBackend
+    from app.main_window import MainWindow
+
+    reg = ModelRegistry(user_dirs / "models")
+    e = reg.add_model("handwriting", standin_models["handwriting"], "trained", name="restart-me")
+    reg.activate("handwriting", e.id)
+    settings = QSettings(str(tmp_path / "restart.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(None, str(tmp_path / "absent-speech.pt"), device="cpu", audio_backend=FakeBackend({}), settings=settings, samples_dir=tmp_path / "samples", data_dir=user_dirs)
+    qtbot.addWidget(win)
+    try:
+        if not win.models_settled:
+            with qtbot.waitSignal(win.modelsSettled, timeout=30_000):
+                pass
+        assert win.model_paths["handwriting"] == e.path
+        assert win.hw_worker.recognizer.path == e.path
+        assert win.model_status["handwriting"].startswith("stand-in handwriting")
+    finally:
+        win.shutdown()
+        import gc
+
+        gc.collect()
+        gc.enable()
+
+
+def test_settings_enrolment_saves_prompts_as_samples(make_window, standin_models, user_dirs, qtbot):
+    from app.enrol import enrolment_plan, enrolment_store
+    from app.replay import draw_ink
+    from recognizers.ink import read_ink_samples
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d = win.show_settings(tab="Personalize")
+    dlg = d.open_enrolment("handwriting")
+    qtbot.waitExposed(dlg)
+    written = []
+    for _ in range(12):
+        written.append(dlg.current_prompt)
+        draw_ink(dlg.canvas, zigzag(2))
+        assert dlg.save_button.isEnabled()
+        qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    dlg.skip()
+    store = enrolment_store(win.store.root)
+    samples = list(read_ink_samples(store.ink_path))
+    assert [s.label for s in samples] == written
+    assert store.ink_path == win.store.root / "enrolment" / "handwriting" / "samples.jsonl"
+    assert not win.store.ink_path.exists()  # the everyday sample file is separate
+    assert dlg.teach_button.isEnabled()
+    dlg.reject()
+    qtbot.waitUntil(lambda: "12 of 50" in d.enrol_labels["handwriting"].text())
+
+    plan = enrolment_plan("handwriting", store, user_dirs / "runs" / "enrol-test", str(standin_models["handwriting"]), "stand-in")
+    cfg = plan.config
+    assert cfg["init_from"] == str(standin_models["handwriting"])
+    assert (cfg["total_steps"], cfg["lr"]) == (300, 5e-4)  # the quick-finetune preset
+    assert cfg["replay_data"] == ["synth-ink:2000"] or not cfg["replay_data"]  # without fonts, no replay
+    assert cfg["holdout"] == []
+    train = list(read_ink_samples(cfg["data"][0].split(":", 1)[1]))
+    val = list(read_ink_samples(cfg["val_data"][0].split(":", 1)[1]))
+    assert len(train) + len(val) == 12 and len(val) == 2
+    assert not {s.label for s in val} - set(written)
+    assert plan.origin == "fine-tuned" and plan.figures_on.startswith("2 of your own samples")
+
+
+def test_settings_enrolment_records_speech(make_window, user_dirs, qtbot):
+    from app.audio_input import FakeBackend
+    from app.enrol import enrolment_store
+    from recognizers.data import read_manifest
+
+    rng = np.random.default_rng(0)
+    voice = (0.1 * np.sin(np.arange(16_000) * 2 * np.pi * 220 / 16_000) + 0.01 * rng.standard_normal(16_000)).astype(np.float32)
+    win = make_window(backend=FakeBackend({"test mic": voice}, speed=0), data_dir=user_dirs)
+    d = win.show_settings(tab="Personalize")
+    dlg = d.open_enrolment("speech")
+    prompt = dlg.current_prompt
+    qtbot.mouseClick(dlg.record_button, Qt.MouseButton.LeftButton)  # Record
+    qtbot.waitUntil(lambda: dlg._input is not None and dlg._input.finished.is_set(), timeout=5000)
+    qtbot.wait(100)
+    qtbot.mouseClick(dlg.record_button, Qt.MouseButton.LeftButton)  # Stop: saved
+    store = enrolment_store(win.store.root)
+    (item,) = read_manifest(store.manifest_path)
+    assert item.text == prompt and Path(item.audio_path).exists()
+    assert dlg.count == 1 and dlg.index == 1
+    dlg.reject()

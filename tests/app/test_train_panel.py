@@ -1,0 +1,147 @@
+"""Training from the settings panel: a real (tiny) run in a separate process.
+
+The runs use the tiny-handwriting preset (a small model, one torch thread) on ink the test
+writes with tests/recognizers/inkgen.py, cut to a few dozen steps, so each takes seconds.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QProcess, QStandardPaths, Qt
+
+from app.registry import ModelRegistry
+from recognizers.ink import write_ink_jsonl
+from tests.recognizers.inkgen import make_samples
+
+
+@pytest.fixture
+def user_dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    QStandardPaths.setTestModeEnabled(True)
+    yield tmp_path / "userdata"
+    QStandardPaths.setTestModeEnabled(False)
+
+
+@pytest.fixture
+def ink_file(tmp_path):
+    p = tmp_path / "ink.jsonl"
+    write_ink_jsonl(p, make_samples(60, seed=1))
+    return p
+
+
+def tiny_run_form(win, ink_file, steps: int):
+    d = win.show_settings(tab="Training")
+    tp = d.training
+    tp.set_modality("handwriting")
+    tp.set_preset("tiny")
+    tp.synth_check.setChecked(False)
+    tp.mine_check.setChecked(False)
+    tp.dataset_edit.setText(str(ink_file))
+    tp.steps_spin.setValue(steps)
+    return d, tp
+
+
+def not_running(p: QProcess | None) -> bool:
+    return p is None or p.state() == QProcess.ProcessState.NotRunning
+
+
+def test_train_tiny_run_from_the_panel_becomes_active(make_window, standin_models, user_dirs, ink_file, qtbot):
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d, tp = tiny_run_form(win, ink_file, steps=30)
+    events: list[dict] = []
+    tp.proc.event.connect(events.append)
+    with qtbot.waitSignal(tp.proc.finished, timeout=120_000) as done:
+        qtbot.mouseClick(tp.start_button, Qt.MouseButton.LeftButton)
+        assert tp.proc.state in ("starting", "running")
+        assert not tp.start_button.isEnabled() and tp.cancel_button.isEnabled()
+    result = done.args[0]
+    kinds = {e["kind"] for e in events}
+    assert {"progress", "eval", "done"} <= kinds
+    assert tp.progress.value() == tp.progress.maximum() == 30
+    assert tp.plot.loss and tp.plot.val  # the live plot got the loss and the validation figures
+    plan = tp.plan
+    assert plan.config["total_steps"] == 30 and plan.config["data"][0].startswith("ink:")
+    # validation: 1 in 10 of the file, held out of training; before and after measured on it
+    assert result["after"]["n"] == 6
+    assert result["before_source"] == "measured" and result["before"]["n"] == 6
+    assert tp.result_box.isVisible() and "Before" in tp.result_label.text()
+    assert not_running(tp.proc.proc) and not_running(tp.proc.eval_proc)
+
+    old_path = win.hw_worker.recognizer.path
+    with qtbot.waitSignal(win.hw_worker.loaded, timeout=30_000):
+        qtbot.mouseClick(tp.use_button, Qt.MouseButton.LeftButton)
+    reg = ModelRegistry(user_dirs / "models")  # a new object reads what a restart would
+    active = reg.active("handwriting")
+    assert active.origin == "trained" and active.figures["n"] == 6
+    assert active.path.startswith(str(user_dirs / "models" / "handwriting"))
+    assert win.model_paths["handwriting"] == active.path != old_path
+    assert win.hw_worker.recognizer.path == active.path
+    assert win.model_status["handwriting"].startswith(plan.config["name"])
+    assert not (plan.dir / "state.pt").exists()  # the run's files are tidied away
+    # the previous model stays and can be restored
+    d.tabs.setCurrentIndex(0)
+    lst = d.model_lists["handwriting"]
+    assert any(e.id == active.id for e in lst.entries)
+    if reg.previous("handwriting") is not None:
+        assert lst.restore_button.isEnabled()
+
+
+def test_train_cancel_stops_the_run_and_keeps_the_active_model(make_window, standin_models, user_dirs, ink_file, qtbot):
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    before_id = ModelRegistry(user_dirs / "models").active_id("handwriting")
+    before_path = win.hw_worker.recognizer.path
+    d, tp = tiny_run_form(win, ink_file, steps=100_000)
+    assert tp.start_from_form()
+    qtbot.waitUntil(lambda: tp.proc.last_progress is not None, timeout=60_000)
+
+    # pause: the process is stopped, no step is made; resume: it goes on
+    assert tp.proc.pause() and tp.pause_button.text() == "Resume"
+    qtbot.wait(300)
+    step = tp.proc.last_progress["step"]
+    qtbot.wait(700)
+    assert tp.proc.last_progress["step"] == step
+    qtbot.mouseClick(tp.pause_button, Qt.MouseButton.LeftButton)
+    assert tp.proc.state == "running"
+    qtbot.waitUntil(lambda: tp.proc.last_progress["step"] > step, timeout=30_000)
+
+    with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
+        qtbot.mouseClick(tp.cancel_button, Qt.MouseButton.LeftButton)
+    assert not_running(tp.proc.proc)
+    assert tp.proc.state == "cancelled" and tp.start_button.isEnabled()
+    plan = tp.plan
+    assert (plan.dir / "state.pt").exists()  # saved at the step it was at: resumable
+    assert "Cancelled" in tp.status_label.text()
+    assert tp.resume_frame.isVisible()
+    # the active model is untouched, in the registry and in the window
+    assert ModelRegistry(user_dirs / "models").active_id("handwriting") == before_id
+    assert win.hw_worker.recognizer.path == before_path
+    assert not list((user_dirs / "models").glob("handwriting/*.pt"))
+    tp.discard_interrupted()
+    assert not plan.dir.exists() and not tp.resume_frame.isVisible()
+
+
+def test_train_personalization_fine_tunes_the_active_model(make_window, standin_models, user_dirs, qtbot):
+    """Enrolment samples -> quick-finetune of the model in use (with synthetic replay) -> active."""
+    from app.enrol import enrolment_store
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    store = enrolment_store(win.store.root)
+    for s in make_samples(14, seed=5):
+        store.save_ink(s.strokes, s.label)
+    d = win.show_settings(tab="Personalize")
+    tp = d.training
+    with qtbot.waitSignal(tp.proc.finished, timeout=120_000) as done:
+        assert d.start_personalization("handwriting", total_steps=12)  # the preset's 300, cut for the test
+        assert d.tabs.currentWidget() is tp
+    cfg = tp.plan.config
+    assert cfg["init_from"] == str(standin_models["handwriting"])
+    assert cfg["lr"] == 5e-4 and cfg["holdout"] == []
+    assert cfg["val_data"][0].endswith("enrol-val.jsonl") and cfg["data"][0].endswith("enrol-train.jsonl")
+    result = done.args[0]
+    assert result["before_source"] == "measured" and result["before"]["n"] == result["after"]["n"] == 2
+    with qtbot.waitSignal(win.hw_worker.loaded, timeout=30_000):
+        tp.use_new_model()
+    active = ModelRegistry(user_dirs / "models").active("handwriting")
+    assert active.origin == "fine-tuned" and win.hw_worker.recognizer.path == active.path
+    assert active.figures_on == "2 of your own samples, held out"
