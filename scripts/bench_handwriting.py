@@ -60,7 +60,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=str(default_model_path("handwriting")))
     ap.add_argument("--train-steps", type=int, default=150)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads for recognition")
+    ap.add_argument("--train-threads", type=int, nargs="*", default=[1, 2], help="thread counts to measure training at")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     holdout = PRESETS["handwriting"]["holdout"]
@@ -87,7 +88,7 @@ def main() -> None:
     if args.train_steps:
         from recognizers.train import TrainConfig, train
 
-        for threads in (1, 2):
+        for threads in args.train_threads:
             with tempfile.TemporaryDirectory() as d:
                 cfg = TrainConfig.from_dict({**PRESETS["handwriting"], "data": ["unipen:word"], "out_dir": d, "total_steps": args.train_steps, "eval_every": 10**9, "checkpoint_every": 10**9, "val_limit": 50, "threads": threads})
                 ev: list = []
