@@ -13,11 +13,14 @@ import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from .canvas import InkCanvas
 from .widgets import Banner, CandidateBar
 from .workers import Job, RecognizerWorker
+
+# The field hint: (label, recognizers.recognizer.CHARSETS name or None for anything)
+FIELDS = (("Any text", None), ("Number", "number"), ("Digits", "digits"), ("Letters", "letters"), ("Upper case", "upper"), ("Lower case", "lower"))
 
 
 class HandwritingPanel(QGroupBox):
@@ -48,10 +51,17 @@ class HandwritingPanel(QGroupBox):
         self.commit_button = QPushButton("Commit")
         self.commit_button.setToolTip("Append the best reading to the text and clear the canvas (Enter)")
         self.commit_button.setDefault(False)
+        # What the field expects: shape alone cannot tell 0 from O or 1 from l, a form can.
+        self.field = QComboBox()
+        for label, charset in FIELDS:
+            self.field.addItem(label, charset)
+        self.field.setToolTip("What you are writing: restricting it to digits or letters settles look-alike shapes (0/O/o, 1/l/I, S/s)")
+        self.field.currentIndexChanged.connect(lambda _i: self._request() if self.canvas.ink() else None)
 
         row = QHBoxLayout()
         row.addWidget(self.candidates, 1)
         row.addWidget(self.status)
+        row.addWidget(self.field)
         row.addWidget(self.undo_button)
         row.addWidget(self.clear_button)
         row.addWidget(self.commit_button)
@@ -161,7 +171,7 @@ class HandwritingPanel(QGroupBox):
         self._update_buttons()
 
     def _request(self) -> None:
-        self.worker.submit(Job("recognize", self.canvas.ink(), channel="ink", droppable=True, tag=self.canvas.version))
+        self.worker.submit(Job("recognize", self.canvas.ink(), channel="ink", droppable=True, tag=self.canvas.version, charset=self.field.currentData()))
 
     def _job_done(self, job: Job) -> None:
         if job.channel != "ink":

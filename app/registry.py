@@ -31,10 +31,11 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from recognizers.ink import atomic_write_bytes
 
 MODALITIES = ("handwriting", "speech")
 FORMAT = "scrivox-models-1"
@@ -114,20 +115,8 @@ def safe_name(name: str) -> str:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write text through a temporary file and a rename (recognizers' one implementation)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def _empty() -> dict:

@@ -100,6 +100,7 @@ class Job:
     channel: str = "live"
     droppable: bool = False
     tag: Any = None  # whatever the submitter needs to match the answer (ink version, utterance id)
+    charset: str | None = None  # restrict the reading (recognizers.recognizer.CHARSETS), e.g. "digits"
     submitted: float = field(default_factory=time.perf_counter)
     started: float = 0.0
     finished: float = 0.0
@@ -235,7 +236,7 @@ class RecognizerWorker(QObject):
     def _recognize(self, job: Job) -> None:
         if self.recognizer is None:
             raise RuntimeError(f"no {self.modality} model is loaded")
-        job.result = self.recognizer.recognize(job.payload)
+        job.result = self.recognizer.recognize(job.payload, charset=job.charset)
 
     def _transcribe_file(self, job: Job) -> None:
         """A whole recording: cut at pauses by the VAD, each piece recognized, joined."""

@@ -79,10 +79,10 @@ def test_newest_ink_wins_while_the_recognizer_is_busy(make_window, standin_model
     real = worker.recognizer.recognize
     threads: set[int] = set()
 
-    def slow(ink):
+    def slow(ink, **options):
         threads.add(threading.get_ident())
         gate.wait(5)  # hold the worker busy while more strokes arrive
-        return real(ink)
+        return real(ink, **options)
 
     worker.recognizer.recognize = slow
     ran_before, dropped_before = worker.ran, worker.dropped
@@ -247,3 +247,34 @@ def test_pen_pressure_is_recorded(make_window, qtbot):
     img = canvas.grab().toImage()
     ink, paper = img.pixelColor(75, 90), img.pixelColor(75, 140)
     assert ink.blue() > ink.red() + 40 and paper.red() > 240  # drawn in ink where the pen went
+
+
+def test_field_hint_restricts_the_reading(qtbot, tmp_path):
+    """With the field set to digits, the reading holds digits only (the hint reaches the recognizer)."""
+    import numpy as np
+
+    from app.handwriting_panel import FIELDS
+    from app.workers import Job, RecognizerWorker
+    from recognizers.recognizer import default_model_path
+
+    if not default_model_path("handwriting").exists():
+        import pytest
+
+        pytest.skip("no shipped handwriting model")
+    worker = RecognizerWorker("handwriting", "cpu")
+    try:
+        with qtbot.waitSignal(worker.loaded, timeout=30000):
+            worker.load(str(default_model_path("handwriting")))
+        # a tall narrow loop: read as a letter o/O without a hint
+        t = np.linspace(0, 2 * np.pi, 40)
+        ink = [np.stack([50 + 20 * np.cos(t), 50 + 30 * np.sin(t), t * 100], 1).astype(np.float32)]
+        results = {}
+        for label, charset in FIELDS:
+            if charset in (None, "digits"):
+                with qtbot.waitSignal(worker.done, timeout=30000) as blocker:
+                    worker.submit(Job("recognize", ink, channel="ink", charset=charset))
+                results[charset] = blocker.args[0].result.text
+        assert results["digits"] and all(c.isdigit() for c in results["digits"])
+        assert results[None] != results["digits"] or results[None].isdigit()
+    finally:
+        worker.shutdown()
