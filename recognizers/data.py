@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from .alphabet import Alphabet
-from .features import AudioFeatureConfig, InkFeatureConfig, audio_features, ink_features
+from .features import AudioFeatureConfig, InkFeatureConfig, audio_features, ink_features, ink_scale
 from .ink import InkSample, read_ink_samples
 from .ink_augment import augment_ink
 
@@ -102,7 +102,7 @@ def join_ink(samples: Sequence[InkSample], rng: np.random.Generator | None = Non
     for w in samples:
         pts = np.concatenate(w.strokes)
         lo, hi = pts[:, :2].min(0), pts[:, :2].max(0)
-        h = max(float(hi[1] - lo[1]), float(hi[0] - lo[0]) * 0.125, 1e-3)
+        h = ink_scale(pts)
         ref_h = ref_h or h
         mid = float(np.median(pts[:, 1]))  # the body of the letters, not the ascenders and descenders
         k = ref_h / h if w.label.isalpha() and len(w.label) > 2 else 1.0  # keep dots and digits their own size

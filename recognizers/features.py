@@ -29,7 +29,7 @@ class InkFeatureConfig:
         return 4 + int(self.use_time)
 
 
-def ink_scale(points: np.ndarray) -> float:
+def ink_scale(points: np.ndarray, min_scale_ratio: float = InkFeatureConfig.min_scale_ratio) -> float:
     """Size used to normalise ink: its height, floored by a fraction of its width.
 
     Flat ink (a dash, a dot) has almost no height; dividing by it would blow the
@@ -37,7 +37,7 @@ def ink_scale(points: np.ndarray) -> float:
     """
     ext = points[:, :2].max(0) - points[:, :2].min(0)
     width, height = float(ext[0]), float(ext[1])
-    return max(height, width * InkFeatureConfig.min_scale_ratio, 1e-3)
+    return max(height, width * min_scale_ratio, 1e-3)
 
 
 def _resample_stroke(stroke: np.ndarray, spacing: float) -> np.ndarray:
@@ -57,7 +57,7 @@ def _resample_stroke(stroke: np.ndarray, spacing: float) -> np.ndarray:
     return out
 
 
-def normalize_ink(ink: Ink) -> tuple[list[np.ndarray], float]:
+def normalize_ink(ink: Ink, min_scale_ratio: float = InkFeatureConfig.min_scale_ratio) -> tuple[list[np.ndarray], float]:
     """Translate so the ink's middle is at 0 and scale so its height is 1.
 
     Returns the normalised strokes and the scale that was divided out.
@@ -66,7 +66,7 @@ def normalize_ink(ink: Ink) -> tuple[list[np.ndarray], float]:
     if not strokes:
         return [], 1.0
     pts = np.concatenate(strokes)
-    scale = ink_scale(pts)
+    scale = ink_scale(pts, min_scale_ratio)
     lo, hi = pts[:, :2].min(0), pts[:, :2].max(0)
     centre = (lo + hi) / 2
     out = []
@@ -84,7 +84,7 @@ def ink_features(ink: Ink, cfg: InkFeatureConfig) -> np.ndarray:
     which tells ascenders and descenders apart), pen-up (1 where the offset is a jump
     between strokes), and optionally log(1 + time gap in ms).
     """
-    strokes, _ = normalize_ink(ink)
+    strokes, _ = normalize_ink(ink, cfg.min_scale_ratio)
     if not strokes:
         return np.zeros((0, cfg.dim), np.float32)
     path_len = sum(float(np.linalg.norm(np.diff(s[:, :2], axis=0), axis=1).sum()) for s in strokes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .features import ink_scale
 from .ink import Ink
 
 
@@ -20,7 +21,7 @@ def augment_ink(ink: Ink, rng: np.random.Generator, strength: float = 1.0) -> In
     pts = np.concatenate(strokes)[:, :2]
     lo, hi = pts.min(0), pts.max(0)
     centre = (lo + hi) / 2
-    size = max(float(hi[1] - lo[1]), float(hi[0] - lo[0]) * 0.125, 1e-3)
+    size = ink_scale(pts)
 
     sx = np.exp(rng.normal(0, 0.12 * strength))  # narrower or wider hand
     sy = np.exp(rng.normal(0, 0.06 * strength))

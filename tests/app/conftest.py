@@ -83,3 +83,15 @@ def make_window(qtbot, tmp_path):
     # rest of the test session its automatic garbage collection back
     gc.collect()
     gc.enable()
+
+
+@pytest.fixture
+def user_dirs(tmp_path, monkeypatch):
+    """The user-data directory of a test (models/, runs/, user-words.txt)."""
+    from PySide6.QtCore import QStandardPaths
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    QStandardPaths.setTestModeEnabled(True)
+    yield tmp_path / "userdata"
+    QStandardPaths.setTestModeEnabled(False)

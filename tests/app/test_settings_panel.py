@@ -19,15 +19,6 @@ from app.registry import BUILTIN_ID, ModelRegistry, RegistryError
 from .helpers import make_standin_model
 
 
-@pytest.fixture
-def user_dirs(tmp_path, monkeypatch):
-    """The user-data directory of a test (models/, runs/, user-words.txt)."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    QStandardPaths.setTestModeEnabled(True)
-    yield tmp_path / "userdata"
-    QStandardPaths.setTestModeEnabled(False)
-
 
 def zigzag(n: int = 2) -> list[np.ndarray]:
     out = []

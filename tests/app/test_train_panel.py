@@ -7,20 +7,12 @@ writes with tests/recognizers/inkgen.py, cut to a few dozen steps, so each takes
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QProcess, QStandardPaths, Qt
+from PySide6.QtCore import QProcess, Qt
 
 from app.registry import ModelRegistry
 from recognizers.ink import write_ink_jsonl
 from tests.recognizers.inkgen import make_samples
 
-
-@pytest.fixture
-def user_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    QStandardPaths.setTestModeEnabled(True)
-    yield tmp_path / "userdata"
-    QStandardPaths.setTestModeEnabled(False)
 
 
 @pytest.fixture
