@@ -194,10 +194,12 @@ class InkSet(FeatureSet):
 class SpeechSet(FeatureSet):
     """Speech items; decoded audio is kept in memory as int16 after the first read."""
 
-    def __init__(self, items: list[SpeechItem], cfg: AudioFeatureConfig, alphabet: Alphabet, spec_augment: bool = True) -> None:
+    def __init__(self, items: list[SpeechItem], cfg: AudioFeatureConfig, alphabet: Alphabet,
+                 spec_augment: bool = True, augment_strength: float = 1.0) -> None:
         from .text_norm import normalize_text
 
         self.cfg, self.alphabet, self.spec_augment = cfg, alphabet, spec_augment
+        self.augment_strength = augment_strength
         self.items, self.texts, self.lengths = [], [], []
         self._audio: dict[int, np.ndarray] = {}
         import soundfile as sf
@@ -234,7 +236,7 @@ class SpeechSet(FeatureSet):
             from .speech_augment import augment
 
             others = [self.audio(int(j)) for j in rng.integers(0, len(self), 3)] if rng.random() < 0.2 else None
-            audio = augment(audio, rng, babble=others)
+            audio = augment(audio, rng, babble=others, strength=self.augment_strength)
         feats = audio_features(audio, self.cfg)
         if rng is not None and self.spec_augment and len(feats) > 20:
             feats = spec_augment(feats, rng)

@@ -3,7 +3,7 @@
 Two modes, one class:
 
 - ``lexicon``: every word must be in the word list (the shipped English list plus the
-  user's own words); a KenLM/ARPA word model scores them. For prose.
+  user's own words); a word bigram model (ARPA, read by KenLM) scores them. For prose.
 - ``free``: any character sequence (names, numbers, codes); no language model, n-best only.
 
 The user's own words join the lexicon with a boost: their unigram log-probability is set
@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import math
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import torch
 
 from .alphabet import Alphabet
 from .decoding import Hypothesis, PrefixBeamDecoder, greedy_path
+from .word_lm import WordLM
 
 LM_DIR = Path(__file__).resolve().parent.parent / "resources" / "lm"
 WORDS = LM_DIR / "en-words.txt"
-ARPA = LM_DIR / "en-unigram.arpa"
+ARPA = LM_DIR / "en-bigram.arpa"
 TUNED = LM_DIR / "decoder.json"  # lm_weight and word_score per modality, from scripts/tune_beam.py
 SIL = "|"  # the word-boundary token flashlight needs; our space maps to it
 BLANK_TOKEN = "<blk>"
@@ -38,6 +40,13 @@ def tuned_options(modality: str) -> dict:
     if TUNED.exists():
         return dict(json.loads(TUNED.read_text()).get(modality, {}))
     return {}
+
+
+@lru_cache(maxsize=2)
+def shipped_lm(path: Path = ARPA) -> WordLM:
+    """The shipped word model, read once per process (a decoder is rebuilt whenever the
+    user's words change)."""
+    return WordLM.read_arpa(path)
 
 
 def _spellings(word: str, alphabet: Alphabet, cased: bool) -> list[str]:
@@ -68,7 +77,7 @@ class LexiconBeamDecoder:
             raise ValueError("beam decoding needs an alphabet with a space")
         self.alphabet, self.mode, self.nbest = alphabet, mode, nbest
         self.lm_weight, self.word_score, self.oov_logprob = lm_weight, word_score, oov_logprob
-        self.unigram: dict[str, float] = {}
+        self.lm = WordLM({})
         self.free = PrefixBeamDecoder(alphabet, beam=8, nbest=nbest)
         self.tokens = [BLANK_TOKEN] + [SIL if c == " " else c for c in alphabet.chars]
         self._tmp = tempfile.TemporaryDirectory(prefix="scrivox-lm-")
@@ -95,18 +104,10 @@ class LexiconBeamDecoder:
             raise ValueError(f"unknown beam mode {mode!r} (lexicon or free)")
 
     def _write_lm(self, tmp: Path, words: list[str], user: list[str], boost: float) -> Path:
-        """The shipped ARPA model restricted to `words`, plus the user's words at `boost`."""
-        keep = set(words)
-        probs = self.unigram
-        for line in ARPA.read_text().splitlines():
-            parts = line.split("\t")
-            if len(parts) >= 2 and " " not in parts[1] and (parts[1] in keep or parts[1] in ("<unk>", "<s>", "</s>")):
-                probs[parts[1]] = float(parts[0])
-        for u in user:
-            probs[u] = max(probs.get(u, -99.0), boost)
-        lines = write_arpa_lines(probs)
+        """The shipped model restricted to `words`, plus the user's words at `boost`."""
+        self.lm = shipped_lm().restricted(words, {u: boost for u in user})
         path = tmp / "lm.arpa"
-        path.write_text("\n".join(lines))
+        self.lm.write_arpa(path)
         return path
 
     def decode(self, log_probs: torch.Tensor) -> list[Hypothesis]:
@@ -166,14 +167,17 @@ class LexiconBeamDecoder:
         return [-float(x) for x in nll]
 
     def _lm(self, text: str, oov_logprob: float) -> float:
-        """Natural-log unigram score of the words of `text` (case and edge punctuation ignored)."""
-        total = 0.0
+        """Natural-log bigram score of the words of `text` (case and edge punctuation
+        ignored). A number or an unknown word breaks the chain: the next word is scored
+        without context."""
+        total, prev = 0.0, None
         for w in text.split():
             core = w.strip(".,;:!?\"'()-/&%$+=@#").lower()
-            if not core or any(c.isdigit() for c in core):
-                lp = NUMBER_LOGPROB
-            else:
-                lp = self.unigram.get(core, oov_logprob)
+            is_word = bool(core) and not any(c.isdigit() for c in core)
+            lp = self.lm.logprob(prev, core) if is_word else NUMBER_LOGPROB
+            if lp is None:
+                lp = oov_logprob
+            prev = core if is_word and core in self.lm else None
             total += lp * math.log(10)
         return total
 
@@ -187,13 +191,3 @@ def _text_confidence(em: torch.Tensor, text: str, alphabet: Alphabet) -> list[fl
     probs = em.exp()
     idx = alphabet.encode(text) if alphabet.covers(text) else []
     return [float(probs[:, i].max()) for i in idx]
-
-
-def write_arpa_lines(unigrams: dict[str, float]) -> list[str]:
-    """An ARPA model of these unigram log10-probabilities. KenLM insists on a bigram
-    section, so one bigram stands in it that says no more than the unigrams do."""
-    common = max((w for w in unigrams if not w.startswith("<")), key=lambda w: unigrams[w])
-    lines = ["\\data\\", f"ngram 1={len(unigrams)}", "ngram 2=1", "", "\\1-grams:"]
-    lines += [f"{p:.4f}\t{w}\t0" for w, p in unigrams.items()]
-    lines += ["", "\\2-grams:", f"{unigrams[common]:.4f}\t<s> {common}", "", "\\end\\", ""]
-    return lines

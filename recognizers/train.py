@@ -68,6 +68,7 @@ class TrainConfig:
     val_limit: int = 1500  # validation samples used at each evaluation
     grad_clip: float = 5.0
     augment: bool = True
+    augment_strength: float = 1.0  # speech: how often and how hard the waveform effects apply
     threads: int = 0  # torch CPU threads; 0 = torch's default
     device: str = "auto"
     seed: int = 0
@@ -113,7 +114,8 @@ def build_sets(cfg: TrainConfig, alphabet: Alphabet, fcfg) -> tuple[FeatureSet, 
     if cfg.replay_data:
         base = [it for spec in cfg.replay_data for it in load_speech_spec(spec) if not in_holdout(it.speaker, cfg.holdout)]
         train += _replay(base, len(train), cfg)
-    return SpeechSet(train, fcfg, alphabet), SpeechSet(val, fcfg, alphabet, spec_augment=False)
+    return (SpeechSet(train, fcfg, alphabet, augment_strength=cfg.augment_strength),
+            SpeechSet(val, fcfg, alphabet, spec_augment=False))
 
 
 def _replay(base: list, n_new: int, cfg: TrainConfig) -> list:

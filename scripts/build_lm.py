@@ -1,31 +1,74 @@
-"""Build the shipped word list and unigram language model from wordfreq's English data.
+"""Build the shipped word list and word bigram language model.
 
-    .venv/bin/python scripts/build_lm.py [--words 40000]
+    .venv/bin/python scripts/build_lm.py [--words 40000] [--min-count 2]
 
 Writes resources/lm/en-words.txt (one word a line, most frequent first) and
-resources/lm/en-unigram.arpa (an ARPA 1-gram model that KenLM loads). wordfreq's data
-(Robyn Speer et al., CC BY-SA 4.0) is frequency data only, so the model is a unigram
-one; it still tells the decoder which spellings are words and how common each is.
+resources/lm/en-bigram.arpa (an ARPA bigram model that KenLM loads).
+
+- Unigrams: wordfreq's English frequencies (Robyn Speer et al., CC BY-SA 4.0), broad and
+  reliable, but frequencies only.
+- Bigrams: counted in openly licensed English text that is on this machine: the glosses
+  (definitions and usage examples) of WordNet 3.0 (Debian wordnet-base; WordNet licence) and
+  the training-split sentences of the Cathy recordings (CMU ARCTIC prompts, public domain).
+  The held-out parts are left out: Cathy's validation sentences and the WordNet examples kept
+  for the synthetic validation voices (recognizers/speech_synth.py has both rules).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import sys
 import re
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 WORD = re.compile(r"^[a-z]+(?:'[a-z]+)?$")
+QUOTE = re.compile(r'"([^"]+)"')
+
+
+def wordnet_texts(d: Path) -> list[str]:
+    """Gloss definitions and usage examples, split at semicolons."""
+    from recognizers.speech_synth import _is_wordnet_validation
+
+    out: list[str] = []
+    for pos in ("noun", "verb", "adj", "adv"):
+        path = d / f"data.{pos}"
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="latin-1").splitlines():
+            if line.startswith(" ") or "|" not in line:
+                continue
+            gloss = line.split("|", 1)[1]
+            for ex in QUOTE.findall(gloss):
+                if not _is_wordnet_validation(" ".join(ex.split()).strip(" ;,")):
+                    out.append(ex)
+            out += [part for part in QUOTE.sub(" ", gloss).split(";") if part.strip()]
+    return out
+
+
+def cathy_texts(manifest: Path) -> list[str]:
+    import json
+
+    from recognizers.speech_synth import is_cathy_validation
+
+    if not manifest.is_file():
+        return []
+    texts = {json.loads(line)["text"] for line in manifest.read_text().splitlines() if line.strip()}
+    return sorted(t for t in texts if not is_cathy_validation(t))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--words", type=int, default=40000)
+    ap.add_argument("--min-count", type=int, default=2, help="bigrams seen fewer times back off")
     args = ap.parse_args()
     import wordfreq
+
+    from recognizers.speech_synth import DEFAULT_CATHY
+    from recognizers.text_norm import normalize_text
+    from recognizers.word_lm import estimate_bigrams
 
     words: list[tuple[str, float]] = []
     for w in wordfreq.iter_wordlist("en", "large"):
@@ -34,16 +77,21 @@ def main() -> None:
         if len(words) >= args.words:
             break
     total = sum(f for _, f in words)
+    unigram_p = {w: f / total for w, f in words}
+
+    texts = wordnet_texts(Path("/usr/share/wordnet"))
+    cathy = cathy_texts(DEFAULT_CATHY)
+    sentences = [normalize_text(t).split() for t in texts + cathy]
+    lm = estimate_bigrams(unigram_p, sentences, min_count=args.min_count)
+    lm.unigram["<unk>"] = math.log10(min(unigram_p.values()) / 10)
+
     out = ROOT / "resources" / "lm"
     out.mkdir(parents=True, exist_ok=True)
     (out / "en-words.txt").write_text("".join(w + "\n" for w, _ in words))
-    unk = math.log10(min(f for _, f in words) / total / 10)
-    from recognizers.lm_decoder import write_arpa_lines
-
-    probs = {"<unk>": unk, "<s>": -99.0, "</s>": 0.0, **{w: math.log10(f / total) for w, f in words}}
-    lines = write_arpa_lines(probs)
-    (out / "en-unigram.arpa").write_text("\n".join(lines))
-    print(f"wrote {len(words)} words to {out}")
+    lm.write_arpa(out / "en-bigram.arpa")
+    n_words = sum(len(s) for s in sentences)
+    print(f"wrote {len(words)} words and {len(lm.bigram)} bigrams (from {len(texts)} WordNet "
+          f"texts and {len(cathy)} Cathy sentences, {n_words} words) to {out}")
 
 
 if __name__ == "__main__":

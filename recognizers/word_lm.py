@@ -1,0 +1,139 @@
+"""A word bigram language model in ARPA form: estimate, read, score, restrict, write.
+
+KenLM (inside flashlight-text) reads the written file during the beam search; the same model
+scores the candidates again in Python when they are rescored, so both see one model.
+Log-probabilities are base 10, as in ARPA files.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+SPECIAL = ("<unk>", "<s>", "</s>")
+
+
+@dataclass
+class WordLM:
+    unigram: dict[str, float]  # word -> log10 p(word)
+    backoff: dict[str, float] = field(default_factory=dict)  # word -> log10 backoff weight
+    bigram: dict[tuple[str, str], float] = field(default_factory=dict)  # (prev, word) -> log10 p
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.unigram
+
+    def logprob(self, prev: str | None, word: str) -> float | None:
+        """log10 p(word | prev); `prev` None means no context. None when `word` is unknown."""
+        if word not in self.unigram:
+            return None
+        if prev is not None:
+            bg = self.bigram.get((prev, word))
+            if bg is not None:
+                return bg
+            return self.backoff.get(prev, 0.0) + self.unigram[word]
+        return self.unigram[word]
+
+    def restricted(self, words: Iterable[str], extra: dict[str, float] | None = None) -> "WordLM":
+        """The model over `words` (plus the special tokens); `extra` words get these
+        unigram log-probabilities where that is higher than what they had (a boost)."""
+        keep = set(words) | set(SPECIAL)
+        uni = {w: p for w, p in self.unigram.items() if w in keep}
+        for w, p in (extra or {}).items():
+            uni[w] = max(uni.get(w, -99.0), p)
+        bi = {k: p for k, p in self.bigram.items() if k[0] in uni and k[1] in uni}
+        bo = {w: b for w, b in self.backoff.items() if w in uni}
+        return WordLM(uni, bo, bi)
+
+    # ---- ARPA
+
+    def arpa_lines(self) -> list[str]:
+        """The model as ARPA text. KenLM insists on a bigram section: a model without
+        bigrams gets one that says no more than the unigrams do."""
+        bigram = dict(self.bigram)
+        if not bigram:
+            common = max((w for w in self.unigram if w not in SPECIAL), key=self.unigram.__getitem__)
+            bigram[("<s>", common)] = self.unigram[common]
+        lines = ["\\data\\", f"ngram 1={len(self.unigram)}", f"ngram 2={len(bigram)}", "", "\\1-grams:"]
+        lines += [f"{p:.4f}\t{w}\t{self.backoff.get(w, 0.0):.4f}" for w, p in self.unigram.items()]
+        lines += ["", "\\2-grams:"]
+        lines += [f"{p:.4f}\t{a} {b}" for (a, b), p in bigram.items()]
+        lines += ["", "\\end\\", ""]
+        return lines
+
+    def write_arpa(self, path: str | Path) -> None:
+        Path(path).write_text("\n".join(self.arpa_lines()), encoding="utf-8")
+
+    @classmethod
+    def read_arpa(cls, path: str | Path) -> "WordLM":
+        """Unigrams and bigrams of an ARPA file (higher orders are not supported)."""
+        uni: dict[str, float] = {}
+        bo: dict[str, float] = {}
+        bi: dict[tuple[str, str], float] = {}
+        order = 0
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                if line.startswith("\\"):
+                    order = int(line[1]) if line[1:2].isdigit() else 0
+                    continue
+                if order == 0:
+                    continue
+                parts = line.split("\t")
+                if order == 1:
+                    uni[parts[1]] = float(parts[0])
+                    if len(parts) > 2 and float(parts[2]) != 0.0:
+                        bo[parts[1]] = float(parts[2])
+                elif order == 2:
+                    a, b = parts[1].split(" ")
+                    bi[(a, b)] = float(parts[0])
+                else:
+                    raise ValueError(f"{path}: only unigram and bigram models are supported")
+        return cls(uni, bo, bi)
+
+
+def estimate_bigrams(unigram_p: dict[str, float], sentences: Iterable[list[str]],
+                     min_count: int = 2) -> WordLM:
+    """A bigram model whose unigrams are given (`unigram_p`: word -> probability, summing
+    to about 1) and whose bigrams are counted in `sentences` (lists of words).
+
+    Interpolated absolute discounting: p(w|v) = max(c(v,w) - D, 0) / c(v) + D N(v) / c(v)
+    p(w), with D = n1 / (n1 + 2 n2) from the count-of-counts and N(v) the number of words
+    seen after v. Only bigrams seen `min_count` times or more are listed; the rest fall
+    back to the unigrams through v's backoff weight, which keeps every p(.|v) summing to 1.
+    Bigrams are counted only between words in the vocabulary (an unknown word breaks the
+    chain), and not from the sentence start: a lone word, such as a handwritten one, is
+    scored by its unigram probability alone.
+    """
+    import math
+
+    counts: Counter[tuple[str, str]] = Counter()
+    for words in sentences:
+        for a, b in zip(words, words[1:]):
+            if a in unigram_p and b in unigram_p:
+                counts[(a, b)] += 1
+    n1 = sum(1 for c in counts.values() if c == 1)
+    n2 = sum(1 for c in counts.values() if c == 2)
+    discount = n1 / (n1 + 2 * n2) if n1 + n2 else 0.5
+    ctx_total: Counter[str] = Counter()
+    ctx_types: Counter[str] = Counter()
+    for (a, _), c in counts.items():
+        ctx_total[a] += c
+        ctx_types[a] += 1
+    bigram: dict[tuple[str, str], float] = {}
+    kept_p: Counter[str] = Counter()  # per context: sum of listed p(w|v)
+    kept_uni: Counter[str] = Counter()  # per context: sum of p(w) over the listed w
+    for (a, b), c in counts.items():
+        if c < min_count:
+            continue
+        p = (c - discount) / ctx_total[a] + discount * ctx_types[a] / ctx_total[a] * unigram_p[b]
+        bigram[(a, b)] = math.log10(p)
+        kept_p[a] += p
+        kept_uni[a] += unigram_p[b]
+    backoff = {a: math.log10(max(1.0 - kept_p[a], 1e-12) / max(1.0 - kept_uni[a], 1e-12)) for a in kept_p}
+    uni = {"<unk>": -99.0, "<s>": -99.0, "</s>": 0.0}
+    uni.update({w: math.log10(p) for w, p in unigram_p.items()})
+    return WordLM(uni, backoff, bigram)

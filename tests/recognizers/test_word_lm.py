@@ -1,0 +1,65 @@
+"""The word bigram model: estimation, ARPA round trip, restriction, and its use in rescoring."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from recognizers.word_lm import WordLM, estimate_bigrams
+
+UNI = {"the": 0.3, "cat": 0.1, "dog": 0.1, "sat": 0.2, "ran": 0.2, "mat": 0.1}
+CORPUS = [["the", "cat", "sat"], ["the", "cat", "sat"], ["the", "dog", "ran"], ["the", "dog", "ran"],
+          ["the", "cat", "ran"], ["the", "mat"], ["zebra", "sat"]]
+
+
+@pytest.fixture()
+def lm() -> WordLM:
+    return estimate_bigrams(UNI, CORPUS, min_count=2)
+
+
+def test_each_context_is_a_distribution(lm: WordLM) -> None:
+    for prev in ("the", "cat", "dog", "sat", None):
+        assert sum(10 ** lm.logprob(prev, w) for w in UNI) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_seen_bigrams_beat_the_unigrams_and_rare_ones_back_off(lm: WordLM) -> None:
+    assert lm.logprob("cat", "sat") > math.log10(UNI["sat"])
+    assert ("cat", "ran") not in lm.bigram  # seen once: below min_count
+    assert ("zebra", "sat") not in lm.bigram  # zebra is outside the vocabulary
+    assert lm.logprob("cat", "sat") > lm.logprob("cat", "ran")
+    assert lm.logprob(None, "cat") == pytest.approx(math.log10(UNI["cat"]))
+    assert lm.logprob("the", "zebra") is None
+
+
+def test_arpa_round_trip_and_restriction(lm: WordLM, tmp_path) -> None:
+    path = tmp_path / "lm.arpa"
+    lm.write_arpa(path)
+    back = WordLM.read_arpa(path)
+    for prev in ("the", "cat", None):
+        for w in UNI:
+            assert back.logprob(prev, w) == pytest.approx(lm.logprob(prev, w), abs=1e-4)
+    small = back.restricted(["the", "cat"], {"McArthur".lower(): -1.0})
+    assert "dog" not in small and "mcarthur" in small
+    assert all(a in small and b in small for a, b in small.bigram)
+    assert small.logprob(None, "mcarthur") == -1.0
+    assert "ngram 2=" in path.read_text()
+
+
+def test_a_model_without_bigrams_still_writes_a_bigram_section(tmp_path) -> None:
+    lm = WordLM({"<s>": -99.0, "</s>": 0.0, "<unk>": -9.0, "hello": -1.0})
+    lines = lm.arpa_lines()
+    assert "ngram 2=1" in lines and "-1.0000\t<s> hello" in lines
+
+
+def test_the_beam_decoder_rescores_with_word_context() -> None:
+    pytest.importorskip("torchaudio")
+    from recognizers.alphabet import Alphabet
+    from recognizers.lm_decoder import LexiconBeamDecoder
+
+    dec = LexiconBeamDecoder(Alphabet.speech(), max_words=20000)
+    bigram = dec._lm("of the", oov_logprob=-10.0)
+    swapped = dec._lm("the of", oov_logprob=-10.0)
+    assert bigram > swapped  # the same words, so only the bigram can tell them apart
+    # a number breaks the chain; an unknown word costs oov_logprob
+    assert dec._lm("qzxv", oov_logprob=-10.0) == pytest.approx(-10.0 * math.log(10))
