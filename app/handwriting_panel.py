@@ -35,6 +35,8 @@ class HandwritingPanel(QGroupBox):
         self.pause_ms = 1500  # commit after this long without a stroke; 0 = never
         self._result_version = -1  # canvas version of the reading on display
         self._best = ""
+        self._best_words: list[tuple[str, float]] = []  # (word, confidence) of the best reading
+        self.last_commit_words: list[tuple[str, float]] = []  # of the text committed last
         self._commit_wanted: str | None = None  # "best", or a chosen text, waiting for the reading
         self.last_latency_ms: float | None = None  # pen-up to reading shown
         self._pen_up_at: dict[int, float] = {}
@@ -140,6 +142,8 @@ class HandwritingPanel(QGroupBox):
     def _do_commit(self) -> None:
         what, self._commit_wanted = self._commit_wanted, None
         text = self._best if what == "best" else what
+        # per-word confidence is known for the best reading only
+        self.last_commit_words = self._best_words if text == self._best else []
         ink = self.canvas.ink()
         self.canvas.clear()
         if text:
@@ -186,8 +190,9 @@ class HandwritingPanel(QGroupBox):
             self.banner.clear()
         texts = [t for t, _ in rec.alternatives] or [rec.text]
         self._best = rec.text
+        self._best_words = rec.word_confidence
         self._result_version = job.tag
-        self.candidates.set_candidates(texts)
+        self.candidates.set_candidates(texts, rec.shares() if rec.alternatives else None)
         self.status.setText("")
         t_up = self._pen_up_at.get(job.tag)
         for v in [v for v in self._pen_up_at if v < job.tag]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence, QTextCursor
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -28,6 +27,7 @@ from .handwriting_panel import HandwritingPanel
 from .samples import SampleStore, default_samples_dir
 from .settings import ConfigurableWorker, RecognitionOptions, decoder_options, read_user_words, user_data_dir, user_words_path
 from .speech_panel import SpeechPanel
+from .transcript_edit import TranscriptEdit
 
 PAUSE_CHOICES_MS = (0, 1000, 1500, 2000, 3000)
 PTT_KEY = Qt.Key.Key_F8
@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         self.speech.banner.show_message("Loading the speech model…", "info")
 
         # the text area
-        self.text = QPlainTextEdit()
+        self.text = TranscriptEdit()
         self.text.setPlaceholderText("Committed handwriting and speech appear here. You can edit it.")
         f = QFont(self.text.font())
         f.setPointSizeF(max(f.pointSizeF(), 10) * 1.25)
@@ -334,19 +334,12 @@ class MainWindow(QMainWindow):
 
     # -- text -------------------------------------------------------------------------
 
-    def append_text(self, text: str) -> None:
-        """Append at the end of the text, with a space if the text does not end in one."""
-        text = text.strip()
-        if not text:
-            return
-        cur = self.text.toPlainText()
-        sep = "" if not cur or cur[-1].isspace() else " "
-        c = self.text.textCursor()
-        c.movePosition(QTextCursor.MoveOperation.End)
-        c.insertText(sep + text)
-        self.text.setTextCursor(c)
-        self.text.ensureCursorVisible()
-        self.textAppended.emit(text)
+    def append_text(self, text: str, words: list[tuple[str, float]] | None = None) -> None:
+        """Append at the end of the text, with a space if the text does not end in one;
+        `words` (word, confidence) mark the words the recognizer doubts."""
+        text = self.text.append_committed(text, words)
+        if text:
+            self.textAppended.emit(text)
 
     def copy_text(self) -> None:
         QApplication.clipboard().setText(self.text.toPlainText())
@@ -380,7 +373,7 @@ class MainWindow(QMainWindow):
         self.act_save_samples.setChecked(on)
 
     def _handwriting_committed(self, text: str, ink: list[np.ndarray]) -> None:
-        self.append_text(text)
+        self.append_text(text, self.handwriting.last_commit_words)
         if self.save_samples:
             try:
                 self.last_saved = self.store.save_ink(ink, text)
@@ -388,7 +381,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"Could not save the sample: {exc}", 6000)
 
     def _speech_final(self, uid: int, text: str, audio: np.ndarray) -> None:
-        self.append_text(text)
+        self.append_text(text, self.speech.last_final_words)
         if self.save_samples and text.strip() and audio is not None and len(audio):
             try:
                 self.last_saved = self.store.save_utterance(audio, text.strip())

@@ -62,6 +62,7 @@ class SpeechPanel(QGroupBox):
         self._ptt_opened_stream = False
         self._utt_id = 0
         self._finalized: set[int] = set()
+        self.last_final_words: list[tuple[str, float]] = []  # (word, confidence) of the last final text
         self._files_pending = 0
 
         self.banner = Banner(self)
@@ -373,6 +374,7 @@ class SpeechPanel(QGroupBox):
             self.final_lags_ms.append((now - t_ref) * 1000)
             if uid == self._utt_id:
                 self._set_live("Listening…" if self.listening else "", "state")
+            self.last_final_words = rec.word_confidence
             self.finalTranscript.emit(uid, rec.text, job.payload)
 
     def shutdown(self) -> None:

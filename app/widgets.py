@@ -132,11 +132,16 @@ class CandidateBar(QWidget):
     def texts(self) -> list[str]:
         return list(self._texts)
 
-    def set_candidates(self, texts: list[str]) -> None:
+    def set_candidates(self, texts: list[str], shares: list[float] | None = None) -> None:
+        """Show `texts` (best first); `shares`, each one's share of the n-best's probability,
+        go into the tooltips."""
         seen: list[str] = []
-        for t in texts:
+        share_of: dict[str, float] = {}
+        for i, t in enumerate(texts):
             if t.strip() and t not in seen:
                 seen.append(t)
+                if shares is not None and i < len(shares):
+                    share_of[t] = shares[i]
         self._texts = seen[: len(self.buttons)]
         for i, b in enumerate(self.buttons):
             if i < len(self._texts):
@@ -146,6 +151,10 @@ class CandidateBar(QWidget):
                     if i == 0
                     else "QPushButton { font-size: 14px; padding: 4px 10px; }"
                 )
+                tip = f"Commit this reading (Ctrl+{i + 1})"
+                if self._texts[i] in share_of:
+                    tip += f"\n{share_of[self._texts[i]]:.0%} of the candidates' probability"
+                b.setToolTip(tip)
                 b.show()
             else:
                 b.hide()

@@ -147,16 +147,28 @@ def cmd_transcribe(args) -> int:
     from .recognizer import Recognizer
 
     rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=args.decoder, decoder_options=_decoder_options(args))
+
+    def show(name: str, r) -> None:
+        if not args.details:
+            print(f"{name}\t{r.text}")
+            return
+        print(json.dumps({
+            "file": name, "text": r.text,
+            "words": [{"word": w, "confidence": round(c, 3)} for w, c in r.word_confidence],
+            "alternatives": [{"text": t, "score": round(s, 3), "share": round(p, 3)}
+                             for (t, s), p in zip(r.alternatives, r.shares())],
+        }))
+
     for f in args.files:
         if args.modality == "handwriting":
             from .ink import read_ink_samples
 
             for i, s in enumerate(read_ink_samples(f)):
-                print(f"{f}[{i}]\t{rec.recognize(s.strokes).text}")
+                show(f"{f}[{i}]", rec.recognize(s.strokes))
         else:
             from .audio import load_audio
 
-            print(f"{f}\t{rec.recognize(load_audio(f)).text}")
+            show(f, rec.recognize(load_audio(f)))
     return 0
 
 
@@ -186,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
             e.add_argument("--charset", help="restrict the output: digits, upper, lower, letters, number, or the characters themselves (a form field's hint)")
         else:
             e.add_argument("files", nargs="+", metavar="FILE", help="ink sample files, or audio files (WAV, FLAC, OGG)")
+            e.add_argument("--details", action="store_true", help="one JSON line per sample: text, per-word confidence, n-best alternatives with scores and shares")
         e.add_argument("--model", help="checkpoint path (default: the shipped model in resources/models)")
         e.add_argument("--decoder", default="greedy", choices=("greedy", "prefix", "beam", "beam-free"), help="greedy (default); prefix (n-best, no language model); beam (lexicon + word language model); beam-free (any characters: names, numbers, codes)")
         e.add_argument("--user-words", metavar="FILE", help="with beam: a file of your own words (names, jargon), recognized without retraining")

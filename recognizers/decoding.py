@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import math
-
+import numpy as np
 import torch
 
 from .alphabet import BLANK, Alphabet
@@ -17,6 +17,37 @@ class Hypothesis:
     text: str
     score: float  # log-probability-like; higher is better
     char_confidence: list[float] = field(default_factory=list)  # one in [0, 1] per character of text
+
+    @property
+    def word_confidence(self) -> list[tuple[str, float]]:
+        return word_confidence(self.text, self.char_confidence)
+
+
+def word_confidence(text: str, char_confidence: list[float]) -> list[tuple[str, float]]:
+    """(word, confidence) for each space-separated word of `text`: the lowest confidence of
+    its characters, since one doubtful letter makes the whole word doubtful. Empty when
+    the confidences do not match the text character for character."""
+    if len(char_confidence) != len(text):
+        return []
+    out: list[tuple[str, float]] = []
+    start = None
+    for i, ch in enumerate(text + " "):
+        if ch != " " and start is None:
+            start = i
+        elif ch == " " and start is not None:
+            out.append((text[start:i], float(min(char_confidence[start:i]))))
+            start = None
+    return out
+
+
+def nbest_shares(scores: list[float]) -> list[float]:
+    """Each candidate's share of the n-best's total probability (scores are log-domain)."""
+    if not scores:
+        return []
+    top = max(scores)
+    w = [math.exp(s - top) for s in scores]
+    total = sum(w)
+    return [x / total for x in w]
 
 
 class Decoder(Protocol):
@@ -42,6 +73,45 @@ def greedy_path(log_probs: torch.Tensor) -> tuple[list[int], list[float], float]
             conf[-1] = max(conf[-1], p)
         prev = i
     return labels, conf, float(best.sum())
+
+
+def aligned_confidence(log_probs: torch.Tensor, labels: list[int]) -> list[float]:
+    """Per-label confidence of a given labelling: the best CTC alignment of `labels` to the
+    frames (Viterbi), then each label's peak posterior over the frames aligned to it. Empty
+    when no alignment exists (more labels than frames allow)."""
+    if not labels:
+        return []
+    lp = log_probs.detach().float().cpu().numpy()
+    T = lp.shape[0]
+    ext = np.full(2 * len(labels) + 1, BLANK)
+    ext[1::2] = labels
+    S = len(ext)
+    # a label may be reached from two states back unless it repeats the label before it
+    skip = np.zeros(S, dtype=bool)
+    skip[3::2] = ext[3::2] != ext[1:-2:2]
+    emit = lp[:, ext]  # (T, S)
+    delta = np.full(S, -np.inf)
+    delta[0] = emit[0, 0]
+    if S > 1:
+        delta[1] = emit[0, 1]
+    back = np.zeros((T, S), dtype=np.int8)  # 0: stay, 1: from s-1, 2: from s-2
+    for t in range(1, T):
+        stay = delta
+        one = np.concatenate(([-np.inf], delta[:-1]))
+        two = np.where(skip, np.concatenate(([-np.inf, -np.inf], delta[:-2])), -np.inf)
+        cand = np.stack([stay, one, two])
+        back[t] = cand.argmax(0)
+        delta = cand.max(0) + emit[t]
+    end = S - 1 if S == 1 or delta[S - 1] >= delta[S - 2] else S - 2
+    if not np.isfinite(delta[end]):
+        return []
+    conf = [0.0] * len(labels)
+    s = end
+    for t in range(T - 1, -1, -1):
+        if s % 2 == 1:
+            conf[s // 2] = max(conf[s // 2], float(np.exp(emit[t, s])))
+        s -= int(back[t, s])
+    return conf
 
 
 class GreedyDecoder:
@@ -90,7 +160,7 @@ class PrefixBeamDecoder:
         ranked = sorted(beams.items(), key=lambda kv: -_logadd(*kv[1]))[: self.nbest]
         out = []
         for prefix, (pb, pnb) in ranked:
-            conf = greedy_conf if list(prefix) == greedy_labels else []
+            conf = greedy_conf if list(prefix) == greedy_labels else aligned_confidence(lp, list(prefix))
             out.append(Hypothesis(self.alphabet.decode(list(prefix)), _logadd(pb, pnb), conf))
         return out
 

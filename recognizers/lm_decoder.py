@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from .alphabet import Alphabet
-from .decoding import Hypothesis, PrefixBeamDecoder, greedy_path
+from .decoding import Hypothesis, PrefixBeamDecoder, aligned_confidence, greedy_path
 from .word_lm import WordLM
 
 LM_DIR = Path(__file__).resolve().parent.parent / "resources" / "lm"
@@ -124,7 +124,7 @@ class LexiconBeamDecoder:
         ranked = sorted(zip(self.rescore(em, texts), texts), key=lambda st: -st[0])[: self.nbest]
         g_labels, g_conf, g_score = greedy_path(em)
         greedy_text = self.alphabet.decode(g_labels)
-        out = [Hypothesis(t, float(sc), g_conf if t == greedy_text else _text_confidence(em, t, self.alphabet)) for sc, t in ranked]
+        out = [Hypothesis(t, float(sc), g_conf if t == greedy_text else aligned_confidence(em, self.alphabet.encode(t))) for sc, t in ranked]
         return out or [Hypothesis(greedy_text, g_score, g_conf)]
 
     def candidates(self, em: torch.Tensor) -> list[str]:
@@ -183,11 +183,3 @@ class LexiconBeamDecoder:
 
 
 NUMBER_LOGPROB = -3.0  # numbers, and lone punctuation, are neither words nor out-of-vocabulary
-
-
-def _text_confidence(em: torch.Tensor, text: str, alphabet: Alphabet) -> list[float]:
-    """Per-character confidence of a text that is not the best path: each character's peak
-    posterior anywhere in the sequence (a cheap upper bound, good enough to colour text)."""
-    probs = em.exp()
-    idx = alphabet.encode(text) if alphabet.covers(text) else []
-    return [float(probs[:, i].max()) for i in idx]

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from .checkpoint import Checkpoint, load_checkpoint
-from .decoding import Decoder, make_decoder
+from .decoding import Decoder, make_decoder, nbest_shares, word_confidence
 from .features import audio_features, ink_features
 from .ink import Ink
 
@@ -51,6 +51,15 @@ class Recognition:
     alternatives: list[tuple[str, float]] = field(default_factory=list)  # (text, score), best first
     char_confidence: list[float] = field(default_factory=list)  # one per character of text
     elapsed_ms: float = 0.0
+
+    @property
+    def word_confidence(self) -> list[tuple[str, float]]:
+        """(word, confidence in [0, 1]) for each word of the best text."""
+        return word_confidence(self.text, self.char_confidence)
+
+    def shares(self) -> list[float]:
+        """Each alternative's share of the n-best's probability, in the same order."""
+        return nbest_shares([s for _, s in self.alternatives])
 
 
 class Recognizer:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtTest import QTest
 
 from app.replay import draw_ink, draw_stroke
+from app.transcript_edit import DOUBT_BELOW
 from .helpers import FIXTURES
 from recognizers.ink import read_ink_samples
 
@@ -148,6 +149,11 @@ def test_saving_a_sample_writes_a_readable_file(make_window, standin_models, qtb
     sent = draw_ink(canvas, zigzag(3))
     with qtbot.waitSignal(win.handwriting.committed, timeout=10_000) as blocker:
         win.act_commit.trigger()  # Ctrl+Enter
+    # the best reading carries its per-word confidence into the text area
+    words = win.handwriting.last_commit_words
+    assert [w for w, _ in words] == blocker.args[0].split()
+    assert all(0.0 <= c <= 1.0 for _, c in words)
+    assert win.text.doubtful_words() == [w for w, c in words if c < DOUBT_BELOW]
     path = win.store.ink_path
     assert path.exists() and path.name == "samples.jsonl"
     (sample,) = list(read_ink_samples(path))

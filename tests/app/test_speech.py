@@ -10,6 +10,7 @@ import pytest
 from .helpers import with_silence
 
 from app.audio_input import FakeBackend, SoundDeviceBackend
+from app.transcript_edit import DOUBT_BELOW
 
 
 def test_device_picker_lists_a_fake_device(make_window, standin_models):
@@ -117,6 +118,9 @@ def test_saved_utterance_is_a_manifest_line_and_a_flac(make_window, standin_mode
     with qtbot.waitSignal(win.speech.finalTranscript, timeout=30_000) as blocker:
         win.speech.set_recording(True)
     win.speech.set_recording(False)
+    words = win.speech.last_final_words
+    assert [w for w, _ in words] == blocker.args[1].split()
+    assert win.text.doubtful_words() == [w for w, c in words if c < DOUBT_BELOW]
     manifest = win.store.manifest_path
     (line,) = manifest.read_text().splitlines()
     entry = json.loads(line)

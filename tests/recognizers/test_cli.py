@@ -56,3 +56,42 @@ def test_transcribe_and_clear_errors(tmp_path, tiny_model, capsys):
     (tmp_path / "broken.pt").write_text("nope")
     assert main(["transcribe", "handwriting", str(tmp_path / "one.jsonl"), "--model", str(tmp_path / "broken.pt")]) == 2
     assert "not a readable model file" in capsys.readouterr().err
+
+
+def test_transcribe_details_gives_word_confidence_and_scored_alternatives(tmp_path, tiny_model, capsys):
+    write_ink_jsonl(tmp_path / "few.jsonl", make_samples(4, seed=5))
+    assert main(["transcribe", "handwriting", str(tmp_path / "few.jsonl"), "--model", str(tiny_model), "--decoder", "prefix", "--details"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 4
+    for line in lines:
+        d = json.loads(line)
+        assert [w["word"] for w in d["words"]] == d["text"].split()
+        assert all(0.0 <= w["confidence"] <= 1.0 for w in d["words"])
+        alts = d["alternatives"]
+        assert alts and alts[0]["text"] == d["text"]
+        assert [a["score"] for a in alts] == sorted((a["score"] for a in alts), reverse=True)
+        assert sum(a["share"] for a in alts) == pytest.approx(1.0, abs=0.01)
+
+
+def test_word_confidence_is_the_weakest_letter_of_each_word():
+    from recognizers.decoding import nbest_shares, word_confidence
+
+    assert word_confidence("ab  cd", [0.9, 0.4, 1.0, 1.0, 0.8, 0.7]) == [("ab", 0.4), ("cd", 0.7)]
+    assert word_confidence("abc", [0.9]) == []  # confidences that do not match the text
+    shares = nbest_shares([-1.0, -1.0 - 0.6931471805599453])
+    assert shares == pytest.approx([2 / 3, 1 / 3])
+
+
+def test_aligned_confidence_agrees_with_the_best_path_and_needs_enough_frames():
+    import torch
+
+    from recognizers.decoding import aligned_confidence, greedy_path
+
+    torch.manual_seed(0)
+    for _ in range(5):
+        lp = (torch.randn(40, 6) * 3).log_softmax(-1)
+        labels, conf, _ = greedy_path(lp)
+        assert aligned_confidence(lp, labels) == pytest.approx(conf, abs=1e-6)
+    lp = (torch.randn(3, 6) * 3).log_softmax(-1)
+    assert aligned_confidence(lp, [1, 1, 1]) == []  # 1 _ 1 _ 1 needs five frames
+    assert len(aligned_confidence(lp, [1, 2, 3])) == 3

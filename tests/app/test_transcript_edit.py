@@ -1,0 +1,45 @@
+"""The text area marks the words the recognizer doubts, and only as overlays."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QTextCursor
+
+from app.transcript_edit import DOUBT_BELOW, TranscriptEdit
+
+
+def test_doubtful_words_are_marked_and_the_text_stays_plain(qtbot):
+    ed = TranscriptEdit()
+    qtbot.addWidget(ed)
+    assert ed.append_committed("  the quick fox ", [("the", 0.99), ("quick", DOUBT_BELOW - 0.2), ("fox", 0.8)]) == "the quick fox"
+    ed.append_committed("jumped", [("jumped", 0.1)])
+    assert ed.toPlainText() == "the quick fox jumped"
+    assert ed.doubtful_words() == ["quick", "jumped"]
+    assert [s.cursor.selectedText() for s in ed.extraSelections()] == ["quick", "jumped"]
+    # typing after a marked word neither changes the text's format nor extends the mark
+    c = ed.textCursor()
+    c.movePosition(QTextCursor.MoveOperation.End)
+    c.insertText(" over")
+    assert ed.doubtful_words() == ["quick", "jumped"]
+    assert not c.charFormat().fontUnderline()
+
+
+def test_editing_a_marked_word_removes_its_mark(qtbot):
+    ed = TranscriptEdit()
+    qtbot.addWidget(ed)
+    ed.append_committed("helo world", [("helo", 0.3), ("world", 0.2)])
+    c = ed.textCursor()
+    c.setPosition(3)
+    c.insertText("l")  # helo -> hello
+    assert ed.toPlainText() == "hello world"
+    assert ed.doubtful_words() == ["world"]
+    ed.clear()
+    assert ed.doubtful_words() == [] and ed.extraSelections() == []
+
+
+def test_words_that_do_not_match_the_text_mark_nothing(qtbot):
+    ed = TranscriptEdit()
+    qtbot.addWidget(ed)
+    ed.append_committed("abc", [("xyz", 0.1)])
+    assert ed.doubtful_words() == []
+    ed.append_committed("def")  # no confidences at all (a file transcription)
+    assert ed.toPlainText() == "abc def" and ed.doubtful_words() == []
