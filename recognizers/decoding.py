@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from .alphabet import BLANK, Alphabet
+from .confidence import word_confidence
 
 
 @dataclass
@@ -21,33 +22,6 @@ class Hypothesis:
     @property
     def word_confidence(self) -> list[tuple[str, float]]:
         return word_confidence(self.text, self.char_confidence)
-
-
-def word_confidence(text: str, char_confidence: list[float]) -> list[tuple[str, float]]:
-    """(word, confidence) for each space-separated word of `text`: the lowest confidence of
-    its characters, since one doubtful letter makes the whole word doubtful. Empty when
-    the confidences do not match the text character for character."""
-    if len(char_confidence) != len(text):
-        return []
-    out: list[tuple[str, float]] = []
-    start = None
-    for i, ch in enumerate(text + " "):
-        if ch != " " and start is None:
-            start = i
-        elif ch == " " and start is not None:
-            out.append((text[start:i], float(min(char_confidence[start:i]))))
-            start = None
-    return out
-
-
-def nbest_shares(scores: list[float]) -> list[float]:
-    """Each candidate's share of the n-best's total probability (scores are log-domain)."""
-    if not scores:
-        return []
-    top = max(scores)
-    w = [math.exp(s - top) for s in scores]
-    total = sum(w)
-    return [x / total for x in w]
 
 
 class Decoder(Protocol):

@@ -11,7 +11,8 @@ import numpy as np
 import torch
 
 from .checkpoint import Checkpoint, load_checkpoint
-from .decoding import Decoder, make_decoder, nbest_shares, word_confidence
+from .confidence import nbest_shares, word_confidence
+from .decoding import Decoder, make_decoder
 from .features import audio_features, ink_features
 from .ink import Ink
 

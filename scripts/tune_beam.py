@@ -88,7 +88,7 @@ def main() -> None:
     best = None
     search = LexiconBeamDecoder(a, "lexicon")
     cands = [search.candidates(lp) for _, _, lp in tune]
-    for lw, ws, oov in itertools.product((0.1, 0.25, 0.5, 1.0, 1.5), (-4.0, -2.0, 0.0, 2.0, 4.0), (-5.0, -7.0, -10.0)):
+    for lw, ws, oov in itertools.product((0.1, 0.25, 0.5, 1.0, 1.5), (-8.0, -6.0, -4.0, -2.0, 0.0, 2.0, 4.0), (-5.0, -7.0, -10.0, -15.0)):
         r = rescored(search, cands, tune, args.modality, lm_weight=lw, word_score=ws, oov_logprob=oov)
         key = r.cer if args.modality == "handwriting" else r.wer
         print(f"  lm_weight {lw:4.2f} word_score {ws:4.1f} oov {oov:5.1f}: CER {r.cer:.4f} WER {r.wer:.4f}")

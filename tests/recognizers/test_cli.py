@@ -74,7 +74,7 @@ def test_transcribe_details_gives_word_confidence_and_scored_alternatives(tmp_pa
 
 
 def test_word_confidence_is_the_weakest_letter_of_each_word():
-    from recognizers.decoding import nbest_shares, word_confidence
+    from recognizers.confidence import nbest_shares, word_confidence
 
     assert word_confidence("ab  cd", [0.9, 0.4, 1.0, 1.0, 0.8, 0.7]) == [("ab", 0.4), ("cd", 0.7)]
     assert word_confidence("abc", [0.9]) == []  # confidences that do not match the text

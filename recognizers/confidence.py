@@ -1,0 +1,35 @@
+"""Confidence of recognized words and candidates: plain Python, so the GUI can use it
+without loading torch."""
+
+from __future__ import annotations
+
+import math
+
+DOUBT_BELOW = 0.5  # a word whose confidence is below this is shown as doubtful
+
+
+def word_confidence(text: str, char_confidence: list[float]) -> list[tuple[str, float]]:
+    """(word, confidence) for each space-separated word of `text`: the lowest confidence of
+    its characters, since one doubtful letter makes the whole word doubtful. Empty when
+    the confidences do not match the text character for character."""
+    if len(char_confidence) != len(text):
+        return []
+    out: list[tuple[str, float]] = []
+    start = None
+    for i, ch in enumerate(text + " "):
+        if ch != " " and start is None:
+            start = i
+        elif ch == " " and start is not None:
+            out.append((text[start:i], float(min(char_confidence[start:i]))))
+            start = None
+    return out
+
+
+def nbest_shares(scores: list[float]) -> list[float]:
+    """Each candidate's share of the n-best's total probability (scores are log-domain)."""
+    if not scores:
+        return []
+    top = max(scores)
+    w = [math.exp(s - top) for s in scores]
+    total = sum(w)
+    return [x / total for x in w]

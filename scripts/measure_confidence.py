@@ -1,0 +1,89 @@
+"""How well the per-word confidence points at wrong words, on held-out data.
+
+    .venv/bin/python scripts/measure_confidence.py handwriting --data data/handwriting_val/word.jsonl.gz
+    .venv/bin/python scripts/measure_confidence.py speech --data data/speech_real/val_cathy.jsonl
+
+Each recognized word is aligned to the reference (word-level edit distance) and counts as
+right when the alignment matches it. A word is marked doubtful, as the app's text area
+marks it, when its confidence is below recognizers.confidence.DOUBT_BELOW. Prints, and writes to docs/figures/confidence-<modality>.json: how many words are
+marked, how often a marked and an unmarked word is wrong, and what share of the wrong
+words the marks catch, at the app's threshold and at others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+
+from recognizers.confidence import DOUBT_BELOW  # noqa: E402
+from recognizers.metrics import score_text  # noqa: E402
+from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
+
+
+def right_words(ref: list[str], hyp: list[str]) -> list[bool]:
+    """For each hypothesis word: does a word-level alignment match it to the reference?"""
+    ok = [False] * len(hyp)
+    for op in Levenshtein.opcodes(ref, hyp):  # rapidfuzz aligns lists of words as well
+        if op.tag == "equal":
+            for j in range(op.dest_start, op.dest_end):
+                ok[j] = True
+    return ok
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("modality", choices=("handwriting", "speech"))
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--decoder", default="prefix", help="the app's default: prefix")
+    ap.add_argument("--model")
+    ap.add_argument("--limit", type=int, default=0)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    rec = Recognizer.load(args.model or default_model_path(args.modality), args.modality, device="cpu", decoder=args.decoder)
+    if args.modality == "handwriting":
+        from recognizers.ink import read_ink_samples
+
+        items = [(s.label, s.strokes) for s in read_ink_samples(args.data)]
+    else:
+        from recognizers.audio import load_audio
+        from recognizers.data import read_manifest
+
+        items = [(it.text, load_audio(it.audio_path)) for it in read_manifest(args.data)]
+    if args.limit:
+        items = items[: args.limit]
+    scored: list[tuple[float, bool]] = []  # (confidence, right) for every recognized word
+    for ref, x in items:
+        words = rec.recognize(x).word_confidence
+        ok = right_words(score_text(ref, args.modality).split(), [score_text(w, args.modality) for w, _ in words])
+        scored += [(conf, good) for (_, conf), good in zip(words, ok)]
+
+    def at(threshold: float) -> dict:
+        marked = [good for conf, good in scored if conf < threshold]
+        unmarked = [good for conf, good in scored if conf >= threshold]
+        wrong = sum(not g for _, g in scored)
+        return {
+            "threshold": threshold,
+            "marked_share": len(marked) / max(len(scored), 1),
+            "wrong_when_marked": sum(not g for g in marked) / max(len(marked), 1),
+            "wrong_when_unmarked": sum(not g for g in unmarked) / max(len(unmarked), 1),
+            "wrong_words_caught": sum(not g for g in marked) / max(wrong, 1),
+        }
+
+    res = {"data": args.data, "decoder": args.decoder, "samples": len(items), "words": len(scored),
+           "wrong_words": sum(not g for _, g in scored), "app": at(DOUBT_BELOW),
+           "sweep": [at(t) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)]}
+    print(json.dumps(res, indent=1))
+    out = ROOT / "docs" / "figures" / f"confidence-{args.modality}.json"
+    out.write_text(json.dumps(res, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
