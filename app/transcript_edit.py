@@ -55,8 +55,9 @@ class TranscriptEdit(QPlainTextEdit):
         return [w for _, w, _ in sorted(self._marks, key=lambda m: m[0].selectionStart())]
 
     def _refresh_marks(self) -> None:
-        # a selection's cursor follows edits; once its text is no longer the word, drop it
-        self._marks = [m for m in self._marks if m[0].selectedText() == m[1]]
+        # a selection's cursor follows edits; once its text is no longer the word, or the
+        # word has grown (letters typed against it), drop it
+        self._marks = [m for m in self._marks if m[0].selectedText() == m[1] and not self._grown(m[0])]
         fmt = QTextCharFormat()
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         fmt.setUnderlineColor(QColor("#e07b00"))
@@ -67,11 +68,17 @@ class TranscriptEdit(QPlainTextEdit):
             sels.append(s)
         self.setExtraSelections(sels)
 
+    def _grown(self, sel: QTextCursor) -> bool:
+        doc = self.document()
+        before = doc.characterAt(sel.selectionStart() - 1) if sel.selectionStart() > 0 else " "
+        after = doc.characterAt(sel.selectionEnd())
+        return any(c.isalnum() or c == "'" for c in (before, after))
+
     def viewportEvent(self, ev: QEvent) -> bool:  # noqa: N802 - Qt's name
         if ev.type() == QEvent.Type.ToolTip:
             pos = self.cursorForPosition(ev.pos()).position()
             for cursor, word, conf in self._marks:
-                if cursor.selectionStart() <= pos <= cursor.selectionEnd():
+                if cursor.selectionStart() <= pos < cursor.selectionEnd():
                     QToolTip.showText(ev.globalPos(), f"Not sure of “{word}” (confidence {conf:.0%})", self)
                     return True
             QToolTip.hideText()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -155,7 +156,7 @@ def cmd_transcribe(args) -> int:
         print(json.dumps({
             "file": name, "text": r.text,
             "words": [{"word": w, "confidence": round(c, 3)} for w, c in r.word_confidence],
-            "alternatives": [{"text": t, "score": round(s, 3), "share": round(p, 3)}
+            "alternatives": [{"text": t, "score": round(s, 3) if math.isfinite(s) else None, "share": round(p, 3)}
                              for (t, s), p in zip(r.alternatives, r.shares())],
         }))
 

@@ -30,6 +30,8 @@ def nbest_shares(scores: list[float]) -> list[float]:
     if not scores:
         return []
     top = max(scores)
+    if not math.isfinite(top):  # no candidate has a finite score: nothing to tell them apart
+        return [1.0 / len(scores)] * len(scores)
     w = [math.exp(s - top) for s in scores]
     total = sum(w)
     return [x / total for x in w]

@@ -17,7 +17,7 @@ from .confidence import word_confidence
 class Hypothesis:
     text: str
     score: float  # log-probability-like; higher is better
-    char_confidence: list[float] = field(default_factory=list)  # one in [0, 1] per character of text
+    char_confidence: list[float] = field(default_factory=list)  # one in [0, 1] per character (the best hypothesis; may be empty for the others)
 
     @property
     def word_confidence(self) -> list[tuple[str, float]]:
@@ -133,8 +133,9 @@ class PrefixBeamDecoder:
             beams = dict(sorted(nxt.items(), key=lambda kv: -_logadd(*kv[1]))[: self.beam])
         ranked = sorted(beams.items(), key=lambda kv: -_logadd(*kv[1]))[: self.nbest]
         out = []
-        for prefix, (pb, pnb) in ranked:
-            conf = greedy_conf if list(prefix) == greedy_labels else aligned_confidence(lp, list(prefix))
+        for k, (prefix, (pb, pnb)) in enumerate(ranked):
+            # confidences for the best only: that is what is shown, and each costs an alignment
+            conf = [] if k else greedy_conf if list(prefix) == greedy_labels else aligned_confidence(lp, list(prefix))
             out.append(Hypothesis(self.alphabet.decode(list(prefix)), _logadd(pb, pnb), conf))
         return out
 

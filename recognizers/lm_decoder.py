@@ -124,7 +124,9 @@ class LexiconBeamDecoder:
         ranked = sorted(zip(self.rescore(em, texts), texts), key=lambda st: -st[0])[: self.nbest]
         g_labels, g_conf, g_score = greedy_path(em)
         greedy_text = self.alphabet.decode(g_labels)
-        out = [Hypothesis(t, float(sc), g_conf if t == greedy_text else aligned_confidence(em, self.alphabet.encode(t))) for sc, t in ranked]
+        out = [Hypothesis(t, float(sc)) for sc, t in ranked]
+        if out:  # confidences for the best only, as the prefix decoder gives
+            out[0].char_confidence = g_conf if out[0].text == greedy_text else aligned_confidence(em, self.alphabet.encode(out[0].text))
         return out or [Hypothesis(greedy_text, g_score, g_conf)]
 
     def candidates(self, em: torch.Tensor) -> list[str]:

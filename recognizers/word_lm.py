@@ -40,10 +40,15 @@ class WordLM:
         unigram log-probabilities where that is higher than what they had (a boost)."""
         keep = set(words) | set(SPECIAL)
         uni = {w: p for w, p in self.unigram.items() if w in keep}
-        for w, p in (extra or {}).items():
+        extra = extra or {}
+        for w, p in extra.items():
             uni[w] = max(uni.get(w, -99.0), p)
-        bi = {k: p for k, p in self.bigram.items() if k[0] in uni and k[1] in uni}
+        if not any(w not in SPECIAL for w in uni):
+            raise ValueError("a word model needs at least one word")
         bo = {w: b for w, b in self.backoff.items() if w in uni}
+        # a listed bigram below what the boosted word gets by backing off would undo the boost
+        bi = {k: p for k, p in self.bigram.items() if k[0] in uni and k[1] in uni
+              and not (k[1] in extra and p < bo.get(k[0], 0.0) + uni[k[1]])}
         return WordLM(uni, bo, bi)
 
     # ---- ARPA
@@ -106,7 +111,7 @@ def estimate_bigrams(unigram_p: dict[str, float], sentences: Iterable[list[str]]
     back to the unigrams through v's backoff weight, which keeps every p(.|v) summing to 1.
     Bigrams are counted only between words in the vocabulary (an unknown word breaks the
     chain), and not from the sentence start: a lone word, such as a handwritten one, is
-    scored by its unigram probability alone.
+    scored by its unigram probability alone. The sentence end costs nothing.
     """
     import math
 
@@ -117,7 +122,7 @@ def estimate_bigrams(unigram_p: dict[str, float], sentences: Iterable[list[str]]
                 counts[(a, b)] += 1
     n1 = sum(1 for c in counts.values() if c == 1)
     n2 = sum(1 for c in counts.values() if c == 2)
-    discount = n1 / (n1 + 2 * n2) if n1 + n2 else 0.5
+    discount = min(max(n1 / (n1 + 2 * n2), 0.1), 0.9) if n1 + n2 else 0.5
     ctx_total: Counter[str] = Counter()
     ctx_types: Counter[str] = Counter()
     for (a, _), c in counts.items():
@@ -134,6 +139,10 @@ def estimate_bigrams(unigram_p: dict[str, float], sentences: Iterable[list[str]]
         kept_p[a] += p
         kept_uni[a] += unigram_p[b]
     backoff = {a: math.log10(max(1.0 - kept_p[a], 1e-12) / max(1.0 - kept_uni[a], 1e-12)) for a in kept_p}
+    # The end of a text is not scored (</s> has probability 1), as in the Python rescoring;
+    # without these entries KenLM would add the last word's backoff weight at the end.
+    for a in backoff:
+        bigram[(a, "</s>")] = 0.0
     uni = {"<unk>": -99.0, "<s>": -99.0, "</s>": 0.0}
     uni.update({w: math.log10(p) for w, p in unigram_p.items()})
     return WordLM(uni, backoff, bigram)

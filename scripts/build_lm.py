@@ -28,9 +28,10 @@ WORD = re.compile(r"^[a-z]+(?:'[a-z]+)?$")
 QUOTE = re.compile(r'"([^"]+)"')
 
 
-def wordnet_texts(d: Path) -> list[str]:
-    """Gloss definitions and usage examples, split at semicolons."""
-    from recognizers.speech_synth import _is_wordnet_validation
+def wordnet_texts(d: Path, held_out: set[str]) -> list[str]:
+    """Gloss definitions and usage examples, split at semicolons; examples whose normalised
+    text is in `held_out` are left out."""
+    from recognizers.text_norm import normalize_text
 
     out: list[str] = []
     for pos in ("noun", "verb", "adj", "adv"):
@@ -42,7 +43,7 @@ def wordnet_texts(d: Path) -> list[str]:
                 continue
             gloss = line.split("|", 1)[1]
             for ex in QUOTE.findall(gloss):
-                if not _is_wordnet_validation(" ".join(ex.split()).strip(" ;,")):
+                if normalize_text(ex) not in held_out:
                     out.append(ex)
             out += [part for part in QUOTE.sub(" ", gloss).split(";") if part.strip()]
     return out
@@ -79,7 +80,13 @@ def main() -> None:
     total = sum(f for _, f in words)
     unigram_p = {w: f / total for w, f in words}
 
-    texts = wordnet_texts(Path("/usr/share/wordnet"))
+    from recognizers.speech_synth import WORDNET_DIR, TextBank
+
+    # the held-out examples exactly as the synthesizer draws them (its split rule hashes
+    # the example after its own clean-up, so the raw quotes cannot be hashed here)
+    bank = TextBank(DEFAULT_CATHY if DEFAULT_CATHY.is_file() else None)
+    held_out = {normalize_text(t) for t in bank.wordnet_val}
+    texts = wordnet_texts(Path(WORDNET_DIR), held_out)
     cathy = cathy_texts(DEFAULT_CATHY)
     sentences = [normalize_text(t).split() for t in texts + cathy]
     lm = estimate_bigrams(unigram_p, sentences, min_count=args.min_count)
@@ -91,7 +98,8 @@ def main() -> None:
     lm.write_arpa(out / "en-bigram.arpa")
     n_words = sum(len(s) for s in sentences)
     print(f"wrote {len(words)} words and {len(lm.bigram)} bigrams (from {len(texts)} WordNet "
-          f"texts and {len(cathy)} Cathy sentences, {n_words} words) to {out}")
+          f"texts, {len(held_out)} held-out examples left out, and {len(cathy)} Cathy "
+          f"sentences; {n_words} words) to {out}")
 
 
 if __name__ == "__main__":

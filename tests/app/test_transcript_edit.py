@@ -43,3 +43,14 @@ def test_words_that_do_not_match_the_text_mark_nothing(qtbot):
     assert ed.doubtful_words() == []
     ed.append_committed("def")  # no confidences at all (a file transcription)
     assert ed.toPlainText() == "abc def" and ed.doubtful_words() == []
+
+
+def test_a_word_typed_onto_drops_its_mark(qtbot):
+    ed = TranscriptEdit()
+    qtbot.addWidget(ed)
+    ed.append_committed("recieve it", [("recieve", 0.2), ("it", 0.3)])
+    c = ed.textCursor()
+    c.setPosition(len("recieve"))
+    c.insertText("d")  # recieve -> recieved: the mark no longer fits the word
+    assert ed.toPlainText() == "recieved it"
+    assert ed.doubtful_words() == ["it"]

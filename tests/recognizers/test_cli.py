@@ -80,6 +80,7 @@ def test_word_confidence_is_the_weakest_letter_of_each_word():
     assert word_confidence("abc", [0.9]) == []  # confidences that do not match the text
     shares = nbest_shares([-1.0, -1.0 - 0.6931471805599453])
     assert shares == pytest.approx([2 / 3, 1 / 3])
+    assert nbest_shares([float("-inf")] * 4) == [0.25] * 4  # no finite score: no preference
 
 
 def test_aligned_confidence_agrees_with_the_best_path_and_needs_enough_frames():

@@ -63,3 +63,18 @@ def test_the_beam_decoder_rescores_with_word_context() -> None:
     assert bigram > swapped  # the same words, so only the bigram can tell them apart
     # a number breaks the chain; an unknown word costs oov_logprob
     assert dec._lm("qzxv", oov_logprob=-10.0) == pytest.approx(-10.0 * math.log(10))
+
+
+def test_the_end_of_a_text_costs_nothing_and_a_boost_is_not_undone(lm: WordLM) -> None:
+    assert lm.logprob("cat", "</s>") == 0.0  # KenLM would add the backoff weight otherwise
+    with pytest.raises(ValueError):
+        lm.restricted([])
+    # "x" is seen after "a" twice, so a weak bigram lists it; boosted, "x" must not score
+    # worse after "a" than its boost through a's backoff
+    uni = {"a": 0.4, "b": 0.3, "x": 0.01, "c": 0.09, "d": 0.1, "e": 0.1}
+    corpus = [["a", "b"]] * 30 + [["a", "x"]] * 2 + [["a", "c"], ["a", "d"], ["a", "e"], ["b", "c"], ["b", "c"]]
+    weak = estimate_bigrams(uni, corpus)
+    assert ("a", "x") in weak.bigram
+    boosted = weak.restricted(list(uni), {"x": -0.5})
+    assert boosted.logprob("a", "x") >= weak.backoff["a"] - 0.5 - 1e-9
+    assert boosted.logprob("a", "b") == weak.logprob("a", "b")  # other words keep their bigrams
