@@ -169,17 +169,15 @@ class ModelList(QGroupBox):
         mid = self.selected_id()
         if mid is None:
             return
-        try:
-            e = self.dialog.registry.activate(self.modality, mid)
-        except RegistryError as exc:
-            self.dialog.show_error(str(exc))
-            return
-        self.dialog.win.load_model(self.modality, e.path)
-        self.dialog.models_changed(self.modality)
+        self._switch(lambda: self.dialog.registry.activate(self.modality, mid))
 
     def restore_previous(self) -> None:
+        self._switch(lambda: self.dialog.registry.restore_previous(self.modality))
+
+    def _switch(self, change) -> None:  # noqa: ANN001 - a registry call returning the new active entry
+        """Make another model active (`change` asks the registry) and load it in the window."""
         try:
-            e = self.dialog.registry.restore_previous(self.modality)
+            e = change()
         except RegistryError as exc:
             self.dialog.show_error(str(exc))
             return

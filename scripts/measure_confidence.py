@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 import torch  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
@@ -26,6 +27,7 @@ from rapidfuzz.distance import Levenshtein  # noqa: E402
 from recognizers.confidence import DOUBT_BELOW  # noqa: E402
 from recognizers.metrics import score_text  # noqa: E402
 from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
+from tune_beam import load  # noqa: E402  (the same held-out samples the beam is tuned on)
 
 
 def right_words(ref: list[str], hyp: list[str]) -> list[bool]:
@@ -48,15 +50,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(1)
     rec = Recognizer.load(args.model or default_model_path(args.modality), args.modality, device="cpu", decoder=args.decoder)
-    if args.modality == "handwriting":
-        from recognizers.ink import read_ink_samples
-
-        items = [(s.label, s.strokes) for s in read_ink_samples(args.data)]
-    else:
-        from recognizers.audio import load_audio
-        from recognizers.data import read_manifest
-
-        items = [(it.text, load_audio(it.audio_path)) for it in read_manifest(args.data)]
+    items = [(ref, x) for _, ref, x in load(args.modality, args.data)]
     if args.limit:
         items = items[: args.limit]
     scored: list[tuple[float, bool]] = []  # (confidence, right) for every recognized word
