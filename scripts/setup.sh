@@ -1,36 +1,71 @@
 #!/usr/bin/env bash
-# Set up Scrivox on a Debian/Ubuntu machine: system libraries, a .venv, the project.
-# Safe to run again: each step is skipped when its result is already there.
+# Set up Scrivox on a Debian/Ubuntu machine: system packages, a .venv, the project.
+#
+#   scripts/setup.sh run    what the app needs at run time (`make run`)
+#   scripts/setup.sh test   that, plus the tests, training and data synthesis (`make test`; the default)
+#
+# Safe to run again: each step is skipped when its result is already there. A `test` install
+# satisfies `run`. tests/test_system_packages.py reads the three package lists below: every
+# system file or program the code or the tests use must come from a package in RUN_APT or
+# TEST_APT, or from one in LEFT_OUT, which code and tests do without (saying so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(
+PROFILE="${1:-test}"
+case "$PROFILE" in run|test) ;; *) echo "usage: $0 [run|test]" >&2; exit 2 ;; esac
+
+RUN_APT=(
   libportaudio2                      # sounddevice's PortAudio
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0   # Qt
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0      # Qt's xcb platform
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0
-  espeak-ng                          # speech synthesis (tests, training data)
+  wamerican                          # /usr/share/dict/words: enrolment prompts leave out names
+)
+TEST_APT=(
+  espeak-ng                          # speech synthesis: test speech, training data
+  flite                              # the held-out synthetic validation voices
+  festival festvox-kallpc16k festvox-us-slt-hts   # training voices
+  wordnet-base                       # /usr/share/wordnet: example sentences for synthetic speech
+  fonts-bwht fonts-ecolier-court fonts-femkeklaver  # outline handwriting fonts for synthetic ink
+  fonts-kaushanscript                # the held-out validation font of handwriting training
+  xvfb                               # an X server for the "Send to window" test
+)
+# Deliberately not installed; what uses them does without and says so:
+LEFT_OUT=(
+  libttspico-utils                   # pico2wave: Debian non-free (not enabled on a stock system); the pico voices are skipped
+  pulseaudio pulseaudio-utils        # paplay: the live-microphone test is opt-in (SCRIVOX_TEST_PULSE=1, see DESIGN.md)
+  xdotool                            # "Send to window" types through XTest (python-xlib); xdotool is a fallback where present
+  wtype ydotool                      # Wayland typing, used where present; else the text goes to the clipboard
 )
 
+want_apt=("${RUN_APT[@]}")
+[ "$PROFILE" = test ] && want_apt+=("${TEST_APT[@]}")
 missing=()
-for p in "${APT_PACKAGES[@]}"; do
+for p in "${want_apt[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "installing system packages: ${missing[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
+# The stamp holds a hash of what the Python install depends on, and the profile installed.
 stamp=".venv/.scrivox-installed"
-want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+PIP_STEPS_VERSION=2  # bump when the pip steps below change
+want="$( (cat pyproject.toml; echo "$PIP_STEPS_VERSION") | sha256sum | cut -c1-16)"
+read -r have_hash have_profile < "$stamp" 2>/dev/null || true
+if [ "${have_hash:-}" != "$want" ] || { [ "$PROFILE" = test ] && [ "${have_profile:-run}" != test ]; }; then
   .venv/bin/pip install -q --upgrade pip
   # torch first and alone, pinned, so no resolver step can pick a newer multi-GB build
   .venv/bin/pip install -q "torch==2.9.1"
-  .venv/bin/pip install -q -e ".[test,synth]"
-  echo "$want" > "$stamp"
+  if [ "$PROFILE" = test ]; then
+    .venv/bin/pip install -q -e ".[test,synth]"
+  else
+    .venv/bin/pip install -q -e .
+  fi
+  echo "$want $PROFILE" > "$stamp"
 fi
