@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .audio_input import AudioBackend, AudioInputError, InputDevice
-from .canvas import InkCanvas
-from .enrol import ENROL_PROMPTS, MIN_SAMPLES, prompts, sample_count
-from .samples import SampleStore
-from .widgets import Banner, LevelMeter
+from app.audio_input import AudioBackend, AudioInputError, InputDevice
+from app.canvas import InkCanvas
+from recognizers.workspace.enrol import ENROL_PROMPTS, MIN_SAMPLES, prompts, sample_count
+from recognizers.workspace.samples import SampleStore
+from app.widgets import Banner, LevelMeter
 
 MIN_RECORDING_S = 0.4
 

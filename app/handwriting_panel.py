@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from .canvas import InkCanvas
-from .widgets import Banner, CandidateBar
-from .workers import Job, RecognizerWorker
+from app.canvas import InkCanvas
+from app.widgets import Banner, CandidateBar
+from app.workers import Job, RecognizerWorker
 
 # The field hint: (label, recognizers.recognizer.CHARSETS name or None for anything)
 FIELDS = (("Any text", None), ("Number", "number"), ("Digits", "digits"), ("Letters", "letters"), ("Upper case", "upper"), ("Lower case", "lower"))

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName("Scrivox")
 
-    from .main_window import MainWindow
+    from app.main_window import MainWindow
 
     settings = QSettings("Scrivox", "Scrivox")  # ~/.config/Scrivox/Scrivox.conf on Linux
     win = MainWindow(args.handwriting_model, args.speech_model, args.device, settings=settings, samples_dir=args.samples_dir)

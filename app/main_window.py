@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .audio_input import AudioBackend, SoundDeviceBackend
-from .handwriting_panel import HandwritingPanel
-from .samples import SampleStore, default_samples_dir
-from .settings import ConfigurableWorker, RecognitionOptions, decoder_options, read_user_words, user_data_dir, user_words_path
-from .speech_panel import SpeechPanel
-from .transcript_edit import TranscriptEdit
+from app.audio_input import AudioBackend, SoundDeviceBackend
+from app.handwriting_panel import HandwritingPanel
+from recognizers.workspace.samples import SampleStore, default_samples_dir
+from app.settings import ConfigurableWorker, RecognitionOptions, decoder_settings, read_user_words, user_data_dir, user_words_path
+from app.speech_panel import SpeechPanel
+from app.transcript_edit import TranscriptEdit
 
 PAUSE_CHOICES_MS = (0, 1000, 1500, 2000, 3000)
 PTT_KEY = Qt.Key.Key_F8
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.sp_worker = ConfigurableWorker("speech", device, self)
         for w in (self.hw_worker, self.sp_worker):
             dec = self.recognition.decoders[w.modality]
-            w.configure(decoder=dec, options=decoder_options(dec, read_user_words(user_words_path(self.data_dir)) if dec == "beam" else []))
+            w.configure(decoder=decoder_settings(dec, read_user_words(user_words_path(self.data_dir)) if dec == "beam" else []))
             w.loaded.connect(self._model_loaded)
             w.loadFailed.connect(self._model_failed)
             w.progress.connect(lambda msg: self.statusBar().showMessage(msg, 4000))
@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
     def registry(self):
         """The user's models and the active one per recognizer (app/registry.py)."""
         if self._registry is None:
-            from .registry import ModelRegistry
+            from recognizers.workspace.registry import ModelRegistry
 
             self._registry = ModelRegistry(self.data_dir / "models")
         return self._registry
@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
     def show_settings(self, checked: bool = False, tab: str | None = None):
         """Options ▸ Settings…: made once, kept (a training run goes on while it is closed)."""
         if self._settings_dialog is None:
-            from .settings_dialog import SettingsDialog
+            from app.settings_dialog import SettingsDialog
 
             self._settings_dialog = SettingsDialog(self)
         d = self._settings_dialog

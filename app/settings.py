@@ -18,7 +18,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from .workers import RecognizerWorker
+from app.workers import RecognizerWorker
+from recognizers.decoding import DecoderSettings
 
 DECODER_CHOICES = [
     ("greedy", "Greedy (fastest, one reading)"),
@@ -65,7 +66,7 @@ def read_user_words(path: str | os.PathLike) -> list[str]:
 
 
 def write_user_words(path: str | os.PathLike, words: list[str]) -> None:
-    from .registry import atomic_write_text
+    from recognizers.atomic import atomic_write_text
 
     clean, seen = [], set()
     for w in words:
@@ -97,9 +98,9 @@ class RecognitionOptions:
         settings.sync()
 
 
-def decoder_options(name: str, words: list[str]) -> dict:
-    """Options for `make_decoder`: the personal vocabulary joins the lexicon beam."""
-    return {"user_words": list(words)} if name == "beam" and words else {}
+def decoder_settings(name: str, words: list[str]) -> DecoderSettings:
+    """The decoder chosen in the settings; the personal vocabulary joins the lexicon beam."""
+    return DecoderSettings(name, user_words=tuple(words) if name == "beam" else ())
 
 
 def cuda_devices() -> list[tuple[str, str]]:
@@ -129,24 +130,22 @@ class ConfigurableWorker(RecognizerWorker):
 
     def __init__(self, modality: str, device: str = "auto", parent=None) -> None:
         super().__init__(modality, device, parent)
-        self.decoder_name = DEFAULT_DECODER
-        self.decoder_options: dict = {}
+        self.decoder = DecoderSettings(DEFAULT_DECODER)
         self.decoder_error = ""
 
-    def configure(self, device: str | None = None, decoder: str | None = None, options: dict | None = None) -> None:
+    def configure(self, device: str | None = None, decoder: DecoderSettings | None = None) -> None:
         """Takes effect at the next load (call `load` afterwards)."""
         if device is not None:
             self.device = device
         if decoder is not None:
-            self.decoder_name = decoder
-            self.decoder_options = dict(options or {})
+            self.decoder = decoder
 
     def _warm_up(self, rec) -> None:  # worker thread, inside _load
         self.decoder_error = ""
-        if self.decoder_name != DEFAULT_DECODER or self.decoder_options:
+        if self.decoder != DecoderSettings(DEFAULT_DECODER):
             try:
-                rec.set_decoder(self.decoder_name, **self.decoder_options)
+                rec.set_decoder(self.decoder)
             except Exception as exc:
                 self.decoder_error = f"{exc.__class__.__name__}: {exc}"
-                self.progress.emit(f"The {self.decoder_name} decoder is unavailable ({self.decoder_error}); using the prefix decoder")
+                self.progress.emit(f"The {self.decoder.name} decoder is unavailable ({self.decoder_error}); using the prefix decoder")
         super()._warm_up(rec)

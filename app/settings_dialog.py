@@ -38,20 +38,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .enrol import ENROL_PROMPTS, MIN_SAMPLES, enrolment_plan, enrolment_store, sample_count
-from .registry import RegistryError
-from .settings import (
+from recognizers.workspace.enrol import ENROL_PROMPTS, MIN_SAMPLES, enrolment_plan, enrolment_store, sample_count
+from recognizers.workspace.registry import RegistryError
+from app.settings import (
     DECODER_CHOICES,
     RecognitionOptions,
     cuda_devices,
-    decoder_options,
+    decoder_settings,
     read_user_words,
     user_words_path,
     write_user_words,
 )
-from .training_data import new_run_dir
-from .training_panel import TrainingPanel
-from .widgets import Banner
+from recognizers.workspace.runs import new_run_dir
+from app.training_panel import TrainingPanel
+from app.widgets import Banner
 
 MODALITIES = (("handwriting", "Handwriting"), ("speech", "Speech"))
 COLUMNS = ["", "Model", "Origin", "Date", "CER", "WER", "Measured on"]
@@ -404,7 +404,7 @@ class SettingsDialog(QDialog):
         o = options or RecognitionOptions.load(self.win.settings)
         worker = self.win.hw_worker if modality == "handwriting" else self.win.sp_worker
         name = o.decoders[modality]
-        worker.configure(device=o.device, decoder=name, options=decoder_options(name, read_user_words(self.words_path)))
+        worker.configure(device=o.device, decoder=decoder_settings(name, read_user_words(self.words_path)))
         running = self.window_model_path(modality)
         if running:  # otherwise it applies at the next load
             self.win.load_model(modality, running)
@@ -439,7 +439,7 @@ class SettingsDialog(QDialog):
             clear.setEnabled(n > 0)
 
     def open_enrolment(self, modality: str):
-        from .enrol_dialog import EnrolmentDialog
+        from app.enrol_dialog import EnrolmentDialog
 
         backend, device = None, None
         if modality == "speech":

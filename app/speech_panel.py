@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .audio_input import AudioBackend, AudioInput, AudioInputError, InputDevice
-from .vad import SegEvent, UtteranceSegmenter
-from .widgets import Banner, LevelMeter
-from .workers import Job, RecognizerWorker
+from app.audio_input import AudioBackend, AudioInput, AudioInputError, InputDevice
+from recognizers.vad import SegEvent, UtteranceSegmenter
+from app.widgets import Banner, LevelMeter
+from app.workers import Job, RecognizerWorker
 
 AUDIO_FILTER = "Audio files (*.wav *.flac *.ogg *.opus *.oga);;All files (*)"
 

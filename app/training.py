@@ -9,7 +9,7 @@ checkpoint, done); `TrainingProcess` parses them and re-emits them as signals.
 - cancel: SIGINT first, so the run saves its resume state (``state.pt``) at the step it is
   at and exits; if it has not gone after a few seconds, terminate, then kill. The active
   model is never touched by a run: it only writes into its own directory;
-- when training is done, a second short process (``python -m app.training_eval``) scores
+- when training is done, a second short process (``python -m recognizers.training.run_eval``) scores
   the model that was active before and the new one on the run's validation data, so the
   "before" and "after" figures are measured the same way on the same samples.
 """
@@ -24,7 +24,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
-from .training_data import REPO, RunPlan
+import recognizers
+from recognizers.workspace.runs import RunPlan
 
 CAN_PAUSE = hasattr(signal, "SIGSTOP")
 CANCEL_GRACE_MS = 8000  # after SIGINT, before terminate()
@@ -34,7 +35,9 @@ STDERR_KEEP = 60  # lines of the process's stderr kept for error messages
 def python_env() -> QProcessEnvironment:
     env = QProcessEnvironment.systemEnvironment()
     path = env.value("PYTHONPATH", "")
-    env.insert("PYTHONPATH", str(REPO) + (os.pathsep + path if path else ""))
+    # the child runs `python -m recognizers`: give it the folder this process imported it from
+    root = str(Path(recognizers.__file__).resolve().parent.parent)
+    env.insert("PYTHONPATH", root + (os.pathsep + path if path else ""))
     env.insert("PYTHONUNBUFFERED", "1")
     env.remove("QT_QPA_PLATFORM")
     return env
@@ -291,7 +294,7 @@ class TrainingProcess(QObject):
         self.statusMessage.emit("Training done. Scoring the previous model on the same validation data…" if plan.base_model else "Training done. Scoring the new model…")
         p = QProcess(self)
         p.setProgram(sys.executable)
-        args = ["-m", "app.training_eval", "--config", str(plan.config_path), "--json", str(plan.dir / "figures.json"), "--device", self.device]
+        args = ["-m", "recognizers.training.run_eval", "--config", str(plan.config_path), "--json", str(plan.dir / "figures.json"), "--device", self.device]
         for m in models:
             args += ["--model", str(m)]
         p.setArguments(args)

@@ -43,9 +43,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .registry import BUILTIN_ID, RegistryError
-from .training import CAN_PAUSE, TrainingProcess
-from .training_data import (
+from recognizers.workspace.registry import BUILTIN_ID, RegistryError
+from app.training import CAN_PAUSE, TrainingProcess
+from recognizers.workspace.runs import (
     PRESET_CHOICES,
     DataSource,
     RunPlan,
@@ -57,7 +57,7 @@ from .training_data import (
     recognizer_preset,
     synthetic_status,
 )
-from .widgets import Banner
+from app.widgets import Banner
 
 MODALITY_LABELS = [("handwriting", "Handwriting"), ("speech", "Speech")]
 
@@ -220,7 +220,7 @@ class TrainingPanel(QWidget):
         self.progress.setValue(0)
         self.progress.setFormat("%p %")
         self.time_label = QLabel("")
-        from .training_plot import TrainingPlot
+        from app.training_plot import TrainingPlot
 
         self.plot = TrainingPlot()
         self.pause_button = QPushButton("Pause")
@@ -339,7 +339,7 @@ class TrainingPanel(QWidget):
         return f"training/{self.modality}/{name}"
 
     def _own_files(self, modality: str) -> list[tuple[Path, str]]:
-        from .enrol import enrolment_store
+        from recognizers.workspace.enrol import enrolment_store
 
         store = self.win.store
         enrol = enrolment_store(store.root)
@@ -397,7 +397,7 @@ class TrainingPanel(QWidget):
         self._update_device_note()
 
     def _update_device_note(self) -> None:
-        from .settings import RecognitionOptions
+        from app.settings import RecognitionOptions
 
         dev = RecognitionOptions.load(self.win.settings).device
         self.device_note.setText(f"Runs on: {'CPU or CUDA (auto)' if dev == 'auto' else dev.upper()}")
@@ -509,7 +509,7 @@ class TrainingPanel(QWidget):
         return True
 
     def start_plan(self, plan: RunPlan, resume: bool = False) -> None:
-        from .settings import RecognitionOptions
+        from app.settings import RecognitionOptions
 
         self.plan, self.result = plan, None
         self.result_box.hide()

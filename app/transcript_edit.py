@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
-from recognizers.confidence import DOUBT_BELOW
+from recognizers.decoding.confidence import DOUBT_BELOW
 
 
 class TranscriptEdit(QPlainTextEdit):

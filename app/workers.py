@@ -207,8 +207,7 @@ class RecognizerWorker(QObject):
             return
         path = job.payload or str(default_model_path(self.modality))
         try:
-            # threads=None: the thread count was set once above, not per model
-            rec = Recognizer.load(path, modality=self.modality, device=self.device, threads=None)
+            rec = Recognizer.load(path, modality=self.modality, device=self.device)
             if rec.modality != self.modality:
                 raise CheckpointError(f"{path} is a {rec.modality} model, not a {self.modality} model")
             self._warm_up(rec)
@@ -242,20 +241,15 @@ class RecognizerWorker(QObject):
         """A whole recording: cut at pauses by the VAD, each piece recognized, joined."""
         if self.recognizer is None:
             raise RuntimeError(f"no {self.modality} model is loaded")
-        from recognizers.audio import load_audio
-
-        from .vad import split_utterances
-
-        audio = load_audio(job.payload)  # AudioFileError names the file
-        spans = split_utterances(audio)
-        job.extra["duration_s"] = len(audio) / 16_000
-        job.extra["utterances"] = len(spans)
-        texts = []
-        for i, (a, b) in enumerate(spans):
-            self.progress.emit(f"Transcribing {job.payload}: part {i + 1} of {len(spans)}")
+        texts, n, end_s = [], 0, 0.0
+        # the one long-audio path (the CLI's too); AudioFileError names the file
+        for seg in self.recognizer.transcribe_long(job.payload):
+            n, end_s = n + 1, seg.end_s
+            self.progress.emit(f"Transcribing {job.payload}: {seg.end_s:.0f} s read")
             if self._stopping:
                 return
-            text = self.recognizer.recognize(audio[a:b]).text.strip()
-            if text:
-                texts.append(text)
+            if seg.text.strip():
+                texts.append(seg.text.strip())
+        job.extra["duration_s"] = end_s
+        job.extra["utterances"] = n
         job.result = " ".join(texts)

@@ -1,3 +1,3 @@
-from .cli import main
+from recognizers.cli import main
 
 raise SystemExit(main())

@@ -3,25 +3,55 @@
 from __future__ import annotations
 
 import os
-from math import gcd
+from collections.abc import Iterator
+from fractions import Fraction
 
 import numpy as np
 
-from .features import SAMPLE_RATE
+SAMPLE_RATE = 16_000  # Hz: the project's one rate; capture and file reading resample to it
 
 
 class AudioFileError(ValueError):
     """An audio file that cannot be read; the message names the file."""
 
 
+MIN_RATE, MAX_RATE = 1_000, 768_000  # Hz; a file claiming a rate outside is not audio we can use
+MAX_RATIO_TERM = 1_000  # bounds the polyphase filter: 44,101 Hz is read as 44,100 Hz, not with 44,101 phases
+
+
+def resample_ratio(orig_rate: int, new_rate: int) -> tuple[int, int]:
+    """(up, down) for resample_poly: the exact ratio when its terms are small, else the
+    nearest ratio with terms <= MAX_RATIO_TERM (a pitch error far below what anyone hears)."""
+    r = Fraction(int(new_rate), int(orig_rate)).limit_denominator(MAX_RATIO_TERM)
+    return r.numerator, r.denominator
+
+
 def resample(audio: np.ndarray, orig_rate: int, new_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Band-limited resampling (polyphase), mono float32 in and out."""
+    """Band-limited resampling (scipy's polyphase resample_poly), mono float32 in and out.
+
+    The project's one resampler: file reading, speed perturbation and synthetic voices use it.
+    """
     if orig_rate == new_rate:
         return np.asarray(audio, np.float32)
     from scipy.signal import resample_poly
 
-    g = gcd(int(orig_rate), int(new_rate))
-    return resample_poly(np.asarray(audio, np.float32), new_rate // g, orig_rate // g).astype(np.float32)
+    up, down = resample_ratio(orig_rate, new_rate)
+    return resample_poly(np.asarray(audio, np.float32), up, down).astype(np.float32)
+
+
+def check_rate(rate: int, path: str | os.PathLike) -> None:
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioFileError(f"{path}: a sample rate of {rate} Hz is not audio Scrivox can read ({MIN_RATE}-{MAX_RATE} Hz)")
+
+
+def clean(audio: np.ndarray, path: str | os.PathLike) -> np.ndarray:
+    """Audio with its samples checked: NaN or infinite samples make a file unreadable, and
+    samples far beyond full scale mean the file is not audio (or is badly damaged)."""
+    if not np.isfinite(audio).all():
+        raise AudioFileError(f"{path}: the audio holds NaN or infinite samples")
+    if len(audio) and float(np.abs(audio).max()) > 1e3:
+        raise AudioFileError(f"{path}: samples up to {float(np.abs(audio).max()):.3g} (full scale is 1.0): not usable audio")
+    return audio
 
 
 def to_mono(audio: np.ndarray) -> np.ndarray:
@@ -33,11 +63,56 @@ def load_audio(path: str | os.PathLike, rate: int = SAMPLE_RATE) -> np.ndarray:
     """Mono float32 samples of an audio file at `rate` Hz (soundfile reads it, scipy resamples)."""
     import soundfile as sf
 
+    if os.path.isdir(path):
+        raise AudioFileError(f"{path} is a folder, not an audio file")
     try:
+        info = sf.info(os.fspath(path))
+        check_rate(info.samplerate, path)
         data, sr = sf.read(os.fspath(path), dtype="float32", always_2d=False)
+    except AudioFileError:
+        raise
     except Exception as exc:  # soundfile raises several types for bad files
         raise AudioFileError(f"cannot read audio file {path}: {exc}") from exc
-    return resample(to_mono(data), sr, rate)
+    return resample(clean(to_mono(data), path), sr, rate)
+
+
+def iter_audio_blocks(path: str | os.PathLike, block_s: float = 30.0, rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
+    """A file's audio as mono float32 blocks at `rate`, read and resampled block by block,
+    so memory does not grow with the file's length.
+
+    Each block is resampled with some input on either side and then cropped, so the joined
+    blocks equal resampling the whole file at once (up to float rounding)."""
+    import soundfile as sf
+
+    if os.path.isdir(path):
+        raise AudioFileError(f"{path} is a folder, not an audio file")
+    try:
+        f = sf.SoundFile(os.fspath(path))
+    except Exception as exc:
+        raise AudioFileError(f"cannot read audio file {path}: {exc}") from exc
+    with f:
+        sr = f.samplerate
+        check_rate(sr, path)
+        up, down = resample_ratio(sr, rate)
+        step = max(1, int(block_s * sr) // down) * down  # input samples per block, a multiple of `down`
+        ctx = (max(1, sr // 20) // down + 1) * down  # >= 50 ms of context, a multiple of `down`
+        prev = np.zeros(0, np.float32)  # the context before the current block
+        cur = _read(f, step, path)
+        while len(cur):
+            nxt = _read(f, step, path)
+            window = np.concatenate([prev, cur, nxt[:ctx]])
+            out = resample(window, down, up) if (up, down) != (1, 1) else window
+            start = len(prev) * up // down
+            yield out[start : start + -(-len(cur) * up // down)]
+            prev, cur = cur[-ctx:], nxt
+
+
+def _read(f, n: int, path: str | os.PathLike) -> np.ndarray:
+    try:
+        data = f.read(n, dtype="float32", always_2d=False)
+    except Exception as exc:
+        raise AudioFileError(f"cannot read audio file {path}: {exc}") from exc
+    return clean(to_mono(data), path)
 
 
 def save_audio(path: str | os.PathLike, audio: np.ndarray, rate: int = SAMPLE_RATE) -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import torch
 
-from .alphabet import Alphabet
-from .features import AudioFeatureConfig, InkFeatureConfig
-from .ink import atomic_write_bytes
-from .model import CTCModel, ModelConfig
+from recognizers.alphabet import Alphabet
+from recognizers.features import AudioFeatureConfig, InkFeatureConfig
+from recognizers.atomic import atomic_write_bytes
+from recognizers.model import CTCModel, ModelConfig
 
 FORMAT = "scrivox-ckpt-1"
 MODALITIES = ("handwriting", "speech")

@@ -6,10 +6,12 @@ It calls the same functions as the GUI; argparse stays here, at the edge.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 MODALITIES = ("handwriting", "speech")
@@ -24,8 +26,8 @@ def _parse_value(text: str):
 
 def load_train_config(modality: str, config: str | None, overrides: list[str]):
     """A TrainConfig from a preset name or a JSON file, then `key=value` overrides."""
-    from .presets import PRESETS
-    from .train import TrainConfig
+    from recognizers.training.presets import PRESETS
+    from recognizers.training.loop import TrainConfig
 
     base: dict = dict(PRESETS[modality])
     if config:
@@ -80,7 +82,8 @@ class JsonProgress:
 
 
 def cmd_train(args) -> int:
-    from .train import train
+    import recognizers.synth.ink  # noqa: F401  (registers the synth-ink data spec)
+    from recognizers.training.loop import train
 
     cfg = load_train_config(args.modality, args.config, args.set or [])
     if args.out:
@@ -97,45 +100,46 @@ def cmd_train(args) -> int:
     return 0
 
 
-def load_eval_samples(modality: str, data: str) -> list[tuple[object, str]]:
-    """(input, reference) pairs from an ink file/directory or a speech manifest."""
+def iter_eval_samples(modality: str, data: str) -> Iterator[tuple[object, str]]:
+    """(input, reference) pairs from an ink file/directory or a speech manifest, streamed:
+    an ink sample's strokes, or a speech entry's audio path."""
     if modality == "handwriting":
-        from .ink import read_ink_samples
+        from recognizers.ink import read_ink_samples
 
-        return [(s.strokes, s.label) for s in read_ink_samples(data)]
-    from .audio import load_audio
-    from .data import read_manifest
+        return ((s.strokes, s.label) for s in read_ink_samples(data))
+    from recognizers.manifest import iter_manifest
 
-    return [(load_audio(it.audio_path), it.text) for it in read_manifest(data)]
+    return ((it.audio_path, it.text) for it in iter_manifest(data))
 
 
-def _decoder_options(args) -> dict:
-    opts: dict = {}
+def _decoder_settings(args):
+    from recognizers.decoding import DecoderSettings
+
+    words: tuple[str, ...] = ()
     if args.user_words:
-        opts["user_words"] = Path(args.user_words).read_text(encoding="utf-8").split()
-    if args.lm_weight is not None:
-        opts["lm_weight"] = args.lm_weight
-    if args.word_score is not None:
-        opts["word_score"] = args.word_score
-    return opts
+        words = tuple(Path(args.user_words).read_text(encoding="utf-8").split())
+    return DecoderSettings(args.decoder, user_words=words, lm_weight=args.lm_weight, word_score=args.word_score)
 
 
 def cmd_evaluate(args) -> int:
-    from .metrics import error_rates
-    from .recognizer import Recognizer
+    from recognizers.metrics import error_rates
+    from recognizers.recognizer import Recognizer
 
-    rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=args.decoder, decoder_options=_decoder_options(args))
-    samples = load_eval_samples(args.modality, args.data)
+    rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=_decoder_settings(args))
+    samples = iter_eval_samples(args.modality, args.data)
     if args.limit:
-        samples = samples[: args.limit]
+        samples = itertools.islice(samples, args.limit)
     pairs, total_ms = [], 0.0
     for x, ref in samples:
         t0 = time.perf_counter()
-        r = rec.recognize(x, charset=args.charset)
+        if args.modality == "handwriting":
+            text = rec.recognize(x, charset=args.charset).text
+        else:  # the long-audio path: a short file is read whole, a long one by pauses
+            text = " ".join(s.text for s in rec.transcribe_long(x) if s.text)
         total_ms += (time.perf_counter() - t0) * 1000
-        pairs.append((ref, r.text))
-        if args.verbose and ref != r.text:
-            print(f"  {ref!r} -> {r.text!r}")
+        pairs.append((ref, text))
+        if args.verbose and ref != text:
+            print(f"  {ref!r} -> {text!r}")
     rates = error_rates(pairs, args.modality)
     result = {**rates.as_dict(), "ms_per_sample": total_ms / max(len(pairs), 1)}
     print(f"n={result['n']}  CER={result['cer']:.4f}  WER={result['wer']:.4f}  exact={result['exact']:.4f}  ms/sample={result['ms_per_sample']:.2f}")
@@ -145,9 +149,9 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_transcribe(args) -> int:
-    from .recognizer import Recognizer
+    from recognizers.recognizer import Recognizer
 
-    rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=args.decoder, decoder_options=_decoder_options(args))
+    rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=_decoder_settings(args))
 
     def show(name: str, r) -> None:
         if not args.details:
@@ -162,14 +166,13 @@ def cmd_transcribe(args) -> int:
 
     for f in args.files:
         if args.modality == "handwriting":
-            from .ink import read_ink_samples
+            from recognizers.ink import read_ink_samples
 
             for i, s in enumerate(read_ink_samples(f)):
                 show(f"{f}[{i}]", rec.recognize(s.strokes))
         else:
-            from .audio import load_audio
-
-            show(f, rec.recognize(load_audio(f)))
+            for seg in rec.transcribe_long(f):  # streamed: flat memory however long the file
+                show(f if seg.start_s == 0 else f"{f}@{seg.start_s:.2f}", seg.recognition)
     return 0
 
 
@@ -216,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         torch.set_num_threads(1)  # short sequences: one thread is fastest on a small, busy CPU
-    from .checkpoint import CheckpointError
-    from .ink import SampleFormatError
+    from recognizers.checkpoint import CheckpointError
+    from recognizers.ink import SampleFormatError
 
     try:
         return args.func(args)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .ink import Ink
+from recognizers.audio import SAMPLE_RATE
+from recognizers.ink import Ink
 
 # ----------------------------------------------------------------------------- ink
 
@@ -109,7 +110,6 @@ def ink_features(ink: Ink, cfg: InkFeatureConfig) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- audio
 
-SAMPLE_RATE = 16_000  # Hz; all audio is resampled to this before features
 
 
 @dataclass

@@ -12,10 +12,11 @@ import gzip
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from recognizers.atomic import atomic_write_bytes
 
 import numpy as np
 
@@ -105,28 +106,6 @@ def read_ink_samples(path: str | os.PathLike) -> Iterator[InkSample]:
             yield sample_from_json(obj)
     except (ValueError, TypeError) as exc:
         raise SampleFormatError(f"{path}: {exc}") from exc
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write via a temporary file and rename, so a crash or full disk never leaves half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def write_ink_json(path: str | os.PathLike, sample: InkSample) -> None:

@@ -16,7 +16,7 @@ def edit_distance(ref: str | list[str], hyp: str | list[str]) -> int:
 def score_text(text: str, modality: str) -> str:
     """Text as it is scored: handwriting exactly as written (spaces folded); speech normalised."""
     if modality == "speech":
-        from .text_norm import normalize_text
+        from recognizers.text_norm import normalize_text
 
         return normalize_text(text)
     return " ".join(text.split())

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from .checkpoint import Checkpoint, load_checkpoint
-from .confidence import nbest_shares, word_confidence
-from .decoding import Decoder, make_decoder
-from .features import audio_features, ink_features
-from .ink import Ink
+from recognizers.audio import SAMPLE_RATE, iter_audio_blocks
+from recognizers.checkpoint import Checkpoint, load_checkpoint
+from recognizers.decoding import Decoder, DecoderSettings, Hypothesis, make_decoder
+from recognizers.decoding.confidence import nbest_shares
+from recognizers.features import audio_features, ink_features
+from recognizers.ink import Ink
+from recognizers.paths import resource_path
+from recognizers.vad import SegEvent, UtteranceSegmenter
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+MAX_UTTERANCE_S = 20.0  # longest piece read in one pass (the microphone's limit too)
 
 
 def default_model_path(modality: str) -> Path:
     """The shipped model for `handwriting` or `speech`."""
-    return RESOURCES / "models" / f"{modality}.pt"
+    return resource_path("models", f"{modality}.pt")
 
 
 def pick_device(name: str = "auto") -> str:
@@ -48,42 +52,67 @@ def restrict(log_probs: torch.Tensor, alphabet_chars: str, allowed: str) -> torc
 
 @dataclass
 class Recognition:
-    text: str
-    alternatives: list[tuple[str, float]] = field(default_factory=list)  # (text, score), best first
-    char_confidence: list[float] = field(default_factory=list)  # one per character of text
+    """What a recognizer read: the decoder's hypotheses, best first, and how long it took."""
+
+    hypotheses: list[Hypothesis] = field(default_factory=list)
     elapsed_ms: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return self.hypotheses[0].text if self.hypotheses else ""
+
+    @property
+    def alternatives(self) -> list[tuple[str, float]]:
+        """(text, score) of each hypothesis, best first."""
+        return [(h.text, h.score) for h in self.hypotheses]
+
+    @property
+    def char_confidence(self) -> list[float]:
+        return self.hypotheses[0].char_confidence if self.hypotheses else []
 
     @property
     def word_confidence(self) -> list[tuple[str, float]]:
         """(word, confidence in [0, 1]) for each word of the best text."""
-        return word_confidence(self.text, self.char_confidence)
+        return self.hypotheses[0].word_confidence if self.hypotheses else []
 
     def shares(self) -> list[float]:
         """Each alternative's share of the n-best's probability, in the same order."""
-        return nbest_shares([s for _, s in self.alternatives])
+        return nbest_shares([h.score for h in self.hypotheses])
+
+
+@dataclass
+class Segment:
+    """One utterance of a long recording: where it lies (seconds) and what was read."""
+
+    start_s: float
+    end_s: float
+    recognition: Recognition
+
+    @property
+    def text(self) -> str:
+        return self.recognition.text
 
 
 class Recognizer:
-    def __init__(self, ckpt: Checkpoint, device: str = "auto", decoder: str | Decoder = "prefix", path: str | None = None, threads: int | None = 1, decoder_options: dict | None = None) -> None:
-        # One CPU thread: these sequences are short, and on a busy 2-core machine a second
-        # intra-op thread makes recognition many times slower, not faster.
-        if threads:
-            torch.set_num_threads(threads)
+    """A loaded model with its decoder. It leaves torch's thread count alone: the program
+    that uses it decides (the CLI and the app use one thread; see their entry points)."""
+
+    def __init__(self, ckpt: Checkpoint, device: str = "auto", decoder: DecoderSettings | str | Decoder = "prefix", path: str | None = None) -> None:
         self.ckpt = ckpt
         self.modality = ckpt.modality
         self.path = path
         self.device = pick_device(device)
         self.model = ckpt.build_model(self.device)
-        self.decoder = make_decoder(decoder, ckpt.alphabet, self.modality, **(decoder_options or {})) if isinstance(decoder, str) else decoder
+        self.decoder = make_decoder(decoder, ckpt.alphabet, self.modality) if isinstance(decoder, (str, DecoderSettings)) else decoder
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None, modality: str = "handwriting", device: str = "auto", decoder: str | Decoder = "prefix", threads: int | None = 1, decoder_options: dict | None = None) -> "Recognizer":
+    def load(cls, path: str | os.PathLike | None = None, modality: str = "handwriting", device: str = "auto", decoder: DecoderSettings | str | Decoder = "prefix") -> "Recognizer":
         """Load a checkpoint (the shipped model for `modality` when no path is given).
 
         Raises CheckpointError with a readable message for a missing or damaged file.
         """
         p = Path(path) if path else default_model_path(modality)
-        return cls(load_checkpoint(p), device, decoder, str(p), threads, decoder_options)
+        return cls(load_checkpoint(p), device, decoder, str(p))
 
     def features(self, sample: Ink | np.ndarray) -> np.ndarray:
         if self.modality == "handwriting":
@@ -107,20 +136,55 @@ class Recognizer:
         t0 = time.perf_counter()
         feats = self.features(sample)
         if len(feats) == 0:
-            return Recognition("", [], [], (time.perf_counter() - t0) * 1000)
+            return Recognition([], (time.perf_counter() - t0) * 1000)
         lp = self.log_probs(feats)
         if charset:
             lp = restrict(lp, self.ckpt.alphabet.chars, CHARSETS.get(charset, charset))
-        hyps = self.decoder.decode(lp)
-        best = hyps[0]
-        return Recognition(best.text, [(h.text, h.score) for h in hyps], best.char_confidence, (time.perf_counter() - t0) * 1000)
+        return Recognition(self.decoder.decode(lp), (time.perf_counter() - t0) * 1000)
 
-    recognize_ink = recognize
-    recognize_audio = recognize
+    def transcribe_long(self, source: str | os.PathLike | Iterable[np.ndarray], max_len_s: float = MAX_UTTERANCE_S) -> Iterator[Segment]:
+        """Segments of a recording of any length, in order, as they are read.
 
-    def set_decoder(self, name: str, **options) -> None:
+        `source` is an audio file (streamed block by block) or an iterable of mono float32
+        blocks at 16 kHz. A recording no longer than `max_len_s` is read whole, exactly as
+        `recognize` reads it; a longer one is cut at pauses by the voice-activity detector
+        the microphone uses (and at `max_len_s` at most), so memory stays flat however long
+        the file. The CLI, the app's *Transcribe file...* and evaluation all come here.
+        """
+        if self.modality != "speech":
+            raise ValueError("transcribe_long reads audio: this is a handwriting model")
+        blocks = iter_audio_blocks(source) if isinstance(source, (str, os.PathLike)) else iter(source)
+        head: list[np.ndarray] = []  # audio until it is longer than max_len_s
+        head_len, limit = 0, int(max_len_s * SAMPLE_RATE)
+        seg: UtteranceSegmenter | None = None
+        for block in blocks:
+            if seg is None:
+                head.append(np.asarray(block, np.float32).reshape(-1))
+                head_len += len(head[-1])
+                if head_len <= limit:
+                    continue
+                seg = UtteranceSegmenter(partial_every_ms=float("inf"), max_utterance_s=max_len_s)
+                pending, head = head, []
+                for b in pending:
+                    yield from self._segments(seg.feed(b))
+            else:
+                yield from self._segments(seg.feed(block))
+        if seg is None:
+            audio = np.concatenate(head) if head else np.zeros(0, np.float32)
+            if len(audio):
+                yield Segment(0.0, len(audio) / SAMPLE_RATE, self.recognize(audio))
+            return
+        yield from self._segments(seg.finish("end of file"))
+
+    def _segments(self, events: list[SegEvent]) -> Iterator[Segment]:
+        for ev in events:
+            if ev.kind == "end" and ev.audio is not None and len(ev.audio):
+                start = ev.start_pos / SAMPLE_RATE
+                yield Segment(start, start + len(ev.audio) / SAMPLE_RATE, self.recognize(ev.audio))
+
+    def set_decoder(self, settings: DecoderSettings | str) -> None:
         """Switch decoding (greedy, prefix, beam, beam-free) without reloading the model."""
-        self.decoder = make_decoder(name, self.ckpt.alphabet, self.modality, **options)
+        self.decoder = make_decoder(settings, self.ckpt.alphabet, self.modality)
 
     def describe(self) -> str:
         info = self.ckpt.info

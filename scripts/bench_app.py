@@ -35,6 +35,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 
 import numpy as np  # noqa: E402
 
@@ -68,7 +69,7 @@ def pct(xs: list[float], q: float) -> float:
 
 def held_out_words(n: int) -> tuple[list, str]:
     """n word samples by writers kept out of training (art, imp), or the test fixture."""
-    from recognizers.data import shared_data_dir
+    from recognizers.training.datasets import shared_data_dir
     from recognizers.ink import read_ink_samples, sample_from_json
 
     path = shared_data_dir() / "unipen" / "unipen-word.jsonl.gz"
@@ -116,7 +117,7 @@ def speech_model(tmp: Path, given: str | None) -> tuple[str, str]:
     from recognizers.alphabet import Alphabet
     from recognizers.checkpoint import Checkpoint, feature_config_for, save_checkpoint
     from recognizers.model import CTCModel
-    from recognizers.train import _default_model
+    from recognizers.training.loop import _default_model
 
     fcfg = feature_config_for("speech")
     alphabet = Alphabet.speech()

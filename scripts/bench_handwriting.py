@@ -19,12 +19,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from recognizers.data import in_holdout, load_ink_spec  # noqa: E402
-from recognizers.presets import PRESETS  # noqa: E402
+from recognizers.training.datasets import in_holdout, load_ink_spec  # noqa: E402
+from recognizers.training.presets import PRESETS  # noqa: E402
 from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
 
 
@@ -86,7 +87,7 @@ def main() -> None:
         print(f"{dec:7s} word (~{res['word_points_median']} points): {res[f'word_ms_median_{dec}']} ms median; line (~{res['line_chars_median']} chars): {res[f'line_ms_median_{dec}']} ms median")
 
     if args.train_steps:
-        from recognizers.train import TrainConfig, train
+        from recognizers.training.loop import TrainConfig, train
 
         for threads in args.train_threads:
             with tempfile.TemporaryDirectory() as d:

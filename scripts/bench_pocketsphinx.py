@@ -30,6 +30,8 @@ from scipy.signal import resample_poly
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
+
 from recognizers.metrics import error_rates, score_text  # noqa: E402
 
 SAMPLE_RATE = 16_000  # Hz, what the en-us model expects
@@ -57,7 +59,7 @@ def read_entries(manifest: Path, speaker: str | None, cathy: str | None,
                     and not str(e.get("speaker", "")).startswith(speaker + "/"):
                 continue
             if cathy is not None:
-                from recognizers.speech_synth import is_cathy_validation
+                from recognizers.synth.speech import is_cathy_validation
                 if is_cathy_validation(e["text"]) != (cathy == "val"):
                     continue
             entries.append(e)

@@ -17,12 +17,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import torch  # noqa: E402
 
 from recognizers.audio import load_audio  # noqa: E402
-from recognizers.data import read_manifest  # noqa: E402
+from recognizers.training.datasets import read_manifest  # noqa: E402
 from recognizers.metrics import error_rates  # noqa: E402
 from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
 

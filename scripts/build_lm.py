@@ -24,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 WORD = re.compile(r"^[a-z]+(?:'[a-z]+)?$")
 QUOTE = re.compile(r'"([^"]+)"')
 
@@ -52,7 +53,7 @@ def wordnet_texts(d: Path, held_out: set[str]) -> list[str]:
 def cathy_texts(manifest: Path) -> list[str]:
     import json
 
-    from recognizers.speech_synth import is_cathy_validation
+    from recognizers.synth.speech import is_cathy_validation
 
     if not manifest.is_file():
         return []
@@ -67,9 +68,9 @@ def main() -> None:
     args = ap.parse_args()
     import wordfreq
 
-    from recognizers.speech_synth import DEFAULT_CATHY
+    from recognizers.synth.speech import DEFAULT_CATHY
     from recognizers.text_norm import normalize_text
-    from recognizers.word_lm import estimate_bigrams
+    from recognizers.decoding.word_lm import estimate_bigrams
 
     words: list[tuple[str, float]] = []
     for w in wordfreq.iter_wordlist("en", "large"):
@@ -80,7 +81,7 @@ def main() -> None:
     total = sum(f for _, f in words)
     unigram_p = {w: f / total for w, f in words}
 
-    from recognizers.speech_synth import WORDNET_DIR, TextBank
+    from recognizers.synth.speech import WORDNET_DIR, TextBank
 
     # the held-out examples exactly as the synthesizer draws them (its split rule hashes
     # the example after its own clean-up, so the raw quotes cannot be hashed here)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 
 from recognizers.cli import main as cli_main  # noqa: E402
 

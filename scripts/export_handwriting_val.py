@@ -15,10 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
+
 from recognizers.alphabet import Alphabet  # noqa: E402
-from recognizers.data import in_holdout, load_ink_spec  # noqa: E402
+from recognizers.training.datasets import in_holdout, load_ink_spec  # noqa: E402
 from recognizers.ink import write_ink_jsonl  # noqa: E402
-from recognizers.presets import PRESETS  # noqa: E402
+from recognizers.training.presets import PRESETS  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "handwriting_val"
 
@@ -33,7 +35,7 @@ def main() -> None:
         write_ink_jsonl(OUT / f"{name}.jsonl.gz", samples)
         print(f"{name}: {len(samples)} samples from {sorted({s.writer.split('/')[0] for s in samples})}")
     try:
-        from recognizers.synth_ink import synth_ink_samples
+        from recognizers.synth.ink import synth_ink_samples
     except ImportError:
         return
     val = synth_ink_samples(1000, seed=12345, fonts=["kaushanscript"], exclude_fonts=[])

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/make_speech_splits.py
 
 Cathy (CMU ARCTIC prompts) is split by sentence, never by take (the rule is
-recognizers.speech_synth.is_cathy_validation); one FSDD speaker is held out whole.
+recognizers.synth.speech.is_cathy_validation); one FSDD speaker is held out whole.
 Writes data/speech_real/{train,val,val_cathy,val_fsdd}.jsonl with absolute audio paths.
 """
 
@@ -15,9 +15,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 
-from recognizers.data import read_manifest, shared_data_dir  # noqa: E402
-from recognizers.speech_synth import is_cathy_validation  # noqa: E402
+from recognizers.training.datasets import read_manifest, shared_data_dir  # noqa: E402
+from recognizers.synth.speech import is_cathy_validation  # noqa: E402
 
 FSDD_HELD_OUT = "lucas"
 

@@ -5,7 +5,7 @@
 
 Each recognized word is aligned to the reference (word-level edit distance) and counts as
 right when the alignment matches it. A word is marked doubtful, as the app's text area
-marks it, when its confidence is below recognizers.confidence.DOUBT_BELOW. Prints, and writes to docs/figures/confidence-<modality>.json: how many words are
+marks it, when its confidence is below recognizers.decoding.confidence.DOUBT_BELOW. Prints, and writes to docs/figures/confidence-<modality>.json: how many words are
 marked, how often a marked and an unmarked word is wrong, and what share of the wrong
 words the marks catch, at the app's threshold and at others.
 """
@@ -19,12 +19,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import torch  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from recognizers.confidence import DOUBT_BELOW  # noqa: E402
+from recognizers.decoding.confidence import DOUBT_BELOW  # noqa: E402
 from recognizers.metrics import score_text  # noqa: E402
 from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
 from tune_beam import load  # noqa: E402  (the same held-out samples the beam is tuned on)

@@ -20,13 +20,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 
 import torch  # noqa: E402
 
 from recognizers.metrics import error_rates  # noqa: E402
-from recognizers.presets import PRESETS  # noqa: E402
+from recognizers.training.presets import PRESETS  # noqa: E402
 from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
-from recognizers.train import TrainConfig, train  # noqa: E402
+from recognizers.training.loop import TrainConfig, train  # noqa: E402
 
 N_ENROL = 50  # samples the person gives (about 50 prompts)
 N_VAL = 10  # of those, kept to pick the best step
@@ -87,7 +88,7 @@ def main() -> None:
             print(json.dumps(results[-1]))
     else:
         from recognizers.audio import load_audio
-        from recognizers.data import read_manifest
+        from recognizers.training.datasets import read_manifest
 
         items = read_manifest(ROOT / "data" / "speech_real" / "val_fsdd.jsonl")
         for spk in args.speakers:

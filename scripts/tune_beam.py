@@ -22,11 +22,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 
 import torch  # noqa: E402
 
-from recognizers.decoding import GreedyDecoder  # noqa: E402
-from recognizers.lm_decoder import TUNED, LexiconBeamDecoder  # noqa: E402
+from recognizers.decoding.ctc import GreedyDecoder  # noqa: E402
+from recognizers.decoding.lexicon import TUNED, LexiconBeamDecoder  # noqa: E402
 from recognizers.metrics import error_rates  # noqa: E402
 from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
 
@@ -38,7 +39,7 @@ def load(modality: str, data: str):
 
         return [((s.writer or "").split("/")[0], s.label, s.strokes) for s in read_ink_samples(data)]
     from recognizers.audio import load_audio
-    from recognizers.data import read_manifest
+    from recognizers.training.datasets import read_manifest
 
     out = []
     for it in read_manifest(data):

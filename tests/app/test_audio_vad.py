@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.audio_input import FakeInput, StreamingResampler
-from app.vad import EnergyVAD, UtteranceSegmenter, level_db, split_utterances
+from recognizers.vad import EnergyVAD, UtteranceSegmenter, level_db, split_utterances
 
 RATE = 16_000
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
 
-from app.registry import BUILTIN_ID, ModelRegistry, RegistryError
+from recognizers.workspace.registry import BUILTIN_ID, ModelRegistry, RegistryError
 from .helpers import make_standin_model
 
 
@@ -73,8 +73,8 @@ def test_settings_switch_the_decoder_at_run_time(make_window, standin_models, us
     assert (user_dirs / "user-words.txt").read_text().split() == ["Scrivox", "Quillfeather"]
     with qtbot.waitSignal(win.hw_worker.loaded, timeout=30_000):
         combo.setCurrentIndex(combo.findData("beam"))
-    assert win.hw_worker.decoder_name == "beam"
-    assert win.hw_worker.decoder_options == {"user_words": ["Scrivox", "Quillfeather"]}
+    assert win.hw_worker.decoder.name == "beam"
+    assert win.hw_worker.decoder.user_words == ("Scrivox", "Quillfeather")
     if not win.hw_worker.decoder_error:  # flashlight-text installed
         assert type(win.hw_worker.recognizer.decoder).__name__ == "LexiconBeamDecoder"
     # a restart reads the choice back from the settings
@@ -147,7 +147,7 @@ def test_settings_active_model_is_loaded_after_a_restart(qtbot, tmp_path, standi
 
 
 def test_settings_enrolment_saves_prompts_as_samples(make_window, standin_models, user_dirs, qtbot):
-    from app.enrol import enrolment_plan, enrolment_store
+    from recognizers.workspace.enrol import enrolment_plan, enrolment_store
     from app.replay import draw_ink
     from recognizers.ink import read_ink_samples
 
@@ -186,8 +186,8 @@ def test_settings_enrolment_saves_prompts_as_samples(make_window, standin_models
 
 def test_settings_enrolment_records_speech(make_window, user_dirs, qtbot):
     from app.audio_input import FakeBackend
-    from app.enrol import enrolment_store
-    from recognizers.data import read_manifest
+    from recognizers.workspace.enrol import enrolment_store
+    from recognizers.training.datasets import read_manifest
 
     rng = np.random.default_rng(0)
     voice = (0.1 * np.sin(np.arange(16_000) * 2 * np.pi * 220 / 16_000) + 0.01 * rng.standard_normal(16_000)).astype(np.float32)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QProcess, Qt
 
-from app.registry import ModelRegistry
+from recognizers.workspace.registry import ModelRegistry
 from recognizers.ink import write_ink_jsonl
 from tests.recognizers.inkgen import make_samples
 
@@ -115,7 +115,7 @@ def test_train_cancel_stops_the_run_and_keeps_the_active_model(make_window, stan
 
 def test_train_personalization_fine_tunes_the_active_model(make_window, standin_models, user_dirs, qtbot):
     """Enrolment samples -> quick-finetune of the model in use (with synthetic replay) -> active."""
-    from app.enrol import enrolment_store
+    from recognizers.workspace.enrol import enrolment_store
 
     win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
     store = enrolment_store(win.store.root)

@@ -6,8 +6,8 @@ import pytest
 
 from recognizers.cli import main
 from recognizers.ink import write_ink_jsonl
-from recognizers.presets import PRESETS
-from recognizers.train import TrainConfig, train
+from recognizers.training.presets import PRESETS
+from recognizers.training.loop import TrainConfig, train
 
 from .inkgen import make_samples
 
@@ -74,7 +74,7 @@ def test_transcribe_details_gives_word_confidence_and_scored_alternatives(tmp_pa
 
 
 def test_word_confidence_is_the_weakest_letter_of_each_word():
-    from recognizers.confidence import nbest_shares, word_confidence
+    from recognizers.decoding.confidence import nbest_shares, word_confidence
 
     assert word_confidence("ab  cd", [0.9, 0.4, 1.0, 1.0, 0.8, 0.7]) == [("ab", 0.4), ("cd", 0.7)]
     assert word_confidence("abc", [0.9]) == []  # confidences that do not match the text
@@ -86,7 +86,7 @@ def test_word_confidence_is_the_weakest_letter_of_each_word():
 def test_aligned_confidence_agrees_with_the_best_path_and_needs_enough_frames():
     import torch
 
-    from recognizers.decoding import aligned_confidence, greedy_path
+    from recognizers.decoding.ctc import aligned_confidence, greedy_path
 
     torch.manual_seed(0)
     for _ in range(5):

@@ -2,11 +2,11 @@ import pytest
 import torch
 
 from recognizers.alphabet import Alphabet
-from recognizers.decoding import GreedyDecoder
+from recognizers.decoding.ctc import GreedyDecoder
 
 pytest.importorskip("flashlight.lib.text")
 
-from recognizers.lm_decoder import LexiconBeamDecoder  # noqa: E402
+from recognizers.decoding.lexicon import LexiconBeamDecoder  # noqa: E402
 
 
 def emissions(alphabet: Alphabet, frames: list[dict[str, float]]) -> torch.Tensor:

@@ -3,7 +3,7 @@ import torch
 
 from recognizers.alphabet import Alphabet
 from recognizers.checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
-from recognizers.decoding import GreedyDecoder, PrefixBeamDecoder
+from recognizers.decoding.ctc import GreedyDecoder, PrefixBeamDecoder
 from recognizers.features import InkFeatureConfig
 from recognizers.model import CTCModel, ModelConfig, reverse_padded
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from recognizers import speech_augment as A
+from recognizers.training import speech_augment as A
 
 SR = A.SAMPLE_RATE
 

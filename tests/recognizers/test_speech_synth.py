@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from recognizers import speech_synth as S
+from recognizers.synth import speech as S
 from recognizers.text_norm import normalize_text
 
 CATHY_LINES = [

@@ -5,7 +5,7 @@ import pytest
 
 from recognizers.alphabet import HANDWRITING_CHARS
 from recognizers.features import InkFeatureConfig, ink_features
-from recognizers.synth_ink import ALL_FONTS, VALIDATION_FONT, font_available, font_names, synth_ink_samples
+from recognizers.synth.ink import ALL_FONTS, VALIDATION_FONT, font_available, font_names, synth_ink_samples
 
 
 def _training_fonts() -> list[str]:

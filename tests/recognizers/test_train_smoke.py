@@ -1,8 +1,8 @@
 import json
 
 from recognizers.ink import write_ink_jsonl
-from recognizers.presets import PRESETS
-from recognizers.train import TrainConfig, train
+from recognizers.training.presets import PRESETS
+from recognizers.training.loop import TrainConfig, train
 
 from .inkgen import make_samples
 

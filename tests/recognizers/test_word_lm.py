@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from recognizers.word_lm import WordLM, estimate_bigrams
+from recognizers.decoding.word_lm import WordLM, estimate_bigrams
 
 UNI = {"the": 0.3, "cat": 0.1, "dog": 0.1, "sat": 0.2, "ran": 0.2, "mat": 0.1}
 CORPUS = [["the", "cat", "sat"], ["the", "cat", "sat"], ["the", "dog", "ran"], ["the", "dog", "ran"],
@@ -55,7 +55,7 @@ def test_a_model_without_bigrams_still_writes_a_bigram_section(tmp_path) -> None
 def test_the_beam_decoder_rescores_with_word_context() -> None:
     pytest.importorskip("torchaudio")
     from recognizers.alphabet import Alphabet
-    from recognizers.lm_decoder import LexiconBeamDecoder
+    from recognizers.decoding.lexicon import LexiconBeamDecoder
 
     dec = LexiconBeamDecoder(Alphabet.speech(), max_words=20000)
     bigram = dec._lm("of the", oov_logprob=-10.0)

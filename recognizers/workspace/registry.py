@@ -35,13 +35,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recognizers.ink import atomic_write_bytes
+from recognizers.paths import resource_path
+from recognizers.atomic import atomic_write_bytes, atomic_write_text
 
 MODALITIES = ("handwriting", "speech")
 FORMAT = "scrivox-models-1"
 BUILTIN_ID = "shipped"
 ORIGINS = ("shipped", "trained", "fine-tuned", "imported", "recovered")
-RESOURCE_MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"
+RESOURCE_MODELS = resource_path("models")
 
 
 class RegistryError(ValueError):
@@ -112,11 +113,6 @@ def safe_name(name: str) -> str:
     """A file-name-safe model id."""
     s = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip()).strip("-.")
     return s or "model"
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write text through a temporary file and a rename (recognizers' one implementation)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def _empty() -> dict:

@@ -34,6 +34,9 @@ import numpy as np
 from scipy import fft as sfft
 from scipy import signal
 
+from recognizers.audio import resample
+from recognizers.audio import SAMPLE_RATE
+
 __all__ = [
     "SAMPLE_RATE",
     "augment",
@@ -52,7 +55,6 @@ __all__ = [
     "apply_gain",
 ]
 
-SAMPLE_RATE = 16_000  # Hz; all functions here assume it
 
 # Phase-vocoder STFT for spectral_warp.
 _N_FFT = 512  # samples (32 ms)
@@ -73,8 +75,7 @@ def speed_perturb(audio: np.ndarray, factor: float) -> np.ndarray:
     down = int(round(factor * up))
     if down == up or len(audio) == 0:
         return audio.astype(np.float32, copy=True)
-    g = np.gcd(up, down)
-    return signal.resample_poly(audio, up // g, down // g).astype(np.float32)
+    return resample(audio, down, up)  # read as if recorded at `down` Hz, played at `up` Hz
 
 
 @lru_cache(maxsize=1)

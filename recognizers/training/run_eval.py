@@ -2,12 +2,12 @@
 
 Run by the settings panel in a separate process once training has finished (Qt-free)::
 
-    python -m app.training_eval --config RUN/config.json --model BEFORE.pt --model RUN/best.pt --json RUN/figures.json
+    python -m recognizers.training.run_eval --config RUN/config.json --model BEFORE.pt --model RUN/best.pt --json RUN/figures.json
 
 The validation set is built exactly as the training run builds it (the ``val_data`` specs,
 plus the samples of ``data`` whose writer or speaker is in ``holdout``), and every model is
 scored with the same function and limit as the run's own evaluations (greedy decoding,
-``recognizers.train.evaluate_model``), each model through its own feature configuration
+``recognizers.training.loop.evaluate_model``), each model through its own feature configuration
 and alphabet. Writes ``{"models": {path: {"n", "cer", "wer", "exact"} or {"error": ...}}}``.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 def validation_items(cfg) -> list:
     """The run's validation samples (ink samples or speech items)."""
-    from recognizers.data import in_holdout, load_ink_spec, load_speech_spec
+    from recognizers.training.datasets import in_holdout, load_ink_spec, load_speech_spec
 
     load = load_ink_spec if cfg.modality == "handwriting" else load_speech_spec
     key = (lambda s: s.writer) if cfg.modality == "handwriting" else (lambda it: it.speaker)
@@ -36,9 +36,9 @@ def evaluate_models(config: dict, models: list[str], device: str = "cpu") -> dic
     import torch
 
     from recognizers.checkpoint import load_checkpoint
-    from recognizers.data import InkSet, SpeechSet
+    from recognizers.training.datasets import InkSet, SpeechSet
     from recognizers.recognizer import pick_device
-    from recognizers.train import TrainConfig, evaluate_model
+    from recognizers.training.loop import TrainConfig, evaluate_model
 
     torch.set_num_threads(1)
     cfg = TrainConfig.from_dict(config)
@@ -64,7 +64,7 @@ def evaluate_models(config: dict, models: list[str], device: str = "cpu") -> dic
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m app.training_eval", description="Score models on a training run's validation data.")
+    p = argparse.ArgumentParser(prog="python -m recognizers.training.run_eval", description="Score models on a training run's validation data.")
     p.add_argument("--config", required=True, help="the run's config.json (TrainConfig fields)")
     p.add_argument("--model", action="append", required=True, help="a model file (repeatable)")
     p.add_argument("--json", help="write the figures here too")
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {"models": evaluate_models(config, args.model, args.device)}
     text = json.dumps(result)
     if args.json:
-        from .registry import atomic_write_text
+        from recognizers.atomic import atomic_write_text
 
         atomic_write_text(Path(args.json), text + "\n")
     print(text, flush=True)

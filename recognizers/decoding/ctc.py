@@ -1,33 +1,14 @@
-"""CTC decoders behind one small interface: log-probs of one sequence in, n-best hypotheses out."""
+"""Decoders without a language model: greedy (best path) and prefix beam search (n-best), plus the Viterbi alignment that gives any labelling per-letter confidences."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 import torch
 
-from .alphabet import BLANK, Alphabet
-from .confidence import word_confidence
-
-
-@dataclass
-class Hypothesis:
-    text: str
-    score: float  # log-probability-like; higher is better
-    char_confidence: list[float] = field(default_factory=list)  # one in [0, 1] per character (the best hypothesis; may be empty for the others)
-
-    @property
-    def word_confidence(self) -> list[tuple[str, float]]:
-        return word_confidence(self.text, self.char_confidence)
-
-
-class Decoder(Protocol):
-    def decode(self, log_probs: torch.Tensor) -> list[Hypothesis]:
-        """log_probs: (T, C) for one sequence. Returns hypotheses, best first (at least one)."""
-        ...
+from recognizers.alphabet import BLANK, Alphabet
+from recognizers.decoding.hypothesis import Hypothesis
 
 
 def greedy_path(log_probs: torch.Tensor) -> tuple[list[int], list[float], float]:
@@ -104,7 +85,7 @@ class PrefixBeamDecoder:
 
     Only the few most likely labels of each frame are expanded, which keeps it to a
     millisecond or two for a handwritten word. The lexicon and language-model beam
-    search lives in lm_decoder.py.
+    search lives in lexicon.py.
     """
 
     def __init__(self, alphabet: Alphabet, beam: int = 8, nbest: int = 5, top_k: int = 6) -> None:
@@ -158,21 +139,3 @@ def _add(beams: dict, prefix: tuple[int, ...], pb: float, pnb: float) -> None:
         beams[prefix] = [pb, pnb]
     else:
         cur[0], cur[1] = _logadd(cur[0], pb), _logadd(cur[1], pnb)
-
-
-DECODERS = ("greedy", "prefix", "beam", "beam-free")
-
-
-def make_decoder(name: str, alphabet: Alphabet, modality: str = "handwriting", **kwargs) -> Decoder:
-    """`greedy`; `prefix` (n-best, no language model); `beam` (lexicon + language model,
-    with the weights tuned for `modality`); `beam-free` (any character sequence)."""
-    if name == "greedy":
-        return GreedyDecoder(alphabet)
-    if name == "prefix":
-        return PrefixBeamDecoder(alphabet, **kwargs)
-    if name in ("beam", "beam-free"):
-        from .lm_decoder import LexiconBeamDecoder, tuned_options  # flashlight-text loads only when asked for
-
-        mode = "lexicon" if name == "beam" else "free"
-        return LexiconBeamDecoder(alphabet, mode, **{**tuned_options(modality), **kwargs})
-    raise ValueError(f"unknown decoder {name!r} ({', '.join(DECODERS)})")

@@ -4,7 +4,7 @@ Renders utterances from varied English text with the voices DESIGN.md allows, an
 them as 16 kHz mono FLAC with a speech manifest (DESIGN.md format, plus ``kind`` and
 ``duration`` fields)::
 
-    python -m recognizers.speech_synth --out data/speech_synth --n 20000 --val-n 300 --jobs 1
+    python -m recognizers.synth.speech --out data/speech_synth --n 20000 --val-n 300 --jobs 1
 
 Voice families (the part of ``speaker`` before the first ``/``):
 
@@ -57,8 +57,10 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
+from recognizers.audio import resample
+from recognizers.audio import SAMPLE_RATE  # the rate of every cached file
+from recognizers.paths import SHARED_DATA_ENV, work_data_dir
 from recognizers.text_norm import normalize_text, number_to_words, ordinal_to_words
 
 __all__ = [
@@ -81,16 +83,14 @@ __all__ = [
     "main",
 ]
 
-SAMPLE_RATE = 16_000  # Hz, rate of every cached file
 FAMILIES = ("espeak", "festival", "pico", "piper", "flite")
 VALIDATION_FAMILY = "flite"  # held out: synthetic validation voice family, never trained on
 TRAIN_FAMILIES = tuple(f for f in FAMILIES if f != VALIDATION_FAMILY)
 # Share of training items per family (renormalised over the families available).
 TRAIN_FAMILY_WEIGHTS = {"espeak": 0.35, "festival": 0.2, "pico": 0.2, "piper": 0.25}
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO_ROOT / "data" / "speech_synth"
-DEFAULT_CATHY = REPO_ROOT.parent / "shared" / "data" / "speech" / "cathy" / "manifest.jsonl"
+DEFAULT_OUT = work_data_dir() / "speech_synth"
+DEFAULT_CATHY = Path(os.environ.get(SHARED_DATA_ENV, "/nonexistent")) / "speech" / "cathy" / "manifest.jsonl"
 WORDS_FILE = Path("/usr/share/dict/words")  # Debian wamerican
 WORDNET_DIR = Path("/usr/share/wordnet")  # Debian wordnet-base
 
@@ -682,8 +682,7 @@ def _to_mono_float(data: np.ndarray) -> np.ndarray:
 def _resample(audio: np.ndarray, sr: int) -> np.ndarray:
     if sr == SAMPLE_RATE:
         return audio.astype(np.float32)
-    g = np.gcd(sr, SAMPLE_RATE)
-    return resample_poly(audio, SAMPLE_RATE // g, sr // g).astype(np.float32)
+    return resample(audio, sr, SAMPLE_RATE)
 
 
 def _trim_and_pad(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -1007,7 +1006,7 @@ def render_dataset(out_dir: Path, n: int, split: str = "train", seed: int = 0, j
 
 def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m recognizers.speech_synth",
+        prog="python -m recognizers.synth.speech",
         description="Render (or resume rendering) the synthetic speech cache.")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="cache directory")
     ap.add_argument("--n", type=int, default=20000, help="training items (all families "

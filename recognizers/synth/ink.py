@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .alphabet import HANDWRITING_CHARS
-from .ink import InkSample
+from recognizers.alphabet import HANDWRITING_CHARS
+from recognizers.ink import InkSample
 
 VALIDATION_FONT = "kaushanscript"
 WORDS_FILE = Path("/usr/share/dict/words")
@@ -928,3 +928,12 @@ def synth_ink_samples(n: int, seed: int = 0, fonts: list[str] | None = None, exc
         strokes = write_text(text, name, rng)
         out.append(InkSample(text, strokes, writer=f"synth/{name}", source="synth-ink"))
     return out
+
+
+def _register() -> None:
+    from recognizers.training.datasets import INK_GENERATORS
+
+    INK_GENERATORS["synth-ink"] = lambda arg: synth_ink_samples(int(arg))
+
+
+_register()

@@ -21,9 +21,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .alphabet import Alphabet
-from .checkpoint import Checkpoint, feature_config_for, load_checkpoint, save_checkpoint
-from .data import (
+from recognizers.alphabet import Alphabet
+from recognizers.checkpoint import Checkpoint, feature_config_for, load_checkpoint, save_checkpoint
+from recognizers.training.datasets import (
     FeatureSet,
     InkSet,
     SpeechSet,
@@ -33,9 +33,9 @@ from .data import (
     load_ink_spec,
     load_speech_spec,
 )
-from .decoding import greedy_path
-from .metrics import ErrorRates, error_rates
-from .model import CTCModel, ModelConfig
+from recognizers.decoding.ctc import greedy_path
+from recognizers.metrics import ErrorRates, error_rates
+from recognizers.model import CTCModel, ModelConfig
 
 Callback = Callable[[dict], None]
 
@@ -225,7 +225,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         }
         import io
 
-        from .ink import atomic_write_bytes
+        from recognizers.atomic import atomic_write_bytes
 
         b = io.BytesIO()
         torch.save(buf, b)

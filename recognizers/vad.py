@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SAMPLE_RATE = 16_000  # Hz
+from recognizers.audio import SAMPLE_RATE
+
 FRAME_MS = 20  # ms per VAD decision
 
 
@@ -57,7 +58,6 @@ class EnergyVAD:
 class SegEvent:
     kind: str  # "start", "partial" or "end"
     audio: np.ndarray | None = None  # the utterance so far ("partial") or all of it ("end")
-    stream_pos: int = 0  # samples fed so far when the event fired
     reason: str = ""  # why an utterance ended: "silence", "released", "stopped", "too long"
     start_pos: int = 0  # stream position (samples) of the utterance's first sample
 
@@ -117,7 +117,7 @@ class UtteranceSegmenter:
         self._utt_len = 0
         self._speech_run = 0
         self._recent.clear()
-        return SegEvent("end", audio, self.fed, reason, self._utt_start)
+        return SegEvent("end", audio, reason, self._utt_start)
 
     def begin(self) -> list[SegEvent]:
         """Start an utterance now (push-to-talk pressed); the VAD no longer ends it."""
@@ -125,7 +125,7 @@ class UtteranceSegmenter:
         events = []
         if self._utt is None:
             self._open(with_preroll=False)
-            events.append(SegEvent("start", None, self.fed, "", self._utt_start))
+            events.append(SegEvent("start", None, "", self._utt_start))
         return events
 
     def finish(self, reason: str = "released") -> list[SegEvent]:
@@ -158,7 +158,7 @@ class UtteranceSegmenter:
                 self._speech_run = self._speech_run + 1 if speech else 0
                 if self._speech_run * FRAME_MS >= self.start_ms:
                     self._open(with_preroll=True)
-                    events.append(SegEvent("start", None, self.fed, "", self._utt_start))
+                    events.append(SegEvent("start", None, "", self._utt_start))
                 continue
             self._utt.append(f)
             self._utt_len += len(f)
@@ -171,7 +171,7 @@ class UtteranceSegmenter:
                 events.append(self._close("too long"))
                 if self.manual:  # keep listening while the key is still held
                     self._open(with_preroll=False)
-                    events.append(SegEvent("start", None, self.fed, "", self._utt_start))
+                    events.append(SegEvent("start", None, "", self._utt_start))
                 continue
             if not self.manual and self._silence_run * FRAME_MS >= self.end_silence_ms:
                 keep = self._last_speech_len + int(self.rate * self.tail_ms / 1000)
@@ -179,7 +179,7 @@ class UtteranceSegmenter:
                 continue
             if self._utt_len >= self._next_partial:
                 self._next_partial = self._utt_len + int(self.rate * self.partial_every_ms / 1000)
-                events.append(SegEvent("partial", np.concatenate(self._utt), self.fed, "", self._utt_start))
+                events.append(SegEvent("partial", np.concatenate(self._utt), "", self._utt_start))
         return events
 
     def reset(self) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .features import ink_scale
-from .ink import Ink
+from recognizers.features import ink_scale
+from recognizers.ink import Ink
 
 
 def augment_ink(ink: Ink, rng: np.random.Generator, strength: float = 1.0) -> Ink:

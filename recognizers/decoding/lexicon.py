@@ -21,11 +21,13 @@ from pathlib import Path
 
 import torch
 
-from .alphabet import Alphabet
-from .decoding import Hypothesis, PrefixBeamDecoder, aligned_confidence, greedy_path
-from .word_lm import WordLM
+from recognizers.paths import resource_path
+from recognizers.alphabet import Alphabet
+from recognizers.decoding.ctc import PrefixBeamDecoder, aligned_confidence, greedy_path
+from recognizers.decoding.hypothesis import Hypothesis
+from recognizers.decoding.word_lm import WordLM
 
-LM_DIR = Path(__file__).resolve().parent.parent / "resources" / "lm"
+LM_DIR = resource_path("lm")
 WORDS = LM_DIR / "en-words.txt"
 ARPA = LM_DIR / "en-bigram.arpa"
 TUNED = LM_DIR / "decoder.json"  # lm_weight and word_score per modality, from scripts/tune_beam.py

@@ -20,8 +20,9 @@ import os
 import random
 from pathlib import Path
 
-from .samples import SampleStore
-from .training_data import (
+from recognizers.paths import resource_path
+from recognizers.workspace.samples import SampleStore
+from recognizers.workspace.runs import (
     PreparedData,
     RunPlan,
     make_config,
@@ -34,7 +35,7 @@ from .training_data import (
 ENROL_PROMPTS = 50  # prompts in one enrolment session
 ENROL_VAL = 10  # samples held out for the before/after figures
 MIN_SAMPLES = 10  # fewer than this is not worth a fine-tune
-WORDS_FILE = Path(__file__).resolve().parent.parent / "resources" / "lm" / "en-words.txt"
+WORDS_FILE = resource_path("lm", "en-words.txt")
 
 # Sentences written for Scrivox (no third-party text): everyday dictation, varied sounds.
 SENTENCES = [

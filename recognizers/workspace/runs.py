@@ -27,8 +27,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SPEECH_SYNTH_DIR = REPO / "data" / "speech_synth"  # the synthetic voices cache (docs/speech-data.md)
+from recognizers.paths import work_data_dir
+
+SPEECH_SYNTH_DIR = work_data_dir() / "speech_synth"  # the synthetic voices cache (docs/speech-data.md)
 SYNTH_INK_N = 2000  # synthetic words per run (replay while fine-tuning, or training data)
 VAL_EVERY = 10  # one item in ten is held out for validation ...
 VAL_MAX = 300  # ... up to this many per source
@@ -42,7 +43,7 @@ PRESET_CHOICES = [
 
 def recognizer_preset(modality: str, preset: str) -> dict:
     """The TrainConfig fields of a panel preset: the modality's recipe, then the preset's."""
-    from recognizers.presets import PRESETS
+    from recognizers.training.presets import PRESETS
 
     cfg = dict(PRESETS[modality])
     if preset == "quick-finetune":
@@ -61,7 +62,7 @@ def synthetic_status(modality: str) -> tuple[bool, str]:
     """Whether the built-in synthetic data can be used here, and a line saying what it is."""
     if modality == "handwriting":
         try:
-            from recognizers.synth_ink import font_names
+            from recognizers.synth.ink import font_names
 
             fonts = font_names()
         except Exception as exc:  # the optional font tools are missing
@@ -73,7 +74,7 @@ def synthetic_status(modality: str) -> tuple[bool, str]:
     if manifest.exists():
         n = count_items(manifest)
         return True, f"{n} synthetic utterances ({SPEECH_SYNTH_DIR})"
-    return False, f"no synthetic speech cache at {SPEECH_SYNTH_DIR} (python -m recognizers.speech_synth makes one)"
+    return False, f"no synthetic speech cache at {SPEECH_SYNTH_DIR} (python -m recognizers.synth.speech makes one)"
 
 
 def synthetic_spec(modality: str) -> str | None:
@@ -92,7 +93,7 @@ def synthetic_val_spec(modality: str, out_dir: Path, n: int = 200) -> str | None
         return f"speech:{p}" if p.exists() else None
     try:
         from recognizers.ink import write_ink_jsonl
-        from recognizers.synth_ink import VALIDATION_FONT, font_available, synth_ink_samples
+        from recognizers.synth.ink import VALIDATION_FONT, font_available, synth_ink_samples
 
         if not font_available(VALIDATION_FONT):
             return None
@@ -161,7 +162,7 @@ def spec_for(modality: str, path: str | os.PathLike) -> str:
 
 
 def write_records(path: Path, records: list[str]) -> None:
-    from .registry import atomic_write_text
+    from recognizers.atomic import atomic_write_text
 
     atomic_write_text(path, "".join(r + "\n" for r in records))
 
@@ -218,7 +219,7 @@ def prepare_data(modality: str, sources: list[DataSource], out_dir: str | os.Pat
         elif src.kind == "spec":
             prep.data.append(src.value)
             if src.value.startswith("unipen") and not val_path:
-                from recognizers.presets import PRESETS
+                from recognizers.training.presets import PRESETS
 
                 prep.holdout = list(PRESETS["handwriting"].get("holdout", []))
                 val_bits.append(f"UNIPEN writers {', '.join(prep.holdout)}")
@@ -286,7 +287,7 @@ class RunPlan:
         return self.dir / "config.json"
 
     def save(self) -> None:
-        from .registry import atomic_write_text
+        from recognizers.atomic import atomic_write_text
 
         self.dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.config_path, json.dumps(self.config, indent=1) + "\n")

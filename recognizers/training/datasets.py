@@ -5,7 +5,7 @@ A data spec is a string, so the same names work in a config file and on the comm
 - ``unipen:word,digit,upper,lower``   the UNIPEN sets in the shared data folder
 - ``ink:PATH``                        ink samples (a .json, a directory, a .jsonl(.gz))
 - ``speech:MANIFEST.jsonl``           a speech manifest
-- ``synth-ink:N``                     N synthetic ink words (see synth_ink.py)
+- ``synth-ink:N``                     N synthetic ink words (registered by recognizers.synth.ink)
 - ``unipen-lines:N``                  N lines composed from UNIPEN words of one writer
 
 Validation is split by writer or speaker, never by sample: `holdout` names the
@@ -23,40 +23,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .alphabet import Alphabet
-from .features import AudioFeatureConfig, InkFeatureConfig, audio_features, ink_features, ink_scale
-from .ink import InkSample, read_ink_samples
-from .ink_augment import augment_ink
+from recognizers.alphabet import Alphabet
+from recognizers.features import AudioFeatureConfig, InkFeatureConfig, audio_features, ink_features, ink_scale
+from recognizers.ink import InkSample, read_ink_samples
+from recognizers.manifest import SpeechItem, read_manifest
+from recognizers.paths import shared_data_dir
+from recognizers.training.ink_augment import augment_ink
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def shared_data_dir() -> Path:
-    """The shared real-data folder (absent on a user's machine)."""
-    return Path(os.environ.get("SCRIVOX_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
-
-
-@dataclass
-class SpeechItem:
-    audio_path: str
-    text: str
-    speaker: str | None = None
-
-
-def read_manifest(path: str | os.PathLike) -> list[SpeechItem]:
-    """Entries of a speech manifest, with audio paths made absolute."""
-    path = Path(path)
-    items = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                items.append(SpeechItem(str(path.parent / obj["audio"]), str(obj["text"]), obj.get("speaker")))
-            except (ValueError, KeyError) as exc:
-                raise ValueError(f"{path}:{lineno}: not a manifest entry ({exc})") from exc
-    return items
+# Generated ink sources by spec kind ("synth-ink" -> N synthetic words). recognizers.synth
+# registers itself here when imported, so training never imports synth/ (the imports run one way).
+INK_GENERATORS: dict[str, Callable[[str], list[InkSample]]] = {}
 
 
 def group_of(writer: str | None) -> str:
@@ -85,10 +61,10 @@ def load_ink_spec(spec: str, limit_label: int = 60) -> list[InkSample]:
         return compose_lines(words, int(arg or 5000), np.random.default_rng(7))
     if kind == "ink":
         return [s for s in read_ink_samples(arg) if s.strokes]
+    if kind in INK_GENERATORS:
+        return INK_GENERATORS[kind](arg)
     if kind == "synth-ink":
-        from .synth_ink import synth_ink_samples
-
-        return synth_ink_samples(int(arg))
+        raise ValueError("synth-ink specs need the synthetic-ink generator: import recognizers.synth.ink first")
     raise ValueError(f"not an ink data spec: {spec!r}")
 
 
@@ -196,7 +172,7 @@ class SpeechSet(FeatureSet):
 
     def __init__(self, items: list[SpeechItem], cfg: AudioFeatureConfig, alphabet: Alphabet,
                  spec_augment: bool = True, augment_strength: float = 1.0) -> None:
-        from .text_norm import normalize_text
+        from recognizers.text_norm import normalize_text
 
         self.cfg, self.alphabet, self.spec_augment = cfg, alphabet, spec_augment
         self.augment_strength = augment_strength
@@ -224,7 +200,7 @@ class SpeechSet(FeatureSet):
 
     def audio(self, i: int) -> np.ndarray:
         if i not in self._audio:
-            from .audio import load_audio
+            from recognizers.audio import load_audio
 
             a = load_audio(self.items[i].audio_path, self.cfg.sample_rate)
             self._audio[i] = (np.clip(a, -1, 1) * 32767).astype(np.int16)
@@ -233,7 +209,7 @@ class SpeechSet(FeatureSet):
     def get(self, i, rng):
         audio = self.audio(i)
         if rng is not None:
-            from .speech_augment import augment
+            from recognizers.training.speech_augment import augment
 
             others = [self.audio(int(j)) for j in rng.integers(0, len(self), 3)] if rng.random() < 0.2 else None
             audio = augment(audio, rng, babble=others, strength=self.augment_strength)
@@ -298,4 +274,3 @@ def collate(items: list[tuple[np.ndarray, list[int], str]]) -> tuple[torch.Tenso
     return torch.from_numpy(x), torch.from_numpy(lengths), targets, tlen, [txt for _, _, txt in items]
 
 
-MakeSet = Callable[[list], FeatureSet]

@@ -1,0 +1,1 @@
+"""Training the recognizers: the loop, data sets and specs, presets, augmentation, evaluation of a run."""

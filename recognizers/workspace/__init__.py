@@ -1,0 +1,1 @@
+"""The user's own files: model registry, saved samples, enrolment plans, training-run bookkeeping."""
