@@ -32,3 +32,40 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Write UTF-8 text through a temporary file and a rename."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def append_line(path: str | os.PathLike, line: str) -> None:
+    """Append one text line to a line-per-record file, whole or not at all.
+
+    The line goes out in one ``write`` and is synced before this returns. When the file
+    does not end with a newline (a torn line left by a crash), a newline goes first, so the
+    new record never joins the damaged one. When the write fails (a full disk, say), the
+    file is cut back to its old length, so no half line is left behind; the error is raised.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = line.rstrip("\n").encode("utf-8") + b"\n"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)
+    try:
+        size = os.fstat(fd).st_size
+        if size:
+            os.lseek(fd, size - 1, os.SEEK_SET)
+            if os.read(fd, 1) != b"\n":
+                data = b"\n" + data
+        try:
+            done = 0
+            while done < len(data):  # one write in practice; a short write continues
+                n = os.write(fd, data[done:])
+                if n <= 0:
+                    raise OSError("the write made no progress")
+                done += n
+            os.fsync(fd)
+        except BaseException:
+            try:
+                os.ftruncate(fd, size)
+                os.fsync(fd)
+            except OSError:
+                pass
+            raise
+    finally:
+        os.close(fd)

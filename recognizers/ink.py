@@ -12,11 +12,12 @@ import gzip
 import io
 import json
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recognizers.atomic import atomic_write_bytes
+from recognizers.atomic import append_line, atomic_write_bytes
 
 import numpy as np
 
@@ -60,9 +61,33 @@ def as_stroke(points: Iterable) -> Stroke:
 def sample_from_json(obj: dict) -> InkSample:
     if not isinstance(obj, dict) or "strokes" not in obj:
         raise ValueError('an ink sample must be an object with "strokes"')
-    strokes = [as_stroke(s) for s in obj["strokes"] if len(s) > 0]
+    if not isinstance(obj["strokes"], list):
+        raise ValueError('"strokes" must be a list of strokes')
+    label = obj.get("label", "")
+    if not isinstance(label, str):
+        raise ValueError(f'"label" must be a string, not {type(label).__name__}')
+    for key in ("writer", "source"):
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            raise ValueError(f'"{key}" must be a string')
+    strokes = []
+    for s in obj["strokes"]:
+        if not isinstance(s, list):
+            raise ValueError("a stroke must be a list of [x, y, t_ms] points")
+        if s:
+            strokes.append(as_stroke(s))
     extra = {k: v for k, v in obj.items() if k not in ("label", "strokes", "writer", "source")}
-    return InkSample(str(obj.get("label", "")), strokes, obj.get("writer"), obj.get("source"), extra)
+    return InkSample(label, strokes, obj.get("writer"), obj.get("source"), extra)
+
+
+MAX_LINE_CHARS = 32 << 20  # one ink sample a line; a longer line is not a sample (and would fill memory)
+MAX_JSON_BYTES = 256 << 20  # the same for a whole .json file
+
+
+@dataclass
+class ReadReport:
+    """Bad lines a tolerant read skipped ("file:line: problem"), for the caller to report."""
+
+    skipped: list[str] = field(default_factory=list)
 
 
 def _open_text(path: Path, mode: str):
@@ -71,41 +96,79 @@ def _open_text(path: Path, mode: str):
     return open(path, mode, encoding="utf-8")
 
 
-def read_ink_samples(path: str | os.PathLike) -> Iterator[InkSample]:
-    """Yield every ink sample in a ``.json`` file, a directory of them, or a ``.jsonl(.gz)``."""
+def _parse_sample(text: str) -> InkSample:
+    try:
+        obj = json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    return sample_from_json(obj)
+
+
+def read_ink_samples(path: str | os.PathLike, tolerant: bool = False, report: ReadReport | None = None) -> Iterator[InkSample]:
+    """Yield every ink sample in a ``.json`` file, a directory of them, or a ``.jsonl(.gz)``.
+
+    Streams: a ``.jsonl(.gz)`` is read a line at a time (at most MAX_LINE_CHARS of it), so
+    a caller that stops early reads no further. A bad sample raises SampleFormatError naming
+    the file and line; when `tolerant` (the user's own sample store, whose last line a crash
+    may have torn), bad lines are skipped and listed in `report` instead.
+    """
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.suffix == ".json" or p.name.endswith((".jsonl", ".jsonl.gz")))
         for f in files:
-            yield from read_ink_samples(f)
+            yield from read_ink_samples(f, tolerant, report)
         return
     if not path.exists():
         raise FileNotFoundError(f"no such ink file or directory: {path}")
+
+    def bad(where: str, problem: str) -> None:
+        if not tolerant:
+            raise SampleFormatError(f"{where}: {problem}")
+        if report is not None:
+            report.skipped.append(f"{where}: {problem}")
+
     if path.name.endswith((".jsonl", ".jsonl.gz")):
         try:
             with _open_text(path, "r") as fh:
-                for lineno, line in enumerate(fh, 1):
+                lineno = 0
+                while True:
+                    line = fh.readline(MAX_LINE_CHARS + 1)
+                    if not line:
+                        break
+                    lineno += 1
+                    if len(line) > MAX_LINE_CHARS:
+                        bad(f"{path}:{lineno}", f"line longer than {MAX_LINE_CHARS} characters")
+                        while line and not line.endswith("\n"):  # skip the rest of the monster line
+                            line = fh.readline(MAX_LINE_CHARS)
+                        continue
                     if not line.strip():
                         continue
                     try:
-                        yield sample_from_json(json.loads(line))
+                        sample = _parse_sample(line)
                     except (ValueError, TypeError) as exc:
-                        raise SampleFormatError(f"{path}:{lineno}: {exc}") from exc
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
+                        bad(f"{path}:{lineno}", str(exc))
+                        continue
+                    yield sample
+        except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
             raise SampleFormatError(f"{path}: unreadable ({exc})") from exc
         return
     try:
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise SampleFormatError(f"{path}: larger than {MAX_JSON_BYTES >> 20} MB, not an ink sample file")
         obj = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise SampleFormatError(f"{path}: not valid JSON (nested too deeply)") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise SampleFormatError(f"{path}: not valid JSON ({exc})") from exc
-    try:
-        if isinstance(obj, list):
-            for o in obj:
-                yield sample_from_json(o)
-        else:
-            yield sample_from_json(obj)
-    except (ValueError, TypeError) as exc:
-        raise SampleFormatError(f"{path}: {exc}") from exc
+    except OSError as exc:
+        raise SampleFormatError(f"{path}: unreadable ({exc.strerror or exc})") from exc
+    for i, o in enumerate(obj if isinstance(obj, list) else [obj]):
+        try:
+            sample = sample_from_json(o)
+        except (ValueError, TypeError) as exc:
+            bad(f"{path}[{i}]" if isinstance(obj, list) else str(path), str(exc))
+            continue
+        yield sample
 
 
 def write_ink_json(path: str | os.PathLike, sample: InkSample) -> None:
@@ -126,11 +189,6 @@ def write_ink_jsonl(path: str | os.PathLike, samples: Iterable[InkSample]) -> No
 
 
 def append_ink_jsonl(path: str | os.PathLike, sample: InkSample) -> None:
-    """Append one sample as a line of a plain ``.jsonl`` file (the user's sample store)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(sample.to_json()) + "\n"
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(line)
-        fh.flush()
-        os.fsync(fh.fileno())
+    """Append one sample as a line of a plain ``.jsonl`` file (the user's sample store),
+    whole or not at all (see recognizers.atomic.append_line)."""
+    append_line(path, json.dumps(sample.to_json()))

@@ -2,8 +2,9 @@
 
 The one reader of manifests in the project. It streams (a manifest may hold millions of
 lines), makes audio paths absolute, and either stops at the first bad line with its number
-(training and evaluation: a bad manifest is a mistake to fix) or, when ``tolerant``, skips bad
-lines and counts them (caches written by crash-prone jobs, whose last line may be torn).
+(evaluation: a bad manifest is a mistake to fix) or, when ``tolerant``, skips bad lines and
+lists them (training data specs and the user's sample store, whose last line a crash may have
+torn, and caches written by crash-prone jobs): one torn line never costs the samples after it.
 """
 
 from __future__ import annotations
@@ -41,24 +42,31 @@ def iter_manifest_entries(path: str | os.PathLike, tolerant: bool = False, repor
     if path.is_dir():
         raise ManifestError(f"{path} is a folder, not a manifest file")
     try:
-        fh = open(path, encoding="utf-8", errors="strict")
+        fh = open(path, "rb")
     except OSError as exc:
         raise ManifestError(f"cannot read manifest {path}: {exc.strerror or exc}") from exc
     with fh:
         lineno = 0
         while True:
             try:
-                line = fh.readline(MAX_LINE_CHARS + 1)
-            except UnicodeDecodeError as exc:
-                raise ManifestError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-            if not line:
+                raw = fh.readline(MAX_LINE_CHARS + 1)
+            except OSError as exc:
+                raise ManifestError(f"cannot read manifest {path}: {exc.strerror or exc}") from exc
+            if not raw:
                 break
             lineno += 1
             problem = None
-            if len(line) > MAX_LINE_CHARS:
-                problem = f"line longer than {MAX_LINE_CHARS} characters"
-                while line and not line.endswith("\n"):  # skip the rest of the monster line
-                    line = fh.readline(MAX_LINE_CHARS)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = ""
+                problem = f"not UTF-8 text ({exc.reason})"
+            if len(raw) > MAX_LINE_CHARS:
+                problem = f"line longer than {MAX_LINE_CHARS} bytes"
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the monster line
+                    raw = fh.readline(MAX_LINE_CHARS)
+            elif problem:
+                pass
             elif not line.strip():
                 continue
             else:
@@ -95,6 +103,7 @@ def iter_manifest(path: str | os.PathLike, tolerant: bool = False, report: Manif
         yield SpeechItem(obj["audio"], obj["text"], obj.get("speaker"))
 
 
-def read_manifest(path: str | os.PathLike, tolerant: bool = False) -> list[SpeechItem]:
+def read_manifest(path: str | os.PathLike, tolerant: bool = False, report: ManifestReport | None = None) -> list[SpeechItem]:
     """All entries of a manifest (see iter_manifest_entries for the error rules)."""
-    return list(iter_manifest(path, tolerant))
+    return list(iter_manifest(path, tolerant, report))
+

@@ -14,19 +14,15 @@ writers (or their contributor prefix, before the ``/``) kept out of training.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from recognizers.alphabet import Alphabet
 from recognizers.features import AudioFeatureConfig, InkFeatureConfig, audio_features, ink_features, ink_scale
-from recognizers.ink import InkSample, read_ink_samples
-from recognizers.manifest import SpeechItem, read_manifest
+from recognizers.ink import InkSample, ReadReport, read_ink_samples
+from recognizers.manifest import ManifestReport, SpeechItem, read_manifest
 from recognizers.paths import shared_data_dir
 from recognizers.training.ink_augment import augment_ink
 
@@ -44,7 +40,9 @@ def in_holdout(writer: str | None, holdout: Sequence[str]) -> bool:
     return bool(writer) and (writer in holdout or group_of(writer) in holdout)
 
 
-def load_ink_spec(spec: str, limit_label: int = 60) -> list[InkSample]:
+def load_ink_spec(spec: str, limit_label: int = 60, skipped: list[str] | None = None) -> list[InkSample]:
+    """The samples of a data spec. ``ink:PATH`` files are read tolerantly (a user's store may
+    hold a line a crash tore): damaged lines are skipped and listed in `skipped`."""
     kind, _, arg = spec.partition(":")
     if kind == "unipen":
         sets = arg.split(",") if arg else ["word", "digit", "upper", "lower"]
@@ -60,7 +58,11 @@ def load_ink_spec(spec: str, limit_label: int = 60) -> list[InkSample]:
         words = load_ink_spec("unipen:word")
         return compose_lines(words, int(arg or 5000), np.random.default_rng(7))
     if kind == "ink":
-        return [s for s in read_ink_samples(arg) if s.strokes]
+        report = ReadReport()
+        out = [s for s in read_ink_samples(arg, tolerant=True, report=report) if s.strokes]
+        if skipped is not None:
+            skipped.extend(report.skipped)
+        return out
     if kind in INK_GENERATORS:
         return INK_GENERATORS[kind](arg)
     if kind == "synth-ink":
@@ -118,10 +120,16 @@ def compose_lines(words: list[InkSample], n: int, rng: np.random.Generator, max_
     return out
 
 
-def load_speech_spec(spec: str) -> list[SpeechItem]:
+def load_speech_spec(spec: str, skipped: list[str] | None = None) -> list[SpeechItem]:
+    """The utterances of ``speech:MANIFEST``, read tolerantly: damaged lines are skipped and
+    listed in `skipped`."""
     kind, _, arg = spec.partition(":")
     if kind == "speech":
-        return read_manifest(arg)
+        report = ManifestReport()
+        items = read_manifest(arg, tolerant=True, report=report)
+        if skipped is not None:
+            skipped.extend(report.skipped)
+        return items
     raise ValueError(f"not a speech data spec: {spec!r}")
 
 

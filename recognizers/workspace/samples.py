@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from recognizers.atomic import append_line
+
 WRITER = "user"  # the writer/speaker id given to the person at this computer
 SOURCE = "scrivox-app"
 
@@ -30,9 +32,33 @@ def default_samples_dir() -> Path:
     return Path(base or Path.home() / ".local" / "share" / "Scrivox") / "samples"
 
 
+STALE_TMP_S = 600  # a temporary audio file this old is a leftover of a crash, not a write in progress
+
+
 class SampleStore:
+    """The saved samples. Every append is whole-line atomic (recognizers.atomic.append_line),
+    so a crash or a full disk never tears a line that the next sample then joins; reading
+    skips a damaged line (and says which) rather than losing every sample after it."""
+
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root)
+        self.clean_leftovers()
+
+    def clean_leftovers(self, older_than_s: float = STALE_TMP_S) -> list[Path]:
+        """Remove the temporary audio files (``.<name>.flac.tmp``) a crash left behind."""
+        removed = []
+        d = self.manifest_path.parent / "audio"
+        if not d.is_dir():
+            return removed
+        now = time.time()
+        for f in d.glob(".*.tmp"):
+            try:
+                if now - f.stat().st_mtime >= older_than_s:
+                    f.unlink()
+                    removed.append(f)
+            except OSError:
+                pass
+        return removed
 
     @property
     def ink_path(self) -> Path:
@@ -68,22 +94,50 @@ class SampleStore:
             k += 1
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name("." + path.name + ".tmp")
-        sf.write(str(tmp), np.asarray(audio, np.float32), 16_000, format="FLAC")
-        os.replace(tmp, path)
-        line = json.dumps({"audio": rel.as_posix(), "text": text, "speaker": speaker}) + "\n"
-        with open(self.manifest_path, "a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            sf.write(str(tmp), np.asarray(audio, np.float32), 16_000, format="FLAC")
+            os.replace(tmp, path)
+            append_line(self.manifest_path, json.dumps({"audio": rel.as_posix(), "text": text, "speaker": speaker}))
+        except BaseException:
+            for f in (tmp, path):  # no audio file without its manifest line
+                try:
+                    f.unlink()
+                except OSError:
+                    pass
+            raise
         return path
+
+    def read_ink(self, report=None) -> list:
+        """The saved drawings (InkSample); damaged lines are skipped and listed in `report`
+        (a recognizers.ink.ReadReport)."""
+        from recognizers.ink import read_ink_samples
+
+        if not self.ink_path.exists():
+            return []
+        return list(read_ink_samples(self.ink_path, tolerant=True, report=report))
+
+    def read_utterances(self, report=None) -> list:
+        """The saved recordings (SpeechItem); damaged lines are skipped and listed in `report`
+        (a recognizers.manifest.ManifestReport)."""
+        from recognizers.manifest import read_manifest
+
+        if not self.manifest_path.exists():
+            return []
+        return read_manifest(self.manifest_path, tolerant=True, report=report)
 
     def counts(self) -> tuple[int, int]:
         """(drawings, utterances) stored so far."""
 
-        def lines(p: Path) -> int:
+        def lines(p: Path) -> int:  # readable entries: a torn or damaged line is not a sample
             if not p.exists():
                 return 0
-            with open(p, encoding="utf-8") as fh:
-                return sum(1 for line in fh if line.strip())
+            n = 0
+            with open(p, "rb") as fh:
+                for line in fh:
+                    try:
+                        n += isinstance(json.loads(line), dict)
+                    except (ValueError, RecursionError):
+                        pass
+            return n
 
         return lines(self.ink_path), lines(self.manifest_path)
