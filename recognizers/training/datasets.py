@@ -14,7 +14,11 @@ writers (or their contributor prefix, before the ``/``) kept out of training.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -29,6 +33,8 @@ from recognizers.training.ink_augment import augment_ink
 # Generated ink sources by spec kind ("synth-ink" -> N synthetic words). recognizers.synth
 # registers itself here when imported, so training never imports synth/ (the imports run one way).
 INK_GENERATORS: dict[str, Callable[[str], list[InkSample]]] = {}
+
+log = logging.getLogger(__name__)
 
 
 def group_of(writer: str | None) -> str:
@@ -46,13 +52,7 @@ def load_ink_spec(spec: str, limit_label: int = 60, skipped: list[str] | None = 
     kind, _, arg = spec.partition(":")
     if kind == "unipen":
         sets = arg.split(",") if arg else ["word", "digit", "upper", "lower"]
-        out: list[InkSample] = []
-        for name in sets:
-            f = shared_data_dir() / "unipen" / f"unipen-{name}.jsonl.gz"
-            for s in read_ink_samples(f):
-                s.source = s.source or f"unipen-{name}"
-                s.extra["set"] = name
-                out.append(s)
+        out, _ = load_unipen_clean(sets)
         return [s for s in out if 0 < len(s.label) <= limit_label]
     if kind == "unipen-lines":
         words = load_ink_spec("unipen:word")
@@ -68,6 +68,85 @@ def load_ink_spec(spec: str, limit_label: int = 60, skipped: list[str] | None = 
     if kind == "synth-ink":
         raise ValueError("synth-ink specs need the synthetic-ink generator: import recognizers.synth.ink first")
     raise ValueError(f"not an ink data spec: {spec!r}")
+
+
+def ink_key(strokes: Sequence[np.ndarray]) -> bytes:
+    """A digest of the ink itself (every point of every stroke), to find the same ink twice."""
+    h = hashlib.blake2b(digest_size=16)
+    for st in strokes:
+        a = np.ascontiguousarray(st, np.float32)
+        h.update(len(a).to_bytes(4, "little"))
+        h.update(a.tobytes())
+    return h.digest()
+
+
+@dataclass
+class CleaningReport:
+    """What load-time cleaning of UNIPEN removed (see `clean_ink_samples`)."""
+
+    read: int = 0  # samples read from the requested sets
+    conflicting: int = 0  # dropped: their ink occurs under more than one label
+    repeats: int = 0  # dropped: another copy of the same ink under the same label was kept
+    kept: int = 0
+
+    def line(self) -> str:
+        return (f"UNIPEN cleaning: read {self.read}, dropped {self.conflicting} whose ink occurs under "
+                f"several labels and {self.repeats} repeated copies, kept {self.kept}")
+
+
+def clean_ink_samples(samples: Sequence[InkSample], labels_of: dict[bytes, set[str]] | None = None) -> tuple[list[InkSample], CleaningReport]:
+    """Drop every sample whose ink occurs under more than one label (broken segmentation in
+    the original: e.g. a word's ink stored under each of its letters, so every copy is
+    wrong) and keep the first copy of ink repeated under the same label.
+
+    `labels_of` maps ink keys to every label the ink carries in the whole data set (the
+    samples' own labels when None), so ink is judged on all the files, not only those loaded.
+    """
+    keys = [ink_key(s.strokes) for s in samples]
+    if labels_of is None:
+        labels_of = {}
+        for k, s in zip(keys, samples):
+            labels_of.setdefault(k, set()).add(s.label)
+    rep = CleaningReport(read=len(samples))
+    seen: set[bytes] = set()
+    out = []
+    for k, s in zip(keys, samples):
+        if len(labels_of.get(k, ())) > 1:
+            rep.conflicting += 1
+        elif k in seen:
+            rep.repeats += 1
+        else:
+            seen.add(k)
+            out.append(s)
+    rep.kept = len(out)
+    return out, rep
+
+
+UNIPEN_SETS = ("word", "digit", "upper", "lower", "text")
+
+
+def load_unipen_clean(sets: Sequence[str]) -> tuple[list[InkSample], CleaningReport]:
+    """The UNIPEN sets named, cleaned by `clean_ink_samples` against the labels the ink
+    carries in every UNIPEN file present (a word's ink stored again as a letter counts).
+    The counts go to the log and come back in the report."""
+    folder = shared_data_dir() / "unipen"
+    wanted: list[InkSample] = []
+    labels_of: dict[bytes, set[str]] = {}
+    for name in list(dict.fromkeys(list(sets) + [n for n in UNIPEN_SETS if n not in sets])):
+        f = folder / f"unipen-{name}.jsonl.gz"
+        if name not in sets and not f.exists():
+            continue
+        for s in read_ink_samples(f):
+            labels_of.setdefault(ink_key(s.strokes), set()).add(s.label)
+            if name in sets:
+                s.source = s.source or f"unipen-{name}"
+                s.extra["set"] = name
+                wanted.append(s)
+    out, rep = clean_ink_samples(wanted, labels_of)
+    msg = f"{rep.line()} (sets {','.join(sets)})"
+    log.info(msg)
+    print(msg, file=sys.stderr, flush=True)  # stderr: a training subprocess's stdout carries its progress
+    return out, rep
 
 
 def join_ink(samples: Sequence[InkSample], rng: np.random.Generator | None = None) -> InkSample:

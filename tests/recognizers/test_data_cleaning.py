@@ -1,0 +1,49 @@
+"""Load-time cleaning of UNIPEN: ink stored under several labels is dropped, repeats kept once."""
+
+import numpy as np
+
+from recognizers.ink import InkSample, write_ink_jsonl
+from recognizers.training.datasets import clean_ink_samples, load_ink_spec, load_unipen_clean
+
+from .inkgen import make_samples, word_ink
+
+
+def _fixture(tmp_path, monkeypatch):
+    """A tiny UNIPEN folder: a word whose ink is also stored as each of its letters (in the
+    word set and the lower-case set), a word written twice under the same label, and clean ink."""
+    rng = np.random.default_rng(3)
+    broken = word_ink("olv", rng)
+    twice = word_ink("vo", rng)
+    clean = make_samples(4, seed=5, writer="abc/w1")
+    words = [InkSample("olv", broken, "abc/w1"), InkSample("vo", twice, "abc/w1"), InkSample("vo", twice, "abc/w1")] + clean
+    lower = [InkSample(c, broken, "abc/w1") for c in "olv"] + [InkSample("o", word_ink("o", rng), "abc/w2")]
+    folder = tmp_path / "unipen"
+    folder.mkdir()
+    write_ink_jsonl(folder / "unipen-word.jsonl.gz", words)
+    write_ink_jsonl(folder / "unipen-lower.jsonl.gz", lower)
+    monkeypatch.setenv("SCRIVOX_SHARED_DATA", str(tmp_path))
+    return broken, clean
+
+
+def test_conflicting_ink_dropped_everywhere_and_repeats_kept_once(tmp_path, monkeypatch, capsys):
+    broken, clean = _fixture(tmp_path, monkeypatch)
+    samples, rep = load_unipen_clean(["word"])
+    labels = [s.label for s in samples]
+    assert "olv" not in labels  # its ink is also stored as "o", "l" and "v" in the lower-case file
+    assert labels.count("vo") == 1
+    assert labels[1:] == [s.label for s in clean]
+    assert (rep.read, rep.conflicting, rep.repeats, rep.kept) == (7, 1, 1, 5)
+    assert "dropped 1 whose ink occurs under several labels and 1 repeated" in capsys.readouterr().err
+
+    lower = load_ink_spec("unipen:lower")
+    assert [s.label for s in lower] == ["o"]  # the three letters carrying the word's ink are gone
+    both = load_ink_spec("unipen:word,lower")
+    assert len(both) == 6 and all(s.extra["set"] in ("word", "lower") for s in both)
+
+
+def test_clean_in_memory():
+    rng = np.random.default_rng(0)
+    a, b = word_ink("lo", rng), word_ink("ov", rng)
+    s = [InkSample("lo", a), InkSample("l", a), InkSample("ov", b), InkSample("ov", [x.copy() for x in b])]
+    out, rep = clean_ink_samples(s)
+    assert [x.label for x in out] == ["ov"] and (rep.conflicting, rep.repeats) == (2, 1)
