@@ -51,30 +51,17 @@ def user_words_path(data_dir: str | os.PathLike | None = None) -> Path:
 
 
 def read_user_words(path: str | os.PathLike) -> list[str]:
-    """The personal vocabulary: one word a line (blank lines and # comments ignored)."""
-    p = Path(path)
-    if not p.exists():
-        return []
-    words, seen = [], set()
-    for line in p.read_text(encoding="utf-8").splitlines():
-        w = line.split("#", 1)[0].strip()
-        for token in w.split():
-            if token not in seen:
-                seen.add(token)
-                words.append(token)
-    return words
+    """The personal vocabulary (recognizers.workspace.userfiles: a damaged file is set aside
+    and reported, never a failure to start)."""
+    from recognizers.workspace.userfiles import read_user_words as read
+
+    return read(path)
 
 
 def write_user_words(path: str | os.PathLike, words: list[str]) -> None:
-    from recognizers.atomic import atomic_write_text
+    from recognizers.workspace.userfiles import write_user_words as write
 
-    clean, seen = [], set()
-    for w in words:
-        for token in str(w).split():
-            if token not in seen:
-                seen.add(token)
-                clean.append(token)
-    atomic_write_text(Path(path), "".join(f"{w}\n" for w in clean))
+    write(path, words)
 
 
 @dataclass

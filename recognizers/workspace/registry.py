@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from recognizers.paths import resource_path
-from recognizers.atomic import atomic_write_bytes, atomic_write_text
+from recognizers.workspace.userfiles import notify, set_aside
+from recognizers.atomic import atomic_write_text
 
 MODALITIES = ("handwriting", "speech")
 FORMAT = "scrivox-models-1"
@@ -115,6 +116,13 @@ def safe_name(name: str) -> str:
     return s or "model"
 
 
+def _clean_figures(f: object) -> dict:
+    """The figures that are usable numbers (rates and counts), as a new dict."""
+    if not isinstance(f, dict):
+        return {}
+    return {k: v for k, v in f.items() if isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")}
+
+
 def _empty() -> dict:
     return {
         "format": FORMAT,
@@ -142,6 +150,10 @@ class ModelRegistry:
     # -- storage ----------------------------------------------------------------------
 
     def reload(self) -> None:
+        """Read registry.json. A damaged one never stops the app: a file that is not JSON is
+        set aside (timestamped) and the registry rebuilt from the model files in the folder;
+        one of the wrong shape keeps what is valid, the original is set aside; either way a
+        notice (recognizers.workspace.userfiles) tells the person."""
         if not self.path.exists():
             self.data = _empty()
             self._recover_files()
@@ -150,20 +162,89 @@ class ModelRegistry:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("format") != FORMAT:
                 raise ValueError("not a Scrivox model registry")
-        except (OSError, ValueError):
-            # keep the damaged file for inspection, start again from the model files
-            try:
-                os.replace(self.path, self.path.with_name(f"registry.broken-{time.strftime('%Y%m%d-%H%M%S')}.json"))
-            except OSError:
-                pass
+        except (OSError, ValueError, RecursionError) as exc:
+            kept = set_aside(self.path)
             self.data = _empty()
             self._recover_files()
+            found = sum(len(v) for v in self.data["models"].values())
+            notify(f"The model list {self.path} was damaged ({exc.__class__.__name__}) and has been rebuilt from the {found} model file(s) in its folder; "
+                   f"names, figures and the previous-model choice it held may be lost ({'the damaged file is kept as ' + kept.name if kept else 'the damaged file was left in place'}).")
+            if kept is not None:
+                self._save_quietly()
             return
-        base = _empty()
-        for key in ("active", "previous", "models"):
-            base[key].update({m: v for m, v in (data.get(key) or {}).items() if m in MODALITIES})
-        base["builtin"] = data.get("builtin") or {}
-        self.data = base
+        self.data, problems = self._validated(data)
+        if problems:
+            kept = set_aside(self.path)
+            self._save_quietly()
+            notify(f"The model list {self.path.name} held entries Scrivox could not use and has been repaired: {'; '.join(problems[:5])}"
+                   f"{' ...' if len(problems) > 5 else ''} ({'the original is kept as ' + kept.name if kept else 'the original was left in place'}).")
+
+    def contains(self, path: str | os.PathLike) -> bool:
+        """Whether `path` lies inside the registry's folder (after resolving .. and links)."""
+        try:
+            root = self.root.resolve()
+            return Path(os.path.realpath(self.root / path)).is_relative_to(root)
+        except (OSError, ValueError):
+            return False
+
+    def _validated(self, data: dict) -> tuple[dict, list[str]]:
+        """`data` reduced to the registry's shape, and a list of what had to be dropped."""
+        out, problems = _empty(), []
+        models = data.get("models")
+        if not isinstance(models, dict):
+            problems.append('"models" is not a table')
+            models = {}
+        for m in MODALITIES:
+            recs = models.get(m, {})
+            if not isinstance(recs, dict):
+                problems.append(f"the {m} models are not a table")
+                continue
+            for mid, rec in recs.items():
+                why = self._record_problem(m, mid, rec)
+                if why:
+                    problems.append(f"{m} model {mid!r}: {why}")
+                    continue
+                out["models"][m][mid] = rec
+        for key in ("active", "previous"):
+            table = data.get(key)
+            if table is None:
+                continue
+            if not isinstance(table, dict):
+                problems.append(f'"{key}" is not a table')
+                continue
+            for m in MODALITIES:
+                v = table.get(m)
+                if v is None:
+                    continue
+                if not isinstance(v, str) or (v != BUILTIN_ID and v not in out["models"][m]):
+                    problems.append(f"the {key} {m} model {v!r} is not in the list")
+                    continue
+                out[key][m] = v
+        builtin = data.get("builtin")
+        if isinstance(builtin, dict):
+            out["builtin"] = {m: v for m, v in builtin.items() if m in MODALITIES and isinstance(v, dict) and _clean_figures(v.get("figures")) == v.get("figures", {})}
+        elif builtin is not None:
+            problems.append('"builtin" is not a table')
+        return out, problems
+
+    def _record_problem(self, modality: str, mid: object, rec: object) -> str | None:
+        if not isinstance(rec, dict):
+            return f"an entry must be a table, not {type(rec).__name__}"
+        if not isinstance(mid, str) or not mid or mid == BUILTIN_ID:
+            return "not a valid id"
+        f = rec.get("file", f"{modality}/{mid}.pt")
+        if not isinstance(f, str) or not f.endswith(".pt"):
+            return '"file" must be the name of a .pt file'
+        if os.path.isabs(f) or not self.contains(f):
+            return f'its file "{f}" lies outside the models folder'
+        for k in ("name", "origin", "date", "figures_on", "base", "added"):
+            if rec.get(k) is not None and not isinstance(rec[k], str):
+                return f'"{k}" must be text'
+        if rec.get("steps") is not None and (not isinstance(rec["steps"], int) or isinstance(rec["steps"], bool)):
+            return '"steps" must be a whole number'
+        if rec.get("figures") is not None and _clean_figures(rec["figures"]) != rec["figures"]:
+            return '"figures" must be a table of numbers'
+        return None
 
     def save(self) -> None:
         atomic_write_text(self.path, json.dumps(self.data, indent=1, sort_keys=True) + "\n")
@@ -237,7 +318,7 @@ class ModelRegistry:
             if rec.get("info_read", True):
                 continue
             try:
-                s = checkpoint_summary(self.root / rec["file"])
+                s = checkpoint_summary(self.root / rec.get("file", f"{modality}/{mid}.pt"))
                 rec.update(name=s["name"], date=s["date"] or rec.get("date", ""), figures=s["figures"], figures_on=s["figures_on"], steps=s["steps"], base=s["base"])
             except Exception:
                 pass
@@ -417,14 +498,18 @@ class ModelRegistry:
             raise RegistryError("the shipped model cannot be deleted")
         if mid == self.active_id(modality):
             raise RegistryError("the active model cannot be deleted; activate another one first")
-        rec = self.data["models"][modality].pop(mid, None)
+        rec = self.data["models"][modality].get(mid)
         if rec is None:
             raise RegistryError(f"no {modality} model {mid!r}")
+        file = rec.get("file", f"{modality}/{mid}.pt")
+        if not isinstance(file, str) or not self.contains(file):  # never remove a file outside the models folder
+            raise RegistryError(f"the file of {mid!r} lies outside the models folder; it was not deleted")
+        self.data["models"][modality].pop(mid)
         if self.data["previous"].get(modality) == mid:
             self.data["previous"][modality] = None
         self.save()
         try:
-            (self.root / rec["file"]).unlink()
+            (self.root / file).unlink()
         except OSError:
             pass
 
