@@ -39,6 +39,21 @@ def resample(audio: np.ndarray, orig_rate: int, new_rate: int = SAMPLE_RATE) -> 
     return resample_poly(np.asarray(audio, np.float32), up, down).astype(np.float32)
 
 
+MAX_CHANNELS = 64  # more is not a recording Scrivox can use (and would multiply every block's size)
+
+
+def _check_path(path: str | os.PathLike) -> None:
+    if os.path.isdir(path):
+        raise AudioFileError(f"{path} is a folder, not an audio file")
+    if not os.path.exists(path):
+        raise AudioFileError(f"no such audio file: {path}")
+
+
+def check_channels(channels: int, path: str | os.PathLike) -> None:
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AudioFileError(f"{path}: {channels} channels is not audio Scrivox can read (1-{MAX_CHANNELS})")
+
+
 def check_rate(rate: int, path: str | os.PathLike) -> None:
     if not MIN_RATE <= rate <= MAX_RATE:
         raise AudioFileError(f"{path}: a sample rate of {rate} Hz is not audio Scrivox can read ({MIN_RATE}-{MAX_RATE} Hz)")
@@ -63,11 +78,11 @@ def load_audio(path: str | os.PathLike, rate: int = SAMPLE_RATE) -> np.ndarray:
     """Mono float32 samples of an audio file at `rate` Hz (soundfile reads it, scipy resamples)."""
     import soundfile as sf
 
-    if os.path.isdir(path):
-        raise AudioFileError(f"{path} is a folder, not an audio file")
+    _check_path(path)
     try:
         info = sf.info(os.fspath(path))
         check_rate(info.samplerate, path)
+        check_channels(info.channels, path)
         data, sr = sf.read(os.fspath(path), dtype="float32", always_2d=False)
     except AudioFileError:
         raise
@@ -84,8 +99,7 @@ def iter_audio_blocks(path: str | os.PathLike, block_s: float = 30.0, rate: int 
     blocks equal resampling the whole file at once (up to float rounding)."""
     import soundfile as sf
 
-    if os.path.isdir(path):
-        raise AudioFileError(f"{path} is a folder, not an audio file")
+    _check_path(path)
     try:
         f = sf.SoundFile(os.fspath(path))
     except Exception as exc:
@@ -93,6 +107,7 @@ def iter_audio_blocks(path: str | os.PathLike, block_s: float = 30.0, rate: int 
     with f:
         sr = f.samplerate
         check_rate(sr, path)
+        check_channels(f.channels, path)
         up, down = resample_ratio(sr, rate)
         step = max(1, int(block_s * sr) // down) * down  # input samples per block, a multiple of `down`
         ctx = (max(1, sr // 20) // down + 1) * down  # >= 50 ms of context, a multiple of `down`

@@ -58,6 +58,43 @@ def feature_config_for(modality: str, d: dict | None = None) -> InkFeatureConfig
     return cls(**(d or {}))
 
 
+# What a checkpoint's settings may say. A model file is data someone may have edited (or
+# damaged): an n_fft of 10**9 would ask for gigabytes before the weights are even checked.
+_BOUNDS = {
+    "model": {"input_dim": (1, 4096), "num_classes": (2, 20_000), "conv_channels": (1, 4096), "conv_kernel": (1, 63),
+              "hidden": (1, 4096), "layers": (1, 16), "dropout": (0.0, 1.0)},
+    "speech": {"sample_rate": (8_000, 48_000), "n_mels": (1, 512), "win_ms": (1.0, 200.0), "hop_ms": (1.0, 100.0), "n_fft": (16, 16_384)},
+    "handwriting": {"step": (1e-4, 10.0), "max_points": (2, 1_000_000), "min_scale_ratio": (0.0, 1.0)},
+}
+MAX_STRIDES = 6
+
+
+def check_settings(modality: str, model_config: dict, feature_config: dict) -> None:
+    """Raise ValueError when a checkpoint's settings lie outside what a Scrivox model can be."""
+
+    def check(where: str, d: dict, bounds: dict) -> None:
+        if not isinstance(d, dict):
+            raise ValueError(f"{where} settings are not a table")
+        for k, (lo, hi) in bounds.items():
+            if k not in d:
+                continue
+            v = d[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(lo, int) and not isinstance(v, int)):
+                raise ValueError(f"{where} setting {k}={v!r} is not a {'whole ' if isinstance(lo, int) else ''}number")
+            if not lo <= v <= hi:
+                raise ValueError(f"{where} setting {k}={v!r} is outside {lo}..{hi}")
+
+    check("model", model_config, _BOUNDS["model"])
+    strides = model_config.get("conv_strides", (1,))
+    if not isinstance(strides, (list, tuple)) or not 1 <= len(strides) <= MAX_STRIDES or not all(isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= 8 for k in strides):
+        raise ValueError(f"model setting conv_strides={strides!r} must be 1 to {MAX_STRIDES} whole numbers in 1..8")
+    check("feature", feature_config, _BOUNDS[modality])
+    if modality == "speech" and "n_fft" in feature_config:
+        win = int(feature_config.get("sample_rate", 16_000) * feature_config.get("win_ms", 25.0) / 1000)
+        if feature_config["n_fft"] < win:
+            raise ValueError(f"feature setting n_fft={feature_config['n_fft']} is shorter than the window ({win} samples)")
+
+
 def save_checkpoint(path: str | os.PathLike, ckpt: Checkpoint) -> None:
     buf = io.BytesIO()
     torch.save(ckpt.to_obj(), buf)
@@ -78,6 +115,7 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         modality = obj["modality"]
         if modality not in MODALITIES:
             raise ValueError(f"unknown modality {modality!r}")
+        check_settings(modality, obj["model_config"], obj["feature_config"] or {})
         ckpt = Checkpoint(
             modality=modality,
             model_config=ModelConfig.from_dict(obj["model_config"]),
@@ -89,4 +127,25 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         ckpt.build_model()  # proves the weights fit the config
     except Exception as exc:
         raise CheckpointError(f"{path} is damaged ({exc.__class__.__name__}: {exc})") from exc
+    check_encoder(ckpt.feature_config, path)
     return ckpt
+
+
+def check_encoder(fcfg: InkFeatureConfig | AudioFeatureConfig, where: str | os.PathLike = "the model") -> None:
+    """Raise CheckpointError unless the pretrained encoder a speech model was trained on is
+    installed, byte for byte (its weights' SHA-256): a head trained on another encoder's
+    frames would read this one's as noise."""
+    frontend = getattr(fcfg, "frontend", "logmel")
+    if frontend == "logmel":
+        return
+    from recognizers.encoder import EncoderUnavailable, get_encoder
+
+    try:
+        installed = get_encoder(frontend).sha256
+    except EncoderUnavailable as exc:
+        raise CheckpointError(f"{where} needs the speech encoder {frontend}: {exc}") from exc
+    if installed != fcfg.encoder_sha256:
+        raise CheckpointError(
+            f"{where} was trained on a different {frontend} encoder (weights {fcfg.encoder_sha256[:12] or 'unknown'}, "
+            f"installed {installed[:12]}): install the encoder it was trained with, or retrain it"
+        )

@@ -1,4 +1,4 @@
-"""The command line: ``python -m recognizers {train,evaluate,transcribe} ...``.
+"""The command line: ``python -m recognizers {train,evaluate,transcribe,import,split} ...``.
 
 It calls the same functions as the GUI; argparse stays here, at the edge.
 """
@@ -117,7 +117,13 @@ def _decoder_settings(args):
 
     words: tuple[str, ...] = ()
     if args.user_words:
-        words = tuple(Path(args.user_words).read_text(encoding="utf-8").split())
+        p = Path(args.user_words)
+        if not p.is_file():
+            raise CliError(f"--user-words: no such file: {p}")
+        try:
+            words = tuple(p.read_bytes().decode("utf-8").split())
+        except UnicodeDecodeError as exc:
+            raise CliError(f"--user-words: {p} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     return DecoderSettings(args.decoder, user_words=words, lm_weight=args.lm_weight, word_score=args.word_score)
 
 
@@ -125,10 +131,14 @@ def cmd_evaluate(args) -> int:
     from recognizers.metrics import error_rates
     from recognizers.recognizer import Recognizer
 
+    if args.limit is not None and args.limit < 1:
+        raise CliError(f"--limit must be at least 1, not {args.limit}")
+    if not Path(args.data).exists():
+        raise CliError(f"--data: no such file or folder: {args.data}")
     rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=_decoder_settings(args))
     samples = iter_eval_samples(args.modality, args.data)
     if args.limit:
-        samples = itertools.islice(samples, args.limit)
+        samples = itertools.islice(samples, args.limit)  # the readers stream: nothing past the limit is read
     pairs, total_ms = [], 0.0
     for x, ref in samples:
         t0 = time.perf_counter()
@@ -140,6 +150,8 @@ def cmd_evaluate(args) -> int:
         pairs.append((ref, text))
         if args.verbose and ref != text:
             print(f"  {ref!r} -> {text!r}")
+    if not pairs:
+        raise CliError(f"{args.data} holds no samples to evaluate on")
     rates = error_rates(pairs, args.modality)
     result = {**rates.as_dict(), "ms_per_sample": total_ms / max(len(pairs), 1)}
     print(f"n={result['n']}  CER={result['cer']:.4f}  WER={result['wer']:.4f}  exact={result['exact']:.4f}  ms/sample={result['ms_per_sample']:.2f}")
@@ -165,6 +177,8 @@ def cmd_transcribe(args) -> int:
         }))
 
     for f in args.files:
+        if not Path(f).exists():
+            raise CliError(f"no such file: {f}")
         if args.modality == "handwriting":
             from recognizers.ink import read_ink_samples
 
@@ -173,6 +187,35 @@ def cmd_transcribe(args) -> int:
         else:
             for seg in rec.transcribe_long(f):  # streamed: flat memory however long the file
                 show(f if seg.start_s == 0 else f"{f}@{seg.start_s:.2f}", seg.recognition)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from recognizers.training.importers import INK_FORMATS, import_corpus
+
+    def tick(n: int) -> None:
+        print(f"  {n} ...", file=sys.stderr)
+
+    rep = import_corpus(args.format, args.src, args.out, skip_bad=args.skip_bad,
+                        levels=args.levels.split(",") if args.levels else None,
+                        include_dirs=args.include_dir, tsv=args.tsv, progress=tick)
+    what = "ink samples" if args.format in INK_FORMATS else "utterances"
+    print(f"wrote {rep.written} {what} to {rep.out}")
+    if rep.skipped:
+        print(f"skipped {len(rep.skipped)} malformed entries (--skip-bad); the first: {rep.skipped[0]}", file=sys.stderr)
+    for note in rep.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def cmd_split(args) -> int:
+    from recognizers.training.split import split_corpus
+
+    rep = split_corpus(args.src, args.out_dir, by=args.by, val_fraction=args.val_fraction, seed=args.seed)
+    print(f"{rep.train} training samples ({rep.train_groups} {rep.by}s) -> {rep.files['train']}")
+    print(f"{rep.val} validation samples ({len(rep.val_groups)} {rep.by}s) -> {rep.files['val']}")
+    if rep.ungrouped:
+        print(f"note: {rep.ungrouped} samples carry no {rep.by} id; they were kept in training", file=sys.stderr)
     return 0
 
 
@@ -210,10 +253,49 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument("--word-score", type=float, help="with beam: score added per word (default: the tuned value)")
         e.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
         e.set_defaults(func=func)
+
+    from recognizers.training.importers import FORMATS
+
+    im = sub.add_parser("import", help="convert a standard corpus (UNIPEN, IAM-OnDB, InkML, LibriSpeech, Common Voice, LJSpeech, a folder) to ink JSONL or a speech manifest")
+    im.add_argument("format", choices=FORMATS)
+    im.add_argument("src", help="the corpus as unpacked (a folder, or for unipen/inkml/commonvoice one file)")
+    im.add_argument("out", help="ink: OUT.jsonl or OUT.jsonl.gz; speech: a manifest OUT.jsonl (audio paths relative to it; the audio is not copied)")
+    im.add_argument("--skip-bad", action="store_true", help="leave malformed entries out (and count them) instead of stopping at the first")
+    im.add_argument("--levels", help="unipen: the segment levels to keep, e.g. WORD or CHARACTER,DIGIT (default: all)")
+    im.add_argument("--include-dir", action="append", help="unipen: another folder to look in for .INCLUDE files (repeatable)")
+    im.add_argument("--tsv", help="commonvoice: which table of the release folder (default validated.tsv)")
+    im.set_defaults(func=cmd_import)
+
+    sp = sub.add_parser("split", help="split ink or a speech manifest into train/val with no writer or speaker on both sides")
+    sp.add_argument("src", help="an ink .jsonl(.gz) / folder, or a speech manifest .jsonl")
+    sp.add_argument("out_dir", help="folder for train.jsonl(.gz), val.jsonl(.gz) and split.json")
+    sp.add_argument("--by", choices=("speaker", "writer", "contributor"), help="the grouping (default: writer for ink, speaker for speech; contributor = the part of a UNIPEN writer id before the /)")
+    sp.add_argument("--val-fraction", type=float, default=0.1, help="at least this share of the samples goes to validation (default 0.1)")
+    sp.add_argument("--seed", type=int, default=0, help="which groups go to validation (default 0)")
+    sp.set_defaults(func=cmd_split)
     return p
 
 
+class CliError(Exception):
+    """A mistake in what the command was given; printed as one line, exit status 2."""
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return "the input is too large to read in memory"
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command. Every failure is one line on stderr and exit status 2 (130 when
+    interrupted), never a traceback; SCRIVOX_DEBUG=1 shows the traceback of an unexpected one."""
+    import os
+
     args = build_parser().parse_args(argv)
     if args.command != "train":
         import torch
@@ -224,6 +306,14 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args)
-    except (CheckpointError, SampleFormatError, FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (CliError, CheckpointError, SampleFormatError, ValueError, OSError, RecursionError, MemoryError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the promise is one line, whatever went wrong
+        if os.environ.get("SCRIVOX_DEBUG"):
+            raise
+        print(f"error: unexpected {exc.__class__.__name__}: {_one_line(exc)} (SCRIVOX_DEBUG=1 shows where)", file=sys.stderr)
         return 2
