@@ -1,4 +1,4 @@
-"""The command line: ``python -m recognizers {train,evaluate,transcribe} ...``.
+"""The command line: ``python -m recognizers {train,evaluate,transcribe,import,split} ...``.
 
 It calls the same functions as the GUI; argparse stays here, at the edge.
 """
@@ -190,6 +190,35 @@ def cmd_transcribe(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from recognizers.training.importers import INK_FORMATS, import_corpus
+
+    def tick(n: int) -> None:
+        print(f"  {n} ...", file=sys.stderr)
+
+    rep = import_corpus(args.format, args.src, args.out, skip_bad=args.skip_bad,
+                        levels=args.levels.split(",") if args.levels else None,
+                        include_dirs=args.include_dir, tsv=args.tsv, progress=tick)
+    what = "ink samples" if args.format in INK_FORMATS else "utterances"
+    print(f"wrote {rep.written} {what} to {rep.out}")
+    if rep.skipped:
+        print(f"skipped {len(rep.skipped)} malformed entries (--skip-bad); the first: {rep.skipped[0]}", file=sys.stderr)
+    for note in rep.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def cmd_split(args) -> int:
+    from recognizers.training.split import split_corpus
+
+    rep = split_corpus(args.src, args.out_dir, by=args.by, val_fraction=args.val_fraction, seed=args.seed)
+    print(f"{rep.train} training samples ({rep.train_groups} {rep.by}s) -> {rep.files['train']}")
+    print(f"{rep.val} validation samples ({len(rep.val_groups)} {rep.by}s) -> {rep.files['val']}")
+    if rep.ungrouped:
+        print(f"note: {rep.ungrouped} samples carry no {rep.by} id; they were kept in training", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m recognizers", description="Scrivox recognizers: train, evaluate and run the handwriting and speech models.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -224,6 +253,26 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument("--word-score", type=float, help="with beam: score added per word (default: the tuned value)")
         e.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
         e.set_defaults(func=func)
+
+    from recognizers.training.importers import FORMATS
+
+    im = sub.add_parser("import", help="convert a standard corpus (UNIPEN, IAM-OnDB, InkML, LibriSpeech, Common Voice, LJSpeech, a folder) to ink JSONL or a speech manifest")
+    im.add_argument("format", choices=FORMATS)
+    im.add_argument("src", help="the corpus as unpacked (a folder, or for unipen/inkml/commonvoice one file)")
+    im.add_argument("out", help="ink: OUT.jsonl or OUT.jsonl.gz; speech: a manifest OUT.jsonl (audio paths relative to it; the audio is not copied)")
+    im.add_argument("--skip-bad", action="store_true", help="leave malformed entries out (and count them) instead of stopping at the first")
+    im.add_argument("--levels", help="unipen: the segment levels to keep, e.g. WORD or CHARACTER,DIGIT (default: all)")
+    im.add_argument("--include-dir", action="append", help="unipen: another folder to look in for .INCLUDE files (repeatable)")
+    im.add_argument("--tsv", help="commonvoice: which table of the release folder (default validated.tsv)")
+    im.set_defaults(func=cmd_import)
+
+    sp = sub.add_parser("split", help="split ink or a speech manifest into train/val with no writer or speaker on both sides")
+    sp.add_argument("src", help="an ink .jsonl(.gz) / folder, or a speech manifest .jsonl")
+    sp.add_argument("out_dir", help="folder for train.jsonl(.gz), val.jsonl(.gz) and split.json")
+    sp.add_argument("--by", choices=("speaker", "writer", "contributor"), help="the grouping (default: writer for ink, speaker for speech; contributor = the part of a UNIPEN writer id before the /)")
+    sp.add_argument("--val-fraction", type=float, default=0.1, help="at least this share of the samples goes to validation (default 0.1)")
+    sp.add_argument("--seed", type=int, default=0, help="which groups go to validation (default 0)")
+    sp.set_defaults(func=cmd_split)
     return p
 
 
