@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence
+from PySide6.QtCore import QSettings, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.context import AppContext
+from app.menus import build_menus
+from app.push_to_talk import PushToTalkFilter
 from app.audio_input import AudioBackend, SoundDeviceBackend
 from app.handwriting_panel import HandwritingPanel
 from recognizers.workspace.samples import SampleStore, default_samples_dir
@@ -29,8 +32,6 @@ from app.settings import ConfigurableWorker, RecognitionOptions, decoder_setting
 from app.speech_panel import SpeechPanel
 from app.transcript_edit import TranscriptEdit
 
-PAUSE_CHOICES_MS = (0, 1000, 1500, 2000, 3000)
-PTT_KEY = Qt.Key.Key_F8
 
 SHORTCUTS = [
     ("Enter", "commit the handwriting (canvas focused)"),
@@ -139,7 +140,7 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(w)
         self._update_status()
 
-        self._make_actions()
+        build_menus(self)
         self._load_settings()
 
         self.handwriting.committed.connect(self._handwriting_committed)
@@ -152,7 +153,7 @@ class MainWindow(QMainWindow):
         self.save_button.clicked.connect(self.save_text)
         self.clear_text_button.clicked.connect(self.text.clear)
 
-        self._ptt_filter = _PushToTalkFilter(self)
+        self._ptt_filter = PushToTalkFilter(self, self.speech)
         QApplication.instance().installEventFilter(self._ptt_filter)
 
         self.resize(980, 760)
@@ -161,75 +162,6 @@ class MainWindow(QMainWindow):
             self.load_model("handwriting", handwriting_model)
             self.load_model("speech", speech_model)
         self.handwriting.canvas.setFocus()
-
-    # -- actions and menus ------------------------------------------------------------
-
-    def _action(self, text: str, slot, shortcut=None, menu=None, tip: str = "") -> QAction:
-        a = QAction(text, self)
-        if shortcut is not None:
-            if isinstance(shortcut, (list, tuple)):
-                a.setShortcuts([QKeySequence(s) for s in shortcut])
-            else:
-                a.setShortcut(QKeySequence(shortcut))
-            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if tip:
-            a.setStatusTip(tip)
-        a.triggered.connect(slot)
-        self.addAction(a)
-        if menu is not None:
-            menu.addAction(a)
-        return a
-
-    def _make_actions(self) -> None:
-        mb = self.menuBar()
-        m_file = mb.addMenu("&File")
-        self.act_transcribe = self._action("&Transcribe audio file…", self.speech.choose_file, "Ctrl+O", m_file)
-        self.act_save = self._action("&Save text…", self.save_text, QKeySequence.StandardKey.Save, m_file)
-        m_file.addSeparator()
-        self._action("Load &handwriting model…", lambda: self.choose_model("handwriting"), None, m_file)
-        self._action("Load s&peech model…", lambda: self.choose_model("speech"), None, m_file)
-        self._action("Use the &shipped models", self.load_default_models, None, m_file)
-        m_file.addSeparator()
-        self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, m_file)
-
-        m_edit = mb.addMenu("&Edit")
-        self.act_commit = self._action("&Commit handwriting", self.handwriting.commit, ["Ctrl+Return", "Ctrl+Enter"], m_edit)
-        self.act_undo = self._action("&Undo stroke", self.undo, QKeySequence.StandardKey.Undo, m_edit)
-        self._action("C&lear canvas", self.handwriting.clear, None, m_edit)
-        for k in range(5):
-            self._action(f"Commit candidate {k + 1}", lambda checked=False, k=k: self.handwriting.choose(k), f"Ctrl+{k + 1}")
-        m_edit.addSeparator()
-        self.act_copy = self._action("Copy &all text", self.copy_text, "Ctrl+Shift+C", m_edit)
-
-        m_speech = mb.addMenu("&Speech")
-        self.act_record = self._action("&Record", self.speech.toggle_recording, "Ctrl+R", m_speech, "Start or stop listening")
-        m_speech.addAction(self.act_transcribe)
-        self._action("Look for &microphones again", self.speech.refresh_devices, None, m_speech)
-
-        m_opt = mb.addMenu("&Options")
-        self.act_settings = self._action("S&ettings…", self.show_settings, "Ctrl+,", m_opt, "Models, recognition, training and personalization")
-        m_opt.addSeparator()
-        self.act_save_samples = QAction("&Save my samples (for personalization)", self, checkable=True)
-        self.act_save_samples.setStatusTip("Keep each committed drawing and utterance with its text, to teach the recognizers your hand and voice")
-        self.act_save_samples.toggled.connect(lambda on: self.settings.setValue("save_samples", on))
-        m_opt.addAction(self.act_save_samples)
-        self._action("&Open the samples folder", self.open_samples_folder, None, m_opt)
-        m_pause = m_opt.addMenu("Commit handwriting after a &pause")
-        self.pause_group = QActionGroup(self)
-        self.pause_actions: dict[int, QAction] = {}
-        for ms in PAUSE_CHOICES_MS:
-            a = QAction("never" if ms == 0 else f"{ms / 1000:g} s", self, checkable=True)
-            a.triggered.connect(lambda checked=False, ms=ms: self.set_pause_ms(ms))
-            self.pause_group.addAction(a)
-            m_pause.addAction(a)
-            self.pause_actions[ms] = a
-        self.act_guide = QAction("Show the &guide line", self, checkable=True, checked=True)
-        self.act_guide.toggled.connect(self._set_guide)
-        m_opt.addAction(self.act_guide)
-
-        m_help = mb.addMenu("&Help")
-        self._action("&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents, m_help)
-        self._action("&About Scrivox", self.show_about, None, m_help)
 
     def _load_settings(self) -> None:
         s = self.settings
@@ -268,12 +200,22 @@ class MainWindow(QMainWindow):
     def runs_dir(self) -> Path:
         return self.data_dir / "runs"
 
+    def context(self) -> AppContext:
+        """What the settings panels may use of this window."""
+        return AppContext(
+            settings=self.settings, store=self.store, data_dir=self.data_dir,
+            workers={"handwriting": self.hw_worker, "speech": self.sp_worker},
+            registry_of=lambda: self.registry, load_model=self.load_model,
+            show_status=lambda text: self.statusBar().showMessage(text, 15000),
+            audio_input=lambda: (self.speech.backend, self.speech.current_device()),
+        )
+
     def show_settings(self, checked: bool = False, tab: str | None = None):
         """Options ▸ Settings…: made once, kept (a training run goes on while it is closed)."""
         if self._settings_dialog is None:
             from app.settings_dialog import SettingsDialog
 
-            self._settings_dialog = SettingsDialog(self)
+            self._settings_dialog = SettingsDialog(self.context(), self)
         d = self._settings_dialog
         if tab:
             for i in range(d.tabs.count()):
@@ -443,29 +385,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, ev) -> None:
         self.shutdown()
         super().closeEvent(ev)
-
-
-class _PushToTalkFilter(QObject):
-    """Holding F8 anywhere in the window is push-to-talk."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
-        self.held = False
-
-    def eventFilter(self, obj, ev) -> bool:
-        t = ev.type()
-        if t in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and ev.key() == PTT_KEY:
-            if ev.isAutoRepeat():
-                return True
-            if t == QEvent.Type.KeyPress and not self.held:
-                self.held = True
-                self.window_.speech.push_to_talk_pressed()
-            elif t == QEvent.Type.KeyRelease and self.held:
-                self.held = False
-                self.window_.speech.push_to_talk_released()
-            return True
-        return False
 
 
 def _as_bool(v) -> bool:

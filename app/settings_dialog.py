@@ -16,30 +16,24 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from recognizers.workspace.enrol import ENROL_PROMPTS, MIN_SAMPLES, enrolment_plan, enrolment_store, sample_count
-from recognizers.workspace.registry import RegistryError
 from app.settings import (
     DECODER_CHOICES,
     RecognitionOptions,
@@ -50,171 +44,16 @@ from app.settings import (
     write_user_words,
 )
 from recognizers.workspace.runs import new_run_dir
+from app.context import AppContext
+from app.settings_models import ModelList
 from app.training_panel import TrainingPanel
 from app.widgets import Banner
 
 MODALITIES = (("handwriting", "Handwriting"), ("speech", "Speech"))
-COLUMNS = ["", "Model", "Origin", "Date", "CER", "WER", "Measured on"]
-
-
-class ModelList(QGroupBox):
-    """One recognizer's models: a table and the buttons that act on the selected one."""
-
-    def __init__(self, dialog: "SettingsDialog", modality: str, title: str) -> None:
-        super().__init__(title)
-        self.dialog, self.modality = dialog, modality
-        self.tree = QTreeWidget()
-        self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(COLUMNS)
-        self.tree.setRootIsDecorated(False)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)
-        h = self.tree.header()
-        h.setStretchLastSection(True)
-        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-        self.tree.setColumnWidth(0, 22)
-        for c in (1, 2, 3, 4, 5):
-            h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: palette(mid);")
-        self.use_button = QPushButton("Use this model")
-        self.restore_button = QPushButton("Restore previous")
-        self.delete_button = QPushButton("Delete")
-        self.import_button = QPushButton("Import…")
-        self.import_button.setToolTip("Add a model file (.pt) to the list")
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.tree, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.note, 1)
-        row.addWidget(self.import_button)
-        row.addWidget(self.delete_button)
-        row.addWidget(self.restore_button)
-        row.addWidget(self.use_button)
-        lay.addLayout(row)
-        self.tree.itemSelectionChanged.connect(self._update_buttons)
-        self.tree.itemDoubleClicked.connect(lambda *_: self.use_selected())
-        self.use_button.clicked.connect(self.use_selected)
-        self.restore_button.clicked.connect(self.restore_previous)
-        self.delete_button.clicked.connect(self.delete_selected)
-        self.import_button.clicked.connect(self.import_model)
-        self.entries = []
-
-    def refresh(self) -> None:
-        reg = self.dialog.registry
-        reg.reload()
-        sel = self.selected_id()
-        self.entries = reg.entries(self.modality)
-        active = reg.active(self.modality)
-        active_id = active.id if active is not None else None
-        self.tree.clear()
-        for e in self.entries:
-            f = e.figures or {}
-            it = QTreeWidgetItem([
-                "●" if e.id == active_id else "",
-                e.name,
-                e.origin,
-                e.date,
-                f"{100 * f['cer']:.1f} %" if "cer" in f else "—",
-                f"{100 * f['wer']:.1f} %" if "wer" in f else "—",
-                e.figures_on or "",
-            ])
-            it.setData(0, Qt.ItemDataRole.UserRole, e.id)
-            it.setToolTip(1, e.path)
-            it.setToolTip(6, e.figures_on or "")
-            if e.id == active_id:
-                font = QFont(self.tree.font())
-                font.setBold(True)
-                for c in range(len(COLUMNS)):
-                    it.setFont(c, font)
-                it.setToolTip(0, "active")
-            if not e.exists:
-                it.setDisabled(True)
-            self.tree.addTopLevelItem(it)
-            if e.id == sel:
-                it.setSelected(True)
-        if not self.entries:
-            self.note.setText(f"No {self.modality} model yet: train one in the Training tab.")
-        else:
-            running = self.dialog.window_model_path(self.modality)
-            act = active.path if active else None
-            if running and act and Path(running).resolve() != Path(act).resolve():
-                self.note.setText(f"This window runs {html.escape(Path(running).name)} (chosen on the command line or in the File menu).")
-            else:
-                prev = reg.previous(self.modality)
-                self.note.setText(f"Previous: {html.escape(prev.name)}" if prev else "")
-        self._update_buttons()
-
-    def selected_id(self) -> str | None:
-        items = self.tree.selectedItems()
-        return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
-
-    def select(self, mid: str) -> None:
-        for i in range(self.tree.topLevelItemCount()):
-            it = self.tree.topLevelItem(i)
-            it.setSelected(it.data(0, Qt.ItemDataRole.UserRole) == mid)
-
-    def _update_buttons(self) -> None:
-        reg = self.dialog.registry
-        mid = self.selected_id()
-        e = next((x for x in self.entries if x.id == mid), None)
-        active = reg.active(self.modality)
-        self.use_button.setEnabled(e is not None and e.exists and (active is None or e.id != active.id or self.dialog.window_runs_other(self.modality)))
-        self.delete_button.setEnabled(e is not None and not e.builtin and (active is None or e.id != active.id))
-        prev = reg.previous(self.modality)
-        self.restore_button.setEnabled(prev is not None)
-        self.restore_button.setToolTip(f"Go back to {prev.name}" if prev else "No previous model to go back to")
-
-    def use_selected(self) -> None:
-        mid = self.selected_id()
-        if mid is None:
-            return
-        self._switch(lambda: self.dialog.registry.activate(self.modality, mid))
-
-    def restore_previous(self) -> None:
-        self._switch(lambda: self.dialog.registry.restore_previous(self.modality))
-
-    def _switch(self, change) -> None:  # noqa: ANN001 - a registry call returning the new active entry
-        """Make another model active (`change` asks the registry) and load it in the window."""
-        try:
-            e = change()
-        except RegistryError as exc:
-            self.dialog.show_error(str(exc))
-            return
-        self.dialog.win.load_model(self.modality, e.path)
-        self.dialog.models_changed(self.modality)
-
-    def delete_selected(self) -> None:
-        mid = self.selected_id()
-        e = next((x for x in self.entries if x.id == mid), None)
-        if e is None:
-            return
-        if self.dialog.confirm and QMessageBox.question(self, "Delete the model?", f"Delete {e.name}? Its file is removed.") != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            self.dialog.registry.delete(self.modality, mid)
-        except RegistryError as exc:
-            self.dialog.show_error(str(exc))
-        self.dialog.models_changed(self.modality)
-
-    def import_model(self, path: str | None = None) -> None:
-        if not path:
-            path, _ = QFileDialog.getOpenFileName(self, f"Import a {self.modality} model", "", "Scrivox models (*.pt);;All files (*)")
-        if not path:
-            return
-        try:
-            e = self.dialog.registry.add_model(self.modality, path, "imported")
-        except Exception as exc:  # CheckpointError, RegistryError, OSError
-            self.dialog.show_error(f"Could not import {path}: {exc}")
-            return
-        self.dialog.models_changed(self.modality)
-        self.select(e.id)
-
-
 class SettingsDialog(QDialog):
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.win = window
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
         self.confirm = True  # ask before deleting (tests switch it off)
         self.setWindowTitle("Scrivox settings")
         self.banner = Banner(self)
@@ -267,7 +106,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(rec, "Recognition")
 
         # training
-        self.training = TrainingPanel(window)
+        self.training = TrainingPanel(ctx)
         self.tabs.addTab(self.training, "Training")
 
         # personalize
@@ -330,12 +169,10 @@ class SettingsDialog(QDialog):
 
     @property
     def registry(self):
-        return self.win.registry
+        return self.ctx.registry
 
     def window_model_path(self, modality: str) -> str | None:
-        w = self.win.hw_worker if modality == "handwriting" else self.win.sp_worker
-        rec = getattr(w, "recognizer", None)
-        return getattr(rec, "path", None) if rec is not None else None
+        return self.ctx.running_model(modality)
 
     def window_runs_other(self, modality: str) -> bool:
         running = self.window_model_path(modality)
@@ -344,7 +181,7 @@ class SettingsDialog(QDialog):
 
     def _tell_window(self, text: str) -> None:
         if not self.isVisible():
-            self.win.statusBar().showMessage(text, 15000)
+            self.ctx.show_status(text)
         self._refresh_enrolment()
 
     def show_error(self, text: str) -> None:
@@ -361,7 +198,7 @@ class SettingsDialog(QDialog):
     def _tab_changed(self, i: int) -> None:
         w = self.tabs.widget(i)
         if w is self.training:
-            self.training._modality_changed()
+            self.training.form.load()
             self.training.refresh_resumable()
         else:
             self.refresh()
@@ -373,7 +210,7 @@ class SettingsDialog(QDialog):
     # -- recognition ----------------------------------------------------------------
 
     def _load_recognition(self) -> None:
-        o = RecognitionOptions.load(self.win.settings)
+        o = RecognitionOptions.load(self.ctx.settings)
         i = self.device_combo.findData(o.device)
         if i < 0:  # a CUDA device that is gone
             self.device_combo.addItem(f"{o.device} (not available now)", o.device)
@@ -385,29 +222,29 @@ class SettingsDialog(QDialog):
 
     @property
     def words_path(self) -> Path:
-        return user_words_path(self.win.data_dir)
+        return user_words_path(self.ctx.data_dir)
 
     def options(self) -> RecognitionOptions:
         return RecognitionOptions(self.device_combo.currentData(), {m: c.currentData() for m, c in self.decoder_combos.items()})
 
     def _recognition_changed(self) -> None:
-        old = RecognitionOptions.load(self.win.settings)
+        old = RecognitionOptions.load(self.ctx.settings)
         new = self.options()
-        new.save(self.win.settings)
+        new.save(self.ctx.settings)
         for m, _ in MODALITIES:
             if new.device != old.device or new.decoders[m] != old.decoders[m]:
                 self.apply(m, new)
-        self.training._update_device_note()
+        self.training.form._update_device_note()
 
     def apply(self, modality: str, options: RecognitionOptions | None = None) -> None:
         """Reconfigure a recognizer (device, decoder, vocabulary) and reload its model."""
-        o = options or RecognitionOptions.load(self.win.settings)
-        worker = self.win.hw_worker if modality == "handwriting" else self.win.sp_worker
+        o = options or RecognitionOptions.load(self.ctx.settings)
+        worker = self.ctx.workers[modality]
         name = o.decoders[modality]
         worker.configure(device=o.device, decoder=decoder_settings(name, read_user_words(self.words_path)))
         running = self.window_model_path(modality)
         if running:  # otherwise it applies at the next load
-            self.win.load_model(modality, running)
+            self.ctx.load_model(modality, running)
 
     def save_words(self) -> None:
         words = self.words_edit.toPlainText().split()
@@ -417,7 +254,7 @@ class SettingsDialog(QDialog):
             self.show_error(f"Could not save the words: {exc}")
             return
         self.words_status.setText(f"{len(read_user_words(self.words_path))} words saved")
-        o = RecognitionOptions.load(self.win.settings)
+        o = RecognitionOptions.load(self.ctx.settings)
         for m, _ in MODALITIES:
             if o.decoders[m] == "beam":
                 self.apply(m, o)
@@ -426,7 +263,7 @@ class SettingsDialog(QDialog):
 
     @property
     def enrol_store(self):
-        return enrolment_store(self.win.store.root)
+        return enrolment_store(self.ctx.store.root)
 
     def _refresh_enrolment(self) -> None:
         for m, _ in MODALITIES:
@@ -443,8 +280,7 @@ class SettingsDialog(QDialog):
 
         backend, device = None, None
         if modality == "speech":
-            backend = self.win.speech.backend
-            device = self.win.speech.current_device()
+            backend, device = self.ctx.audio_input()
         dlg = EnrolmentDialog(modality, self.enrol_store, backend, device, self)
         dlg.teachRequested.connect(self.start_personalization)
         dlg.finished.connect(lambda *_: self._refresh_enrolment())
@@ -466,7 +302,7 @@ class SettingsDialog(QDialog):
             self.show_error("A training run is going on; wait for it or cancel it first.")
             return False
         path, name, figures = self.training.current_model(modality)
-        run_dir = new_run_dir(self.win.runs_dir, modality)
+        run_dir = new_run_dir(self.ctx.runs_dir, modality)
         try:
             plan = enrolment_plan(modality, self.enrol_store, run_dir, path, name, figures, total_steps=total_steps)
         except (ValueError, OSError) as exc:

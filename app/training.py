@@ -50,7 +50,7 @@ class TrainingProcess(QObject):
     """
 
     stateChanged = Signal(str)
-    event = Signal(dict)  # every JSON event of the training process, as it comes
+    runEvent = Signal(dict)  # every JSON event of the training process, as it comes
     statusMessage = Signal(str)  # a line for the panel
     finished = Signal(dict)  # {"best_path", "steps", "best", "before", "after", "before_source"}
     failed = Signal(str)  # a message for the user
@@ -224,7 +224,7 @@ class TrainingProcess(QObject):
             self._save_plan()
         elif kind == "done":
             self.done_event = ev
-        self.event.emit(ev)
+        self.runEvent.emit(ev)
 
     def _process_error(self, err) -> None:
         if err == QProcess.ProcessError.FailedToStart:

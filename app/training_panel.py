@@ -14,8 +14,6 @@ The run itself is a separate process (app/training.py); this panel only watches 
 from __future__ import annotations
 
 import html
-import json
-import re
 import time
 import shutil
 from pathlib import Path
@@ -23,22 +21,13 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
-    QFileDialog,
-    QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -47,20 +36,15 @@ from recognizers.workspace.registry import BUILTIN_ID, RegistryError
 from app.training import CAN_PAUSE, TrainingProcess
 from recognizers.workspace.runs import (
     PRESET_CHOICES,
-    DataSource,
     RunPlan,
-    count_items,
     find_runs,
     make_config,
     new_run_dir,
     prepare_data,
-    recognizer_preset,
-    synthetic_status,
 )
+from app.context import AppContext
+from app.training_form import TrainingForm
 from app.widgets import Banner
-
-MODALITY_LABELS = [("handwriting", "Handwriting"), ("speech", "Speech")]
-
 
 def fmt_duration(s: float | None) -> str:
     if s is None or s != s or s < 0:
@@ -81,117 +65,16 @@ class TrainingPanel(QWidget):
     modelsChanged = Signal(str)  # modality: the registry or the active model changed
     runStateChanged = Signal(str)
 
-    def __init__(self, window, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.win = window
+        self.ctx = ctx
         self.proc = TrainingProcess(self)
         self.plan: RunPlan | None = None
         self.result: dict | None = None
-        self._loading_form = False
 
-        # ---- the form -------------------------------------------------------------
-        self.modality_combo = QComboBox()
-        for key, label in MODALITY_LABELS:
-            self.modality_combo.addItem(label, key)
-        self.preset_combo = QComboBox()
-        for key, label in PRESET_CHOICES:
-            self.preset_combo.addItem(label, key)
-        self.preset_note = QLabel()
-        self.preset_note.setWordWrap(True)
-        self.preset_note.setStyleSheet("color: palette(mid);")
-
-        self.synth_check = QCheckBox("Built-in synthetic data")
-        self.synth_note = QLabel()
-        self.synth_note.setWordWrap(True)
-        self.synth_note.setStyleSheet("color: palette(mid); margin-left: 22px;")
-        self.mine_check = QCheckBox("My samples")
-        self.mine_note = QLabel()
-        self.mine_note.setWordWrap(True)
-        self.mine_note.setStyleSheet("color: palette(mid); margin-left: 22px;")
-        self.sources_list = QListWidget()
-        self.sources_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.sources_list.setMaximumHeight(64)
-        self.sources_list.setToolTip("Sample folders, ink files (.json, .jsonl, .jsonl.gz) or speech manifests (.jsonl) to train on")
-        self.add_folder_button = QPushButton("Add folder…")
-        self.add_file_button = QPushButton("Add file…")
-        self.remove_source_button = QPushButton("Remove")
-        self.dataset_edit = QLineEdit()
-        self.dataset_edit.setPlaceholderText("a path, or a data spec such as unipen:word,digit")
-        self.dataset_edit.setToolTip("A dataset: a sample folder or file, or any data spec `python -m recognizers train` accepts")
-        self.dataset_browse = QPushButton("…")
-        self.dataset_browse.setMaximumWidth(32)
-        self.val_edit = QLineEdit()
-        self.val_edit.setPlaceholderText("empty: hold out 1 in 10 of the files above")
-        self.val_edit.setToolTip("Samples to measure the model on (never trained on)")
-        self.val_browse = QPushButton("…")
-        self.val_browse.setMaximumWidth(32)
-
-        data_box = QGroupBox("Data")
-        dl = QVBoxLayout(data_box)
-        dl.setSpacing(4)
-        dl.addWidget(self.synth_check)
-        dl.addWidget(self.synth_note)
-        dl.addWidget(self.mine_check)
-        dl.addWidget(self.mine_note)
-        dl.addWidget(QLabel("Sample folders and manifests:"))
-        dl.addWidget(self.sources_list)
-        sb = QHBoxLayout()
-        sb.addWidget(self.add_folder_button)
-        sb.addWidget(self.add_file_button)
-        sb.addWidget(self.remove_source_button)
-        sb.addStretch(1)
-        dl.addLayout(sb)
-        df = QFormLayout()
-        df.setContentsMargins(0, 4, 0, 0)
-        r1 = QHBoxLayout()
-        r1.addWidget(self.dataset_edit, 1)
-        r1.addWidget(self.dataset_browse)
-        r2 = QHBoxLayout()
-        r2.addWidget(self.val_edit, 1)
-        r2.addWidget(self.val_browse)
-        df.addRow("Dataset:", r1)
-        df.addRow("Validation:", r2)
-        dl.addLayout(df)
-
-        self.steps_spin = QSpinBox()
-        self.steps_spin.setRange(1, 1_000_000)
-        self.steps_spin.setSingleStep(50)
-        self.lr_spin = QDoubleSpinBox()
-        self.lr_spin.setDecimals(5)
-        self.lr_spin.setRange(1e-5, 1.0)
-        self.lr_spin.setSingleStep(1e-4)
-        self.batch_spin = QSpinBox()
-        self.batch_spin.setRange(500, 200_000)
-        self.batch_spin.setSingleStep(1000)
-        self.batch_spin.setToolTip("Padded frames per batch: the memory and speed knob")
-        hyper = QGroupBox("Hyperparameters")
-        hf = QFormLayout(hyper)
-        hf.addRow("Steps:", self.steps_spin)
-        hf.addRow("Learning rate:", self.lr_spin)
-        hf.addRow("Batch frames:", self.batch_spin)
-
-        self.start_button = QPushButton("Start training")
-        self.start_button.setToolTip("Train in a separate process; the window stays usable")
-        self.device_note = QLabel()
-        self.device_note.setStyleSheet("color: palette(mid);")
-
-        form = QWidget()
-        fl = QVBoxLayout(form)
-        fl.setContentsMargins(0, 0, 0, 0)
-        top = QFormLayout()
-        top.addRow("Recognizer:", self.modality_combo)
-        top.addRow("Preset:", self.preset_combo)
-        fl.addLayout(top)
-        fl.addWidget(self.preset_note)
-        fl.addWidget(data_box)
-        fl.addWidget(hyper)
-        sr = QHBoxLayout()
-        sr.addWidget(self.device_note, 1)
-        sr.addWidget(self.start_button)
-        fl.addLayout(sr)
-        fl.addStretch(1)
-        form.setMinimumWidth(340)
-        form.setMaximumWidth(420)
+        self.form = TrainingForm(ctx, self.current_model)
+        form = self.form
+        self.start_button = self.form.start_button  # the form shows it; the panel acts on it
 
         # ---- the run --------------------------------------------------------------
         self.banner = Banner(self)
@@ -272,17 +155,6 @@ class TrainingPanel(QWidget):
         run.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
         # ---- wiring ---------------------------------------------------------------
-        self.modality_combo.currentIndexChanged.connect(self._modality_changed)
-        self.preset_combo.currentIndexChanged.connect(self._preset_changed)
-        self.add_folder_button.clicked.connect(self._add_folder)
-        self.add_file_button.clicked.connect(self._add_file)
-        self.remove_source_button.clicked.connect(self._remove_sources)
-        self.dataset_browse.clicked.connect(lambda: self._browse_into(self.dataset_edit))
-        self.val_browse.clicked.connect(lambda: self._browse_into(self.val_edit))
-        for w in (self.synth_check, self.mine_check):
-            w.toggled.connect(self._save_form)
-        for w in (self.dataset_edit, self.val_edit):
-            w.editingFinished.connect(self._save_form)
         self.start_button.clicked.connect(self.start_from_form)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.cancel_button.clicked.connect(self.proc.cancel)
@@ -291,14 +163,14 @@ class TrainingPanel(QWidget):
         self.use_button.clicked.connect(self.use_new_model)
         self.keep_button.clicked.connect(self.keep_new_model)
         self.discard_button.clicked.connect(self.discard_new_model)
-        self.proc.event.connect(self._event)
+        self.proc.runEvent.connect(self._run_event)
         self.proc.stateChanged.connect(self._state_changed)
         self.proc.statusMessage.connect(self.status_label.setText)
         self.proc.finished.connect(self._finished)
         self.proc.failed.connect(lambda msg: self.banner.show_message(html.escape(msg).replace("\n", "<br>"), "error"))
         self.proc.cancelled.connect(self.refresh_resumable)
 
-        self._modality_changed()
+        self.form.load()
         self._state_changed("idle")
         self.refresh_resumable()
 
@@ -306,24 +178,22 @@ class TrainingPanel(QWidget):
 
     @property
     def modality(self) -> str:
-        return self.modality_combo.currentData()
+        return self.form.modality
 
     @property
     def preset(self) -> str:
-        return self.preset_combo.currentData()
+        return self.form.preset
 
     def set_modality(self, modality: str) -> None:
-        self.modality_combo.setCurrentIndex(self.modality_combo.findData(modality))
+        self.form.set_modality(modality)
 
     def set_preset(self, preset: str) -> None:
-        self.preset_combo.setCurrentIndex(self.preset_combo.findData(preset))
+        self.form.set_preset(preset)
 
     def current_model(self, modality: str) -> tuple[str | None, str, dict]:
         """(path, name, stored figures) of the model in use for `modality`."""
-        worker = self.win.hw_worker if modality == "handwriting" else self.win.sp_worker
-        rec = getattr(worker, "recognizer", None)
-        path = getattr(rec, "path", None) if rec is not None else None
-        reg = self.win.registry
+        path = self.ctx.running_model(modality)
+        reg = self.ctx.registry
         entry = reg.find_by_path(modality, path) if path else reg.active(modality, read_info=True)
         if path is None and entry is not None:
             path = entry.path
@@ -335,130 +205,6 @@ class TrainingPanel(QWidget):
             return path, entry.name, dict(entry.figures)
         return path, Path(path).stem, {}
 
-    def _key(self, name: str) -> str:
-        return f"training/{self.modality}/{name}"
-
-    def _own_files(self, modality: str) -> list[tuple[Path, str]]:
-        from recognizers.workspace.enrol import enrolment_store
-
-        store = self.win.store
-        enrol = enrolment_store(store.root)
-        if modality == "handwriting":
-            return [(store.ink_path, "your saved handwriting"), (enrol.ink_path, "your enrolment handwriting")]
-        return [(store.manifest_path, "your saved recordings"), (enrol.manifest_path, "your enrolment recordings")]
-
-    def _own_counts_text(self, modality: str) -> tuple[int, str]:
-        (saved, _), (enrolled, _) = self._own_files(modality)
-        a = count_items(saved) if saved.exists() else 0
-        b = count_items(enrolled) if enrolled.exists() else 0
-        parts = ([f"{a} saved while using the app"] if a else []) + ([f"{b} from enrolment (Personalize)"] if b else [])
-        return a + b, ", ".join(parts) or "none yet: Options ▸ Save my samples, or the Personalize tab"
-
-    # -- the form -------------------------------------------------------------------
-
-    def _modality_changed(self) -> None:
-        self._loading_form = True
-        s = self.win.settings
-        m = self.modality
-        ok, note = synthetic_status(m)
-        self.synth_check.setEnabled(ok)
-        self.synth_check.setChecked(ok and _as_bool(s.value(self._key("synthetic"), True)))
-        self.synth_note.setText(note)
-        total, text = self._own_counts_text(m)
-        self.mine_note.setText(text)
-        self.mine_check.setEnabled(total > 0)
-        self.mine_check.setChecked(total > 0 and _as_bool(s.value(self._key("mine"), True)))
-        self.sources_list.clear()
-        try:
-            for p in json.loads(str(s.value(self._key("sources"), "[]") or "[]")):
-                self.sources_list.addItem(str(p))
-        except ValueError:
-            pass
-        self.dataset_edit.setText(str(s.value(self._key("dataset"), "") or ""))
-        self.val_edit.setText(str(s.value(self._key("val"), "") or ""))
-        self._loading_form = False
-        self._preset_changed()
-
-    def _preset_changed(self) -> None:
-        m, preset = self.modality, self.preset
-        cfg = recognizer_preset(m, preset)
-        self.steps_spin.setValue(int(cfg.get("total_steps", 300)))
-        self.lr_spin.setValue(float(cfg.get("lr", 2e-3)))
-        self.batch_spin.setValue(int(cfg.get("batch_frames", 6000)))
-        if preset == "quick-finetune":
-            path, name, _ = self.current_model(m)
-            what = f"<b>{html.escape(name)}</b>" if path else "the active model (there is none yet)"
-            text = f"Continues training {what} for a few hundred steps at a low learning rate; the built-in synthetic data is mixed in so it keeps what it knew."
-        elif preset == "full":
-            text = "Trains a new model from scratch with the shipped model's recipe. Hours on a CPU: a GPU is much faster. It can be paused, cancelled and resumed."
-        else:
-            text = "A small model trained for a few seconds: tries the whole pipeline, not meant to be used."
-        self.preset_note.setText(text)
-        self._update_device_note()
-
-    def _update_device_note(self) -> None:
-        from app.settings import RecognitionOptions
-
-        dev = RecognitionOptions.load(self.win.settings).device
-        self.device_note.setText(f"Runs on: {'CPU or CUDA (auto)' if dev == 'auto' else dev.upper()}")
-
-    def _save_form(self) -> None:
-        if self._loading_form:
-            return
-        s = self.win.settings
-        s.setValue(self._key("synthetic"), self.synth_check.isChecked())
-        s.setValue(self._key("mine"), self.mine_check.isChecked())
-        s.setValue(self._key("sources"), json.dumps([self.sources_list.item(i).text() for i in range(self.sources_list.count())]))
-        s.setValue(self._key("dataset"), self.dataset_edit.text().strip())
-        s.setValue(self._key("val"), self.val_edit.text().strip())
-
-    def add_source(self, path: str) -> None:
-        if path and not self.sources_list.findItems(path, Qt.MatchFlag.MatchExactly):
-            self.sources_list.addItem(path)
-            self._save_form()
-
-    def _add_folder(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Add a folder of ink samples" if self.modality == "handwriting" else "Add a folder")
-        if d:
-            self.add_source(d)
-
-    def _add_file(self) -> None:
-        filt = "Ink samples (*.json *.jsonl *.jsonl.gz);;All files (*)" if self.modality == "handwriting" else "Speech manifests (*.jsonl);;All files (*)"
-        path, _ = QFileDialog.getOpenFileName(self, "Add samples", "", filt)
-        if path:
-            self.add_source(path)
-
-    def _remove_sources(self) -> None:
-        for it in self.sources_list.selectedItems():
-            self.sources_list.takeItem(self.sources_list.row(it))
-        self._save_form()
-
-    def _browse_into(self, edit: QLineEdit) -> None:
-        filt = "Ink samples (*.json *.jsonl *.jsonl.gz);;All files (*)" if self.modality == "handwriting" else "Speech manifests (*.jsonl);;All files (*)"
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a file", "", filt)
-        if path:
-            edit.setText(path)
-            self._save_form()
-
-    def sources(self) -> list[DataSource]:
-        out: list[DataSource] = []
-        if self.synth_check.isChecked() and self.synth_check.isEnabled():
-            out.append(DataSource("synthetic", "", "built-in synthetic data"))
-        if self.mine_check.isChecked() and self.mine_check.isEnabled():
-            out += [DataSource("file", str(p), label) for p, label in self._own_files(self.modality) if p.exists() and count_items(p)]
-        for i in range(self.sources_list.count()):
-            p = self.sources_list.item(i).text()
-            out.append(DataSource("file", p, Path(p).name))
-        ds = self.dataset_edit.text().strip()
-        if ds:
-            if Path(ds).exists():
-                out.append(DataSource("file", ds, Path(ds).name))
-            elif re.match(r"^[a-z][a-z-]*:", ds):  # a data spec (unipen:..., synth-ink:N, ...)
-                out.append(DataSource("spec", ds, ds))
-            else:
-                raise ValueError(f"the dataset {ds} does not exist")
-        return out
-
     # -- starting -------------------------------------------------------------------
 
     def start_from_form(self) -> bool:
@@ -466,20 +212,20 @@ class TrainingPanel(QWidget):
         if self.proc.busy:
             return False
         self.banner.clear()
-        self._save_form()
+        self.form._save_form()
         m, preset = self.modality, self.preset
         base, base_name, base_figures = self.current_model(m)
         if preset == "quick-finetune" and not base:
             self.banner.show_message(f"There is no active {m} model to fine-tune: choose Full training.", "error")
             return False
-        run_dir = new_run_dir(self.win.runs_dir, m)
+        run_dir = new_run_dir(self.ctx.runs_dir, m)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            val = self.val_edit.text().strip() or None
+            val = self.form.val_edit.text().strip() or None
             if val and not Path(val).exists():
                 raise ValueError(f"the validation file {val} does not exist")
-            prep = prepare_data(m, self.sources(), run_dir / "data", val)
-            cfg = make_config(m, preset, prep, run_dir, base_model=base if preset == "quick-finetune" else None, total_steps=self.steps_spin.value(), lr=self.lr_spin.value(), batch_frames=self.batch_spin.value())
+            prep = prepare_data(m, self.form.sources(), run_dir / "data", val)
+            cfg = make_config(m, preset, prep, run_dir, base_model=base if preset == "quick-finetune" else None, total_steps=self.form.steps_spin.value(), lr=self.form.lr_spin.value(), batch_frames=self.form.batch_spin.value())
         except (ValueError, OSError) as exc:
             shutil.rmtree(run_dir, ignore_errors=True)
             self.banner.show_message(f"Cannot start: {html.escape(str(exc))}", "error")
@@ -522,7 +268,7 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(f"%p %  (step {plan.steps_done if resume else 0} of {total})")
         self.time_label.setText("")
         self._t0 = time.monotonic()
-        self.proc.start(plan, RecognitionOptions.load(self.win.settings).device, resume=resume)
+        self.proc.start(plan, RecognitionOptions.load(self.ctx.settings).device, resume=resume)
 
     # -- the run --------------------------------------------------------------------
 
@@ -532,7 +278,7 @@ class TrainingPanel(QWidget):
         else:
             self.proc.pause()
 
-    def _event(self, ev: dict) -> None:
+    def _run_event(self, ev: dict) -> None:
         kind = ev["kind"]
         if kind == "progress":
             step, total = int(ev["step"]), int(ev["total"])
@@ -555,7 +301,7 @@ class TrainingPanel(QWidget):
         self.pause_button.setEnabled(CAN_PAUSE and state in ("running", "paused"))
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         self.cancel_button.setEnabled(state in ("starting", "running", "paused", "evaluating"))
-        for w in (self.modality_combo, self.preset_combo):
+        for w in (self.form.modality_combo, self.form.preset_combo):
             w.setEnabled(not busy)
         if state == "paused":
             self.time_label.setText("Paused.")
@@ -596,7 +342,7 @@ class TrainingPanel(QWidget):
     def _register(self):
         plan, res = self.plan, self.result
         assert plan is not None and res is not None
-        reg = self.win.registry
+        reg = self.ctx.registry
         entry = reg.add_model(plan.modality, res["best_path"], plan.origin, name=plan.config.get("name"), figures=res.get("after"), figures_on=plan.figures_on, base=plan.base_name, steps=res.get("steps"))
         plan.status = "kept"
         plan.save()
@@ -613,12 +359,12 @@ class TrainingPanel(QWidget):
             return
         try:
             entry = self._register()
-            self.win.registry.activate(entry.modality, entry.id)
+            self.ctx.registry.activate(entry.modality, entry.id)
         except (RegistryError, OSError, ValueError) as exc:
             self.banner.show_message(f"Could not use the new model: {html.escape(str(exc))}", "error")
             return
-        self.win.load_model(entry.modality, entry.path)
-        prev = self.win.registry.previous(entry.modality)
+        self.ctx.load_model(entry.modality, entry.path)
+        prev = self.ctx.registry.previous(entry.modality)
         self._closed_result(f"Now using <b>{html.escape(entry.name)}</b>." + (f" The previous model ({html.escape(prev.name)}) is kept: Models ▸ Restore previous brings it back." if prev else ""))
         self.modelsChanged.emit(entry.modality)
 
@@ -649,7 +395,7 @@ class TrainingPanel(QWidget):
     # -- interrupted runs -------------------------------------------------------------
 
     def refresh_resumable(self) -> None:
-        runs = [p for p in find_runs(self.win.runs_dir) if p.resumable and not (self.proc.busy and self.plan and p.run_dir == self.plan.run_dir)]
+        runs = [p for p in find_runs(self.ctx.runs_dir) if p.resumable and not (self.proc.busy and self.plan and p.run_dir == self.plan.run_dir)]
         self._resumable = runs[0] if runs else None
         if self._resumable is None or self.proc.busy:
             self.resume_frame.hide()
@@ -673,9 +419,3 @@ class TrainingPanel(QWidget):
 
     def shutdown(self) -> None:
         self.proc.shutdown()
-
-
-def _as_bool(v) -> bool:
-    if isinstance(v, str):
-        return v.lower() in ("1", "true", "yes", "on")
-    return bool(v)

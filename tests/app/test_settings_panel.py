@@ -49,9 +49,9 @@ def test_settings_panel_opens(make_window, standin_models, user_dirs, qtbot):
     tp = d.training
     assert tp.start_button.isEnabled() and not tp.cancel_button.isEnabled()
     tp.set_preset("quick-finetune")
-    assert tp.steps_spin.value() == 300  # the quick-finetune preset, unchanged
+    assert tp.form.steps_spin.value() == 300  # the quick-finetune preset, unchanged
     tp.set_preset("full")
-    assert tp.steps_spin.value() > 1000
+    assert tp.form.steps_spin.value() > 1000
     d.close()
     assert win.show_settings() is d  # made once and kept (a run goes on while it is closed)
     assert not (user_dirs / "runs").exists()  # opening it starts nothing

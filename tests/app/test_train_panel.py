@@ -27,10 +27,10 @@ def tiny_run_form(win, ink_file, steps: int):
     tp = d.training
     tp.set_modality("handwriting")
     tp.set_preset("tiny")
-    tp.synth_check.setChecked(False)
-    tp.mine_check.setChecked(False)
-    tp.dataset_edit.setText(str(ink_file))
-    tp.steps_spin.setValue(steps)
+    tp.form.synth_check.setChecked(False)
+    tp.form.mine_check.setChecked(False)
+    tp.form.dataset_edit.setText(str(ink_file))
+    tp.form.steps_spin.setValue(steps)
     return d, tp
 
 
@@ -42,7 +42,7 @@ def test_train_tiny_run_from_the_panel_becomes_active(make_window, standin_model
     win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
     d, tp = tiny_run_form(win, ink_file, steps=30)
     events: list[dict] = []
-    tp.proc.event.connect(events.append)
+    tp.proc.runEvent.connect(events.append)
     with qtbot.waitSignal(tp.proc.finished, timeout=120_000) as done:
         qtbot.mouseClick(tp.start_button, Qt.MouseButton.LeftButton)
         assert tp.proc.state in ("starting", "running")
