@@ -93,6 +93,8 @@ def check_settings(modality: str, model_config: dict, feature_config: dict) -> N
         win = int(feature_config.get("sample_rate", 16_000) * feature_config.get("win_ms", 25.0) / 1000)
         if feature_config["n_fft"] < win:
             raise ValueError(f"feature setting n_fft={feature_config['n_fft']} is shorter than the window ({win} samples)")
+        if feature_config.get("n_mels", 80) > feature_config["n_fft"] // 2 + 1:
+            raise ValueError(f"feature setting n_mels={feature_config.get('n_mels')} is more than n_fft={feature_config['n_fft']} gives frequencies")
 
 
 def save_checkpoint(path: str | os.PathLike, ckpt: Checkpoint) -> None:
@@ -124,6 +126,10 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             state_dict=obj["state_dict"],
             info=obj.get("info", {}),
         )
+        if ckpt.model_config.input_dim != ckpt.feature_config.dim:
+            raise ValueError(f"the model reads {ckpt.model_config.input_dim} features a frame but its feature settings make {ckpt.feature_config.dim}")
+        if len(ckpt.alphabet) != ckpt.model_config.num_classes:
+            raise ValueError(f"the model has {ckpt.model_config.num_classes} outputs but its alphabet {len(ckpt.alphabet)} classes")
         ckpt.build_model()  # proves the weights fit the config
     except Exception as exc:
         raise CheckpointError(f"{path} is damaged ({exc.__class__.__name__}: {exc})") from exc

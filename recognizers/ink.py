@@ -48,13 +48,14 @@ class InkSample:
 
 def as_stroke(points: Iterable) -> Stroke:
     """One stroke as an (N, 3) float32 array; accepts x, y pairs (t is then 0)."""
-    arr = np.asarray(points, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # out-of-range values become inf: refused below
+        arr = np.asarray(points, dtype=np.float32)
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] not in (2, 3):
         raise ValueError(f"a stroke must be a non-empty list of [x, y, t_ms] points, got shape {arr.shape}")
     if arr.shape[1] == 2:
         arr = np.concatenate([arr, np.zeros((len(arr), 1), np.float32)], axis=1)
     if not np.isfinite(arr).all():
-        raise ValueError("a stroke holds a non-finite coordinate")
+        raise ValueError("a stroke holds a non-finite coordinate (or one beyond 3.4e38)")
     return arr
 
 

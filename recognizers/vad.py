@@ -107,7 +107,12 @@ class UtteranceSegmenter:
         self._utt_start = self.fed - self._utt_len
         self._last_speech_len = self._utt_len
         self._silence_run = 0
-        self._next_partial = self._utt_len + int(self.rate * self.partial_every_ms / 1000)
+        self._next_partial = self._utt_len + self._partial_step()
+
+    def _partial_step(self) -> int:
+        """Samples between partial events (no partials at all when partial_every_ms is infinite)."""
+        ms = self.partial_every_ms
+        return int(self.rate * ms / 1000) if ms < 1e12 else 1 << 62
 
     def _close(self, reason: str, keep: int | None = None) -> SegEvent:
         audio = np.concatenate(self._utt) if self._utt else np.zeros(0, np.float32)
@@ -178,7 +183,7 @@ class UtteranceSegmenter:
                 events.append(self._close("silence", keep))
                 continue
             if self._utt_len >= self._next_partial:
-                self._next_partial = self._utt_len + int(self.rate * self.partial_every_ms / 1000)
+                self._next_partial = self._utt_len + self._partial_step()
                 events.append(SegEvent("partial", np.concatenate(self._utt), "", self._utt_start))
         return events
 
