@@ -119,10 +119,26 @@ class AudioFeatureConfig:
     win_ms: float = 25.0  # analysis window, ms
     hop_ms: float = 10.0  # frame step, ms (100 frames per second)
     n_fft: int = 512  # FFT size, samples (>= the window)
+    # "logmel" (the fields above), or the name of a frozen pretrained encoder whose frames
+    # feed the model (recognizers.encoder); its weights' SHA-256 pins the exact encoder.
+    frontend: str = "logmel"
+    encoder_sha256: str = ""
 
     @property
     def dim(self) -> int:
+        if self.frontend != "logmel":
+            from recognizers.encoder import ENCODER_DIM
+
+            return ENCODER_DIM
         return self.n_mels
+
+    @property
+    def frames_per_second(self) -> float:
+        if self.frontend != "logmel":
+            from recognizers.encoder import FRAMES_PER_SECOND
+
+            return FRAMES_PER_SECOND
+        return 1000.0 / self.hop_ms
 
     @property
     def hop_length(self) -> int:
@@ -151,6 +167,16 @@ def _mel_transform(cfg: AudioFeatureConfig) -> torch.nn.Module:
 
 
 def audio_features(audio: np.ndarray, cfg: AudioFeatureConfig) -> np.ndarray:
+    """Model inputs (T, cfg.dim) for mono 16 kHz audio: the frozen encoder's frames when the
+    config names one (recognizers.encoder, 50 a second), else log-mel features (below)."""
+    if cfg.frontend != "logmel":
+        from recognizers.encoder import get_encoder
+
+        return get_encoder(cfg.frontend).encode(audio)
+    return log_mel_features(audio, cfg)
+
+
+def log_mel_features(audio: np.ndarray, cfg: AudioFeatureConfig) -> np.ndarray:
     """Log-mel features of mono 16 kHz audio, mean-normalised per utterance. (T, n_mels).
 
     Subtracting each bin's mean removes the microphone's colouring (cepstral mean

@@ -91,9 +91,14 @@ class TrainResult:
     finished: bool
 
 
-def _default_model(modality: str, input_dim: int, num_classes: int) -> ModelConfig:
+def _default_model(modality: str, input_dim: int, num_classes: int, frontend: str = "logmel") -> ModelConfig:
     if modality == "handwriting":
         return ModelConfig(input_dim, num_classes, conv_channels=96, conv_kernel=5, conv_strides=(2,), hidden=160, layers=3, dropout=0.15)
+    if frontend != "logmel":
+        # a head on pretrained encoder frames (50 a second): one convolution that halves the
+        # rate to 25 a second (still above the ~15 letters a second of fast speech) and halves
+        # the LSTM's cost, which is what bounds training on a shared CPU; then 2 x 192 BiLSTM
+        return ModelConfig(input_dim, num_classes, conv_channels=256, conv_kernel=5, conv_strides=(2,), hidden=192, layers=2, dropout=0.2)
     return ModelConfig(input_dim, num_classes, conv_channels=192, conv_kernel=5, conv_strides=(2, 2), hidden=192, layers=3, dropout=0.2)
 
 
@@ -107,6 +112,8 @@ def build_sets(cfg: TrainConfig, alphabet: Alphabet, fcfg) -> tuple[FeatureSet, 
             base = [s for spec in cfg.replay_data for s in load_ink_spec(spec) if not in_holdout(s.writer, cfg.holdout)]
             train += _replay(base, len(train), cfg)
         return InkSet(train, fcfg, alphabet), InkSet(val, fcfg, alphabet)
+    if any(spec.startswith("encoded:") for spec in cfg.data + cfg.val_data):
+        return _encoded_sets(cfg, alphabet, fcfg)
     items = [it for spec in cfg.data for it in load_speech_spec(spec)]
     train = [it for it in items if not in_holdout(it.speaker, cfg.holdout)]
     val = [it for it in items if in_holdout(it.speaker, cfg.holdout)]
@@ -116,6 +123,26 @@ def build_sets(cfg: TrainConfig, alphabet: Alphabet, fcfg) -> tuple[FeatureSet, 
         train += _replay(base, len(train), cfg)
     return (SpeechSet(train, fcfg, alphabet, augment_strength=cfg.augment_strength),
             SpeechSet(val, fcfg, alphabet, spec_augment=False))
+
+
+def _encoded_sets(cfg: TrainConfig, alphabet: Alphabet, fcfg) -> tuple[FeatureSet, FeatureSet]:
+    """Sets of cached encoder frames (``encoded:DIR`` specs), checked against the encoder."""
+    from recognizers.training.encoded import EncodedSet, check_cache_encoder, load_encoded_spec
+
+    if getattr(fcfg, "frontend", "logmel") == "logmel":
+        raise ValueError("encoded: data needs an encoder front end (features.frontend)")
+    for spec in cfg.data + cfg.val_data + cfg.replay_data:
+        if not spec.startswith("encoded:"):
+            raise ValueError(f"{spec!r}: with encoded: data every spec must be encoded: (mixing needs one kind of set)")
+        check_cache_encoder(spec, fcfg.frontend, fcfg.encoder_sha256)
+    items = [it for spec in cfg.data for it in load_encoded_spec(spec)]
+    train = [it for it in items if not in_holdout(it.speaker, cfg.holdout)]
+    val = [it for it in items if in_holdout(it.speaker, cfg.holdout)]
+    val += [it for spec in cfg.val_data for it in load_encoded_spec(spec)]
+    if cfg.replay_data:
+        base = [it for spec in cfg.replay_data for it in load_encoded_spec(spec) if not in_holdout(it.speaker, cfg.holdout)]
+        train += _replay(base, len(train), cfg)
+    return EncodedSet(train, alphabet, mask=cfg.augment), EncodedSet(val, alphabet, mask=False)
 
 
 def _replay(base: list, n_new: int, cfg: TrainConfig) -> list:
@@ -174,7 +201,13 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     else:
         alphabet = Alphabet.handwriting() if cfg.modality == "handwriting" else Alphabet.speech()
         fcfg = feature_config_for(cfg.modality, cfg.features)
-        mcfg = _default_model(cfg.modality, fcfg.dim, len(alphabet))
+        if getattr(fcfg, "frontend", "logmel") != "logmel":
+            from recognizers.checkpoint import check_encoder
+            from recognizers.encoder import get_encoder
+
+            fcfg.encoder_sha256 = fcfg.encoder_sha256 or get_encoder(fcfg.frontend).sha256  # pin the installed encoder
+            check_encoder(fcfg, "this training run")
+        mcfg = _default_model(cfg.modality, fcfg.dim, len(alphabet), getattr(fcfg, "frontend", "logmel"))
         if cfg.model:
             mcfg = ModelConfig.from_dict({**mcfg.to_dict(), **cfg.model})
 

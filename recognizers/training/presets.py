@@ -29,6 +29,24 @@ PRESETS: dict[str, dict] = {
         "augment_strength": 0.7,  # 1.0 left the model underfitting (training loss high)
         "threads": 1,
     },
+    # A BiLSTM-CTC head on Whisper tiny.en's frozen encoder (docs/speech.md), trained on frames
+    # cached once by `python -m recognizers.synth.encode_cache` (real speech listed twice).
+    "speech-whisper": {
+        "modality": "speech",
+        "out_dir": "runs/speech-whisper",
+        "features": {"frontend": "whisper-tiny.en"},
+        "data": ["encoded:data/speech_enc/synth_train"] + ["encoded:data/speech_enc/real_train"] * 2 + ["encoded:data/speech_enc/noise"],
+        "val_data": ["encoded:data/speech_enc/val_cathy", "encoded:data/speech_enc/val_fsdd", "encoded:data/speech_enc/val_flite"],
+        "total_steps": 6000,
+        "warmup_steps": 300,
+        "lr": 2e-3,
+        "batch_frames": 8000,  # encoder frames (50 a second)
+        "max_batch": 48,
+        "eval_every": 500,
+        "checkpoint_every": 200,
+        "val_limit": 600,
+        "threads": 1,
+    },
     # A few seconds of training, for tests and for trying the pipeline.
     "tiny-handwriting": {
         "modality": "handwriting",
@@ -52,6 +70,19 @@ PRESETS: dict[str, dict] = {
         "eval_every": 20,
         "checkpoint_every": 20,
         "batch_frames": 8000,
+        "max_batch": 8,
+        "lr": 3e-3,
+    },
+    "tiny-speech-whisper": {
+        "modality": "speech",
+        "out_dir": "runs/tiny-speech-whisper",
+        "features": {"frontend": "whisper-tiny.en"},
+        "model": {"conv_channels": 32, "hidden": 48, "layers": 1, "dropout": 0.0},
+        "total_steps": 30,
+        "warmup_steps": 5,
+        "eval_every": 15,
+        "checkpoint_every": 15,
+        "batch_frames": 4000,
         "max_batch": 8,
         "lr": 3e-3,
     },
