@@ -4,6 +4,9 @@ The callback receives plain dicts (progress, evaluation, checkpoint, done) and m
 to cancel; the run then saves its resume state and re-raises. Everything the run writes
 goes to ``cfg.out_dir``: ``state.pt`` (resume), ``last.pt`` and ``best.pt`` (models).
 The model a user has active is never written here.
+
+The same function runs under ``torchrun`` (docs/scaling.md): each process takes its share of
+every batch, rank 0 alone evaluates and writes, and the result equals a one-process run's.
 """
 
 from __future__ import annotations
@@ -11,15 +14,18 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import random
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from recognizers.alphabet import Alphabet
 from recognizers.checkpoint import Checkpoint, feature_config_for, load_checkpoint, save_checkpoint
@@ -34,6 +40,7 @@ from recognizers.training.datasets import (
     load_speech_spec,
 )
 from recognizers.decoding.ctc import greedy_path
+from recognizers.training import distributed as ddp
 from recognizers.metrics import ErrorRates, error_rates
 from recognizers.model import CTCModel, ModelConfig
 
@@ -70,7 +77,10 @@ class TrainConfig:
     augment: bool = True
     augment_strength: float = 1.0  # speech: how often and how hard the waveform effects apply
     threads: int = 0  # torch CPU threads; 0 = torch's default
-    device: str = "auto"
+    device: str = "auto"  # under torchrun, auto/cuda mean cuda:LOCAL_RANK
+    accum_steps: int = 1  # micro-batches per step and process (gradient accumulation: memory, not maths)
+    amp: bool = True  # bf16 autocast on CUDA (the CPU always trains in float32)
+    workers: int = 0  # data-loading worker processes per training process (0: load in the training process)
     seed: int = 0
     name: str = ""
 
@@ -89,6 +99,7 @@ class TrainResult:
     best: dict
     steps: int
     finished: bool
+    model: CTCModel | None = field(default=None, repr=False)  # the trained weights, in memory
 
 
 def _default_model(modality: str, input_dim: int, num_classes: int, frontend: str = "logmel") -> ModelConfig:
@@ -183,14 +194,19 @@ def _lr_at(step: int, cfg: TrainConfig) -> float:
 
 def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = False) -> TrainResult:
     """Train (or fine-tune) a model as `cfg` says; resumable from ``out_dir/state.pt``."""
-    callback = callback or (lambda ev: None)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    device = "cuda" if cfg.device == "auto" and torch.cuda.is_available() else ("cpu" if cfg.device == "auto" else cfg.device)
+    if cfg.accum_steps < 1 or cfg.workers < 0:
+        raise ValueError("accum_steps must be at least 1 and workers at least 0")
+    dist_info, device = ddp.setup(cfg.device)  # one process, or this rank of a torchrun group
+    main = dist_info.is_main
+    callback = (callback or (lambda ev: None)) if main else (lambda ev: None)  # rank 0 alone reports
+    # an elastic restart (torchrun --max-restarts) continues from the last checkpoint
+    resume = resume or int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0") or 0) > 0
     out = Path(cfg.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if main:
+        out.mkdir(parents=True, exist_ok=True)
     state_path = out / "state.pt"
-    rng = np.random.default_rng(cfg.seed)
     torch.manual_seed(cfg.seed)
 
     base: Checkpoint | None = load_checkpoint(cfg.init_from) if cfg.init_from else None
@@ -221,17 +237,27 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     if base is not None:
         model.load_state_dict(base.state_dict)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     step, best, samples_seen, train_time = 0, {"cer": float("inf")}, 0, 0.0
+    epoch, pos = 0, 0  # where in the batch plan the run is
     history: list[dict] = []
-    if resume and state_path.exists():
-        st = torch.load(state_path, map_location=device, weights_only=True)
+    st = torch.load(state_path, map_location="cpu", weights_only=True) if (resume and main and state_path.exists()) else None
+    st = ddp.broadcast_object(st, dist_info)  # only rank 0 need see the file
+    if st is not None:
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["optimizer"])
         step, best, samples_seen, train_time = st["step"], st["best"], st["samples_seen"], st["train_time"]
+        epoch, pos = int(st.get("epoch", 0)), int(st.get("pos", 0))
         history = json.loads(st.get("history", "[]"))
-        rng = np.random.default_rng([cfg.seed, step])
         callback({"kind": "status", "message": f"resumed at step {step}"})
+    net = model
+    if dist_info.enabled:
+        from torch.nn.parallel import DistributedDataParallel
+
+        if device.startswith("cuda"):  # batch statistics over the whole batch, as in one process
+            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+
+        net = DistributedDataParallel(model, device_ids=[torch.device(device).index] if device.startswith("cuda") else None)
+        callback({"kind": "status", "message": f"data-parallel over {dist_info.world} processes ({'NCCL' if device.startswith('cuda') else 'gloo'})"})
 
     def make_ckpt(metrics: dict) -> Checkpoint:
         info = {
@@ -247,6 +273,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         return Checkpoint(cfg.modality, mcfg, fcfg, alphabet, {k: v.detach().cpu() for k, v in model.state_dict().items()}, info)
 
     def save_state() -> None:
+        if not main:
+            return
         buf = {
             "model": model.state_dict(),
             "optimizer": opt.state_dict(),
@@ -254,6 +282,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             "best": best,
             "samples_seen": samples_seen,
             "train_time": train_time,
+            "epoch": epoch,
+            "pos": pos,
             "history": json.dumps(history),
         }
         import io
@@ -270,7 +300,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         model.train()
         return rates.as_dict()
 
-    use_amp = device.startswith("cuda")
+    use_amp = device.startswith("cuda") and cfg.amp
     started = time.time()
     session_samples, session_time = 0, 0.0
     lengths = [train_set.approx_length(i) for i in range(len(train_set))]
@@ -278,21 +308,40 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     finished = False
     try:
         while step < cfg.total_steps:
-            for batch in length_batches(lengths, cfg.batch_frames, cfg.max_batch, rng):
+            # the plan depends on the seed and the epoch alone: every rank computes the same one,
+            # and a resumed run picks it up at the batch where it stopped
+            plan = length_batches(lengths, cfg.batch_frames, cfg.max_batch, np.random.default_rng([cfg.seed, epoch]))
+            loader = _step_loader(train_set, plan[pos:], dist_info, cfg, epoch)
+            for batch, parts in loader:
                 if step >= cfg.total_steps:
                     break
                 t0 = time.perf_counter()
-                x, xl, y, yl, _ = collate([train_set.get(i, rng if cfg.augment else None) for i in batch])
                 for g in opt.param_groups:
                     g["lr"] = _lr_at(step, cfg)
-                with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
-                    lp, ol = model(x.to(device), xl.to(device))
-                loss = ctc(lp.float().transpose(0, 1), y.to(device), ol, yl.to(device))
                 opt.zero_grad(set_to_none=True)
-                loss.backward()
+                # each sample's loss over its target length, summed and divided by the *global*
+                # batch size; DDP averages over the ranks, so the rank count is multiplied back
+                scale = dist_info.world / len(batch)
+                weight = 1.0
+                if not parts:  # fewer samples than ranks: take part with a zero-weight sample
+                    parts, weight = [collate([train_set.get(batch[0], None)])[:4]], 0.0
+                local_sum = 0.0
+                for j, (x, xl, y, yl) in enumerate(parts):
+                    sync = nullcontext() if (not dist_info.enabled or j == len(parts) - 1) else net.no_sync()
+                    with sync:
+                        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
+                            lp, ol = net(x.to(device, non_blocking=True), xl.to(device))
+                        per = F.ctc_loss(lp.float().transpose(0, 1), y.to(device), ol, yl.to(device), blank=0, reduction="none", zero_infinity=True)
+                        part_sum = (per / yl.to(device).clamp(min=1)).sum() * weight
+                        (part_sum * scale).backward()
+                    local_sum += float(part_sum.detach())
+                timed_out = bool(cfg.max_minutes) and time.time() - started > cfg.max_minutes * 60
+                loss_sum, stop_votes = ddp.all_sum([local_sum, float(timed_out)], dist_info, device)
+                loss_value = loss_sum / len(batch)
                 nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
                 opt.step()
                 step += 1
+                pos += 1
                 samples_seen += len(batch)
                 dt = time.perf_counter() - t0
                 train_time += dt
@@ -302,10 +351,10 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
                 eta = (cfg.total_steps - step) * train_time / max(step, 1)
                 if cfg.max_minutes:
                     eta = min(eta, cfg.max_minutes * 60 - elapsed)
-                callback({"kind": "progress", "step": step, "total": cfg.total_steps, "loss": loss.item(), "lr": _lr_at(step, cfg), "samples_per_s": session_samples / max(session_time, 1e-9), "eta_s": max(eta, 0.0)})
-                if step % cfg.eval_every == 0 or step == cfg.total_steps:
+                callback({"kind": "progress", "step": step, "total": cfg.total_steps, "loss": loss_value, "lr": _lr_at(step, cfg), "samples_per_s": session_samples / max(session_time, 1e-9), "eta_s": max(eta, 0.0)})
+                if main and (step % cfg.eval_every == 0 or step == cfg.total_steps):
                     m = run_eval()
-                    history.append({"step": step, "loss": loss.item(), "val": m})
+                    history.append({"step": step, "loss": loss_value, "val": m})
                     improved = m["cer"] < best.get("cer", float("inf"))
                     if improved:
                         best = {**m, "step": step}
@@ -314,22 +363,56 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
                 if step % cfg.checkpoint_every == 0:
                     save_state()
                     callback({"kind": "checkpoint", "step": step})
-                if cfg.max_minutes and time.time() - started > cfg.max_minutes * 60:
+                if stop_votes > 0:  # any rank past max_minutes: all stop at this same step
                     raise TimeoutError
+            else:
+                epoch, pos = epoch + 1, 0
         finished = True
     except TimeoutError:
         pass
     except BaseException:
         save_state()
         raise
-    if not history or history[-1]["step"] != step:
+    if main and (not history or history[-1]["step"] != step):
         m = run_eval()
         history.append({"step": step, "val": m})
         if m["cer"] < best.get("cer", float("inf")):
             best = {**m, "step": step}
             save_checkpoint(out / "best.pt", make_ckpt(m))
     save_state()
-    (out / "history.json").write_text(json.dumps(history, indent=1))
-    result = TrainResult(str(out / "best.pt"), best, step, finished)
-    callback({"kind": "done", "best": best, "steps": step, "finished": finished, "best_path": result.best_path, "samples_per_s": session_samples / max(session_time, 1e-9)})
+    if main:
+        (out / "history.json").write_text(json.dumps(history, indent=1))
+    ddp.check_in_sync(model, dist_info)
+    ddp.teardown(dist_info)
+    result = TrainResult(str(out / "best.pt"), best, step, finished, model)
+    callback({"kind": "done", "best": best, "steps": step, "finished": finished, "best_path": result.best_path, "samples_per_s": session_samples / max(session_time, 1e-9), "processes": dist_info.world})
     return result
+
+
+class _StepData(torch.utils.data.Dataset):
+    """Step k of an epoch's plan -> (global batch, this rank's collated micro-batches).
+
+    Augmentation draws from a generator seeded by (seed, epoch, sample), so a sample is
+    augmented the same way whichever process, worker or micro-batch it lands in."""
+
+    def __init__(self, data: FeatureSet, plan: list[list[int]], info, cfg: TrainConfig, epoch: int) -> None:
+        self.data, self.plan, self.info, self.cfg, self.epoch = data, plan, info, cfg, epoch
+
+    def __len__(self) -> int:
+        return len(self.plan)
+
+    def __getitem__(self, k: int):
+        batch = self.plan[k]
+        parts = []
+        for idx in ddp.micro_batches(batch, self.info, self.cfg.accum_steps):
+            items = [self.data.get(i, np.random.default_rng([self.cfg.seed, self.epoch, i]) if self.cfg.augment else None) for i in idx]
+            parts.append(collate(items)[:4])
+        return batch, parts
+
+
+def _step_loader(data: FeatureSet, plan: list[list[int]], info, cfg: TrainConfig, epoch: int):
+    steps = _StepData(data, plan, info, cfg, epoch)
+    if cfg.workers <= 0:
+        return (steps[k] for k in range(len(steps)))
+    return torch.utils.data.DataLoader(steps, batch_size=None, shuffle=False, num_workers=cfg.workers,
+                                       pin_memory=torch.cuda.is_available(), prefetch_factor=4)
