@@ -26,6 +26,7 @@ def _parse_value(text: str):
 
 def load_train_config(modality: str, config: str | None, overrides: list[str]):
     """A TrainConfig from a preset name or a JSON file, then `key=value` overrides."""
+    from recognizers.training.faults import check_config_types
     from recognizers.training.presets import PRESETS
     from recognizers.training.loop import TrainConfig
 
@@ -35,15 +36,22 @@ def load_train_config(modality: str, config: str | None, overrides: list[str]):
             base = {**base, **PRESETS[config]}
         else:
             p = Path(config)
-            if not p.exists():
-                raise SystemExit(f"--config: {config} is neither a preset ({', '.join(PRESETS)}) nor a file")
-            base = {**base, **json.loads(p.read_text())}
+            if not p.is_file():
+                raise CliError(f"--config: {config} is neither a preset ({', '.join(PRESETS)}) nor a file")
+            try:
+                extra = json.loads(p.read_text(encoding="utf-8"))
+            except (ValueError, RecursionError) as exc:
+                raise CliError(f"--config: {p} is not a JSON file ({exc.__class__.__name__})") from None
+            if not isinstance(extra, dict):
+                raise CliError(f"--config: {p} must hold a JSON object of training options")
+            base = {**base, **extra}
     for item in overrides:
         key, sep, value = item.partition("=")
         if not sep:
-            raise SystemExit(f"--set expects key=value, got {item!r}")
+            raise CliError(f"--set expects key=value, got {item!r}")
         base[key.strip()] = _parse_value(value)
     base["modality"] = modality
+    check_config_types(TrainConfig, base)
     return TrainConfig.from_dict(base)
 
 
@@ -82,7 +90,11 @@ class JsonProgress:
 
 
 def cmd_train(args) -> int:
+    import logging
+    import signal
+
     import recognizers.synth.ink  # noqa: F401  (registers the synth-ink data spec)
+    from recognizers.training.faults import StatusLog, check_device, check_output_dir, check_resume_state, stop_on_signals
     from recognizers.training.loop import train
 
     cfg = load_train_config(args.modality, args.config, args.set or [])
@@ -92,11 +104,28 @@ def cmd_train(args) -> int:
         cfg.max_minutes = args.max_minutes
     if args.device:
         cfg.device = args.device
+    # found before any data is loaded, not at the first save after the work (issue 14)
+    check_device(cfg.device)
+    check_output_dir(cfg.out_dir)  # writable, space left; an interrupted save's temporary files removed
+    if args.resume:
+        check_resume_state(cfg.out_dir)
+    progress = JsonProgress() if args.progress == "json" else ProgressPrinter()
+    warnings = StatusLog(progress)  # damaged sample lines skipped while loading, shown as status
+    logging.getLogger("recognizers").addHandler(warnings)
     try:
-        train(cfg, JsonProgress() if args.progress == "json" else ProgressPrinter(), resume=args.resume)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted; resume with --resume (state in {cfg.out_dir})", file=sys.stderr)
-        return 130
+        with stop_on_signals() as stop:  # SIGINT and SIGTERM: stop at the next step, state saved
+            train(cfg, stop.wrap(progress), resume=args.resume)
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        saved = (Path(cfg.out_dir) / "state.pt").is_file()
+        print(f"\nstopped ({signal.Signals(signum).name}); " + (f"resume with --resume (state in {cfg.out_dir})" if saved else "nothing was saved yet"), file=sys.stderr)
+        return 128 + signum
+    except RuntimeError as exc:
+        if args.resume and "loading state_dict" in str(exc):
+            raise CliError(f"--resume: the state in {cfg.out_dir} was saved by a run with another model configuration; resume with that configuration, or start again in another --out") from None
+        raise
+    finally:
+        logging.getLogger("recognizers").removeHandler(warnings)
     return 0
 
 

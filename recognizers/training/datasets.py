@@ -62,6 +62,8 @@ def load_ink_spec(spec: str, limit_label: int = 60, skipped: list[str] | None = 
         out = [s for s in read_ink_samples(arg, tolerant=True, report=report) if s.strokes]
         if skipped is not None:
             skipped.extend(report.skipped)
+        if report.skipped:  # the run's status shows this (recognizers.training.faults.StatusLog)
+            log.warning("skipped %d damaged line(s) of %s; the first: %s", len(report.skipped), arg, report.skipped[0])
         return out
     if kind in INK_GENERATORS:
         return INK_GENERATORS[kind](arg)
@@ -208,6 +210,8 @@ def load_speech_spec(spec: str, skipped: list[str] | None = None) -> list[Speech
         items = read_manifest(arg, tolerant=True, report=report)
         if skipped is not None:
             skipped.extend(report.skipped)
+        if report.skipped:
+            log.warning("skipped %d damaged line(s) of %s; the first: %s", len(report.skipped), arg, report.skipped[0])
         return items
     raise ValueError(f"not a speech data spec: {spec!r}")
 

@@ -1,0 +1,173 @@
+"""Issue 14, training faults: signals save the state and exit cleanly (even when the shell
+ignored SIGINT), the output folder is checked before the work, resume state is checked."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from recognizers.cli import main
+from recognizers.ink import write_ink_jsonl
+from recognizers.training import faults
+
+from .inkgen import make_samples
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("train")
+    write_ink_jsonl(d / "train.jsonl", make_samples(120, seed=1))
+    return d / "train.jsonl"
+
+
+def tiny(data, out, *extra: str) -> list[str]:
+    return ["train", "handwriting", "--config", "tiny-handwriting", "--out", str(out), "--set", f'data=["ink:{data}"]', "--progress", "json", *extra]
+
+
+def one_line_error(capsys, rc, *needles):
+    err = capsys.readouterr().err.strip()
+    assert rc == 2, err
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and "Traceback" not in err, err
+    for n in needles:
+        assert n in err, err
+    return err
+
+
+def test_resume_without_state_is_an_error(tmp_path, data, capsys):
+    one_line_error(capsys, main(tiny(data, tmp_path / "run", "--resume")), "no saved state")
+
+
+def test_corrupt_state_is_a_clear_error(tmp_path, data, capsys):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "state.pt").write_bytes(b"PK\x03\x04 torn")
+    one_line_error(capsys, main(tiny(data, tmp_path / "run", "--resume")), "state.pt is damaged")
+    import torch
+
+    torch.save({"step": 3}, tmp_path / "run" / "state.pt")
+    one_line_error(capsys, main(tiny(data, tmp_path / "run", "--resume")), "not a Scrivox training state")
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--set", "total_steps=abc"], "total_steps='abc' must be a whole number"),
+    (["--set", "lr=fast"], "lr='fast' must be a number"),
+    (["--set", "data=ink:x"], "list of strings"),
+    (["--set", "augment=3"], "true or false"),
+    (["--set", "nonsense=1"], "unknown training options"),
+    (["--set", "total_steps"], "key=value"),
+    (["--device", "bogus"], "not a device"),
+    (["--device", "cuda:3"], "cuda:3"),
+    (["--config", "/no/such/config.json"], "neither a preset"),
+])
+def test_bad_options_are_one_line(tmp_path, data, capsys, args, needle):
+    one_line_error(capsys, main(tiny(data, tmp_path / "run", *args)), needle)
+
+
+def test_config_file_that_is_not_an_object(tmp_path, data, capsys):
+    (tmp_path / "c.json").write_text("[1, 2]")
+    one_line_error(capsys, main(["train", "handwriting", "--config", str(tmp_path / "c.json")]), "JSON object")
+    (tmp_path / "d.json").write_text("[" * 100_000)
+    one_line_error(capsys, main(["train", "handwriting", "--config", str(tmp_path / "d.json")]), "not a JSON file")
+
+
+def test_unwritable_or_full_output_folder_is_found_before_training(tmp_path, data, capsys, monkeypatch):
+    (tmp_path / "file").write_text("x")
+    one_line_error(capsys, main(tiny(data, tmp_path / "file" / "run")), "cannot write to the output folder")
+
+    def refuse(folder, n):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(faults, "_probe_write", refuse)  # a read-only folder (the tests may run as root)
+    err = one_line_error(capsys, main(tiny(data, tmp_path / "ro")), "Permission denied")
+    assert "loading data" not in err
+
+    def full(folder, n):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(faults, "_probe_write", full)
+    one_line_error(capsys, main(tiny(data, tmp_path / "full")), "the disk is full")
+    monkeypatch.undo()
+    monkeypatch.setattr(faults.shutil, "disk_usage", lambda p: type("U", (), {"free": 10 << 20})())
+    one_line_error(capsys, main(tiny(data, tmp_path / "small")), "10 MB free")
+
+
+def test_leftover_temporary_files_are_removed(tmp_path):
+    (tmp_path / ".state.pt.abc123.tmp").write_bytes(b"x")
+    (tmp_path / ".best.pt.q.tmp").write_bytes(b"x")
+    (tmp_path / "best.pt").write_bytes(b"keep")
+    removed = faults.check_output_dir(tmp_path)
+    assert sorted(p.name for p in removed) == [".best.pt.q.tmp", ".state.pt.abc123.tmp"]
+    assert (tmp_path / "best.pt").exists()
+
+
+def _start(data, out, *extra, ignore_sigint: bool = False) -> subprocess.Popen:
+    def pre():
+        if ignore_sigint:  # what a shell does for a job started with `&`
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    args = [sys.executable, "-m", "recognizers", *tiny(data, out, "--set", "total_steps=100000", "--set", "checkpoint_every=100000", "--set", "eval_every=100000", *extra)]
+    return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=pre)
+
+
+def _wait_for_steps(proc: subprocess.Popen, n: int) -> int:
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        ev = json.loads(line)
+        if ev.get("kind") == "progress" and ev["step"] >= n:
+            return ev["step"]
+    proc.kill()
+    raise AssertionError(f"no progress: {proc.stderr.read()}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig,ignored", [(signal.SIGINT, True), (signal.SIGTERM, False)])
+def test_signal_saves_state_and_exits_cleanly(tmp_path, data, sig, ignored):
+    out = tmp_path / "run"
+    proc = _start(data, out, ignore_sigint=ignored)
+    step = _wait_for_steps(proc, 3)
+    proc.send_signal(sig)
+    try:
+        _, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("the run did not stop after the signal")
+    assert proc.returncode == 128 + sig, err
+    assert "Traceback" not in err and "resume with --resume" in err
+    import torch
+
+    st = torch.load(out / "state.pt", weights_only=True)
+    assert st["step"] >= step
+    # and the run goes on from there
+    r = subprocess.run([sys.executable, "-m", "recognizers", *tiny(data, out, "--resume", "--set", f"total_steps={st['step'] + 2}", "--set", "eval_every=100000")],
+                       cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr
+    assert f"resumed at step {st['step']}" in r.stdout
+
+
+@pytest.mark.slow
+def test_resume_with_another_model_is_a_clear_error(tmp_path, data, capsys):
+    out = tmp_path / "run"
+    assert main(tiny(data, out, "--set", "total_steps=2", "--set", "eval_every=2")) == 0
+    capsys.readouterr()
+    one_line_error(capsys, main(tiny(data, out, "--resume", "--set", 'model={"hidden": 32, "layers": 1}')), "another model configuration")
+
+
+@pytest.mark.slow
+def test_damaged_training_lines_are_skipped_and_reported(tmp_path, data, capsys):
+    bad = tmp_path / "mine.jsonl"
+    bad.write_text(data.read_text() + '{"label": "torn", "strokes": [[[1, 2\n')
+    out = tmp_path / "run"
+    assert main(["train", "handwriting", "--config", "tiny-handwriting", "--out", str(out), "--set", f'data=["ink:{bad}"]', "--set", "total_steps=1", "--set", "eval_every=1", "--progress", "json"]) == 0
+    events = [json.loads(l) for l in capsys.readouterr().out.splitlines() if l.startswith("{")]
+    assert any(e["kind"] == "status" and "skipped 1 damaged line" in e["message"] for e in events)
