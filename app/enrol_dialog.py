@@ -30,9 +30,15 @@ from PySide6.QtWidgets import (
 
 from app.audio_input import AudioBackend, AudioInputError, InputDevice
 from app.canvas import InkCanvas
-from recognizers.workspace.enrol import ENROL_PROMPTS, MIN_SAMPLES, prompts, sample_count
-from recognizers.workspace.samples import SampleStore
 from app.widgets import Banner, LevelMeter
+from recognizers.modality import Modality
+from recognizers.workspace.enrol import (
+    ENROL_PROMPTS,
+    MIN_SAMPLES,
+    prompts,
+    sample_count,
+)
+from recognizers.workspace.samples import SampleStore
 
 MIN_RECORDING_S = 0.4
 
@@ -60,13 +66,13 @@ class EnrolmentDialog(QDialog):
         self._input = None
         self._chunks: list[np.ndarray] = []
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        what = "handwriting" if modality == "handwriting" else "voice"
+        what = "handwriting" if modality == Modality.HANDWRITING else "voice"
         self.setWindowTitle(f"Teach Scrivox your {what}")
         self.setModal(True)
 
         intro = QLabel(
             f"Write each word as you usually write, then press <b>Save and next</b> (Enter). About {ENROL_PROMPTS} words take five minutes."
-            if modality == "handwriting"
+            if modality == Modality.HANDWRITING
             else f"Press <b>Record</b>, read the sentence aloud as you usually speak, then press <b>Stop</b>. Digits are read one by one. About {ENROL_PROMPTS} prompts take five minutes."
         )
         intro.setWordWrap(True)
@@ -101,7 +107,7 @@ class EnrolmentDialog(QDialog):
         lay.addWidget(self.prompt_label)
 
         row = QHBoxLayout()
-        if modality == "handwriting":
+        if modality == Modality.HANDWRITING:
             self.canvas = InkCanvas(self)
             self.canvas.placeholder = "Write the word here"
             self.canvas.setMinimumSize(560, 200)
@@ -156,7 +162,7 @@ class EnrolmentDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         for b in self.findChildren(QPushButton):
             b.setAutoDefault(False)  # Enter saves (the shortcut), it never presses a button
-        self.resize(680, 520 if modality == "handwriting" else 320)
+        self.resize(680, 520 if modality == Modality.HANDWRITING else 320)
         self._show_prompt()
 
     # -- prompts --------------------------------------------------------------------
@@ -190,7 +196,7 @@ class EnrolmentDialog(QDialog):
         self.teach_button.setEnabled(self.count >= MIN_SAMPLES)
 
     def skip(self) -> None:
-        if self.modality == "speech" and self.record_button.isChecked():
+        if self.modality == Modality.SPEECH and self.record_button.isChecked():
             self._stop_recording(save=False)
         self.index += 1
         self._show_prompt()
@@ -287,6 +293,6 @@ class EnrolmentDialog(QDialog):
         self.accept()
 
     def done(self, r: int) -> None:
-        if self.modality == "speech" and self._input is not None:
+        if self.modality == Modality.SPEECH and self._input is not None:
             self._stop_recording(save=False)
         super().done(r)

@@ -20,6 +20,7 @@ from PySide6.QtCore import QSettings
 
 from app.workers import RecognizerWorker
 from recognizers.decoding import DecoderSettings
+from recognizers.modality import MODALITIES
 
 DECODER_CHOICES = [
     ("greedy", "Greedy (fastest, one reading)"),
@@ -73,7 +74,7 @@ class RecognitionOptions:
     def load(cls, settings: QSettings) -> "RecognitionOptions":
         o = cls()
         o.device = str(settings.value("recognition/device", "auto") or "auto")
-        for m in ("handwriting", "speech"):
+        for m in MODALITIES:
             d = str(settings.value(f"recognition/decoder_{m}", DEFAULT_DECODER) or DEFAULT_DECODER)
             o.decoders[m] = d if d in dict(DECODER_CHOICES) else DEFAULT_DECODER
         return o

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from recognizers.workspace.enrol import ENROL_PROMPTS, MIN_SAMPLES, enrolment_plan, enrolment_store, sample_count
+from app.context import AppContext
 from app.settings import (
     DECODER_CHOICES,
     RecognitionOptions,
@@ -43,13 +43,20 @@ from app.settings import (
     user_words_path,
     write_user_words,
 )
-from recognizers.workspace.runs import new_run_dir
-from app.context import AppContext
 from app.settings_models import ModelList
 from app.training_panel import TrainingPanel
 from app.widgets import Banner
+from recognizers.modality import MODALITIES, Modality
+from recognizers.workspace.enrol import (
+    ENROL_PROMPTS,
+    MIN_SAMPLES,
+    enrolment_plan,
+    enrolment_store,
+    sample_count,
+)
+from recognizers.workspace.runs import new_run_dir
 
-MODALITIES = (("handwriting", "Handwriting"), ("speech", "Speech"))
+MODALITY_CHOICES = tuple((m.value, m.label) for m in MODALITIES)
 class SettingsDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,8 +69,8 @@ class SettingsDialog(QDialog):
         # models
         models = QWidget()
         ml = QVBoxLayout(models)
-        self.model_lists = {m: ModelList(self, m, title) for m, title in MODALITIES}
-        for m, _ in MODALITIES:
+        self.model_lists = {m: ModelList(self, m, title) for m, title in MODALITY_CHOICES}
+        for m, _ in MODALITY_CHOICES:
             ml.addWidget(self.model_lists[m], 1)
         self.tabs.addTab(models, "Models")
 
@@ -78,7 +85,7 @@ class SettingsDialog(QDialog):
         self.decoder_combos: dict[str, QComboBox] = {}
         form = QFormLayout()
         form.addRow("Device:", self.device_combo)
-        for m, title in MODALITIES:
+        for m, title in MODALITY_CHOICES:
             c = QComboBox()
             for key, label in DECODER_CHOICES:
                 c.addItem(label, key)
@@ -121,12 +128,12 @@ class SettingsDialog(QDialog):
         pl.addWidget(intro)
         self.enrol_labels: dict[str, QLabel] = {}
         self.enrol_buttons: dict[str, tuple[QPushButton, QPushButton, QPushButton]] = {}
-        for m, title in MODALITIES:
+        for m, title in MODALITY_CHOICES:
             g = QGroupBox(f"Your {'handwriting' if m == 'handwriting' else 'voice'}")
             gl = QHBoxLayout(g)
             lab = QLabel()
             lab.setWordWrap(True)
-            write = QPushButton("Write the prompts…" if m == "handwriting" else "Read the prompts…")
+            write = QPushButton("Write the prompts…" if m == Modality.HANDWRITING else "Read the prompts…")
             teach = QPushButton("Fine-tune on them")
             clear = QPushButton("Delete them")
             gl.addWidget(lab, 1)
@@ -231,7 +238,7 @@ class SettingsDialog(QDialog):
         old = RecognitionOptions.load(self.ctx.settings)
         new = self.options()
         new.save(self.ctx.settings)
-        for m, _ in MODALITIES:
+        for m, _ in MODALITY_CHOICES:
             if new.device != old.device or new.decoders[m] != old.decoders[m]:
                 self.apply(m, new)
         self.training.form._update_device_note()
@@ -255,7 +262,7 @@ class SettingsDialog(QDialog):
             return
         self.words_status.setText(f"{len(read_user_words(self.words_path))} words saved")
         o = RecognitionOptions.load(self.ctx.settings)
-        for m, _ in MODALITIES:
+        for m, _ in MODALITY_CHOICES:
             if o.decoders[m] == "beam":
                 self.apply(m, o)
 
@@ -266,7 +273,7 @@ class SettingsDialog(QDialog):
         return enrolment_store(self.ctx.store.root)
 
     def _refresh_enrolment(self) -> None:
-        for m, _ in MODALITIES:
+        for m, _ in MODALITY_CHOICES:
             n = sample_count(self.enrol_store, m)
             path, name, _ = self.training.current_model(m)
             model = f"Fine-tuning starts from <b>{html.escape(name)}</b>." if path else f"Fine-tuning needs a {m} model first (the samples can be collected already)."
@@ -279,7 +286,7 @@ class SettingsDialog(QDialog):
         from app.enrol_dialog import EnrolmentDialog
 
         backend, device = None, None
-        if modality == "speech":
+        if modality == Modality.SPEECH:
             backend, device = self.ctx.audio_input()
         dlg = EnrolmentDialog(modality, self.enrol_store, backend, device, self)
         dlg.teachRequested.connect(self.start_personalization)
@@ -293,7 +300,7 @@ class SettingsDialog(QDialog):
             return
         import shutil
 
-        shutil.rmtree(st.ink_path.parent if modality == "handwriting" else st.manifest_path.parent, ignore_errors=True)
+        shutil.rmtree(st.ink_path.parent if modality == Modality.HANDWRITING else st.manifest_path.parent, ignore_errors=True)
         self._refresh_enrolment()
 
     def start_personalization(self, modality: str, total_steps: int | None = None) -> bool:

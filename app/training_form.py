@@ -32,9 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
-from recognizers.workspace.runs import PRESET_CHOICES, DataSource, count_items, recognizer_preset, synthetic_status
+from recognizers.modality import MODALITIES, Modality
+from recognizers.workspace.runs import (
+    PRESET_CHOICES,
+    DataSource,
+    count_items,
+    recognizer_preset,
+    synthetic_status,
+)
 
-MODALITY_LABELS = [("handwriting", "Handwriting"), ("speech", "Speech")]
+MODALITY_LABELS = [(m.value, m.label) for m in MODALITIES]
 
 
 class TrainingForm(QWidget):
@@ -184,7 +191,7 @@ class TrainingForm(QWidget):
 
         store = self.ctx.store
         enrol = enrolment_store(store.root)
-        if modality == "handwriting":
+        if modality == Modality.HANDWRITING:
             return [(store.ink_path, "your saved handwriting"), (enrol.ink_path, "your enrolment handwriting")]
         return [(store.manifest_path, "your saved recordings"), (enrol.manifest_path, "your enrolment recordings")]
 
@@ -259,12 +266,12 @@ class TrainingForm(QWidget):
             self._save_form()
 
     def _add_folder(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Add a folder of ink samples" if self.modality == "handwriting" else "Add a folder")
+        d = QFileDialog.getExistingDirectory(self, "Add a folder of ink samples" if self.modality == Modality.HANDWRITING else "Add a folder")
         if d:
             self.add_source(d)
 
     def _add_file(self) -> None:
-        filt = "Ink samples (*.json *.jsonl *.jsonl.gz);;All files (*)" if self.modality == "handwriting" else "Speech manifests (*.jsonl);;All files (*)"
+        filt = Modality(self.modality).file_filter
         path, _ = QFileDialog.getOpenFileName(self, "Add samples", "", filt)
         if path:
             self.add_source(path)
@@ -275,7 +282,7 @@ class TrainingForm(QWidget):
         self._save_form()
 
     def _browse_into(self, edit: QLineEdit) -> None:
-        filt = "Ink samples (*.json *.jsonl *.jsonl.gz);;All files (*)" if self.modality == "handwriting" else "Speech manifests (*.jsonl);;All files (*)"
+        filt = Modality(self.modality).file_filter
         path, _ = QFileDialog.getOpenFileName(self, "Choose a file", "", filt)
         if path:
             edit.setText(path)

@@ -14,8 +14,8 @@ The run itself is a separate process (app/training.py); this panel only watches 
 from __future__ import annotations
 
 import html
-import time
 import shutil
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -32,8 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from recognizers.workspace.registry import BUILTIN_ID, RegistryError
+from app.context import AppContext
 from app.training import CAN_PAUSE, TrainingProcess
+from app.training_form import TrainingForm
+from app.widgets import Banner
+from recognizers.workspace.registry import BUILTIN_ID, RegistryError
 from recognizers.workspace.runs import (
     PRESET_CHOICES,
     RunPlan,
@@ -42,9 +45,7 @@ from recognizers.workspace.runs import (
     new_run_dir,
     prepare_data,
 )
-from app.context import AppContext
-from app.training_form import TrainingForm
-from app.widgets import Banner
+
 
 def fmt_duration(s: float | None) -> str:
     if s is None or s != s or s < 0:

@@ -23,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
+from recognizers.modality import Modality
 
 _torch_configured = False
 _torch_lock = threading.Lock()
@@ -226,7 +227,7 @@ class RecognizerWorker(QObject):
         """One throw-away recognition, so the user's first one is not the slow one."""
         import numpy as np
 
-        if self.modality == "handwriting":
+        if self.modality == Modality.HANDWRITING:
             t = np.linspace(0, 1, 30, dtype=np.float32)
             rec.recognize([np.stack([t * 100, 50 + 20 * np.sin(t * 12), t * 300], axis=1)])
         else:

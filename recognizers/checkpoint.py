@@ -15,12 +15,12 @@ from pathlib import Path
 import torch
 
 from recognizers.alphabet import Alphabet
-from recognizers.features import AudioFeatureConfig, InkFeatureConfig
 from recognizers.atomic import atomic_write_bytes
+from recognizers.features import AudioFeatureConfig, InkFeatureConfig
+from recognizers.modality import Modality
 from recognizers.model import CTCModel, ModelConfig
 
 FORMAT = "scrivox-ckpt-1"
-MODALITIES = ("handwriting", "speech")
 
 
 class CheckpointError(RuntimeError):
@@ -29,7 +29,7 @@ class CheckpointError(RuntimeError):
 
 @dataclass
 class Checkpoint:
-    modality: str
+    modality: Modality
     model_config: ModelConfig
     feature_config: InkFeatureConfig | AudioFeatureConfig
     alphabet: Alphabet
@@ -44,7 +44,7 @@ class Checkpoint:
     def to_obj(self) -> dict:
         return {
             "format": FORMAT,
-            "modality": self.modality,
+            "modality": str(self.modality),  # the plain word: weights_only loading takes no enums
             "model_config": self.model_config.to_dict(),
             "feature_config": asdict(self.feature_config),
             "alphabet": self.alphabet.chars,
@@ -54,8 +54,7 @@ class Checkpoint:
 
 
 def feature_config_for(modality: str, d: dict | None = None) -> InkFeatureConfig | AudioFeatureConfig:
-    cls = InkFeatureConfig if modality == "handwriting" else AudioFeatureConfig
-    return cls(**(d or {}))
+    return Modality.parse(modality).feature_config(d)
 
 
 # What a checkpoint's settings may say. A model file is data someone may have edited (or
@@ -89,7 +88,7 @@ def check_settings(modality: str, model_config: dict, feature_config: dict) -> N
     if not isinstance(strides, (list, tuple)) or not 1 <= len(strides) <= MAX_STRIDES or not all(isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= 8 for k in strides):
         raise ValueError(f"model setting conv_strides={strides!r} must be 1 to {MAX_STRIDES} whole numbers in 1..8")
     check("feature", feature_config, _BOUNDS[modality])
-    if modality == "speech" and "n_fft" in feature_config:
+    if modality == Modality.SPEECH and "n_fft" in feature_config:
         win = int(feature_config.get("sample_rate", 16_000) * feature_config.get("win_ms", 25.0) / 1000)
         if feature_config["n_fft"] < win:
             raise ValueError(f"feature setting n_fft={feature_config['n_fft']} is shorter than the window ({win} samples)")
@@ -114,9 +113,7 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a Scrivox model file")
     try:
-        modality = obj["modality"]
-        if modality not in MODALITIES:
-            raise ValueError(f"unknown modality {modality!r}")
+        modality = Modality.parse(obj["modality"])
         check_settings(modality, obj["model_config"], obj["feature_config"] or {})
         ckpt = Checkpoint(
             modality=modality,

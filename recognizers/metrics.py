@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from recognizers.modality import Modality
+
 
 def edit_distance(ref: str | list[str], hyp: str | list[str]) -> int:
     """Levenshtein distance between two strings, or two lists of words."""
@@ -15,7 +17,7 @@ def edit_distance(ref: str | list[str], hyp: str | list[str]) -> int:
 
 def score_text(text: str, modality: str) -> str:
     """Text as it is scored: handwriting exactly as written (spaces folded); speech normalised."""
-    if modality == "speech":
+    if modality == Modality.SPEECH:
         from recognizers.text_norm import normalize_text
 
         return normalize_text(text)

@@ -18,13 +18,19 @@ import json
 import sys
 from pathlib import Path
 
+from recognizers.modality import Modality
+
 
 def validation_items(cfg) -> list:
     """The run's validation samples (ink samples or speech items)."""
-    from recognizers.training.datasets import in_holdout, load_ink_spec, load_speech_spec
+    from recognizers.training.datasets import (
+        in_holdout,
+        load_ink_spec,
+        load_speech_spec,
+    )
 
-    load = load_ink_spec if cfg.modality == "handwriting" else load_speech_spec
-    key = (lambda s: s.writer) if cfg.modality == "handwriting" else (lambda it: it.speaker)
+    load = load_ink_spec if cfg.modality == Modality.HANDWRITING else load_speech_spec
+    key = (lambda s: s.writer) if cfg.modality == Modality.HANDWRITING else (lambda it: it.speaker)
     items = []
     if cfg.holdout:
         items += [s for spec in cfg.data for s in load(spec) if in_holdout(key(s), cfg.holdout)]
@@ -36,8 +42,8 @@ def evaluate_models(config: dict, models: list[str], device: str = "cpu") -> dic
     import torch
 
     from recognizers.checkpoint import load_checkpoint
-    from recognizers.training.datasets import InkSet, SpeechSet
     from recognizers.recognizer import pick_device
+    from recognizers.training.datasets import InkSet, SpeechSet
     from recognizers.training.loop import TrainConfig, evaluate_model
 
     torch.set_num_threads(1)
@@ -50,7 +56,7 @@ def evaluate_models(config: dict, models: list[str], device: str = "cpu") -> dic
             ck = load_checkpoint(path)
             if ck.modality != cfg.modality:
                 raise ValueError(f"a {ck.modality} model, not {cfg.modality}")
-            if cfg.modality == "handwriting":
+            if cfg.modality == Modality.HANDWRITING:
                 data = InkSet(list(items), ck.feature_config, ck.alphabet)
             else:
                 data = SpeechSet(list(items), ck.feature_config, ck.alphabet, spec_augment=False)

@@ -20,8 +20,8 @@ import os
 import random
 from pathlib import Path
 
+from recognizers.modality import Modality
 from recognizers.paths import resource_path
-from recognizers.workspace.samples import SampleStore
 from recognizers.workspace.runs import (
     PreparedData,
     RunPlan,
@@ -31,6 +31,7 @@ from recognizers.workspace.runs import (
     split_records,
     write_records,
 )
+from recognizers.workspace.samples import SampleStore
 
 ENROL_PROMPTS = 50  # prompts in one enrolment session
 ENROL_VAL = 10  # samples held out for the before/after figures
@@ -168,12 +169,12 @@ def speech_prompts(n: int = ENROL_PROMPTS, seed: int = 0) -> list[str]:
 
 
 def prompts(modality: str, n: int = ENROL_PROMPTS, seed: int = 0) -> list[str]:
-    return handwriting_prompts(n, seed) if modality == "handwriting" else speech_prompts(n, seed)
+    return handwriting_prompts(n, seed) if modality == Modality.HANDWRITING else speech_prompts(n, seed)
 
 
 def sample_count(store: SampleStore, modality: str) -> int:
     ink, utt = store.counts()
-    return ink if modality == "handwriting" else utt
+    return ink if modality == Modality.HANDWRITING else utt
 
 
 def val_count(n: int) -> int:
@@ -193,7 +194,7 @@ def enrolment_plan(
     replay: bool = True,
 ) -> RunPlan:
     """The fine-tune of the active model on the person's enrolment samples."""
-    src = store.ink_path if modality == "handwriting" else store.manifest_path
+    src = store.ink_path if modality == Modality.HANDWRITING else store.manifest_path
     records = read_records(modality, src) if src.exists() else []
     if len(records) < MIN_SAMPLES:
         raise ValueError(f"{len(records)} samples so far: write or read at least {MIN_SAMPLES} prompts first")
@@ -211,7 +212,7 @@ def enrolment_plan(
         n_val=len(val),
         val_description=f"{len(val)} of your own samples, held out",
     )
-    who = "handwriting" if modality == "handwriting" else "voice"
+    who = "handwriting" if modality == Modality.HANDWRITING else "voice"
     cfg = make_config(modality, "enrolment", prep, run_dir, base_model=base_model, total_steps=total_steps, replay=replay, name=f"{modality}-personal-{Path(run_dir).name.split('-', 1)[-1]}")
     return RunPlan(
         modality=modality,

@@ -35,11 +35,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from recognizers.atomic import atomic_write_text
+from recognizers.modality import MODALITIES, Modality
 from recognizers.paths import resource_path
 from recognizers.workspace.userfiles import notify, set_aside
-from recognizers.atomic import atomic_write_text
 
-MODALITIES = ("handwriting", "speech")
 FORMAT = "scrivox-models-1"
 BUILTIN_ID = "shipped"
 ORIGINS = ("shipped", "trained", "fine-tuned", "imported", "recovered")
@@ -86,7 +86,7 @@ def checkpoint_summary(path: str | os.PathLike) -> dict:
     if figures and "n" in val:
         figures["n"] = int(val["n"])
     holdout = info.get("holdout") or []
-    who = "writers" if ck.modality == "handwriting" else "speakers"
+    who = "writers" if ck.modality == Modality.HANDWRITING else "speakers"
     on = f"held-out {who} {', '.join(holdout)}" if holdout else ("its validation data" if figures else "")
     return {
         "modality": ck.modality,

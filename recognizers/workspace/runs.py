@@ -27,6 +27,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from recognizers.modality import Modality
 from recognizers.paths import work_data_dir
 
 SPEECH_SYNTH_DIR = work_data_dir() / "speech_synth"  # the synthetic voices cache (docs/speech-data.md)
@@ -60,7 +61,7 @@ def recognizer_preset(modality: str, preset: str) -> dict:
 
 def synthetic_status(modality: str) -> tuple[bool, str]:
     """Whether the built-in synthetic data can be used here, and a line saying what it is."""
-    if modality == "handwriting":
+    if modality == Modality.HANDWRITING:
         try:
             from recognizers.synth.ink import font_names
 
@@ -81,19 +82,23 @@ def synthetic_spec(modality: str) -> str | None:
     ok, _ = synthetic_status(modality)
     if not ok:
         return None
-    if modality == "handwriting":
+    if modality == Modality.HANDWRITING:
         return f"synth-ink:{SYNTH_INK_N}"
     return f"speech:{SPEECH_SYNTH_DIR / 'train.jsonl'}"
 
 
 def synthetic_val_spec(modality: str, out_dir: Path, n: int = 200) -> str | None:
     """Synthetic validation data from fonts/voices the synthetic training data never uses."""
-    if modality == "speech":
+    if modality == Modality.SPEECH:
         p = SPEECH_SYNTH_DIR / "val_flite.jsonl"
         return f"speech:{p}" if p.exists() else None
     try:
         from recognizers.ink import write_ink_jsonl
-        from recognizers.synth.ink import VALIDATION_FONT, font_available, synth_ink_samples
+        from recognizers.synth.ink import (
+            VALIDATION_FONT,
+            font_available,
+            synth_ink_samples,
+        )
 
         if not font_available(VALIDATION_FONT):
             return None
@@ -142,7 +147,7 @@ def read_records(modality: str, path: str | os.PathLike) -> list[str]:
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"no such file or folder: {p}")
-    return _ink_records(p) if modality == "handwriting" else _speech_records(p)
+    return _ink_records(p) if modality == Modality.HANDWRITING else _speech_records(p)
 
 
 def count_items(path: str | os.PathLike) -> int:
@@ -254,7 +259,7 @@ def prepare_data(modality: str, sources: list[DataSource], out_dir: str | os.Pat
         if spec is None:
             raise ValueError("there is no validation data: add at least five samples of your own, or name a validation file")
         prep.val_data.append(spec)
-        val_bits.append("synthetic data in held-out fonts" if modality == "handwriting" else "synthetic speech in held-out voices")
+        val_bits.append("synthetic data in held-out fonts" if modality == Modality.HANDWRITING else "synthetic speech in held-out voices")
     prep.val_description = "; ".join(val_bits)
     return prep
 
