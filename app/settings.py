@@ -39,14 +39,6 @@ def user_data_dir() -> Path:
     return Path(base or Path.home() / ".local" / "share" / "Scrivox")
 
 
-def default_models_dir() -> Path:
-    return user_data_dir() / "models"
-
-
-def default_runs_dir() -> Path:
-    return user_data_dir() / "runs"
-
-
 def user_words_path(data_dir: str | os.PathLike | None = None) -> Path:
     return Path(data_dir if data_dir is not None else user_data_dir()) / "user-words.txt"
 

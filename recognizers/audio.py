@@ -128,23 +128,3 @@ def _read(f, n: int, path: str | os.PathLike) -> np.ndarray:
     except Exception as exc:
         raise AudioFileError(f"cannot read audio file {path}: {exc}") from exc
     return clean(to_mono(data), path)
-
-
-def save_audio(path: str | os.PathLike, audio: np.ndarray, rate: int = SAMPLE_RATE) -> None:
-    """Write mono audio (the format follows the extension: .wav, .flac, .ogg), atomically."""
-    import soundfile as sf
-    import tempfile
-
-    path = os.fspath(path)
-    d = os.path.dirname(path) or "."
-    os.makedirs(d, exist_ok=True)
-    ext = os.path.splitext(path)[1]
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-", suffix=ext)
-    os.close(fd)
-    try:
-        sf.write(tmp, np.asarray(audio, np.float32), rate)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -36,14 +36,6 @@ def shared_data_dir() -> Path:
     return path
 
 
-def has_shared_data() -> bool:
-    try:
-        shared_data_dir()
-        return True
-    except DataLocationError:
-        return False
-
-
 def work_data_dir() -> Path:
     """Generated training data ($SCRIVOX_DATA, else ~/.local/share/scrivox/data); may not exist yet."""
     value = os.environ.get(WORK_DATA_ENV)

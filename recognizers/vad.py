@@ -2,7 +2,7 @@
 
 Pure numpy, no Qt: the microphone panel feeds chunks to an `UtteranceSegmenter` and acts
 on the events it returns (speech started, time for a partial transcript, utterance ended).
-`split_utterances` runs the same detector over a whole file.
+`Recognizer.transcribe_long` runs the same segmenter over a whole file.
 """
 
 from __future__ import annotations
@@ -191,14 +191,3 @@ class UtteranceSegmenter:
         """Forget the stream (a new recording begins); the VAD relearns the noise floor."""
         self.vad.reset()
         self.__post_init__()
-
-
-def split_utterances(audio: np.ndarray, rate: int = SAMPLE_RATE, max_len_s: float = 20.0, **kwargs) -> list[tuple[int, int]]:
-    """(start, end) sample ranges of the utterances in a whole recording, by the same VAD."""
-    seg = UtteranceSegmenter(partial_every_ms=1e9, max_utterance_s=max_len_s, rate=rate, **kwargs)
-    events: list[SegEvent] = []
-    block = rate // 10
-    for i in range(0, len(audio), block):
-        events += seg.feed(audio[i : i + block])
-    events += seg.finish("end of file")
-    return [(ev.start_pos, ev.start_pos + len(ev.audio)) for ev in events if ev.kind == "end" and ev.audio is not None and len(ev.audio)]

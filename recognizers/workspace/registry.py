@@ -68,13 +68,6 @@ class ModelEntry:
     def exists(self) -> bool:
         return Path(self.path).is_file()
 
-    def figures_text(self) -> str:
-        f = self.figures or {}
-        if "cer" not in f:
-            return "—"
-        return f"CER {100 * f['cer']:.1f} %  ·  WER {100 * f['wer']:.1f} %"
-
-
 def checkpoint_summary(path: str | os.PathLike) -> dict:
     """Name, date, validation figures and steps from a checkpoint's own info (loads torch)."""
     from recognizers.checkpoint import load_checkpoint
@@ -469,26 +462,6 @@ class ModelRegistry:
         if prev is None:
             raise RegistryError(f"there is no previous {modality} model to go back to")
         return self.activate(modality, prev.id)
-
-    def set_figures(self, modality: str, mid: str, figures: dict, figures_on: str = "") -> None:
-        self.reload()
-        if mid == BUILTIN_ID:
-            cache = self.data.setdefault("builtin", {}).setdefault(modality, {})
-            cache["figures"], cache["figures_on"] = dict(figures), figures_on
-        else:
-            rec = self.data["models"][modality].get(mid)
-            if rec is None:
-                raise RegistryError(f"no {modality} model {mid!r}")
-            rec["figures"], rec["figures_on"] = dict(figures), figures_on
-        self.save()
-
-    def rename(self, modality: str, mid: str, name: str) -> None:
-        self.reload()
-        rec = self.data["models"][modality].get(mid)
-        if rec is None:
-            raise RegistryError(f"no {modality} model {mid!r} (the shipped one keeps its name)")
-        rec["name"] = name.strip() or rec["name"]
-        self.save()
 
     def delete(self, modality: str, mid: str) -> None:
         """Remove a model of the user's (its file too). The shipped and the active one stay."""
