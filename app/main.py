@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setApplicationName("Scrivox")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName("Scrivox")
+    app.setDesktopFileName("scrivox")  # the menu entry `make install` writes (scrivox.desktop)
+    from PySide6.QtGui import QIcon
+
+    from recognizers.paths import resource_path
+
+    app.setWindowIcon(QIcon(str(resource_path("icons", "scrivox.svg"))))
 
     from app.main_window import MainWindow
 

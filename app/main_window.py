@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.menus import build_menus
 from app.push_to_talk import PushToTalkFilter
+from app.send_to_window import install as install_window_modes
 from app.audio_input import AudioBackend, SoundDeviceBackend
 from app.handwriting_panel import HandwritingPanel
 from recognizers.workspace.samples import SampleStore, default_samples_dir
@@ -45,6 +46,8 @@ SHORTCUTS = [
     ("Ctrl+Shift+C", "copy all text to the clipboard"),
     ("Ctrl+S", "save the text"),
     ("Ctrl+,", "settings: models, recognition, training, personalization"),
+    ("Ctrl+Shift+P", "compact input panel, always on top (and back)"),
+    ("Ctrl+Shift+T", "send text to the window you were working in (on/off)"),
     ("Ctrl+Q", "quit"),
 ]
 
@@ -157,6 +160,8 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self._ptt_filter)
 
         self.resize(980, 760)
+        # View menu: compact input panel, Send to window; restores geometry and the last panel
+        self.modes = install_window_modes(self)
         self.speech.refresh_devices()
         if load_models:
             self.load_model("handwriting", handwriting_model)
@@ -216,6 +221,12 @@ class MainWindow(QMainWindow):
             from app.settings_dialog import SettingsDialog
 
             self._settings_dialog = SettingsDialog(self.context(), self)
+            last = str(self.settings.value("window/settings_tab", "") or "")
+            for i in range(self._settings_dialog.tabs.count()):
+                if self._settings_dialog.tabs.tabText(i) == last:
+                    self._settings_dialog.tabs.setCurrentIndex(i)
+            self._settings_dialog.tabs.currentChanged.connect(
+                lambda i: self.settings.setValue("window/settings_tab", self._settings_dialog.tabs.tabText(i)))
         d = self._settings_dialog
         if tab:
             for i in range(d.tabs.count()):
@@ -380,6 +391,7 @@ class MainWindow(QMainWindow):
         self.handwriting.pause_timer.stop()
         self.hw_worker.shutdown()
         self.sp_worker.shutdown()
+        self.modes.shutdown()  # window geometry and panel; stops the typing thread
         self.settings.sync()
 
     def closeEvent(self, ev) -> None:

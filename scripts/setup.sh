@@ -5,16 +5,23 @@
 #   scripts/setup.sh test   that, plus the tests, training and data synthesis (`make test`; the default)
 #
 # Safe to run again: each step is skipped when its result is already there. A `test` install
-# satisfies `run`. tests/test_system_packages.py reads the three package lists below: every
-# system file or program the code or the tests use must come from a package in RUN_APT or
-# TEST_APT, or from one in LEFT_OUT, which code and tests do without (saying so).
+# satisfies `run`. tests/test_system_packages.py reads the package lists below: every system
+# file or program the code or the tests use must come from a package in RUN_APT or TEST_APT,
+# from one in LEFT_OUT, which code and tests do without (saying so), from PREREQS, or from an
+# Essential package (coreutils, bash, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PROFILE="${1:-test}"
 case "$PROFILE" in run|test) ;; *) echo "usage: $0 [run|test]" >&2; exit 2 ;; esac
 
+# What the README's two commands need before this script can run (not installed here):
+PREREQS=(
+  make                               # `make run`, `make test`
+  python3                            # 3.10 or newer; PYTHON=... picks another
+)
 RUN_APT=(
+  python3-venv                       # `python3 -m venv` on Debian's own Python
   libportaudio2                      # sounddevice's PortAudio
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0   # Qt
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0      # Qt's xcb platform

@@ -4,8 +4,9 @@ The source of app/, recognizers/, scripts/ and tests/ is scanned for absolute sy
 (``"/usr/share/..."``), programs (``shutil.which("x")``, ``subprocess.run(["x", ...])``) and
 Debian font packages named in it (``"fonts-..."``). Each is traced to its Debian package with
 ``dpkg -S`` and must be in setup.sh's RUN_APT or TEST_APT list (then it must be installed,
-since `make test` ran setup.sh first), or in its LEFT_OUT list (deliberately not installed:
-what uses it does without and says so). A new dependency on a system file then fails here,
+since `make test` ran setup.sh first), in its LEFT_OUT list (deliberately not installed:
+what uses it does without and says so), in PREREQS (what the README's commands need before
+setup.sh runs: make, python3), or be an Essential package (coreutils, bash, ...). A new dependency on a system file then fails here,
 in CI, rather than on a user's fresh machine.
 """
 
@@ -64,9 +65,15 @@ def setup_lists(text: str) -> dict[str, list[str]]:
 @lru_cache(maxsize=None)
 def lists() -> dict[str, list[str]]:
     found = setup_lists(SETUP.read_text())
-    for name in ("RUN_APT", "TEST_APT", "LEFT_OUT"):
+    for name in ("PREREQS", "RUN_APT", "TEST_APT", "LEFT_OUT"):
         assert name in found, f"scripts/setup.sh has no {name}=( ... ) list"
     return found
+
+
+@lru_cache(maxsize=None)
+def essential(pkg: str) -> bool:
+    r = subprocess.run(["dpkg-query", "-W", "-f=${Essential}", pkg], capture_output=True, text=True)
+    return r.returncode == 0 and r.stdout.strip() == "yes"
 
 
 def installed(pkg: str) -> bool:
@@ -112,12 +119,12 @@ def scan() -> dict[str, dict[str, list[str]]]:
 
 def check(kind: str, name: str, pkgs: set[str] | frozenset[str], where: list[str]) -> str | None:
     """A problem, or None when one of `pkgs` is in setup.sh's lists."""
-    listed = set(lists()["RUN_APT"]) | set(lists()["TEST_APT"])
+    listed = set(lists()["RUN_APT"]) | set(lists()["TEST_APT"]) | set(lists()["PREREQS"])
     left_out = set(lists()["LEFT_OUT"])
     used = f"{kind} {name} (used at {', '.join(where[:3])})"
     if not pkgs:
         return f"{used}: no installed Debian package provides it; add its package to scripts/setup.sh"
-    if pkgs & (listed | left_out):
+    if pkgs & (listed | left_out) or any(essential(p) for p in pkgs):
         return None
     return f"{used} comes from {'/'.join(sorted(pkgs))}, which is not in scripts/setup.sh's RUN_APT, TEST_APT or LEFT_OUT"
 
@@ -194,4 +201,5 @@ def test_check_reports_a_missing_package():
     assert check("path", "/x", frozenset({"no-such-package"}), ["a.py:1"]) is not None
     assert check("path", "/x", frozenset(), ["a.py:1"]) is not None
     assert check("path", "/x", frozenset({"wamerican"}), ["a.py:1"]) is None
+    assert check("program", "ls", frozenset({"coreutils"}), ["a.py:1"]) is None  # Essential
     assert setup_lists("A=(\n  x y  # z w\n  v\n)\n") == {"A": ["x", "y", "v"]}

@@ -219,3 +219,19 @@ def test_session_type_and_helpers():
     assert join_for_sending("hello ", "world") == "world"
     assert join_for_sending("line\n", "next") == "next"
     assert join_for_sending("hello", "") == ""
+
+
+def test_the_app_types_committed_text_into_the_window_used_before(xdisplay, target, tmp_path):
+    """The whole mode in the real main window on the X server: handwriting committed while
+    Scrivox has the focus, then speech from the compact panel, land in the target window."""
+    env = dict(os.environ, DISPLAY=xdisplay, QT_QPA_PLATFORM="xcb")
+    env.pop("WAYLAND_DISPLAY", None)
+    driver = Path(__file__).with_name("send_window_driver.py")
+    r = subprocess.run([sys.executable, str(driver), str(target.wid), str(tmp_path / "settings.ini")],
+                       env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads([ln for ln in r.stdout.splitlines() if ln.startswith("RESULT ")][-1][7:])
+    assert result["method"] == "xtest" and result["target_seen"], result
+    assert result["scrivox_had_focus"] and result["focus_back_on_target"], result
+    assert target.wait_text("hello world") == "hello world"
+    assert "typing target" in result["label"]

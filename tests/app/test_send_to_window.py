@@ -1,0 +1,187 @@
+"""The Send-to-window mode, the compact input panel and the remembered window state, in the
+main window (offscreen Qt; a stand-in typer records what would be typed: the real typing
+backend is tested against an X server in test_send_keys.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from app.send_keys import Choice
+
+EDITOR, OTHER = 0x4200001, 0x5100001
+
+
+class FakeTyper:
+    name = "fake"
+    can_track_focus = True
+
+    def __init__(self, active: int | None = EDITOR) -> None:
+        self.active = active
+        self.typed: list[tuple[int | None, str]] = []
+        self.activated: list[int] = []
+        self.names = {EDITOR: "notes.txt - Editor", OTHER: "Terminal"}
+
+    def type_text(self, text: str) -> None:
+        self.typed.append((self.active, text))
+
+    def active_window(self):
+        return self.active
+
+    def activate(self, window: int, timeout: float = 1.0) -> bool:
+        self.activated.append(window)
+        self.active = window
+        return True
+
+    def window_name(self, window: int) -> str:
+        return self.names.get(window, "")
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """A MainWindow (no models) with its own settings file; `build()` makes another on the same file."""
+    from app.audio_input import FakeBackend
+    from app.main_window import MainWindow
+
+    made = []
+    ini = tmp_path / "settings.ini"
+
+    def build(show: bool = True):
+        settings = QSettings(str(ini), QSettings.Format.IniFormat)
+        win = MainWindow(str(tmp_path / "absent-hw.pt"), str(tmp_path / "absent-sp.pt"), device="cpu",
+                         audio_backend=FakeBackend({}), settings=settings, samples_dir=tmp_path / "samples",
+                         load_models=False, data_dir=tmp_path / "data")
+        qtbot.addWidget(win)
+        made.append(win)
+        if show:
+            win.show()
+            qtbot.waitExposed(win)
+        return win
+
+    yield build
+    for w in made:
+        w.shutdown()
+
+
+def use(win, typer) -> FakeTyper:
+    win.modes.sender.chooser = lambda: Choice(typer, "x11", "") if typer is not None else \
+        Choice(None, "wayland", "Wayland does not let one program type into another")
+    return typer
+
+
+def test_committed_handwriting_and_final_speech_are_typed_into_the_other_window(window, qtbot):
+    win = window()
+    typer = use(win, FakeTyper(active=EDITOR))
+    win.modes.act_send.setChecked(True)
+    qtbot.waitUntil(lambda: win.modes.sender.target == EDITOR, timeout=5000)
+    assert "Editor" in win.modes.status_label.text()
+
+    win.handwriting.committed.emit("hello", [])
+    win.speech.finalTranscript.emit(1, "world", np.zeros(160, np.float32))
+    win.speech.fileTranscribed.emit("/tmp/x.wav", "not typed")  # a file's text stays in Scrivox
+    assert win.modes.sender.wait_idle()
+    assert typer.typed == [(EDITOR, "hello"), (EDITOR, " world")]
+    assert "hello world" in win.text.toPlainText()  # still kept in the text area
+
+
+def test_focus_is_given_back_to_the_window_used_before_scrivox(window, qtbot):
+    win = window()
+    typer = use(win, FakeTyper(active=EDITOR))
+    win.modes.act_send.setChecked(True)
+    qtbot.waitUntil(lambda: win.modes.sender.target == EDITOR, timeout=5000)
+    own = next(iter(win.modes.own_windows()))
+    typer.active = own  # the person clicked into Scrivox to write
+    assert win.modes.sender.wait_idle()
+    assert win.modes.sender.target == EDITOR  # Scrivox's own window is never the target
+    win.handwriting.committed.emit("note", [])
+    assert win.modes.sender.wait_idle()
+    assert typer.activated == [EDITOR] and typer.typed == [(EDITOR, "note")]
+
+
+def test_nothing_is_typed_while_the_mode_is_off(window):
+    win = window()
+    typer = use(win, FakeTyper())
+    win.handwriting.committed.emit("private", [])
+    assert typer.typed == [] and not win.modes.act_send.isChecked()
+
+
+def test_without_a_way_to_type_the_text_goes_to_the_clipboard_with_the_reason(window, qtbot):
+    win = window()
+    use(win, None)
+    QApplication.clipboard().clear()
+    win.modes.act_send.setChecked(True)
+    win.handwriting.committed.emit("pasted", [])
+    assert win.modes.sender.wait_idle()
+    qtbot.waitUntil(lambda: QApplication.clipboard().text() == "pasted", timeout=5000)
+    assert "Wayland" in win.statusBar().currentMessage() and "clipboard" in win.statusBar().currentMessage()
+    assert win.modes.sender.method == "clipboard"
+
+
+def test_no_target_yet_goes_to_the_clipboard(window, qtbot):
+    win = window()
+    typer = use(win, FakeTyper(active=None))
+    win.modes.act_send.setChecked(True)
+    win.handwriting.committed.emit("early", [])
+    assert win.modes.sender.wait_idle()
+    qtbot.waitUntil(lambda: QApplication.clipboard().text() == "early", timeout=5000)
+    assert typer.typed == [] and "click in the window" in win.statusBar().currentMessage()
+
+
+def test_compact_panel_is_small_on_top_and_takes_no_focus(window):
+    win = window()
+    modes = win.modes
+    modes.act_compact.setChecked(True)
+    assert modes.compact and win.isVisible()
+    flags = win.windowFlags()
+    assert flags & Qt.WindowType.WindowStaysOnTopHint and flags & Qt.WindowType.WindowDoesNotAcceptFocus
+    assert not win.menuBar().isVisible() and not win.text.isVisible()
+    assert win.handwriting.canvas.isVisible() and win.speech.isVisible() and modes.toolbar.isVisible()
+    modes.act_full.trigger()
+    assert not modes.compact and win.menuBar().isVisible() and win.text.isVisible()
+    assert not (win.windowFlags() & Qt.WindowType.WindowStaysOnTopHint) and not modes.toolbar.isVisible()
+
+
+def test_geometry_panel_and_send_switch_are_remembered(window, qtbot):
+    win = window()
+    # sizes that fit the offscreen platform's 800 x 800 screen (restoring keeps a window on its screen)
+    win.resize(790, 700)
+    full = (win.width(), win.height())
+    assert full == (790, 700)
+    win.modes.act_send.setChecked(True)
+    win.close()
+
+    again = window()
+    assert (again.width(), again.height()) == full
+    assert again.modes.act_send.isChecked() and not again.modes.compact
+    again.modes.act_compact.setChecked(True)
+    again.resize(again.minimumSizeHint().width() + 2, again.minimumSizeHint().height() + 20)
+    compact = (again.width(), again.height())
+    assert compact[0] < full[0] and compact[1] < full[1]
+    again.close()
+
+    third = window()
+    assert third.modes.compact and (third.width(), third.height()) == compact
+    assert third.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    third.modes.act_compact.setChecked(False)
+    assert (third.width(), third.height()) == full  # the full window's own size
+    third.close()
+
+    fourth = window()
+    assert not fourth.modes.compact and (fourth.width(), fourth.height()) == full
+
+
+def test_settings_dialog_opens_on_the_last_tab(window):
+    win = window()
+    d = win.show_settings()
+    last = d.tabs.count() - 1
+    d.tabs.setCurrentIndex(last)
+    name = d.tabs.tabText(last)
+    d.close()
+    win.close()
+    again = window()
+    assert again.show_settings().tabs.tabText(again.show_settings().tabs.currentIndex()) == name
