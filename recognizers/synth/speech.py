@@ -60,6 +60,7 @@ import soundfile as sf
 
 from recognizers.audio import resample
 from recognizers.audio import SAMPLE_RATE  # the rate of every cached file
+from recognizers.manifest import iter_manifest_entries
 from recognizers.paths import SHARED_DATA_ENV, work_data_dir
 from recognizers.text_norm import normalize_text, number_to_words, ordinal_to_words
 
@@ -78,7 +79,6 @@ __all__ = [
     "available_families",
     "sample_voice",
     "plan_items",
-    "read_manifest",
     "render_dataset",
     "main",
 ]
@@ -873,23 +873,6 @@ class Renderer:
 # --------------------------------------------------------------------------- cache
 
 
-def read_manifest(path: Path) -> list[dict]:
-    """Entries of a manifest; a torn last line (from a crash) is ignored."""
-    entries = []
-    if not Path(path).is_file():
-        return entries
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    return entries
-
-
 def _append_line(path: Path, entry: dict) -> None:
     """Append one manifest line with a single write (O_APPEND), after repairing a torn end."""
     line = json.dumps(entry, ensure_ascii=False) + "\n"
@@ -957,10 +940,12 @@ def render_dataset(out_dir: Path, n: int, split: str = "train", seed: int = 0, j
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / (manifest or ("train.jsonl" if split == "train"
                                             else f"val_{VALIDATION_FAMILY}.jsonl"))
-    done = {e.get("audio") for e in read_manifest(manifest_path)}
+    done = set()
+    if manifest_path.is_file():  # a torn last line (a crash mid-write) is skipped, and rendered again
+        done = {e["audio"] for e in iter_manifest_entries(manifest_path, tolerant=True)}
     bank = bank or TextBank()
     t0 = time.monotonic()
-    items = [it for it in plan_items(bank, n, split, seed, families) if it.audio_rel not in done]
+    items = [it for it in plan_items(bank, n, split, seed, families) if str(out_dir / it.audio_rel) not in done]
     stats = {"manifest": str(manifest_path), "planned": n, "skipped": n - len(items),
              "rendered": 0, "failed": 0, "seconds_audio": 0.0, "errors": []}
     work = [(it, str(out_dir)) for it in items]
