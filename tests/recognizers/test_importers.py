@@ -65,7 +65,7 @@ def write_iam_ondb(root: Path, with_writers: bool = True) -> None:
     if with_writers:
         o = root / "original" / "a01" / "a01-000"
         o.mkdir(parents=True)
-        (o / "strokesu.xml").write_text('<WhiteboardCaptureSession><General><Form id="a01-000" writerID="10058"/></General></WhiteboardCaptureSession>')
+        (o / "strokesu.xml").write_text('<WhiteboardCaptureSession><General><Form id="a01-000u" writerID="10058"/></General></WhiteboardCaptureSession>')
 
 
 def write_inkml(root: Path) -> None:
@@ -79,10 +79,10 @@ def write_inkml(root: Path) -> None:
     (root / "sub").mkdir(exist_ok=True)
     (root / "sub" / "expr.inkml").write_text(
         f'<ink {ns}><annotation type="UI">doc1</annotation>'
-        '<trace id="0">50 21, 51 24, 55 28, 58 30</trace><trace id="1">30 20, 32 22</trace>'
-        '<traceGroup><annotation type="Segmentation">x</annotation>'
-        '<traceGroup id="g1"><annotation type="truth">x</annotation><traceView traceDataRef="0"/></traceGroup>'
-        '<traceGroup id="g2"><annotation type="truth">+</annotation><traceView traceDataRef="1"/></traceGroup>'
+        '<trace xml:id="0">50 21, 51 24, 55 28, 58 30</trace><trace xml:id="1">30 20, 32 22</trace>'
+        '<traceGroup xml:id="s"><annotation type="truth">Segmentation</annotation>'  # CROHME's wrapper
+        '<traceGroup xml:id="g1"><annotation type="truth">x</annotation><traceView traceDataRef="0"/></traceGroup>'
+        '<traceGroup xml:id="g2"><annotation type="truth">+</annotation><traceView traceDataRef="1"/></traceGroup>'
         "</traceGroup></ink>")
 
 

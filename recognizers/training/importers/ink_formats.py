@@ -282,7 +282,7 @@ def _csr_lines(txt: Path) -> list[tuple[int, str]]:
 
 def _iam_writers(src: Path) -> dict[str, str]:
     """Form id (a01-000u) -> writer id, from the original-xml part: original/a01/a01-000/strokesu.xml
-    holds <Form ... writerID="10058">."""
+    holds <General><Form id="a01-000u" writerID="10058" .../>."""
     out: dict[str, str] = {}
     for d in sorted(p for p in src.iterdir() if p.is_dir() and p.name.startswith("original")):
         for x in sorted(d.rglob("*.xml")):
@@ -292,6 +292,8 @@ def _iam_writers(src: Path) -> dict[str, str]:
                     if tag == "Form" and el.get("writerID"):
                         suffix = x.stem[len("strokes"):] if x.stem.startswith("strokes") else ""
                         out[f"{x.parent.name}{suffix}"] = el.get("writerID")
+                        if el.get("id"):  # <Form id="a01-001z" writerID="10028" ...>
+                            out[el.get("id")] = el.get("writerID")
                         break
             except ET.ParseError as exc:
                 raise CorpusError(f"{x}:{exc.position[0]}: not well-formed XML") from None
@@ -367,6 +369,10 @@ _WRITER_TYPES = ("writer", "writerid", "writer_id", "author")
 _NUMBER = re.compile(r"([!'\"]?)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
 
 
+def _xml_id(el: ET.Element) -> str | None:
+    return el.get("id") or el.get("{http://www.w3.org/XML/1998/namespace}id")
+
+
 def _annotations(el: ET.Element) -> dict[str, str]:
     return {(a.get("type") or "").lower(): (a.text or "").strip() for a in el if a.tag == "annotation"}
 
@@ -429,11 +435,11 @@ def _inkml_file(path: Path) -> Iterator[Sample]:
     order: list[str] = []
     n = 0
     for k, tr in enumerate(root.iter("trace")):
-        tid = tr.get("id") or f"#{k}"
+        tid = _xml_id(tr) or f"#{k}"
         try:
             rows = _trace_points(tr.text or "", len(names))
         except ValueError as exc:
-            needle = f'id="{tr.get("id")}"' if tr.get("id") else "<trace"
+            needle = f'id="{_xml_id(tr)}"' if _xml_id(tr) else "<trace"
             raise CorpusError(f"{path}:{_line_of(path, needle)}: trace {tid}: {exc}") from None
         if not rows:
             continue
@@ -462,14 +468,15 @@ def _inkml_file(path: Path) -> Iterator[Sample]:
         glabel = next((gann[t] for t in _LABEL_TYPES if gann.get(t)), None)
         if not glabel:
             continue
-        refs = [v.get("traceDataRef", "").lstrip("#") for v in g.iter("traceView")]
+        # direct children only: CROHME wraps its symbol groups in one labelled "Segmentation"
+        refs = [v.get("traceDataRef", "").lstrip("#") for v in g.findall("traceView")]
         missing = [r for r in refs if r not in traces]
         if missing:
             raise CorpusError(f"{path}:{_line_of(path, missing[0])}: traceView refers to trace {missing[0]!r}, which is not in the file")
         if refs:
             found += 1
             yield {"label": one_line(glabel), "strokes": [traces[r] for r in refs], "writer": writer,
-                   "source": f"inkml:{path.name}#{g.get('id') or found}"}
+                   "source": f"inkml:{path.name}#{_xml_id(g) or found}"}
     if not found:
         raise CorpusError(f"{path}: no annotation of type {'/'.join(_LABEL_TYPES)} on the <ink> or on any <traceGroup>")
 
