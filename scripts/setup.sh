@@ -64,7 +64,8 @@ PY="${PYTHON:-python3}"
 stamp=".venv/.scrivox-installed"
 PIP_STEPS_VERSION=2  # bump when the pip steps below change
 want="$( (cat pyproject.toml; echo "$PIP_STEPS_VERSION") | sha256sum | cut -c1-16)"
-read -r have_hash have_profile < "$stamp" 2>/dev/null || true
+have_hash=""; have_profile=""
+[ -f "$stamp" ] && read -r have_hash have_profile < "$stamp" || true
 if [ "${have_hash:-}" != "$want" ] || { [ "$PROFILE" = test ] && [ "${have_profile:-run}" != test ]; }; then
   .venv/bin/pip install -q --upgrade pip
   # torch first and alone, pinned, so no resolver step can pick a newer multi-GB build
