@@ -3,7 +3,8 @@
 Validating on samples from people the model trained on flatters it; an imported corpus is
 split so that every speaker (or writer, or UNIPEN contributor) falls wholly on one side.
 Whole groups, in an order shuffled by `seed`, go to validation until it holds at least
-`val_fraction` of the samples. Two streaming passes: one counts, one writes.
+`val_fraction` of the samples (and not much more: see _pick_val_groups). Two streaming
+passes: one counts, one writes.
 """
 
 from __future__ import annotations
@@ -72,6 +73,27 @@ def _records(src: Path, kind: str, by: str):
             yield obj.get("speaker") or None, obj
 
 
+def _pick_val_groups(order: list[str], counts: dict[str, int], target: float) -> tuple[set[str], int]:
+    """Groups, taken in `order`, until validation holds at least `target` samples without
+    overshooting more than it must: a group that would overshoot is passed over at first,
+    then the smallest group that reaches the target closes the gap. One group always stays
+    in training."""
+    val, n = set(), 0
+    for g in order:
+        if len(val) == len(counts) - 1:
+            break
+        if n + counts[g] <= target:
+            val.add(g)
+            n += counts[g]
+    while n < target and len(val) < len(counts) - 1:
+        rest = [g for g in order if g not in val]
+        reach = [g for g in rest if n + counts[g] >= target]
+        g = min(reach, key=lambda k: counts[k]) if reach else max(rest, key=lambda k: counts[k])
+        val.add(g)
+        n += counts[g]
+    return val, n
+
+
 def split_corpus(src: str | os.PathLike, out_dir: str | os.PathLike, by: str | None = None,
                  val_fraction: float = 0.1, seed: int = 0) -> SplitReport:
     """Write ``train`` and ``val`` files (and ``split.json``) to `out_dir`, disjoint by `by`."""
@@ -96,12 +118,7 @@ def split_corpus(src: str | os.PathLike, out_dir: str | os.PathLike, by: str | N
     total = sum(counts.values()) + ungrouped
     order = sorted(counts)
     np.random.default_rng(seed).shuffle(order)
-    val_groups, n_val = set(), 0
-    for g in order:
-        if n_val >= val_fraction * total or len(val_groups) == len(counts) - 1:
-            break
-        val_groups.add(g)
-        n_val += counts[g]
+    val_groups, n_val = _pick_val_groups(order, counts, val_fraction * total)
     ext = ".jsonl.gz" if (kind == "ink" and src.name.endswith(".gz")) else ".jsonl"
     out_dir.mkdir(parents=True, exist_ok=True)
     report = SplitReport(kind, by, val_groups=sorted(val_groups), train_groups=len(counts) - len(val_groups), ungrouped=ungrouped)

@@ -299,7 +299,7 @@ def test_speaker_disjoint_split(tmp_path, capsys):
     import_corpus("folder", recs, tmp_path / "all.jsonl")
     assert main(["split", str(tmp_path / "all.jsonl"), str(tmp_path / "split"), "--by", "speaker", "--val-fraction", "0.2"]) == 0
     train, val = read_manifest(tmp_path / "split/train.jsonl"), read_manifest(tmp_path / "split/val.jsonl")
-    assert len(train) + len(val) == 33 and len(val) >= 0.2 * 33
+    assert len(train) + len(val) == 33 and 0.2 * 33 <= len(val) < 0.2 * 33 + 8  # over by less than one speaker (3-8 each)
     assert not {it.speaker for it in train} & {it.speaker for it in val}
     assert all(Path(it.audio_path).is_file() for it in train + val)  # paths re-based on the new folder
     info = json.loads((tmp_path / "split/split.json").read_text())
