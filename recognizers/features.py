@@ -13,6 +13,7 @@ import torch
 
 from recognizers.audio import SAMPLE_RATE
 from recognizers.ink import Ink
+from recognizers.ink_lines import drop_outliers
 
 # ----------------------------------------------------------------------------- ink
 
@@ -23,6 +24,7 @@ class InkFeatureConfig:
     max_points: int = 1600  # hard bound on sequence length (the step grows to respect it)
     min_scale_ratio: float = 0.125  # scale is floored at this fraction of the ink width
     use_time: bool = False  # append the (log) time gap before each point
+    drop_outliers: bool = True  # ignore specks far from all writing and glitch points (ink_lines.drop_outliers)
 
     @property
     def dim(self) -> int:
@@ -81,10 +83,15 @@ def normalize_ink(ink: Ink, min_scale_ratio: float = InkFeatureConfig.min_scale_
 def ink_features(ink: Ink, cfg: InkFeatureConfig) -> np.ndarray:
     """Per-point features of resampled ink. Returns (T, cfg.dim) float32; T may be 0.
 
+    Specks far from all writing and glitch points are dropped first (`cfg.drop_outliers`),
+    so a stray dot cannot stretch the box the ink is normalised by.
+
     Columns: dx, dy (offsets in ink heights), y (position relative to the middle,
     which tells ascenders and descenders apart), pen-up (1 where the offset is a jump
     between strokes), and optionally log(1 + time gap in ms).
     """
+    if cfg.drop_outliers:
+        ink = drop_outliers(ink)
     strokes, _ = normalize_ink(ink, cfg.min_scale_ratio)
     if not strokes:
         return np.zeros((0, cfg.dim), np.float32)

@@ -17,6 +17,7 @@ from recognizers.decoding import Decoder, DecoderSettings, Hypothesis, make_deco
 from recognizers.decoding.confidence import nbest_shares
 from recognizers.features import audio_features, ink_features
 from recognizers.ink import Ink
+from recognizers.ink_lines import split_lines
 from recognizers.paths import resource_path
 from recognizers.vad import SegEvent, UtteranceSegmenter
 
@@ -48,6 +49,28 @@ def restrict(log_probs: torch.Tensor, alphabet_chars: str, allowed: str) -> torc
     """Log-probs (T, C) with every character outside `allowed` made impossible (blank kept)."""
     keep = torch.tensor([True] + [c in allowed for c in alphabet_chars])
     return log_probs.masked_fill(~keep, float("-inf"))
+
+
+def join_lines(lines: list[list[Hypothesis]], nbest: int = 5) -> list[Hypothesis]:
+    """Hypotheses for several lines read one by one (each list best first): the best is the
+    lines' best joined with newlines; the alternatives change one line to its alternative."""
+    if not lines:
+        return []
+    best = [h[0] for h in lines]
+    total = sum(h.score for h in best)
+    conf: list[float] = []
+    for k, h in enumerate(best):
+        ok = len(h.char_confidence) == len(h.text)
+        conf += (h.char_confidence if ok else [1.0] * len(h.text)) + ([1.0] if k < len(best) - 1 else [])
+    out = [Hypothesis("\n".join(h.text for h in best), total, conf)]
+    alts = []
+    for k, hs in enumerate(lines):
+        for h in hs[1:]:
+            texts = [b.text for b in best]
+            texts[k] = h.text
+            alts.append(Hypothesis("\n".join(texts), total - best[k].score + h.score))
+    alts.sort(key=lambda h: -h.score)
+    return out + alts[: max(nbest - 1, 0)]
 
 
 @dataclass
@@ -129,21 +152,34 @@ class Recognizer:
         lp, _ = self.model(x, torch.tensor([len(feats)]))
         return lp[0].float().cpu()
 
-    def recognize(self, sample: Ink | np.ndarray, charset: str | None = None) -> Recognition:
+    def recognize(self, sample: Ink | np.ndarray, charset: str | None = None, split: bool = True) -> Recognition:
         """Text for ink (list of (N, 3) strokes) or audio (mono float32 at 16 kHz).
+
+        Ink of several lines is split into lines (`recognizers.ink_lines.split_lines`; not
+        with `split=False`), each line read on its own and the texts joined with "\n";
+        ink of one line takes the single-pass path unchanged.
 
         `charset` restricts the output to some characters (a name from CHARSETS, such as
         "digits", or the characters themselves): the hint a number field gives, which
         settles what shape alone cannot (0 or O, 1 or l, S or s).
         """
         t0 = time.perf_counter()
+        if self.modality == "handwriting" and split:
+            lines = split_lines(sample)
+            if len(lines) > 1:  # several lines: each read on its own, joined with newlines
+                parts = [self._read([sample[i] for i in g], charset) for g in lines]
+                parts = [p for p in parts if p and p[0].text.strip()]  # a line read as nothing adds no break
+                return Recognition(join_lines(parts), (time.perf_counter() - t0) * 1000)
+        return Recognition(self._read(sample, charset), (time.perf_counter() - t0) * 1000)
+
+    def _read(self, sample: Ink | np.ndarray, charset: str | None) -> list[Hypothesis]:
         feats = self.features(sample)
         if len(feats) == 0:
-            return Recognition([], (time.perf_counter() - t0) * 1000)
+            return []
         lp = self.log_probs(feats)
         if charset:
             lp = restrict(lp, self.ckpt.alphabet.chars, CHARSETS.get(charset, charset))
-        return Recognition(self.decoder.decode(lp), (time.perf_counter() - t0) * 1000)
+        return self.decoder.decode(lp)
 
     def transcribe_long(self, source: str | os.PathLike | Iterable[np.ndarray], max_len_s: float = MAX_UTTERANCE_S) -> Iterator[Segment]:
         """Segments of a recording of any length, in order, as they are read.

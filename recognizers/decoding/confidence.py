@@ -9,7 +9,7 @@ DOUBT_BELOW = 0.5  # a word whose confidence is below this is shown as doubtful
 
 
 def word_confidence(text: str, char_confidence: list[float]) -> list[tuple[str, float]]:
-    """(word, confidence) for each space-separated word of `text`: the lowest confidence of
+    """(word, confidence) for each space- or newline-separated word of `text`: the lowest confidence of
     its characters, since one doubtful letter makes the whole word doubtful. Empty when
     the confidences do not match the text character for character."""
     if len(char_confidence) != len(text):
@@ -17,9 +17,9 @@ def word_confidence(text: str, char_confidence: list[float]) -> list[tuple[str, 
     out: list[tuple[str, float]] = []
     start = None
     for i, ch in enumerate(text + " "):
-        if ch != " " and start is None:
+        if ch not in " \n" and start is None:
             start = i
-        elif ch == " " and start is not None:
+        elif ch in " \n" and start is not None:
             out.append((text[start:i], float(min(char_confidence[start:i]))))
             start = None
     return out

@@ -1,0 +1,234 @@
+"""Ink layout before recognition: stray points that belong to no writing, and lines.
+
+Both work on raw ink (a list of ``(N, 3)`` strokes of x, y, t_ms, y down, any scale) and
+measure everything in the writing's own size, `reference_height`: the median height of the
+taller half of the strokes (letters and words, not the dots, commas and dashes among them).
+
+- `drop_outliers`: a speck (a stroke no bigger than a dot) that lies far from all writing,
+  and a lone point that jumps far out of its stroke and back (a digitizer glitch), are
+  removed, so one glitch cannot stretch the box that normalisation divides by. Dots,
+  commas and accents near the writing stay. Features call it, so training and live
+  recognition agree.
+- `split_lines`: the strokes grouped into lines, top to bottom. Neighbouring strokes whose
+  vertical extents overlap are chained (so a slanted or drifting baseline is followed piece
+  by piece), pieces of one line far apart horizontally are joined when their ends sit at
+  the same height, and the small marks (i dots, accents, periods, commas) go to the line
+  they belong to, preferring the line below a mark that sits between two lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+SPECK_SIZE = 0.3  # a stroke no larger than this (in reference heights) is a speck or a dot
+SPECK_FAR = 2.0  # a speck further than this from all writing (reference heights) is dropped
+SPIKE_JUMP = 2.0  # a point this far out of its stroke and back (reference heights) is a glitch
+MARK_HEIGHT = 0.4  # strokes lower than this (reference heights) are marks (dots, bars, commas), not letters
+CHAIN_GAP = 3.0  # neighbouring strokes chain into a line across at most this horizontal gap
+MIN_OVERLAP = 0.3  # ... when their vertical extents overlap by this fraction of the smaller one
+MAX_CENTRE_SHIFT = 0.7  # ... and their middles differ by less than this (reference heights)
+JOIN_SHIFT = 0.5  # pieces far apart join when their facing ends differ by less than this in height
+SOLO_WIDTH = 2.0  # a line of one or two strokes must be at least this wide (reference heights)
+MIN_SPLIT_STROKES = 3  # ink of fewer letter-sized strokes is never split ("=" is not two lines)
+LINE_PITCH = 0.8  # lines one above the other: their middles at least this far apart (reference heights)
+LINE_X_OVERLAP = 0.3  # ... and overlapping horizontally by this fraction of the narrower one
+
+
+def _boxes(strokes: Sequence[np.ndarray]) -> np.ndarray:
+    """(S, 5): x0, x1, y0, y1, median y of each stroke."""
+    out = np.zeros((len(strokes), 5), np.float64)
+    for i, s in enumerate(strokes):
+        xy = np.asarray(s, np.float64)[:, :2]
+        out[i] = (xy[:, 0].min(), xy[:, 0].max(), xy[:, 1].min(), xy[:, 1].max(), np.median(xy[:, 1]))
+    return out
+
+
+def reference_height(strokes: Sequence[np.ndarray]) -> float:
+    """The size of the writing: the median height of the taller half of the strokes, floored
+    at 1/8 of the widest stroke (flat ink such as a dash has almost no height)."""
+    strokes = [s for s in strokes if len(s)]
+    if not strokes:
+        return 1.0
+    b = _boxes(strokes)
+    heights = np.sort(b[:, 3] - b[:, 2])
+    h = float(np.median(heights[len(heights) // 2 :]))
+    return max(h, float((b[:, 1] - b[:, 0]).max()) / 8, 1e-6)
+
+
+def _box_gap(a: np.ndarray, b: np.ndarray) -> float:
+    """Euclidean distance between two boxes (0 when they touch or overlap)."""
+    dx = max(a[0] - b[1], b[0] - a[1], 0.0)
+    dy = max(a[2] - b[3], b[2] - a[3], 0.0)
+    return float(np.hypot(dx, dy))
+
+
+def _despike(s: np.ndarray, jump: float) -> np.ndarray:
+    """A stroke without points that jump more than `jump` away and come straight back
+    (or start or end it with such a jump, far from where the rest of the stroke is)."""
+    if len(s) < 3:
+        return s
+    xy = s[:, :2].astype(np.float64)
+    seg = np.linalg.norm(np.diff(xy, axis=0), axis=1)
+    keep = np.ones(len(s), bool)
+    typical = float(np.median(seg)) if len(seg) else 0.0
+    for i in range(1, len(s) - 1):
+        a, b = seg[i - 1], seg[i]
+        if a > jump and b > jump and np.linalg.norm(xy[i + 1] - xy[i - 1]) < 0.25 * min(a, b):
+            keep[i] = False
+    if len(s) >= 4:
+        for i, j in ((0, 0), (len(s) - 1, len(seg) - 1)):
+            if seg[j] > 1.5 * jump and seg[j] > 10 * typical:
+                keep[i] = False
+    return s if keep.all() else s[keep]
+
+
+def drop_outliers(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """The ink without specks far from all writing and without glitch points; ink that is
+    only specks (a lone dot, an ellipsis) is returned as it is. Strokes keep their order."""
+    strokes = [np.asarray(s) for s in strokes if len(s)]
+    if not strokes:
+        return []
+    h = reference_height(strokes)
+    strokes = [_despike(s, SPIKE_JUMP * h) for s in strokes]
+    if len(strokes) < 2:
+        return strokes
+    b = _boxes(strokes)
+    size = np.maximum(b[:, 1] - b[:, 0], b[:, 3] - b[:, 2])
+    speck = size <= SPECK_SIZE * h
+    if speck.all() or not speck.any():
+        return strokes
+    anchored = ~speck
+    changed = True
+    while changed:  # a speck near writing (or near a speck near writing: "...") belongs to it
+        changed = False
+        for i in np.flatnonzero(~anchored):
+            if any(_box_gap(b[i], b[j]) <= SPECK_FAR * h for j in np.flatnonzero(anchored)):
+                anchored[i] = changed = True
+    return [s for s, a in zip(strokes, anchored) if a]
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """Vertical overlap of two boxes as a fraction of the lower one's height."""
+    inter = min(a[3], b[3]) - max(a[2], b[2])
+    return inter / max(min(a[3] - a[2], b[3] - b[2]), 1e-9)
+
+
+def _separated(lines: list[list[int]], strokes: Sequence[np.ndarray], b: np.ndarray, h: float) -> list[list[int]]:
+    """Groups ordered top to bottom, neighbours merged until each lies clearly below the one
+    above: the bodies (middle half of the points) apart, the middles a line pitch apart, and
+    the two overlapping horizontally (a line below, not a mark beside or above a word)."""
+
+    def stats(g: list[int]) -> tuple[float, float, float, float, float]:
+        y = np.concatenate([np.asarray(strokes[i])[:, 1] for i in g]).astype(np.float64)
+        q25, q50, q75 = np.percentile(y, [25, 50, 75])
+        return float(q25), float(q50), float(q75), float(b[g, 0].min()), float(b[g, 1].max())
+
+    lines = sorted(lines, key=lambda g: stats(g)[1])
+    k = 0
+    while k < len(lines) - 1:
+        a, c = stats(lines[k]), stats(lines[k + 1])
+        x_overlap = (min(a[4], c[4]) - max(a[3], c[3])) / max(min(a[4] - a[3], c[4] - c[3]), 1e-9)
+        if a[2] < c[0] and c[1] - a[1] >= LINE_PITCH * h and x_overlap >= LINE_X_OVERLAP:
+            k += 1
+            continue
+        lines[k] = lines[k] + lines.pop(k + 1)
+        lines = sorted(lines, key=lambda g: stats(g)[1])
+        k = 0
+    return lines
+
+
+def split_lines(strokes: Sequence[np.ndarray]) -> list[list[int]]:
+    """Indices of the strokes of each line, lines top to bottom, strokes in their order.
+    One line (all the strokes) when the ink is not several lines."""
+    n = len(strokes)
+    idx = [i for i in range(n) if len(strokes[i])]
+    if len(idx) < 2:
+        return [list(range(n))]
+    b = np.zeros((n, 5))
+    b[idx] = _boxes([strokes[i] for i in idx])
+    h = reference_height([strokes[i] for i in idx])
+    height, width = b[:, 3] - b[:, 2], b[:, 1] - b[:, 0]
+    main = [i for i in idx if height[i] >= MARK_HEIGHT * h]  # flat strokes (dashes, t bars) are marks too
+    if len(main) < 2:
+        return [list(range(n))]
+
+    parent = {i: i for i in main}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        parent[find(i)] = find(j)
+
+    # 1. chain neighbours whose vertical extents overlap
+    for a, i in enumerate(main):
+        for j in main[a + 1 :]:
+            gap = max(b[i, 0], b[j, 0]) - min(b[i, 1], b[j, 1])
+            if gap <= CHAIN_GAP * h and _overlap(b[i], b[j]) >= MIN_OVERLAP and abs(b[i, 4] - b[j, 4]) <= MAX_CENTRE_SHIFT * h:
+                union(i, j)
+
+    # 2. pieces of one line far apart: join when their facing ends sit at the same height
+    def groups() -> list[list[int]]:
+        g: dict[int, list[int]] = {}
+        for i in main:
+            g.setdefault(find(i), []).append(i)
+        return list(g.values())
+
+    merged = True
+    while merged:
+        merged = False
+        gs = groups()
+        for a in range(len(gs)):
+            for c in range(len(gs)):
+                if a == c:
+                    continue
+                left, right = gs[a], gs[c]
+                if max(b[left, 1]) > min(b[right, 0]) + h:
+                    continue  # `left` is not to the left of `right`
+                end = sorted(left, key=lambda i: b[i, 1])[-3:]
+                start = sorted(right, key=lambda i: b[i, 0])[:3]
+                if abs(np.median(b[end, 4]) - np.median(b[start, 4])) <= JOIN_SHIFT * h:
+                    union(left[0], right[0])
+                    merged = True
+                    break
+            if merged:
+                break
+    # a "line" of a stroke or two, narrow (an apostrophe, a ring, a question mark, a capital
+    # whose bar went astray) is a mark of a real line
+    lines = [g for g in groups() if len(g) >= 3 or float(b[g, 1].max() - b[g, 0].min()) >= SOLO_WIDTH * h]
+    if len(lines) < 2 or sum(len(g) for g in lines) < MIN_SPLIT_STROKES:
+        return [list(range(n))]
+    for i in main:
+        if not any(i in g for g in lines):
+            del parent[i]
+    lines = _separated(lines, strokes, b, h)
+    if len(lines) == 1:
+        return [list(range(n))]
+
+    # 3. marks (dots, accents, commas) to the line they sit on or just above
+    members = [list(g) for g in lines]
+    for m in (i for i in idx if i not in parent):
+        mx, my = (b[m, 0] + b[m, 1]) / 2, (b[m, 2] + b[m, 3]) / 2
+        best, best_cost = 0, float("inf")
+        for k, g in enumerate(lines):
+            xd = np.maximum(np.maximum(b[g, 0] - mx, mx - b[g, 1]), 0.0)
+            near = [g[t] for t in np.flatnonzero(xd <= xd.min() + h)]
+            y0, y1 = b[near, 2].min(), b[near, 3].max()
+            yc = float(np.median(b[near, 4]))
+            band = max(y0 - my, my - y1, 0.0)
+            shift = (yc - my) * 0.5 if my < yc else (my - yc)  # a mark above the middle: dots and accents
+            cost = band + 0.25 * shift + 0.5 * float(xd.min())
+            if cost < best_cost:
+                best, best_cost = k, cost
+        members[best].append(m)
+    members += [[i for i in range(n) if not len(strokes[i])]] if len(idx) < n else []
+    order = sorted(range(len(lines)), key=lambda k: float(np.median(b[lines[k], 4])))
+    out = [sorted(members[k]) for k in order]
+    if len(members) > len(lines) and members[-1]:
+        out[-1] = sorted(out[-1] + members[-1])  # empty strokes ride along with the last line
+    return out

@@ -1,0 +1,164 @@
+"""Ink layout: stray points ignored, several lines found and read line by line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recognizers.features import InkFeatureConfig, ink_features
+from recognizers.ink import read_ink_samples
+from recognizers.ink_lines import drop_outliers, reference_height, split_lines
+
+from .inkgen import word_ink
+
+WORD = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "word.json"  # "there", a real writer's ink
+
+
+def real_word() -> list[np.ndarray]:
+    (s,) = read_ink_samples(WORD)
+    return s.strokes
+
+
+def dot(x: float, y: float, t: float = 0.0) -> np.ndarray:
+    return np.array([[x, y, t]], np.float32)
+
+
+def place(strokes, dx=0.0, dy=0.0, slope=0.0, shear=0.0, scale=1.0):
+    """Ink moved, tilted (baseline rising by `slope` per unit of x) and slanted."""
+    out = []
+    x0 = min(float(s[:, 0].min()) for s in strokes)
+    for s in strokes:
+        s = s.copy()
+        x, y = (s[:, 0] - x0) * scale, s[:, 1] * scale
+        s[:, 0] = x + shear * y + dx
+        s[:, 1] = y - slope * x + dy
+        out.append(s)
+    return out
+
+
+# ----------------------------------------------------------------------------- outliers
+
+
+def test_far_dot_is_ignored_but_i_dots_and_periods_stay():
+    word = word_ink("lovol", np.random.default_rng(0))
+    h = reference_height(word)
+    far = dot(float(word[-1][:, 0].max()) + 12 * h, float(word[0][:, 1].min()) - 9 * h)
+    assert len(drop_outliers(word + [far])) == len(word)
+    cfg = InkFeatureConfig()
+    np.testing.assert_array_equal(ink_features(word + [far], cfg), ink_features(word, cfg))
+    near = [dot(float(word[1][:, 0].mean()), float(word[1][:, 1].min()) - 0.3 * h),  # an i dot
+            dot(float(word[-1][:, 0].max()) + 0.3 * h, float(word[-1][:, 1].max()))]  # a period
+    assert len(drop_outliers(word + near)) == len(word) + 2
+    assert len(drop_outliers([far])) == 1  # ink that is only a dot stays what it is
+
+
+def test_glitch_point_inside_a_stroke_is_removed():
+    word = word_ink("lol", np.random.default_rng(1))
+    spiky = [s.copy() for s in word]
+    s = spiky[1]
+    spiky[1] = np.concatenate([s[:10], [[s[10, 0] + 5000, s[10, 1] - 3000, s[10, 2]]], s[10:]]).astype(np.float32)
+    cleaned = drop_outliers(spiky)
+    np.testing.assert_array_equal(cleaned[1], word[1])
+
+
+def test_real_word_with_a_lone_dot_far_away_reads_the_same():
+    from recognizers.recognizer import Recognizer
+
+    rec = Recognizer.load(device="cpu", decoder="greedy")
+    word = real_word()
+    h = reference_height(word)
+    right = float(max(s[:, 0].max() for s in word))
+    top = float(min(s[:, 1].min() for s in word))
+    want = rec.recognize(word).text
+    assert want == "there"
+    for x, y in ((right + 15 * h, top), (right, top - 20 * h), (right + 40 * h, top + 30 * h)):
+        assert rec.recognize(word + [dot(x, y, 99_999.0)]).text == want
+    # without the outlier pass the dot flattens the word to nothing readable
+    rec.ckpt.feature_config = InkFeatureConfig(drop_outliers=False)
+    assert rec.recognize(word + [dot(right + 40 * h, top + 30 * h)]).text != want
+
+
+# ----------------------------------------------------------------------------- lines
+
+
+def compose(lines_of_words: list[list[str]], rng, pitch=2.0, slope=0.0, shear=0.0, drift=0.0, dots=True):
+    """Lines of inkgen words (glyphs 50 units high), set left to right with word gaps, the
+    lines `pitch` heights apart; each line tilted by `slope` (+/- drift) and slanted.
+    Returns the ink and, for each line, the indices of its strokes."""
+    ink, groups = [], []
+    for k, words in enumerate(lines_of_words):
+        line, x = [], 0.0
+        for w in words:
+            strokes = place(word_ink(w, rng), dx=x)
+            x = max(float(s[:, 0].max()) for s in strokes) + 25 + 20 * rng.random()
+            line += strokes
+            if dots and "l" in w:  # a dot over each l, like an i's
+                j = strokes[w.index("l")]
+                line.append(dot(float(j[:, 0].mean()), float(j[:, 1].min()) - 22))
+        line.append(dot(x - 20, 52.0))  # a period on the baseline (glyphs sit on y = 50)
+        s = slope + drift * (rng.random() * 2 - 1)
+        line = place(line, dx=20 * rng.random(), dy=k * pitch * 90.0, slope=s, shear=shear)
+        groups.append(list(range(len(ink), len(ink) + len(line))))
+        ink += line
+    return ink, groups
+
+
+@pytest.mark.parametrize("pitch, slope, shear, drift", [(2.0, 0.0, 0.0, 0.0), (1.5, 0.0, 0.3, 0.0), (1.8, 0.06, -0.2, 0.04), (1.6, -0.05, 0.25, 0.05)])
+def test_composed_lines_are_found(pitch, slope, shear, drift):
+    rng = np.random.default_rng(int(pitch * 10))
+    text = [["lov", "vol", "ol", "lolv"], ["vv", "lol", "ovo"], ["olo", "vlv", "ll", "ov", "lo"]]
+    ink, want = compose(text, rng, pitch=pitch, slope=slope, shear=shear, drift=drift)
+    assert split_lines(ink) == want
+
+
+def test_one_line_stays_one_and_order_is_top_to_bottom():
+    rng = np.random.default_rng(5)
+    ink, want = compose([["lov", "vol", "ol", "lolv", "vv", "lol"]], rng, slope=0.08)
+    assert split_lines(ink) == [list(range(len(ink)))]
+    assert split_lines(word_ink("lol", rng)) == [[0, 1, 2]]
+    eq = [np.array([[0, 0, 0], [40, 1, 10]], np.float32), np.array([[0, 20, 20], [40, 21, 30]], np.float32)]
+    assert split_lines(eq) == [[0, 1]]  # "=" is not two lines
+    ink, want = compose([["lov", "vol"], ["olv", "ll"]], rng)
+    shuffled = [ink[i] for i in (len(ink) - 1, *range(len(ink) - 1))]  # written bottom line first
+    got = split_lines(shuffled)
+    assert len(got) == 2 and got[1][0] == 0  # the stroke written first is in the lower line
+    assert np.mean([shuffled[i][:, 1].mean() for i in got[0]]) < np.mean([shuffled[i][:, 1].mean() for i in got[1]])
+
+
+def test_real_word_written_on_three_lines_reads_as_three_lines():
+    from recognizers.recognizer import Recognizer
+
+    rec = Recognizer.load(device="cpu", decoder="greedy")
+    word = real_word()
+    h = reference_height(word)
+    ink = word + place(word, dx=0.3 * h, dy=2.2 * h, slope=0.04) + place(word, dx=-0.2 * h, dy=4.3 * h, shear=0.2)
+    r = rec.recognize(ink)
+    assert r.text == "there\nthere\nthere"
+    assert [w for w, _ in r.word_confidence] == ["there"] * 3
+    assert all("\n" in t for t, _ in r.alternatives)
+    single = rec.recognize(word)  # one line: the single-pass path, unchanged
+    assert single.text == "there" and single.alternatives == Recognizer.load(device="cpu", decoder="greedy").recognize(word, split=False).alternatives
+
+
+@pytest.mark.skipif(not os.environ.get("SCRIVOX_SHARED_DATA"), reason="needs the UNIPEN text set: set SCRIVOX_SHARED_DATA to the shared data folder")
+def test_real_multi_line_unipen_samples_read_better_split():
+    """UNIPEN lines whose ink spans several lines (their labels carry no line breaks; scoring
+    folds newlines into spaces): reading them line by line must beat one pass."""
+    import itertools
+
+    from recognizers.metrics import error_rates
+    from recognizers.paths import shared_data_dir
+    from recognizers.recognizer import Recognizer
+
+    path = shared_data_dir() / "unipen" / "unipen-text.jsonl.gz"
+    if not path.exists():
+        pytest.skip(f"{path} is missing")
+    rec = Recognizer.load(device="cpu", decoder="greedy")
+    multi = list(itertools.islice((s for s in read_ink_samples(path) if len(split_lines(s.strokes)) > 1), 60))
+    assert len(multi) == 60
+    whole = error_rates([(s.label, rec.recognize(s.strokes, split=False).text) for s in multi], "handwriting")
+    split = error_rates([(s.label, rec.recognize(s.strokes).text) for s in multi], "handwriting")
+    assert split.cer < 0.6 * whole.cer, (split, whole)
