@@ -31,10 +31,6 @@ def guard(gen: Iterator, on_error: OnError) -> Iterator:
         handle(exc, on_error)
 
 
-def where(path: str | os.PathLike, line: int | None = None) -> str:
-    return f"{path}:{line}" if line else str(path)
-
-
 @dataclass
 class ImportReport:
     out: str
