@@ -1,10 +1,16 @@
-"""Scrivox's speech model beside pocketsphinx 5 on the same validation sets: WER and
-real-time factor, printed side by side and written to docs/figures/speech-bench.json.
+"""Speech recognizers side by side on the same held-out sets: WER, CER and real-time factor.
 
     .venv/bin/python scripts/make_speech_splits.py      # once
-    .venv/bin/python scripts/bench_speech.py [--model PATH] [--limit N] [--no-pocketsphinx]
+    git show a4f0d89:resources/models/speech.pt > runs/speech-logmel.pt   # the last log-mel model
+    .venv/bin/python scripts/bench_speech.py [--model PATH] [--logmel runs/speech-logmel.pt]
+        [--limit N] [--ref-limit N] [--no-pocketsphinx] [--no-whisper]
 
-Real-time factor = decoding time / audio duration, one CPU thread, features included.
+Systems: Scrivox (this model) greedy and beam; the log-mel model greedy and beam (with the
+beam weights it was tuned with); pocketsphinx 5 (default en-us); Whisper tiny.en itself
+(the same CTranslate2 weights the encoder comes from, greedy, int8, 30 s padded input, as
+faster-whisper runs it) as the reference. Also: words produced on 30 s of digital silence,
+room noise and music (Scrivox models). Real-time factor = decoding time / audio time, one
+CPU thread, features and encoder included. Writes docs/figures/speech-bench.json.
 """
 
 from __future__ import annotations
@@ -17,63 +23,104 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import _checkout  # noqa: E402,F401  (data folders of a development checkout)
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from recognizers.audio import load_audio  # noqa: E402
-from recognizers.training.datasets import read_manifest  # noqa: E402
+from recognizers.audio import SAMPLE_RATE, load_audio  # noqa: E402
+from recognizers.decoding import DecoderSettings  # noqa: E402
 from recognizers.metrics import error_rates  # noqa: E402
 from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
+from recognizers.training.datasets import read_manifest  # noqa: E402
 
 SETS = {
     "Cathy, held-out sentences": "data/speech_real/val_cathy.jsonl",
     "FSDD, held-out speaker lucas": "data/speech_real/val_fsdd.jsonl",
     "synthetic, held-out family flite": "data/speech_synth/val_flite.jsonl",
 }
+# the beam weights the log-mel model was tuned with (resources/lm/decoder.json at a4f0d89)
+LOGMEL_BEAM = {"lm_weight": 0.5, "word_score": -4.0, "oov_logprob": -10.0}
 
 
-def ours(rec: Recognizer, manifest: Path, limit: int | None) -> dict:
-    items = read_manifest(manifest)[:limit] if limit else read_manifest(manifest)
+def _items(path: Path, limit: int | None) -> list[tuple[str, np.ndarray]]:
+    items = read_manifest(path)
+    return [(it.text, load_audio(it.audio_path)) for it in (items[:limit] if limit else items)]
+
+
+def run(transcribe, data: list[tuple[str, np.ndarray]]) -> dict:
     pairs, dec_s, audio_s = [], 0.0, 0.0
-    for it in items:
-        audio = load_audio(it.audio_path)
+    for ref, audio in data:
         t0 = time.perf_counter()
-        text = rec.recognize(audio).text
+        text = transcribe(audio)
         dec_s += time.perf_counter() - t0
-        audio_s += len(audio) / 16000
-        pairs.append((it.text, text))
-    return {**error_rates(pairs, "speech").as_dict(), "rtf": dec_s / max(audio_s, 1e-9)}
+        audio_s += len(audio) / SAMPLE_RATE
+        pairs.append((ref, text))
+    return {**error_rates(pairs, "speech").as_dict(), "rtf": round(dec_s / max(audio_s, 1e-9), 4)}
+
+
+def non_speech_words(rec: Recognizer) -> dict:
+    from recognizers.synth.noise import non_speech
+
+    rng = np.random.default_rng(123)
+    return {kind: len(rec.recognize(non_speech(kind, 30.0, rng)).text.split()) for kind in ("silence", "room", "music", "breath", "keys")}
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=str(default_model_path("speech")))
-    ap.add_argument("--limit", type=int)
+    ap.add_argument("--logmel", help="a log-mel speech model to compare with (e.g. runs/speech-logmel.pt)")
+    ap.add_argument("--limit", type=int, help="first N utterances of each set")
+    ap.add_argument("--ref-limit", type=int, default=None, help="first N of each set for pocketsphinx and Whisper (slow)")
     ap.add_argument("--no-pocketsphinx", action="store_true")
+    ap.add_argument("--no-whisper", action="store_true")
+    ap.add_argument("--json", default=str(ROOT / "docs" / "figures" / "speech-bench.json"))
     args = ap.parse_args()
     torch.set_num_threads(1)
-    res: dict = {}
-    for dec in ("greedy", "beam"):
-        rec = Recognizer.load(args.model, "speech", device="cpu", decoder=dec)
-        for name, path in SETS.items():
-            if (ROOT / path).exists():
-                res.setdefault(name, {})[f"scrivox_{dec}"] = ours(rec, ROOT / path, args.limit)
+    data = {name: _items(ROOT / p, args.limit) for name, p in SETS.items() if (ROOT / p).exists()}
+    ref_data = {name: d[: args.ref_limit] if args.ref_limit else d for name, d in data.items()}
+    systems: list[tuple[str, object, bool]] = []
+    for label, path, beam_weights in (("scrivox", args.model, {}), ("logmel", args.logmel, LOGMEL_BEAM)):
+        if not path:
+            continue
+        for dec in ("greedy", "beam"):
+            settings = DecoderSettings(dec, **(beam_weights if dec == "beam" else {}))
+            rec = Recognizer.load(path, "speech", device="cpu", decoder=settings)
+            systems.append((f"{label}_{dec}", lambda a, r=rec: r.recognize(a).text, False))
+    if not args.no_whisper:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from whisper_reference import WhisperReference
+
+        ref = WhisperReference()
+        systems.append(("whisper_tiny.en", ref.transcribe, True))
     if not args.no_pocketsphinx:
         import bench_pocketsphinx as ps
 
         decoder = ps.make_decoder()
-        for name, path in SETS.items():
-            if (ROOT / path).exists():
-                res.setdefault(name, {})["pocketsphinx"] = ps.bench(ROOT / path, decoder, limit=args.limit)
-    print(f"{'set':36s} {'system':18s} {'n':>5s} {'WER':>7s} {'CER':>7s} {'RTF':>7s}")
-    for name, systems in res.items():
-        for sysname, r in systems.items():
-            print(f"{name:36s} {sysname:18s} {r['n']:5d} {r['wer']*100:6.1f}% {r['cer']*100:6.1f}% {r['rtf']:7.3f}")
-    out = ROOT / "docs" / "figures" / "speech-bench.json"
+
+        def sphinx(audio: np.ndarray) -> str:
+            decoder.start_utt()
+            decoder.process_raw((np.clip(audio, -1, 1) * 32767).astype(np.int16).tobytes(), full_utt=True)
+            decoder.end_utt()
+            h = decoder.hyp()
+            return h.hypstr if h is not None else ""
+
+        systems.append(("pocketsphinx", sphinx, True))
+    res: dict = {}
+    for sysname, fn, slow in systems:
+        for name, d in (ref_data if slow else data).items():
+            res.setdefault(name, {})[sysname] = r = run(fn, d)
+            print(f"{name:34s} {sysname:18s} n={r['n']:4d} WER {r['wer'] * 100:5.1f}% CER {r['cer'] * 100:5.1f}% RTF {r['rtf']:.4f}", flush=True)
+    quiet = {}
+    for label, path in (("scrivox", args.model), ("logmel", args.logmel)):
+        if path:
+            quiet[label] = non_speech_words(Recognizer.load(path, "speech", device="cpu", decoder="greedy"))
+            print(f"words on 30 s of non-speech, {label}: {quiet[label]}")
+    out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"model": Path(args.model).name, "limit": args.limit, "sets": res}, indent=1) + "\n")
+    out.write_text(json.dumps({"model": Path(args.model).name, "logmel": args.logmel and Path(args.logmel).name, "limit": args.limit,
+                               "ref_limit": args.ref_limit, "sets": res, "non_speech_words_30s": quiet}, indent=1) + "\n")
     print(f"wrote {out}")
 
 

@@ -30,20 +30,21 @@ PRESETS: dict[str, dict] = {
         "threads": 1,
     },
     # A BiLSTM-CTC head on Whisper tiny.en's frozen encoder (docs/speech.md), trained on frames
-    # cached once by `python -m recognizers.synth.encode_cache` (real speech listed twice).
+    # cached once by `python -m recognizers.synth.encode_cache`: the real recordings (clean and
+    # two augmented variants each), one clean take of each synthetic utterance, non-speech clips.
     "speech-whisper": {
         "modality": "speech",
         "out_dir": "runs/speech-whisper",
         "features": {"frontend": "whisper-tiny.en"},
-        "data": ["encoded:data/speech_enc/synth_train"] + ["encoded:data/speech_enc/real_train"] * 2 + ["encoded:data/speech_enc/noise"],
+        "data": ["encoded:data/speech_enc/synth_train", "encoded:data/speech_enc/real_train", "encoded:data/speech_enc/noise"],
         "val_data": ["encoded:data/speech_enc/val_cathy", "encoded:data/speech_enc/val_fsdd", "encoded:data/speech_enc/val_flite"],
-        "total_steps": 6000,
-        "warmup_steps": 300,
+        "total_steps": 1500,
+        "warmup_steps": 150,
         "lr": 2e-3,
         "batch_frames": 8000,  # encoder frames (50 a second)
         "max_batch": 48,
-        "eval_every": 500,
-        "checkpoint_every": 200,
+        "eval_every": 250,
+        "checkpoint_every": 100,
         "val_limit": 600,
         "threads": 1,
     },
