@@ -281,7 +281,7 @@ class SpeechSet(FeatureSet):
                 continue
             self.items.append(it)
             self.texts.append(text)
-            self.lengths.append(int(info.duration * 1000 / cfg.hop_ms))
+            self.lengths.append(int(info.duration * cfg.frames_per_second))  # frames the front end makes
 
     def __len__(self) -> int:
         return len(self.items)
@@ -363,5 +363,3 @@ def collate(items: list[tuple[np.ndarray, list[int], str]]) -> tuple[torch.Tenso
     targets = torch.tensor([t for _, tgt, _ in items for t in tgt], dtype=torch.long)
     tlen = torch.tensor([len(tgt) for _, tgt, _ in items], dtype=torch.long)
     return torch.from_numpy(x), torch.from_numpy(lengths), targets, tlen, [txt for _, _, txt in items]
-
-
