@@ -236,7 +236,10 @@ class RecognizerWorker(QObject):
     def _recognize(self, job: Job) -> None:
         if self.recognizer is None:
             raise RuntimeError(f"no {self.modality} model is loaded")
-        job.result = self.recognizer.recognize(job.payload, charset=job.charset)
+        partial = isinstance(job.tag, tuple) and job.tag[:1] == ("partial",)
+        # a partial of a growing utterance reuses the encoder frames of the previous partial
+        read = getattr(self.recognizer, "recognize_partial", None) if partial else None
+        job.result = (read or self.recognizer.recognize)(job.payload, charset=job.charset)
 
     def _transcribe_file(self, job: Job) -> None:
         """A whole recording: cut at pauses by the VAD, each piece recognized, joined."""

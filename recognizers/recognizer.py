@@ -172,8 +172,26 @@ class Recognizer:
                 return Recognition(join_lines(parts), (time.perf_counter() - t0) * 1000)
         return Recognition(self._read(sample, charset), (time.perf_counter() - t0) * 1000)
 
+    def recognize_partial(self, audio: np.ndarray, charset: str | None = None) -> Recognition:
+        """A reading of an utterance still being spoken. With a pretrained-encoder front end,
+        when `audio` extends the audio of the previous call, the encoder frames already final
+        are reused (recognizers.streaming.FrameCache), so a partial 20 s into an utterance costs
+        little more than one at 2 s. Otherwise, and for the final reading, use `recognize`."""
+        frontend = getattr(self.ckpt.feature_config, "frontend", "logmel")
+        if self.modality != "speech" or frontend == "logmel":
+            return self.recognize(audio, charset)
+        t0 = time.perf_counter()
+        if getattr(self, "_frame_cache", None) is None:
+            from recognizers.encoder import get_encoder
+            from recognizers.streaming import FrameCache
+
+            self._frame_cache = FrameCache(get_encoder(frontend))
+        return Recognition(self._decode(self._frame_cache.frames(audio), charset), (time.perf_counter() - t0) * 1000)
+
     def _read(self, sample: Ink | np.ndarray, charset: str | None) -> list[Hypothesis]:
-        feats = self.features(sample)
+        return self._decode(self.features(sample), charset)
+
+    def _decode(self, feats: np.ndarray, charset: str | None) -> list[Hypothesis]:
         if len(feats) == 0:
             return []
         lp = self.log_probs(feats)

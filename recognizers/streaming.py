@@ -2,11 +2,10 @@
 
 The pretrained encoder attends over its whole input, so frames near the end of what has
 been heard change when more audio arrives. Each update therefore encodes only a window:
-`left_context_s` of audio already encoded (for context), the new audio, and keeps the
-frames older than `right_margin_s` from the end as final ("committed"); the newest frames are
-provisional and recomputed next time. The BiLSTM head (cheap) reruns over all frames.
-
-With the log-mel front end the features are simply recomputed over everything heard.
+`left_context_s` of audio already encoded (for context), then the new audio; frames older
+than `right_margin_s` from the end become final ("committed") and are never computed again,
+the newest ones are provisional and recomputed next time. The BiLSTM head (cheap) reruns
+over all frames. The final reading of an utterance should encode it whole (``recognize``).
 """
 
 from __future__ import annotations
@@ -16,7 +15,51 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recognizers.encoder import HOP_LENGTH, get_encoder
+from recognizers.encoder import HOP_LENGTH, SpeechEncoder
+
+_CHECK = 1600  # samples compared to tell a continuation of the same utterance from a new one
+
+
+class FrameCache:
+    """Encoder frames of a growing utterance. ``frames(audio)`` with `audio` extending the
+    audio of the previous call reuses the committed frames; any other audio starts afresh."""
+
+    def __init__(self, encoder: SpeechEncoder, left_context_s: float = 4.0, right_margin_s: float = 1.0) -> None:
+        self.encoder = encoder
+        self.step = 2 * HOP_LENGTH  # samples per encoder frame
+        self.left = int(left_context_s * encoder.sample_rate) // self.step * self.step
+        self.margin = int(right_margin_s * encoder.sample_rate) // self.step * self.step
+        self.reset()
+
+    def reset(self) -> None:
+        self._committed = np.zeros((0, self.encoder.dim), np.float32)
+        self._seen = 0
+        self._head = np.zeros(0, np.float32)
+        self._tail = np.zeros(0, np.float32)
+
+    def _continues(self, audio: np.ndarray) -> bool:
+        if len(audio) < self._seen:
+            return False
+        head = audio[: len(self._head)]
+        tail = audio[self._seen - len(self._tail) : self._seen]
+        return np.array_equal(head, self._head) and np.array_equal(tail, self._tail)
+
+    def frames(self, audio: np.ndarray) -> np.ndarray:
+        """Frames (T, dim) for all of `audio`: committed ones reused, the rest encoded now."""
+        audio = np.asarray(audio, np.float32).ravel()
+        if not self._continues(audio):
+            self.reset()
+        done = len(self._committed) * self.step  # samples whose frames are final
+        start = max(0, done - self.left)
+        window = self.encoder.encode(audio[start:])
+        fresh = window[(done - start) // self.step :]
+        n_final = min(max(0, (len(audio) - self.margin - done) // self.step), len(fresh))
+        if n_final:
+            self._committed = np.concatenate([self._committed, fresh[:n_final]])
+        self._seen = len(audio)
+        self._head = audio[:_CHECK].copy()
+        self._tail = audio[max(0, len(audio) - _CHECK) :].copy()
+        return np.concatenate([self._committed, fresh[n_final:]])
 
 
 @dataclass
@@ -34,24 +77,22 @@ class StreamingTranscriber:
     """
 
     def __init__(self, recognizer, update_s: float = 0.5, left_context_s: float = 4.0, right_margin_s: float = 1.0) -> None:  # noqa: ANN001
+        from recognizers.encoder import get_encoder
+
         self.rec = recognizer
         fcfg = recognizer.ckpt.feature_config
-        self.frontend = getattr(fcfg, "frontend", "logmel")
-        self.encoder = get_encoder(self.frontend) if self.frontend != "logmel" else None
-        sr = fcfg.sample_rate
-        self.sr = sr
-        self.update = int(update_s * sr)
-        step = 2 * HOP_LENGTH  # samples per encoder frame
-        self.step = step
-        self.left = int(left_context_s * sr) // step * step
-        self.margin = int(right_margin_s * sr) // step * step
+        frontend = getattr(fcfg, "frontend", "logmel")
+        self.cache = FrameCache(get_encoder(frontend), left_context_s, right_margin_s) if frontend != "logmel" else None
+        self.sr = fcfg.sample_rate
+        self.update = int(update_s * self.sr)
         self.reset()
 
     def reset(self) -> None:
         self._blocks: list[np.ndarray] = []
         self._audio = np.zeros(0, np.float32)
-        self._committed = np.zeros((0, self.encoder.dim if self.encoder else 0), np.float32)
         self._since_update = 0
+        if self.cache is not None:
+            self.cache.reset()
 
     @property
     def audio(self) -> np.ndarray:
@@ -71,26 +112,12 @@ class StreamingTranscriber:
         return self.partial()
 
     def _frames(self) -> np.ndarray:
-        audio = self.audio
-        if self.encoder is None:
-            return self.rec.features(audio)
-        done = len(self._committed) * self.step  # samples already final
-        start = max(0, done - self.left)
-        window = self.encoder.encode(audio[start:])
-        skip = (done - start) // self.step
-        fresh = window[skip:]
-        n_final = max(0, (len(audio) - self.margin - done) // self.step)
-        n_final = min(n_final, len(fresh))
-        if n_final:
-            self._committed = np.concatenate([self._committed, fresh[:n_final]])
-        return np.concatenate([self._committed, fresh[n_final:]])
+        return self.cache.frames(self.audio) if self.cache is not None else self.rec.features(self.audio)
 
     def partial(self) -> Partial:
         t0 = time.perf_counter()
         feats = self._frames()
-        text = ""
-        if len(feats):
-            text = self.rec.decoder.decode(self.rec.log_probs(feats))[0].text
+        text = self.rec.decoder.decode(self.rec.log_probs(feats))[0].text if len(feats) else ""
         return Partial(text, len(self.audio) / self.sr, (time.perf_counter() - t0) * 1000)
 
     def finish(self):  # noqa: ANN201 - a Recognition

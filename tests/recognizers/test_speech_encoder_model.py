@@ -125,3 +125,19 @@ def test_streaming_partials_end_in_the_full_recognition(fly_model):
     frames = st._frames()
     assert frames.shape == get_encoder().encode(audio).shape  # committed + provisional frames cover it all
     assert st.finish().text == rec.recognize(audio).text
+
+
+def test_partials_of_a_growing_utterance_reuse_the_final_frames(fly_model):
+    from recognizers.recognizer import Recognizer
+
+    rec = Recognizer.load(fly_model, "speech", device="cpu", decoder="greedy")
+    rng = np.random.default_rng(2)
+    audio = np.concatenate([_utterance(w, rng) for w in ["one", "two", "three"] * 4])
+    committed = []
+    for end in range(2 * SR, len(audio), SR // 2):
+        assert isinstance(rec.recognize_partial(audio[:end]).text, str)
+        committed.append(len(rec._frame_cache._committed))
+    assert committed[-1] > committed[0] > 0 and committed == sorted(committed)
+    other = np.flip(audio[: 2 * SR]).copy()  # not a continuation: starts afresh
+    rec.recognize_partial(other)
+    assert len(rec._frame_cache._committed) <= committed[0]
