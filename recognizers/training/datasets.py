@@ -269,6 +269,7 @@ class SpeechSet(FeatureSet):
         self.augment_strength = augment_strength
         self.items, self.texts, self.lengths = [], [], []
         self._audio: dict[int, np.ndarray] = {}
+        self._frames: dict[int, np.ndarray] = {}  # encoder frames (float16), with a frozen encoder front end
         import soundfile as sf
 
         for it in items:
@@ -298,6 +299,8 @@ class SpeechSet(FeatureSet):
         return self._audio[i].astype(np.float32) / 32767
 
     def get(self, i, rng):
+        if self.cfg.frontend != "logmel":
+            return self._encoded(i, rng)
         audio = self.audio(i)
         if rng is not None:
             from recognizers.training.speech_augment import augment
@@ -307,6 +310,22 @@ class SpeechSet(FeatureSet):
         feats = audio_features(audio, self.cfg)
         if rng is not None and self.spec_augment and len(feats) > 20:
             feats = spec_augment(feats, rng)
+        return feats, self.alphabet.encode(self.texts[i]), self.texts[i]
+
+
+    def _encoded(self, i: int, rng: np.random.Generator | None) -> tuple[np.ndarray, list[int], str]:
+        """With a frozen encoder front end: its frames of the clean audio, computed once per
+        item and kept, masked afresh at each presentation (training.encoded.mask_frames).
+        Encoding a new waveform-augmented copy at every step would cost the encoder each time;
+        this way a fine-tune of the head on a user's samples takes minutes on the CPU."""
+        f = self._frames.get(i)
+        if f is None:
+            f = self._frames[i] = audio_features(self.audio(i), self.cfg).astype(np.float16)
+        feats = f.astype(np.float32)
+        if rng is not None and self.spec_augment and len(feats) > 10:
+            from recognizers.training.encoded import mask_frames
+
+            feats = mask_frames(feats, rng)
         return feats, self.alphabet.encode(self.texts[i]), self.texts[i]
 
 

@@ -141,3 +141,16 @@ def test_partials_of_a_growing_utterance_reuse_the_final_frames(fly_model):
     other = np.flip(audio[: 2 * SR]).copy()  # not a continuation: starts afresh
     rec.recognize_partial(other)
     assert len(rec._frame_cache._committed) <= committed[0]
+
+
+def test_on_the_fly_sets_encode_each_utterance_once(manifest):
+    from recognizers.alphabet import Alphabet
+    from recognizers.training.datasets import SpeechSet, read_manifest
+
+    cfg = AudioFeatureConfig(frontend="whisper-tiny.en")
+    ds = SpeechSet(read_manifest(manifest)[:2], cfg, Alphabet.speech())
+    assert ds.approx_length(0) in range(30, 50)  # 0.6-0.9 s at 50 frames a second
+    a, _, _ = ds.get(0, np.random.default_rng(0))
+    b, _, text = ds.get(0, None)
+    assert a.shape == b.shape == (len(ds._frames[0]), 384) and text == "one"
+    assert list(ds._frames) == [0]  # cached once, masked afresh per presentation
