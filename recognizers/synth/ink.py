@@ -593,6 +593,10 @@ def _lexicon() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         elif w.isalpha():
             words.append(w)
     if len(words) < 100:
+        import warnings
+
+        warnings.warn(f"{WORDS_FILE} is missing (Debian wamerican; scripts/setup.sh installs it): synthetic ink "
+                      "writes a small built-in word list instead", RuntimeWarning, stacklevel=2)
         words, names = list(_FALLBACK_WORDS), list(_FALLBACK_NAMES)
     return tuple(words), tuple(poss), tuple(names)
 

@@ -1019,6 +1019,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     if not bank.cathy_train:
         print(f"note: no Cathy manifest at {args.cathy}; its sentences are not used",
               file=sys.stderr)
+    for path, package, what in ((WORDNET_DIR / "index.noun", "wordnet-base", "WordNet's words and example sentences"),
+                                (WORDS_FILE, "wamerican", "the system word list")):
+        if not path.is_file():
+            print(f"note: {path} not found (Debian {package}; scripts/setup.sh test installs it): "
+                  f"{what} are replaced by a few built-in words", file=sys.stderr)
     if args.dry_run:
         for it in plan_items(bank, args.dry_run, "train", args.seed, families):
             print(f"{it.index:6d} {it.kind:8s} {it.voice.speaker:45s} {it.text}")
