@@ -3,7 +3,8 @@
 After every stroke the whole ink goes to the handwriting worker as a droppable job, so
 while the recognizer is busy only the newest ink waits. A commit (Enter, the button, a
 candidate, or a pause) takes the reading of the ink as it is now: if that reading is still
-being computed, the commit waits for it.
+being computed, the commit waits for it. Ink whose reading is empty is never cleared by a
+commit: only Clear (or Esc) throws ink away.
 """
 
 from __future__ import annotations
@@ -142,12 +143,15 @@ class HandwritingPanel(QGroupBox):
     def _do_commit(self) -> None:
         what, self._commit_wanted = self._commit_wanted, None
         text = self._best if what == "best" else what
+        if not text.strip():
+            # nothing was read: the ink stays (clearing it would lose the writing for nothing)
+            self.status.setText("nothing read — write on, pick a candidate, or Clear")
+            return
         # per-word confidence is known for the best reading only
         self.last_commit_words = self._best_words if text == self._best else []
         ink = self.canvas.ink()
         self.canvas.clear()
-        if text:
-            self.committed.emit(text, ink)
+        self.committed.emit(text, ink)
 
     def _pause_elapsed(self) -> None:
         if self.pause_ms > 0 and not self.canvas.drawing:

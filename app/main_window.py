@@ -167,6 +167,9 @@ class MainWindow(QMainWindow):
             self.load_model("handwriting", handwriting_model)
             self.load_model("speech", speech_model)
         self.handwriting.canvas.setFocus()
+        from app import safety
+
+        self.autosave = safety.install(self)  # the text outlives a quit or a crash; notices shown
 
     def _load_settings(self) -> None:
         s = self.settings
@@ -379,6 +382,8 @@ class MainWindow(QMainWindow):
         if getattr(self, "_shut", False):
             return
         self._shut = True
+        if getattr(self, "autosave", None) is not None:
+            self.autosave.flush()
         dev = self.speech.current_device()
         if dev is not None:
             self.settings.setValue("input_device", dev.name)
@@ -395,6 +400,11 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, ev) -> None:
+        from app.safety import confirm_close
+
+        if not getattr(self, "_shut", False) and not confirm_close(self):
+            ev.ignore()  # the person chose to keep what would be lost
+            return
         self.shutdown()
         super().closeEvent(ev)
 

@@ -128,6 +128,7 @@ class CandidateBar(QWidget):
         self.layout_.addWidget(self.empty)
         self.layout_.addStretch(1)
         self._texts: list[str] = []
+        self.best_highlighted = False
 
     def texts(self) -> list[str]:
         return list(self._texts)
@@ -137,6 +138,9 @@ class CandidateBar(QWidget):
         go into the tooltips."""
         seen: list[str] = []
         share_of: dict[str, float] = {}
+        # the first button is highlighted as *the* reading only when the best text is one:
+        # an empty best reading must not make an alternative look like what Enter commits
+        self.best_highlighted = bool(texts) and bool(texts[0].strip())
         for i, t in enumerate(texts):
             if t.strip() and t not in seen:
                 seen.append(t)
@@ -148,7 +152,7 @@ class CandidateBar(QWidget):
                 b.setText(self._texts[i].replace("&", "&&"))
                 b.setStyleSheet(
                     "QPushButton { font-weight: bold; font-size: 15px; padding: 4px 12px; background: #dbe7fb; border: 1px solid #7a9cd6; border-radius: 4px; }"
-                    if i == 0
+                    if i == 0 and self.best_highlighted
                     else "QPushButton { font-size: 14px; padding: 4px 10px; }"
                 )
                 tip = f"Commit this reading (Ctrl+{i + 1})"

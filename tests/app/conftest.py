@@ -58,6 +58,7 @@ def make_window(qtbot, tmp_path):
 
     def make(handwriting_model=None, speech_model=None, backend=None, wait_models=True, **kwargs):
         settings = QSettings(str(tmp_path / f"settings{len(made)}.ini"), QSettings.Format.IniFormat)
+        kwargs.setdefault("data_dir", tmp_path / "userdata")  # never the real user's folder (the text draft lives there)
         win = MainWindow(
             str(handwriting_model) if handwriting_model else str(tmp_path / "absent-handwriting.pt"),
             str(speech_model) if speech_model else str(tmp_path / "absent-speech.pt"),
@@ -67,6 +68,7 @@ def make_window(qtbot, tmp_path):
             samples_dir=tmp_path / "samples",
             **kwargs,
         )
+        win.ask_before_close = False  # pytest-qt closes windows before this fixture's teardown: no one would answer
         qtbot.addWidget(win)
         made.append(win)
         win.show()

@@ -1,0 +1,129 @@
+"""Never lose a person's work in the window (issue 14): the text area is autosaved
+(atomically, at most once per AUTOSAVE_MS while it changes) and restored at the next start;
+closing asks before discarding anything that would be lost; notices about damaged user files
+(recognizers.workspace.userfiles) are shown, not swallowed.
+
+The window calls `install(window)` once it is built, and `confirm_close(window)` from its
+closeEvent.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox
+
+from recognizers.workspace.draft import Draft
+from recognizers.workspace.userfiles import take_notices
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+AUTOSAVE_MS = 1500  # the longest a change waits to reach the disk (and the shortest gap between writes)
+NOTICE_POLL_MS = 2000  # how often new notices (from a settings action, say) are looked for
+DRAFT_NAME = "text-draft.txt"
+
+
+class TextAutosave(QObject):
+    """Saves a QPlainTextEdit's text to a Draft, throttled: the first change starts a timer,
+    later changes ride on it, so a burst of typing costs one write per AUTOSAVE_MS."""
+
+    failed = Signal(str)  # why the last write failed (the text is then only in the window)
+
+    def __init__(self, edit, draft: Draft, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.edit, self.draft = edit, draft
+        self.dirty = False
+        self.error: str | None = None
+        self.writes = 0
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(AUTOSAVE_MS)
+        self.timer.timeout.connect(self.flush)
+        edit.textChanged.connect(self._changed)
+
+    def restore(self) -> bool:
+        """Put the saved text back in the window (only into an empty one); True when it did."""
+        text = self.draft.load()
+        if not text or self.edit.toPlainText():
+            return False
+        self.edit.setPlainText(text)
+        self.dirty = False
+        self.timer.stop()
+        return True
+
+    def _changed(self) -> None:
+        self.dirty = True
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def flush(self) -> bool:
+        """Write now if anything changed; True when the disk holds the window's text."""
+        self.timer.stop()
+        if not self.dirty:
+            return self.error is None
+        try:
+            self.draft.save(self.edit.toPlainText())
+        except OSError as exc:
+            self.error = f"{self.draft.path}: {exc.strerror or exc}"
+            self.failed.emit(self.error)
+            return False
+        self.dirty, self.error = False, None
+        self.writes += 1
+        return True
+
+
+def install(win: "MainWindow") -> TextAutosave:
+    """Autosave the window's text to ``<data dir>/text-draft.txt``, restore the last session's
+    text, and show notices (now and whenever more arrive)."""
+    saver = TextAutosave(win.text, Draft(Path(win.data_dir) / DRAFT_NAME), win)
+    win.ask_before_close = True  # False only where nobody can answer (the GUI tests' windows)
+    saver.failed.connect(lambda why: win.statusBar().showMessage(f"Your text could not be saved automatically ({why}); use Save… to keep it.", 10_000))
+    if saver.restore():
+        win.statusBar().showMessage("The text from your last session is back.", 8000)
+    win.notices_shown = []
+    timer = QTimer(win)
+    timer.setInterval(NOTICE_POLL_MS)
+    timer.timeout.connect(lambda: show_notices(win))
+    timer.start()
+    win._notice_timer = timer
+    QTimer.singleShot(0, lambda: show_notices(win))
+    return saver
+
+
+def show_notices(win: "MainWindow") -> None:
+    """Show the queued notices in one non-modal message box (and remember them)."""
+    notes = take_notices()
+    if not notes:
+        return
+    win.notices_shown.extend(notes)
+    box = QMessageBox(QMessageBox.Icon.Warning, "Scrivox", "Scrivox found a problem with your files and carried on:", QMessageBox.StandardButton.Ok, win)
+    box.setInformativeText("<br><br>".join(html.escape(n) for n in notes))
+    box.setModal(False)
+    box.show()
+    win._notice_box = box
+
+
+def pending_losses(win: "MainWindow") -> list[str]:
+    """What closing now would lose (empty: nothing)."""
+    losses = []
+    if not win.handwriting.canvas.is_empty():
+        losses.append("the handwriting on the canvas has not been committed to the text")
+    saver = getattr(win, "autosave", None)
+    if saver is not None and not saver.flush():
+        losses.append(f"the text could not be saved ({saver.error}); it will be lost unless you use Save…")
+    return losses
+
+
+def confirm_close(win: "MainWindow") -> bool:
+    """True when the window may close: nothing would be lost, or the person said discard."""
+    losses = pending_losses(win)
+    if not losses or not getattr(win, "ask_before_close", True):
+        return True
+    answer = QMessageBox.question(
+        win, "Quit Scrivox?", "If you quit now, " + "; and ".join(losses) + ".",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+    return answer == QMessageBox.StandardButton.Discard

@@ -1,0 +1,118 @@
+"""Issue 14 in the window: ink that produced no text is never cleared, the candidate bar
+does not pass an alternative off as the reading, the text area is autosaved (atomic,
+throttled) and restored, quitting asks before discarding, and damaged files are reported."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
+
+from app import safety
+from app.replay import draw_ink
+from app.workers import Job
+from recognizers.decoding.hypothesis import Hypothesis
+from recognizers.recognizer import Recognition
+
+from .test_handwriting import zigzag
+
+
+def _reading(panel, *texts: str) -> None:
+    """Deliver a reading of the ink on the canvas, as the worker would."""
+    hyps = [Hypothesis(t, -1.0 - i, [1.0] * len(t) if i == 0 else []) for i, t in enumerate(texts)]
+    panel._job_done(Job("recognize", panel.canvas.ink(), channel="ink", tag=panel.canvas.version, result=Recognition(hyps, 1.0)))
+
+
+def test_enter_never_clears_ink_that_produced_no_text(make_window, standin_models, qtbot):
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    panel = win.handwriting
+    panel.pause_ms = 0
+    draw_ink(panel.canvas, zigzag(2))
+    qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
+    _reading(panel, "", "hello", "hallo")  # the lexicon beam's best reading is empty
+    assert panel.candidates.texts() == ["hello", "hallo"]
+    assert not panel.candidates.best_highlighted  # "hello" is an alternative, not the reading
+    QTest.keyClick(panel.canvas, Qt.Key.Key_Return)
+    assert len(panel.canvas.ink()) == 2 and win.text.toPlainText() == ""
+    assert "nothing read" in panel.status.text()
+    panel._want_commit("best")  # the pause commit and the button take the same path
+    assert len(panel.canvas.ink()) == 2
+    panel.choose(0)  # a candidate chosen on purpose is committed
+    assert win.text.toPlainText() == "hello" and panel.canvas.is_empty()
+    draw_ink(panel.canvas, zigzag(1))
+    qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
+    _reading(panel, "world", "word")
+    assert panel.candidates.best_highlighted
+    QTest.keyClick(panel.canvas, Qt.Key.Key_Return)
+    assert win.text.toPlainText() == "hello world" and panel.canvas.is_empty()
+
+
+def test_text_is_autosaved_throttled_and_restored(make_window, tmp_path, qtbot):
+    win = make_window()
+    draft = tmp_path / "userdata" / safety.DRAFT_NAME
+    for i in range(20):  # a burst of typing
+        win.text.appendPlainText(f"line {i}")
+    assert not draft.exists() and win.autosave.writes == 0  # not one write per keystroke
+    qtbot.waitUntil(draft.exists, timeout=safety.AUTOSAVE_MS * 3)
+    assert win.autosave.writes == 1
+    assert draft.read_text().splitlines()[-1] == "line 19"
+    assert not list(draft.parent.glob(".*.tmp"))  # written through a temporary file and a rename
+    win.text.appendPlainText("the last words")
+    win.close()  # Ctrl+Q: nothing to discard, so no question; the last change is flushed
+    assert not win.isVisible()
+    again = make_window()
+    assert again.text.toPlainText().endswith("the last words")
+    again.text.clear()
+    again.autosave.flush()
+    assert not draft.exists()  # an empty text leaves no draft
+
+
+def test_quit_asks_before_discarding_ink(make_window, qtbot, monkeypatch):
+    win = make_window()
+    win.ask_before_close = True  # the fixture turns the question off; the app has it on
+    draw_ink(win.handwriting.canvas, zigzag(1))
+    asked = []
+
+    def answer(button):
+        def question(*args, **kwargs):
+            asked.append(args[2])
+            return button
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    win.close()
+    assert win.isVisible() and not win.handwriting.canvas.is_empty()
+    assert "not been committed" in asked[0]
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
+    win.close()
+    assert not win.isVisible()
+
+
+def test_quit_asks_when_the_text_cannot_be_saved(make_window, qtbot, monkeypatch):
+    win = make_window()
+    win.ask_before_close = True
+    win.text.setPlainText("precious")
+
+    def full(self, text):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(safety.Draft, "save", full)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    win.close()
+    assert win.isVisible() and "No space left" in asked[0]
+    monkeypatch.undo()
+    win.ask_before_close = False
+
+
+def test_damaged_files_are_reported_at_start(make_window, tmp_path, qtbot):
+    models = tmp_path / "userdata" / "models"
+    models.mkdir(parents=True)
+    (models / "registry.json").write_text(json.dumps({"format": "scrivox-models-1", "models": {"handwriting": []}}))
+    win = make_window(wait_models=False, load_models=False)
+    win.registry  # the settings panel and start-up read it
+    qtbot.waitUntil(lambda: bool(win.notices_shown), timeout=safety.NOTICE_POLL_MS * 3)
+    assert "model list" in win.notices_shown[0]
+    assert win._notice_box.isVisible()
