@@ -165,6 +165,8 @@ def cmd_evaluate(args) -> int:
     if not Path(args.data).exists():
         raise CliError(f"--data: no such file or folder: {args.data}")
     rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=_decoder_settings(args))
+    if rec.device_note:
+        print(f"note: {rec.device_note}", file=sys.stderr)
     samples = iter_eval_samples(args.modality, args.data)
     if args.limit:
         samples = itertools.islice(samples, args.limit)  # the readers stream: nothing past the limit is read
@@ -193,6 +195,8 @@ def cmd_transcribe(args) -> int:
     from recognizers.recognizer import Recognizer
 
     rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=_decoder_settings(args))
+    if rec.device_note:
+        print(f"note: {rec.device_note}", file=sys.stderr)
 
     def show(name: str, r) -> None:
         if not args.details:

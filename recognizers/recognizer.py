@@ -36,6 +36,25 @@ def pick_device(name: str = "auto") -> str:
     return name
 
 
+def usable_device(name: str = "auto") -> tuple[str, str]:
+    """(device, note): the device to run on, and why it is not the one asked for ("" when it
+    is). A saved device that no longer works (``cuda:3``, a GPU that is gone, a typo) means
+    the CPU, never a recognizer left unloaded."""
+    if name == "auto":
+        return pick_device(name), ""
+    try:
+        dev = torch.device(name)
+    except (RuntimeError, ValueError, TypeError):
+        return "cpu", f"the device {name!r} is not known here; using the CPU"
+    if dev.type == "cuda":
+        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if n == 0 or (dev.index or 0) >= n:
+            return "cpu", f"{name} is not available here; using the CPU"
+    elif dev.type != "cpu":
+        return "cpu", f"Scrivox runs on the CPU or CUDA, not {name}; using the CPU"
+    return name, ""
+
+
 CHARSETS = {
     "digits": "0123456789",
     "upper": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -124,8 +143,15 @@ class Recognizer:
         self.ckpt = ckpt
         self.modality = ckpt.modality
         self.path = path
-        self.device = pick_device(device)
-        self.model = ckpt.build_model(self.device)
+        self.device, self.device_note = usable_device(device)
+        try:
+            self.model = ckpt.build_model(self.device)
+        except RuntimeError as exc:  # a GPU that is there but fails (driver, memory): the CPU
+            if self.device == "cpu":
+                raise
+            self.device_note = f"{self.device} failed ({exc.__class__.__name__}); using the CPU"
+            self.device = "cpu"
+            self.model = ckpt.build_model(self.device)
         self.decoder = make_decoder(decoder, ckpt.alphabet, self.modality) if isinstance(decoder, (str, DecoderSettings)) else decoder
 
     @classmethod
@@ -246,4 +272,4 @@ class Recognizer:
     def describe(self) -> str:
         info = self.ckpt.info
         name = info.get("name") or (Path(self.path).stem if self.path else self.modality)
-        return f"{name} ({self.device})"
+        return f"{name} ({self.device}{'; ' + self.device_note if self.device_note else ''})"

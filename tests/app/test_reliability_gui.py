@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
@@ -116,3 +118,20 @@ def test_damaged_files_are_reported_at_start(make_window, tmp_path, qtbot):
     qtbot.waitUntil(lambda: bool(win.notices_shown), timeout=safety.NOTICE_POLL_MS * 3)
     assert "model list" in win.notices_shown[0]
     assert win._notice_box.isVisible()
+
+
+def test_a_saved_gpu_that_is_gone_falls_back_to_the_cpu(standin_models, qtbot):
+    import torch
+
+    from app.workers import RecognizerWorker
+
+    if torch.cuda.device_count() > 3:
+        pytest.skip("this machine has a cuda:3")
+    w = RecognizerWorker("handwriting", "cuda:3")
+    try:
+        with qtbot.waitSignal(w.loaded, timeout=30_000) as blocker:
+            w.load(str(standin_models["handwriting"]))
+        _modality, description, device, _path = blocker.args
+        assert device == "cpu" and "cuda:3 is not available here; using the CPU" in description
+    finally:
+        w.shutdown()
