@@ -128,16 +128,14 @@ class SampleStore:
     def counts(self) -> tuple[int, int]:
         """(drawings, utterances) stored so far."""
 
-        def lines(p: Path) -> int:  # readable entries: a torn or damaged line is not a sample
+        def lines(p: Path) -> int:  # whole entries: a torn line (no closing brace) is not a sample
             if not p.exists():
                 return 0
             n = 0
             with open(p, "rb") as fh:
                 for line in fh:
-                    try:
-                        n += isinstance(json.loads(line), dict)
-                    except (ValueError, RecursionError):
-                        pass
+                    line = line.strip()
+                    n += line.startswith(b"{") and line.endswith(b"}")
             return n
 
         return lines(self.ink_path), lines(self.manifest_path)
