@@ -1,4 +1,9 @@
-"""The handwriting canvas: mouse and pen input, smooth ink, undo, clear, a guide line.
+"""The handwriting canvas: mouse and pen input, smooth ink, undo, clear, guide lines.
+
+The canvas takes several lines of writing: a guide line is ruled every `line_pitch` pixels
+(one line in a canvas shorter than two pitches), and with `grow` set (the handwriting panel
+puts the canvas in a scroll area) it grows by a line whenever a stroke reaches the bottom of its last line,
+so there is always an empty line to go on with; clearing shrinks it back.
 
 Points are kept raw (widget pixels, y down, milliseconds since the canvas was made, and
 pen pressure); smoothing is only for drawing. `ink()` returns the recognizers' ink format:
@@ -44,6 +49,7 @@ class InkCanvas(QWidget):
     penDown = Signal()
     strokeFinished = Signal()
     inkChanged = Signal()
+    grown = Signal(int)  # the canvas grew to hold another line: the y (px) of its new last line
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,7 +57,10 @@ class InkCanvas(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(360, 150)
+        self.base_min_height = 150
+        self.setMinimumSize(360, self.base_min_height)
+        self.line_pitch = 140.0  # px between guide lines when the canvas holds several lines
+        self.grow = False  # grow by a line when a stroke reaches the last one (inside a scroll area)
         self.setAccessibleName("Handwriting canvas")
         self.setToolTip("Write here with the mouse or a pen. Ctrl+Z undoes a stroke, Esc clears, Enter commits.")
         self.pen_width = 3.2  # px at full pressure
@@ -97,6 +106,8 @@ class InkCanvas(QWidget):
             return
         self._strokes.clear()
         self._current = None
+        if self.grow and self.minimumHeight() > self.base_min_height:
+            self.setMinimumHeight(self.base_min_height)
         self._changed(rebuild=True)
 
     def set_ink(self, strokes: list[np.ndarray]) -> None:
@@ -151,8 +162,22 @@ class InkCanvas(QWidget):
             self._paint_stroke_into(self._cache, stroke)
         self.version += 1
         self.update()
+        self._grow_for(max(p[1] for p in stroke))
         self.inkChanged.emit()
         self.strokeFinished.emit()
+
+    def _grow_for(self, lowest_y: float) -> None:
+        """Add a line below when ink reaches the bottom of the last one (only with `grow`)."""
+        if not self.grow:
+            return
+        rows = self.rows()
+        if lowest_y < self.height() - self.height() / rows * 0.25:
+            return
+        new_h = int(self.line_pitch * (rows + 1) + 0.5)
+        if new_h > self.height():
+            self.setMinimumHeight(new_h)
+            self.resize(self.width(), new_h)  # at once, so the next line is there to write on
+            self.grown.emit(int(self.guide_ys()[-1]))
 
     def _dirty(self, a: Point, b: Point) -> QRect:
         pad = self.pen_width * 2 + 4
@@ -200,9 +225,18 @@ class InkCanvas(QWidget):
 
     # -- drawing --------------------------------------------------------------------
 
+    def rows(self) -> int:
+        """How many lines of writing the canvas holds at its present height."""
+        return max(1, int(self.height() // self.line_pitch))
+
+    def guide_ys(self) -> list[float]:
+        """The baseline of each line's writing guide, top to bottom, in widget pixels."""
+        rh = self.height() / self.rows()
+        return [rh * (k + 0.68) for k in range(self.rows())]
+
     def guide_y(self) -> float:
-        """The baseline of the writing guide, in widget pixels."""
-        return self.height() * 0.68
+        """The baseline of the first line's writing guide, in widget pixels."""
+        return self.guide_ys()[0]
 
     def _ink_pen(self, width: float) -> QPen:
         pen = QPen(INK_COLOR, width)
@@ -238,14 +272,14 @@ class InkCanvas(QWidget):
         p.fillRect(self.rect(), QColor(255, 255, 252))
         if not self.show_guide:
             return
-        y = self.guide_y()
-        x_h = self.height() * 0.24  # a dotted x-height line above the baseline
-        pen = QPen(GUIDE_COLOR, 1.2)
-        p.setPen(pen)
-        p.drawLine(QPointF(16, y), QPointF(self.width() - 16, y))
-        pen = QPen(GUIDE_COLOR.lighter(125), 1.0, Qt.PenStyle.DotLine)
-        p.setPen(pen)
-        p.drawLine(QPointF(16, y - x_h), QPointF(self.width() - 16, y - x_h))
+        x_h = self.height() / self.rows() * 0.24  # a dotted x-height line above each baseline
+        for y in self.guide_ys():
+            pen = QPen(GUIDE_COLOR, 1.2)
+            p.setPen(pen)
+            p.drawLine(QPointF(16, y), QPointF(self.width() - 16, y))
+            pen = QPen(GUIDE_COLOR.lighter(125), 1.0, Qt.PenStyle.DotLine)
+            p.setPen(pen)
+            p.drawLine(QPointF(16, y - x_h), QPointF(self.width() - 16, y - x_h))
 
     def _paint_stroke_into(self, pm: QPixmap, stroke: list[Point]) -> None:
         p = QPainter(pm)
@@ -279,7 +313,8 @@ class InkCanvas(QWidget):
             f.setPointSizeF(f.pointSizeF() * 1.6)
             f.setItalic(True)
             p.setFont(f)
-            p.drawText(self.rect().adjusted(24, 0, 0, -int(self.height() * 0.34)), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, self.placeholder)
+            above_guide = self.height() - int(self.guide_y() - self.height() / self.rows() * 0.02)
+            p.drawText(self.rect().adjusted(24, 0, 0, -above_guide), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, self.placeholder)
         if self.hasFocus():
             pen = QPen(QColor(90, 130, 200, 120), 2)
             p.setPen(pen)

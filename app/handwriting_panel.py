@@ -14,7 +14,7 @@ import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from app.canvas import InkCanvas
 from app.widgets import Banner, CandidateBar
@@ -44,6 +44,14 @@ class HandwritingPanel(QGroupBox):
 
         self.banner = Banner(self)
         self.canvas = InkCanvas(self)
+        self.canvas.grow = True  # several lines: the canvas grows a line at a time and scrolls
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidget(self.canvas)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setMinimumHeight(self.canvas.base_min_height)
+        self.canvas.grown.connect(lambda y: self.scroll.ensureVisible(0, y, 0, int(self.canvas.line_pitch)))
         self.candidates = CandidateBar(5, self)
         self.status = QLabel("")
         self.status.setStyleSheet("color: #666;")
@@ -70,7 +78,7 @@ class HandwritingPanel(QGroupBox):
         row.addWidget(self.commit_button)
         lay = QVBoxLayout(self)
         lay.addWidget(self.banner)
-        lay.addWidget(self.canvas, 1)
+        lay.addWidget(self.scroll, 1)
         lay.addLayout(row)
 
         self.pause_timer = QTimer(self)

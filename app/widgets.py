@@ -149,7 +149,7 @@ class CandidateBar(QWidget):
         self._texts = seen[: len(self.buttons)]
         for i, b in enumerate(self.buttons):
             if i < len(self._texts):
-                b.setText(self._texts[i].replace("&", "&&"))
+                b.setText(self._texts[i].replace("&", "&&").replace("\n", " ↵ "))  # a line break shows as ↵
                 b.setStyleSheet(
                     "QPushButton { font-weight: bold; font-size: 15px; padding: 4px 12px; background: #dbe7fb; border: 1px solid #7a9cd6; border-radius: 4px; }"
                     if i == 0 and self.best_highlighted

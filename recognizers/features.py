@@ -22,7 +22,7 @@ from recognizers.ink_lines import drop_outliers
 class InkFeatureConfig:
     step: float = 0.15  # resampling distance along the pen path, in units of the ink height
     max_points: int = 1600  # hard bound on sequence length (the step grows to respect it)
-    min_scale_ratio: float = 0.125  # scale is floored at this fraction of the ink width
+    min_scale_ratio: float = 0.0625  # scale is floored at this fraction of the ink width (1/8 squashed long lines)
     use_time: bool = False  # append the (log) time gap before each point
     drop_outliers: bool = True  # ignore specks far from all writing and glitch points (ink_lines.drop_outliers)
 

@@ -180,6 +180,35 @@ def join_ink(samples: Sequence[InkSample], rng: np.random.Generator | None = Non
     return InkSample(" ".join(labels), strokes, samples[0].writer, "composed-line")
 
 
+def stack_lines(lines: Sequence[InkSample], rng: np.random.Generator) -> InkSample:
+    """Several lines of ink (e.g. from `join_ink`) written one below the other, as on a page:
+    each scaled to the first one's size, a line pitch of 1.7 to 2.4 of that size apart, with
+    its own small left indent and baseline tilt. The label joins the lines' labels with "\n"."""
+    strokes: list[np.ndarray] = []
+    y = 0.0
+    ref = None
+    t = 0.0
+    for ln in lines:
+        pts = np.concatenate(ln.strokes)
+        h = ink_scale(pts)
+        ref = ref or h
+        k = ref / h
+        lo = pts[:, :2].min(0)
+        mid = float(np.median(pts[:, 1]))
+        tilt = float(rng.uniform(-0.03, 0.03))
+        dx = ref * float(rng.uniform(0.0, 0.6))
+        for st in ln.strokes:
+            st = st.copy()
+            x = (st[:, 0] - lo[0]) * k
+            st[:, 0] = x + dx
+            st[:, 1] = (st[:, 1] - mid) * k + y - tilt * x
+            st[:, 2] = st[:, 2] - st[0, 2] + t
+            t = float(st[-1, 2]) + 150.0
+            strokes.append(st)
+        y += ref * float(rng.uniform(1.7, 2.4))
+    return InkSample("\n".join(ln.label for ln in lines), strokes, lines[0].writer, "composed-lines")
+
+
 def compose_lines(words: list[InkSample], n: int, rng: np.random.Generator, max_chars: int = 50) -> list[InkSample]:
     """`n` lines of 2-7 words, each line from words of a single writer."""
     by_writer: dict[str, list[InkSample]] = {}
@@ -382,3 +411,5 @@ def collate(items: list[tuple[np.ndarray, list[int], str]]) -> tuple[torch.Tenso
     targets = torch.tensor([t for _, tgt, _ in items for t in tgt], dtype=torch.long)
     tlen = torch.tensor([len(tgt) for _, tgt, _ in items], dtype=torch.long)
     return torch.from_numpy(x), torch.from_numpy(lengths), targets, tlen, [txt for _, _, txt in items]
+
+

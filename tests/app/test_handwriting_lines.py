@@ -1,0 +1,65 @@
+"""Several lines of handwriting on the canvas: it grows and scrolls, and the reading keeps the breaks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.replay import draw_ink, draw_stroke
+from recognizers.ink import read_ink_samples
+from recognizers.ink_lines import reference_height
+
+from .helpers import FIXTURES
+
+
+def three_lines() -> list[np.ndarray]:
+    """A real writer's "there", written three times one below the other (a little tilted)."""
+    (s,) = read_ink_samples(FIXTURES / "word.json")
+    word = s.strokes
+    h = reference_height(word)
+    x0 = min(float(st[:, 0].min()) for st in word)
+    out = []
+    for k, (dx, tilt) in enumerate(((0.0, 0.0), (0.3, 0.03), (-0.2, -0.02))):
+        for st in word:
+            st = st.copy()
+            x = st[:, 0] - x0
+            st[:, 0] = x + dx * h
+            st[:, 1] = st[:, 1] + k * 2.2 * h - tilt * x
+            st[:, 2] += k * 5000.0
+            out.append(st)
+    return out
+
+
+def test_three_lines_read_with_line_breaks_and_commit(make_window, shipped_handwriting_model, qtbot):
+    win = make_window(handwriting_model=shipped_handwriting_model)
+    panel, canvas = win.handwriting, win.handwriting.canvas
+    win.set_pause_ms(0)
+    draw_ink(canvas, three_lines(), on_the_guide=False)
+    qtbot.waitUntil(lambda: panel._result_version == canvas.version, timeout=10_000)
+    assert panel.candidates.texts()[0] == "there\nthere\nthere"
+    assert panel.candidates.buttons[0].text() == "there ↵ there ↵ there"  # the breaks are shown
+    with qtbot.waitSignal(panel.committed, timeout=10_000):
+        panel.commit_button.click()
+    assert win.text.toPlainText() == "there\nthere\nthere"
+
+
+def test_canvas_grows_a_line_when_writing_reaches_the_last_one(make_window, qtbot):
+    win = make_window()
+    panel, canvas = win.handwriting, win.handwriting.canvas
+    win.show()
+    qtbot.waitExposed(win)
+    assert canvas.grow
+    h0, rows0 = canvas.height(), canvas.rows()
+    assert len(canvas.guide_ys()) == rows0
+    x = np.linspace(30, 200, 20)
+    high = np.stack([x, np.full(20, canvas.guide_y() - 10), np.arange(20) * 10.0], 1)
+    draw_stroke(canvas, high)  # on the first line's guide: no growth
+    assert canvas.height() == h0
+    low = np.stack([x, np.full(20, canvas.height() - 12.0), np.arange(20) * 10.0], 1)
+    with qtbot.waitSignal(canvas.grown, timeout=2000):
+        draw_stroke(canvas, low)
+    assert canvas.height() > h0 and canvas.rows() == rows0 + 1
+    assert canvas.height() > panel.scroll.viewport().height()  # it scrolls now
+    qtbot.waitUntil(lambda: panel.scroll.verticalScrollBar().value() > 0, timeout=2000)
+    assert len(canvas.ink()) == 2
+    canvas.clear()
+    qtbot.waitUntil(lambda: canvas.height() <= max(h0, panel.scroll.viewport().height()), timeout=2000)
