@@ -7,6 +7,7 @@ A data spec is a string, so the same names work in a config file and on the comm
 - ``speech:MANIFEST.jsonl``           a speech manifest
 - ``synth-ink:N``                     N synthetic ink words (registered by recognizers.synth.ink)
 - ``unipen-lines:N``                  N lines composed from UNIPEN words of one writer
+- ``unipen-lines-varied:N``           the same with varied gaps, a wandering baseline and tilt
 
 Validation is split by writer or speaker, never by sample: `holdout` names the
 writers (or their contributor prefix, before the ``/``) kept out of training.
@@ -54,9 +55,9 @@ def load_ink_spec(spec: str, limit_label: int = 60, skipped: list[str] | None = 
         sets = arg.split(",") if arg else ["word", "digit", "upper", "lower"]
         out, _ = load_unipen_clean(sets)
         return [s for s in out if 0 < len(s.label) <= limit_label]
-    if kind == "unipen-lines":
+    if kind in ("unipen-lines", "unipen-lines-varied"):
         words = load_ink_spec("unipen:word")
-        return compose_lines(words, int(arg or 5000), np.random.default_rng(7))
+        return compose_lines(words, int(arg or 5000), np.random.default_rng(7), varied=kind.endswith("varied"))
     if kind == "ink":
         report = ReadReport()
         out = [s for s in read_ink_samples(arg, tolerant=True, report=report) if s.strokes]
@@ -151,13 +152,18 @@ def load_unipen_clean(sets: Sequence[str]) -> tuple[list[InkSample], CleaningRep
     return out, rep
 
 
-def join_ink(samples: Sequence[InkSample], rng: np.random.Generator | None = None) -> InkSample:
+def join_ink(samples: Sequence[InkSample], rng: np.random.Generator | None = None, varied: bool = False) -> InkSample:
     """One line from word samples of one writer: each word scaled to the first one's
-    height, centred on one baseline and set after the previous with a word-sized gap."""
+    height, centred on one baseline and set after the previous with a word-sized gap.
+
+    `varied` (with `rng`) writes it as people do on a long line: gaps from a quarter to 1.3
+    heights, a baseline that wanders from word to word, and the whole line tilted a little."""
     strokes: list[np.ndarray] = []
     labels: list[str] = []
     x = 0.0
     ref_h = None
+    varied = varied and rng is not None
+    base, tilt = 0.0, (float(rng.uniform(-0.04, 0.04)) if varied else 0.0)
     for w in samples:
         pts = np.concatenate(w.strokes)
         lo, hi = pts[:, :2].min(0), pts[:, :2].max(0)
@@ -165,11 +171,15 @@ def join_ink(samples: Sequence[InkSample], rng: np.random.Generator | None = Non
         ref_h = ref_h or h
         mid = float(np.median(pts[:, 1]))  # the body of the letters, not the ascenders and descenders
         k = ref_h / h if w.label.isalpha() and len(w.label) > 2 else 1.0  # keep dots and digits their own size
-        gap = ref_h * (0.4 + (0.4 * rng.random() if rng is not None else 0.2))
+        if varied:
+            gap = ref_h * float(rng.uniform(0.25, 1.3))
+            base += float(rng.normal(0.0, 0.08)) * ref_h
+        else:
+            gap = ref_h * (0.4 + (0.4 * rng.random() if rng is not None else 0.2))
         for st in w.strokes:
             st = st.copy()
             st[:, 0] = (st[:, 0] - lo[0]) * k + x
-            st[:, 1] = (st[:, 1] - mid) * k
+            st[:, 1] = (st[:, 1] - mid) * k + base - tilt * st[:, 0]
             strokes.append(st)
         x += float(hi[0] - lo[0]) * k + gap
         labels.append(w.label)
@@ -209,7 +219,7 @@ def stack_lines(lines: Sequence[InkSample], rng: np.random.Generator) -> InkSamp
     return InkSample("\n".join(ln.label for ln in lines), strokes, lines[0].writer, "composed-lines")
 
 
-def compose_lines(words: list[InkSample], n: int, rng: np.random.Generator, max_chars: int = 50) -> list[InkSample]:
+def compose_lines(words: list[InkSample], n: int, rng: np.random.Generator, max_chars: int = 50, varied: bool = False) -> list[InkSample]:
     """`n` lines of 2-7 words, each line from words of a single writer."""
     by_writer: dict[str, list[InkSample]] = {}
     for w in words:
@@ -226,7 +236,7 @@ def compose_lines(words: list[InkSample], n: int, rng: np.random.Generator, max_
             picks.append(pool[j])
             chars += len(pool[j].label) + 1
         if len(picks) >= 2:
-            out.append(join_ink(picks, rng))
+            out.append(join_ink(picks, rng, varied))
     return out
 
 

@@ -47,3 +47,20 @@ def test_clean_in_memory():
     s = [InkSample("lo", a), InkSample("l", a), InkSample("ov", b), InkSample("ov", [x.copy() for x in b])]
     out, rep = clean_ink_samples(s)
     assert [x.label for x in out] == ["ov"] and (rep.conflicting, rep.repeats) == (2, 1)
+
+
+def test_composed_lines_varied_and_stacked():
+    from recognizers.ink_lines import split_lines
+    from recognizers.training.datasets import compose_lines, join_ink, stack_lines
+
+    words = make_samples(40, seed=2, writer="abc/w1")
+    words = [w for w in words if len(w.label) >= 2]
+    rng = np.random.default_rng(0)
+    plain = join_ink(words[:5], np.random.default_rng(1))
+    again = join_ink(words[:5], np.random.default_rng(1), varied=False)
+    assert all(np.array_equal(a, b) for a, b in zip(plain.strokes, again.strokes))  # the old lines are unchanged
+    varied = compose_lines(words, 20, rng, varied=True)
+    assert varied and all(" " in s.label for s in varied)
+    page = stack_lines([join_ink(words[i : i + 4], rng, varied=True) for i in (0, 4, 8)], rng)
+    assert page.label.count("\n") == 2
+    assert len(split_lines(page.strokes)) == 3
