@@ -155,14 +155,16 @@ class Recognizer:
         self.decoder = make_decoder(decoder, ckpt.alphabet, self.modality) if isinstance(decoder, (str, DecoderSettings)) else decoder
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None, modality: str = "handwriting", device: str = "auto", decoder: DecoderSettings | str | Decoder = "prefix") -> "Recognizer":
-        """Load a checkpoint (the shipped model for `modality` when no path is given).
+    def load(cls, path: str | os.PathLike | None = None, modality: str | None = None, device: str = "auto", decoder: DecoderSettings | str | Decoder = "prefix") -> "Recognizer":
+        """Load a checkpoint (the shipped model for `modality`, handwriting by default, when
+        no path is given).
 
-        Raises CheckpointError with a readable message for a missing or damaged file.
+        Raises CheckpointError with a readable message for a missing or damaged file, and
+        for a model of another modality than `modality` when one is named.
         """
-        p = Path(path) if path else default_model_path(modality)
+        p = Path(path) if path else default_model_path(modality or "handwriting")
         ckpt = load_checkpoint(p)
-        if ckpt.modality != modality:
+        if modality is not None and ckpt.modality != modality:
             raise CheckpointError(f"{p} is a {ckpt.modality} model, not a {modality} model")
         return cls(ckpt, device, decoder, str(p))
 
