@@ -59,7 +59,7 @@ def read_entries(manifest: Path, speaker: str | None, cathy: str | None,
                     and not str(e.get("speaker", "")).startswith(speaker + "/"):
                 continue
             if cathy is not None:
-                from recognizers.synth.speech import is_cathy_validation
+                from recognizers.synth.text import is_cathy_validation
                 if is_cathy_validation(e["text"]) != (cathy == "val"):
                     continue
             entries.append(e)

@@ -53,7 +53,7 @@ def wordnet_texts(d: Path, held_out: set[str]) -> list[str]:
 def cathy_texts(manifest: Path) -> list[str]:
     import json
 
-    from recognizers.synth.speech import is_cathy_validation
+    from recognizers.synth.text import is_cathy_validation
 
     if not manifest.is_file():
         return []
@@ -68,7 +68,7 @@ def main() -> None:
     args = ap.parse_args()
     import wordfreq
 
-    from recognizers.synth.speech import DEFAULT_CATHY
+    from recognizers.synth.text import DEFAULT_CATHY
     from recognizers.text_norm import normalize_text
     from recognizers.decoding.word_lm import estimate_bigrams
 
@@ -81,7 +81,7 @@ def main() -> None:
     total = sum(f for _, f in words)
     unigram_p = {w: f / total for w, f in words}
 
-    from recognizers.synth.speech import WORDNET_DIR, TextBank
+    from recognizers.synth.text import WORDNET_DIR, TextBank
 
     # the held-out examples exactly as the synthesizer draws them (its split rule hashes
     # the example after its own clean-up, so the raw quotes cannot be hashed here)

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 
 from recognizers.training.datasets import read_manifest, shared_data_dir  # noqa: E402
-from recognizers.synth.speech import is_cathy_validation  # noqa: E402
+from recognizers.synth.text import is_cathy_validation  # noqa: E402
 
 FSDD_HELD_OUT = "lucas"
 

@@ -17,6 +17,7 @@ import soundfile as sf
 
 from recognizers.manifest import iter_manifest_entries
 from recognizers.synth import speech as S
+from recognizers.synth import text as T
 from recognizers.text_norm import normalize_text
 
 CATHY_LINES = [
@@ -51,22 +52,22 @@ def cathy_manifest(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bank(cathy_manifest):
-    return S.TextBank(cathy_manifest)
+    return T.TextBank(cathy_manifest)
 
 
 def test_cathy_split_rule():
     for text in CATHY_LINES:
-        assert S.is_cathy_validation(text) == (zlib.crc32(norm_ws(text).encode()) % 5 == 0)
+        assert T.is_cathy_validation(text) == (zlib.crc32(norm_ws(text).encode()) % 5 == 0)
         # case and whitespace do not matter
-        assert S.is_cathy_validation("  " + text.upper().replace(" ", "  \t")) == \
-            S.is_cathy_validation(text)
-    flags = [S.is_cathy_validation(t) for t in CATHY_LINES]
+        assert T.is_cathy_validation("  " + text.upper().replace(" ", "  \t")) == \
+            T.is_cathy_validation(text)
+    flags = [T.is_cathy_validation(t) for t in CATHY_LINES]
     assert any(flags) and not all(flags)  # the fixture has both sides
 
 
 def test_cathy_validation_sentences_never_used(bank):
-    val = {normalize_text(t) for t in CATHY_LINES if S.is_cathy_validation(t)}
-    train = [t for t in CATHY_LINES if not S.is_cathy_validation(t) and "etc." not in t]
+    val = {normalize_text(t) for t in CATHY_LINES if T.is_cathy_validation(t)}
+    train = [t for t in CATHY_LINES if not T.is_cathy_validation(t) and "etc." not in t]
     assert val and set(bank.cathy_train) == set(train)
     assert val <= bank.excluded
     items = S.plan_items(bank, 1500, "train", seed=3, families=["espeak"])
@@ -83,7 +84,7 @@ def test_text_mix(bank):
     assert 0.33 < numeric < 0.5, kinds
     assert kinds["digit"] > 300 and kinds["command"] > 200
     digits = {it.text.lower().strip(".") for it in items if it.kind == "digit"}
-    assert digits == set(S.DIGIT_WORDS)  # every spoken digit, zero..nine
+    assert digits == set(T.DIGIT_WORDS)  # every spoken digit, zero..nine
     for it in items:
         # written as it is spoken: no digits or symbols left for an engine to expand
         assert not re.search(r"[0-9%$&@#/()\"]", it.text), it.text
@@ -92,12 +93,12 @@ def test_text_mix(bank):
         assert len(it.text) <= 200
     for it in items:
         if it.kind == "digits":
-            assert set(normalize_text(it.text).split()) - set(S.DIGIT_WORDS) <= {
+            assert set(normalize_text(it.text).split()) - set(T.DIGIT_WORDS) <= {
                 "my", "number", "is", "the", "code", "dial", "pin", "extension", "account"}
 
 
 def test_text_bank_without_system_word_lists():
-    bank = S.TextBank(None, words_file=None, wordnet_dir=None)
+    bank = T.TextBank(None, words_file=None, wordnet_dir=None)
     assert "cathy" not in bank.kinds("train") and "wordnet" not in bank.kinds("train")
     assert sum(bank.kinds("train").values()) == pytest.approx(1.0)
     rng = np.random.default_rng(0)
