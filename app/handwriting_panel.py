@@ -14,10 +14,19 @@ import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.canvas import InkCanvas
-from app.widgets import Banner, CandidateBar
+from app.widgets import Banner, CandidateBar, ElidedLabel
 from app.workers import Job, RecognizerWorker
 
 # The field hint: (label, recognizers.recognizer.CHARSETS name or None for anything)
@@ -53,7 +62,7 @@ class HandwritingPanel(QGroupBox):
         self.scroll.setMinimumHeight(self.canvas.base_min_height)
         self.canvas.grown.connect(lambda y: self.scroll.ensureVisible(0, y, 0, int(self.canvas.line_pitch)))
         self.candidates = CandidateBar(5, self)
-        self.status = QLabel("")
+        self.status = ElidedLabel("", max_text_px=260)  # "nothing read — ..." is elided, never widens the row
         self.status.setStyleSheet("color: #666;")
         self.undo_button = QPushButton("Undo stroke")
         self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
+    QWidget,
+)
 
 BANNER_STYLES = {
     "error": ("#fdecea", "#b3261e", "#f2b8b5"),
@@ -101,6 +111,98 @@ class LevelMeter(QWidget):
         p.end()
 
 
+class ElidedButton(QPushButton):
+    """A push button that paints as much of its text as fits, ended with "…".
+
+    Its size hint is capped (`max_text_px`) and it can shrink to a few characters, so a long
+    reading (a whole written line) never makes its row, or the window, wider. `text()` stays
+    the whole text (accessibility reads all of it); `shown_text()` is what is painted. The
+    tooltip is the caller's to set.
+    """
+
+    def __init__(self, parent: QWidget | None = None, max_text_px: int = 320) -> None:
+        super().__init__(parent)
+        self.max_text_px = max_text_px
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def _size_for_text_width(self, text_px: int) -> QSize:
+        opt = QStyleOptionButton()
+        self.initStyleOption(opt)
+        opt.text = ""
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, opt, QSize(text_px, self.fontMetrics().height()), self)
+
+    def _text_px(self) -> int:
+        return self.fontMetrics().horizontalAdvance(self.text().replace("&&", "&"))
+
+    def sizeHint(self) -> QSize:
+        return self._size_for_text_width(min(self._text_px(), self.max_text_px))
+
+    def minimumSizeHint(self) -> QSize:
+        return self._size_for_text_width(min(self._text_px(), self.fontMetrics().horizontalAdvance("Mm…")))
+
+    def shown_text(self) -> str:
+        room = max(0, self.width() - self._size_for_text_width(0).width())
+        if self._text_px() <= room:
+            return self.text()
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, room, Qt.TextFlag.TextShowMnemonic)
+
+    def paintEvent(self, ev) -> None:
+        p = QStylePainter(self)
+        opt = QStyleOptionButton()
+        self.initStyleOption(opt)
+        opt.text = self.shown_text()
+        p.drawControl(QStyle.ControlElement.CE_PushButton, opt)
+
+
+class ElidedLabel(QLabel):
+    """A one-line label for status messages: elided to its width, the whole text in the tooltip.
+
+    Its size hint is capped, so a long message never widens the window, and the end of a message
+    that does not fit is replaced by "…" (hover shows all of it) instead of being cut off.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, max_text_px: int = 420) -> None:
+        super().__init__(parent)
+        self.max_text_px = max_text_px
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._full = text or ""
+        self.setToolTip(self._full if self._full else "")
+        self._elide()
+        self.updateGeometry()
+
+    def text(self) -> str:  # the whole message, not what fits
+        return self._full
+
+    def shown_text(self) -> str:
+        return super().text()
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        m = self.contentsMargins()
+        w = min(fm.horizontalAdvance(self._full), self.max_text_px) + m.left() + m.right() + 2
+        return QSize(w, max(super().sizeHint().height(), fm.height()))
+
+    def minimumSizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        w = min(fm.horizontalAdvance(self._full), fm.horizontalAdvance("Mmm…"))
+        return QSize(w, fm.height())
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = max(0, self.contentsRect().width() - 2)
+        first_line = self._full.replace("\n", " ")
+        shown = self.fontMetrics().elidedText(first_line, Qt.TextElideMode.ElideRight, room)
+        if shown != super().text():
+            QLabel.setText(self, shown)
+
+
 class CandidateBar(QWidget):
     """The n-best transcriptions as buttons; the best is first and highlighted."""
 
@@ -116,7 +218,7 @@ class CandidateBar(QWidget):
         self.layout_.addWidget(self.title)
         self.buttons: list[QPushButton] = []
         for i in range(max_candidates):
-            b = QPushButton(self)
+            b = ElidedButton(self)  # a long reading (a written line) is elided, never widens the window
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             b.setToolTip(f"Commit this reading (Ctrl+{i + 1})")
             b.clicked.connect(lambda checked=False, k=i: self._clicked(k))
@@ -149,13 +251,14 @@ class CandidateBar(QWidget):
         self._texts = seen[: len(self.buttons)]
         for i, b in enumerate(self.buttons):
             if i < len(self._texts):
-                b.setText(self._texts[i].replace("&", "&&").replace("\n", " ↵ "))  # a line break shows as ↵
+                b.setText(self._texts[i].replace("&", "&&").replace("\n", " ↵ "))  # a line break shows as ↵; elided to fit
                 b.setStyleSheet(
                     "QPushButton { font-weight: bold; font-size: 15px; padding: 4px 12px; background: #dbe7fb; border: 1px solid #7a9cd6; border-radius: 4px; }"
                     if i == 0 and self.best_highlighted
                     else "QPushButton { font-size: 14px; padding: 4px 10px; }"
                 )
                 tip = f"Commit this reading (Ctrl+{i + 1})"
+                tip = f"{self._texts[i]}\n\n{tip}"  # the whole reading, however much of it the button shows
                 if self._texts[i] in share_of:
                     tip += f"\n{share_of[self._texts[i]]:.0%} of the candidates' probability"
                 b.setToolTip(tip)
