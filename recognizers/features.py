@@ -130,6 +130,7 @@ class AudioFeatureConfig:
     # feed the model (recognizers.encoder); its weights' SHA-256 pins the exact encoder.
     frontend: str = "logmel"
     encoder_sha256: str = ""
+    pad_s: float = 0.0  # encoder only: silence added at both ends (tightly cut clips read better)
 
     @property
     def dim(self) -> int:
@@ -179,6 +180,9 @@ def audio_features(audio: np.ndarray, cfg: AudioFeatureConfig) -> np.ndarray:
     if cfg.frontend != "logmel":
         from recognizers.encoder import get_encoder
 
+        if cfg.pad_s > 0:
+            pad = np.zeros(int(cfg.pad_s * cfg.sample_rate), np.float32)
+            audio = np.concatenate([pad, np.asarray(audio, np.float32).ravel(), pad])
         return get_encoder(cfg.frontend).encode(audio)
     return log_mel_features(audio, cfg)
 

