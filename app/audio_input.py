@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -108,6 +109,10 @@ class AudioBackend:
     def open(self, device: InputDevice) -> AudioInput:
         raise NotImplementedError
 
+    def rescan(self) -> None:
+        """Look for devices plugged in (or removed) since the start; input_devices() then
+        lists them. Raises AudioInputError when the audio system cannot be restarted."""
+
 
 # ------------------------------------------------------------------------- sounddevice
 
@@ -171,6 +176,24 @@ class SoundDeviceInput(AudioInput):
 
 
 class SoundDeviceBackend(AudioBackend):
+    def __init__(self) -> None:
+        self._inputs: weakref.WeakSet[SoundDeviceInput] = weakref.WeakSet()
+
+    def rescan(self) -> None:
+        """PortAudio reads the device list once, when it is initialised: a microphone
+        plugged in later shows only after it is terminated and initialised again. Not while
+        one of our streams is open (that would close it under the recording); the list is
+        then the one PortAudio has."""
+        if any(inp.active for inp in self._inputs):
+            return
+        try:
+            import sounddevice as sd
+
+            sd._terminate()
+            sd._initialize()
+        except Exception as exc:  # OSError (no libportaudio), PortAudioError
+            raise AudioInputError(f"audio system unavailable: {exc}") from exc
+
     def input_devices(self) -> list[InputDevice]:
         """Devices with input channels. Raises AudioInputError when PortAudio is missing."""
         try:
@@ -190,7 +213,9 @@ class SoundDeviceBackend(AudioBackend):
         return out
 
     def open(self, device: InputDevice) -> AudioInput:
-        return SoundDeviceInput(device)
+        inp = SoundDeviceInput(device)
+        self._inputs.add(inp)
+        return inp
 
 
 # ------------------------------------------------------------------------------- fakes

@@ -32,6 +32,7 @@ from recognizers.workspace.samples import SampleStore, default_samples_dir
 from app.settings import ConfigurableWorker, RecognitionOptions, decoder_settings, read_user_words, user_data_dir, user_words_path
 from app.speech_panel import SpeechPanel
 from app.transcript_edit import TranscriptEdit
+from app.widgets import ElidingStatusBar
 
 
 SHORTCUTS = [
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.setWindowTitle("Scrivox — handwriting and speech to text")
+        self.setStatusBar(ElidingStatusBar(self))  # a long message ends in "…" (tooltip: all of it), never cut mid-letter
         self.settings = settings if settings is not None else QSettings("Scrivox", "Scrivox")
         if self.settings.parent() is None:
             self.settings.setParent(self)  # destroyed with the window, on the GUI thread

@@ -56,7 +56,7 @@ def build_menus(w: "MainWindow") -> None:
     m_speech = mb.addMenu("&Speech")
     w.act_record = add_action(w, "&Record", w.speech.toggle_recording, "Ctrl+R", m_speech, "Start or stop listening")
     m_speech.addAction(w.act_transcribe)
-    add_action(w, "Look for &microphones again", w.speech.refresh_devices, None, m_speech)
+    add_action(w, "Look for &microphones again", w.speech.rescan_devices, None, m_speech)
 
     m_opt = mb.addMenu("&Options")
     w.act_settings = add_action(w, "S&ettings…", w.show_settings, "Ctrl+,", m_opt, "Models, recognition, training and personalization")

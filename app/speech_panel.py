@@ -102,7 +102,7 @@ class SpeechPanel(QGroupBox):
         self.poll = QTimer(self)
         self.poll.setInterval(30)
         self.poll.timeout.connect(self.drain)
-        self.refresh_button.clicked.connect(self.refresh_devices)
+        self.refresh_button.clicked.connect(self.rescan_devices)
         self.record_button.toggled.connect(self._record_toggled)
         self.ptt_button.pressed.connect(self.push_to_talk_pressed)
         self.ptt_button.released.connect(self.push_to_talk_released)
@@ -113,11 +113,19 @@ class SpeechPanel(QGroupBox):
 
     # -- devices --------------------------------------------------------------------
 
-    def refresh_devices(self) -> None:
-        """Ask the backend for input devices; no device or no audio system shows a message."""
+    def rescan_devices(self) -> None:
+        """↻ and the menu: restart the audio system's device scan (a microphone plugged in
+        after the start), then list the devices again."""
+        self.refresh_devices(rescan=True)
+
+    def refresh_devices(self, rescan: bool = False) -> None:
+        """Ask the backend for input devices; no device or no audio system shows a message.
+        `rescan` first has the backend look again (PortAudio re-initialised)."""
         current = self.current_device()
         want = current.name if current else self.preferred_device
         try:
+            if rescan and hasattr(self.backend, "rescan"):
+                self.backend.rescan()
             self.devices = self.backend.input_devices()
             self.mic_error = "" if self.devices else "No microphone was found."
         except AudioInputError as exc:
@@ -350,7 +358,11 @@ class SpeechPanel(QGroupBox):
                 self.message.emit("Transcription failed")
                 return
             self._show_state()  # an earlier failure is over
-            self.message.emit(f"Transcribed {os.path.basename(job.tag)} ({job.extra.get('duration_s', 0):.1f} s) in {(job.finished - job.started):.1f} s")
+            name, dur = os.path.basename(job.tag), job.extra.get("duration_s", 0)
+            if not (job.result or "").strip():  # a click, a cough, a 0.14 s clip: say so, not "Transcribed"
+                self.message.emit(f"No speech found in {name} ({dur:.2f} s)")
+            else:
+                self.message.emit(f"Transcribed {name} ({dur:.1f} s) in {(job.finished - job.started):.1f} s")
             self.recognitionTime.emit((job.finished - job.started) * 1000)
             self.fileTranscribed.emit(job.tag, job.result)
             return

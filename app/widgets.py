@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QStatusBar,
     QStyle,
     QStyleOptionButton,
     QStylePainter,
@@ -201,6 +202,34 @@ class ElidedLabel(QLabel):
         shown = self.fontMetrics().elidedText(first_line, Qt.TextElideMode.ElideRight, room)
         if shown != super().text():
             QLabel.setText(self, shown)
+
+
+class ElidingStatusBar(QStatusBar):
+    """A status bar whose messages end in "…" when they do not fit left of the permanent
+    labels (QStatusBar clips them mid-letter), the whole message in the tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.full_message = ""
+        self.messageChanged.connect(self._changed)
+
+    def message_room(self) -> int:
+        right = self.width()
+        for w in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if w.isVisible() and w.geometry().left() > 0:
+                right = min(right, w.geometry().left())
+        return max(0, right - 16)  # the message's margins and the size grip's gap
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # Qt's name
+        self.full_message = text or ""
+        shown = self.fontMetrics().elidedText(self.full_message, Qt.TextElideMode.ElideRight, self.message_room())
+        self.setToolTip(self.full_message if shown != self.full_message else "")
+        super().showMessage(shown, timeout)
+
+    def _changed(self, text: str) -> None:
+        if not text:  # cleared, or timed out
+            self.full_message = ""
+            self.setToolTip("")
 
 
 class CandidateBar(QWidget):

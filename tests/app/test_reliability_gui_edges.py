@@ -35,3 +35,178 @@ def test_a_long_candidate_is_elided_and_the_window_does_not_grow(make_window, st
     assert panel.candidates.texts()[0] == long_line  # and the commit takes the whole of it
     panel.choose(0)
     assert win.text.toPlainText() == long_line
+
+
+# -- speech ------------------------------------------------------------------------------
+
+
+def _key(kind, auto_repeat: bool):
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+
+    t = QEvent.Type.KeyPress if kind == "press" else QEvent.Type.KeyRelease
+    return QKeyEvent(t, Qt.Key.Key_F8, Qt.KeyboardModifier.NoModifier, "", auto_repeat)
+
+
+def test_push_to_talk_ignores_key_auto_repeat(make_window, standin_models, qtbot):
+    import numpy as np
+    from PySide6.QtWidgets import QApplication
+
+    from app.audio_input import FakeBackend
+
+    backend = FakeBackend({"Fake Mic": np.zeros(16_000 * 30, np.float32)}, speed=1.0)
+    win = make_window(speech_model=standin_models["speech"], backend=backend)
+    sp = win.speech
+    calls = []
+    pressed, released = sp.push_to_talk_pressed, sp.push_to_talk_released
+    sp.push_to_talk_pressed = lambda: (calls.append("press"), pressed())
+    sp.push_to_talk_released = lambda: (calls.append("release"), released())
+    target = win.handwriting.canvas  # the key goes to whatever has the focus
+    QApplication.sendEvent(target, _key("press", False))
+    assert sp.listening and calls == ["press"]
+    for _ in range(10):  # holding the key: the system repeats it as release/press pairs
+        QApplication.sendEvent(target, _key("release", True))
+        QApplication.sendEvent(target, _key("press", True))
+        assert sp.listening
+    assert calls == ["press"]
+    QApplication.sendEvent(target, _key("release", False))
+    assert calls == ["press", "release"] and not sp.listening
+
+
+class _FakePortAudio:
+    """A stand-in for the sounddevice module: PortAudio's device list is read once, when it
+    is initialised; a microphone plugged in later shows only after _terminate/_initialize."""
+
+    def __init__(self):
+        import types
+
+        self.plugged = []  # what is connected now
+        self.seen = []  # what PortAudio saw when it was initialised
+        self.calls = []
+        self.streams = []
+        self.default = types.SimpleNamespace(device=[-1, -1])
+        fake = self
+
+        class InputStream:
+            def __init__(self, **kw):
+                fake.streams.append(self)
+
+            def start(self):
+                pass
+
+            def stop(self):
+                pass
+
+            def close(self):
+                fake.streams.remove(self)
+
+        self.InputStream = InputStream
+
+    def _initialize(self):
+        self.calls.append("initialize")
+        self.seen = list(self.plugged)
+        self.default.device = [0 if self.seen else -1, -1]
+
+    def _terminate(self):
+        self.calls.append("terminate")
+        self.seen = []
+
+    def query_devices(self):
+        return [{"name": n, "hostapi": 0, "max_input_channels": 1, "default_samplerate": 48000.0} for n in self.seen]
+
+    def query_hostapis(self):
+        return [{"name": "ALSA"}]
+
+    def check_input_settings(self, **kw):
+        pass
+
+
+def test_refresh_devices_reinitialises_portaudio(make_window, standin_models, monkeypatch, qtbot):
+    import sys
+
+    from app.audio_input import SoundDeviceBackend
+
+    sd = _FakePortAudio()
+    monkeypatch.setitem(sys.modules, "sounddevice", sd)
+    win = make_window(speech_model=standin_models["speech"], backend=SoundDeviceBackend())
+    sp = win.speech
+    assert sp.device_combo.currentText() == "(no microphone)"
+    sd.plugged = ["USB Mic"]  # plugged in after the start
+    sp.refresh_button.click()
+    assert sd.calls[-2:] == ["terminate", "initialize"]
+    assert sp.device_combo.currentText().startswith("USB Mic")
+    assert sp.record_button.isEnabled() and "No microphone" not in sp.banner.text()
+    # while a stream of ours is open, PortAudio is not pulled from under it
+    sp.set_recording(True)
+    assert sp.listening and len(sd.streams) == 1
+    n = len(sd.calls)
+    sp.refresh_button.click()
+    assert sd.calls[n:] == [] and sp.listening
+    sp.set_recording(False)
+    assert not sd.streams
+
+
+def test_a_clip_with_no_text_says_no_speech_found(make_window, standin_models, tmp_path, qtbot):
+    from app.workers import Job
+
+    win = make_window(speech_model=standin_models["speech"])
+    sp = win.speech
+    messages = []
+    sp.message.connect(messages.append)
+    clip = str(tmp_path / "click.wav")
+    sp._files_pending += 1
+    sp._job_done(Job("file", clip, channel="file", tag=clip, result="", extra={"duration_s": 0.14}, started=1.0, finished=1.2))
+    assert messages and "no speech found" in messages[-1].lower() and "click.wav" in messages[-1]
+    assert not messages[-1].startswith("Transcribed")
+    assert win.text.toPlainText() == ""
+    sp._files_pending += 1
+    sp._job_done(Job("file", clip, channel="file", tag=clip, result="hello", extra={"duration_s": 0.14}, started=1.0, finished=1.2))
+    assert messages[-1].startswith("Transcribed click.wav") and win.text.toPlainText() == "hello"
+
+
+def _silent_speech_model(path):
+    """A stand-in speech model that reads every sound as nothing (the blank always wins)."""
+    import torch
+
+    from recognizers.checkpoint import load_checkpoint, save_checkpoint
+
+    from .helpers import make_standin_model
+
+    ck = load_checkpoint(make_standin_model(path, "speech"))
+    ck.state_dict["head.bias"] = torch.full_like(ck.state_dict["head.bias"], -50.0)
+    ck.state_dict["head.bias"][0] = 50.0
+    save_checkpoint(path, ck)
+    return path
+
+
+def test_a_short_clip_with_no_text_through_the_worker(make_window, tmp_path, qtbot):
+    """A 0.14 s clip, end to end through the speech worker: the status says no speech was found."""
+    import numpy as np
+    import soundfile as sf
+
+    win = make_window(speech_model=_silent_speech_model(tmp_path / "silent.pt"))
+    sp = win.speech
+    clip = tmp_path / "short.wav"
+    sf.write(clip, (np.random.default_rng(0).standard_normal(2240) * 0.05).astype(np.float32), 16_000)
+    messages = []
+    sp.message.connect(messages.append)
+    with qtbot.waitSignal(sp.fileTranscribed, timeout=20_000) as blocker:
+        sp.transcribe_file(str(clip))
+    assert blocker.args[1] == ""
+    assert messages[-1] == "No speech found in short.wav (0.14 s)", messages
+    assert win.text.toPlainText() == ""
+
+
+def test_status_messages_are_elided_not_cut_off(make_window, qtbot):
+    win = make_window()
+    bar = win.statusBar()
+    long = "Transcribed " + "a-recording-with-a-very-long-name-" * 8 + ".wav (0.1 s) in 0.2 s"
+    bar.showMessage(long, 6000)
+    qtbot.wait(20)
+    shown = bar.currentMessage()
+    right = min([w.geometry().left() for w in bar.findChildren(type(win.models_label)) if w.isVisible() and w.parent() is bar] or [bar.width()])
+    assert bar.fontMetrics().horizontalAdvance(shown) <= right  # it fits left of the permanent labels
+    assert shown.endswith("…") and shown.startswith("Transcribed a-recording")
+    assert long in bar.toolTip()  # all of it, on hover
+    bar.showMessage("short", 1000)
+    assert bar.currentMessage() == "short"
