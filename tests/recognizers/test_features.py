@@ -28,7 +28,7 @@ def test_flat_ink_stays_short():
     # a long dash with no height: the width floors the scale, so the sequence stays bounded
     dash = [np.array([[0, 0, 0], [5000, 0.001, 100]], np.float32)]
     f = ink_features(dash, InkFeatureConfig())
-    assert 1 <= len(f) <= 100
+    assert 1 <= len(f) <= 1 / InkFeatureConfig().min_scale_ratio / InkFeatureConfig().step + 2  # 16 widths / 0.15: 108
     long_line = [np.stack([np.linspace(0, 1e6, 5000), np.sin(np.arange(5000)), np.arange(5000)], 1).astype(np.float32)]
     assert len(ink_features(long_line, InkFeatureConfig())) <= InkFeatureConfig().max_points
 
