@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QToolBar
 from app.send_keys import Choice, SendKeysError, choose_typer, join_for_sending
 
 POLL_S = 0.25  # how often the active window is looked at while the mode is on
-COMPACT_SIZE = (520, 420)  # the compact panel's first size
+COMPACT_SIZE = (560, 500)  # the compact panel's first size (its minimum width is the candidate row's)
 
 
 class SendToWindow(QObject):
@@ -175,6 +175,7 @@ class WindowModes(QObject):
         self.settings = settings
         self.sender = sender
         self.compact = False
+        self.last_note = ""  # why the last text went to the clipboard
         self._hidden: list[QWidget] = []  # what the compact panel hides
 
         self.act_send = QAction("&Send text to the window I was working in", win, checkable=True)
@@ -331,6 +332,7 @@ class WindowModes(QObject):
         self.status_label.setVisible(bool(text) and not self.compact)
 
     def _fell_back(self, text: str, why: str) -> None:
+        self.last_note = why
         self.target_label.setToolTip(why)
         self.status_label.setToolTip(why)
         self.win.statusBar().showMessage(f"Send to window: {why}", 10_000)

@@ -224,11 +224,13 @@ def test_session_type_and_helpers():
 def test_the_app_types_committed_text_into_the_window_used_before(xdisplay, target, tmp_path):
     """The whole mode in the real main window on the X server: handwriting committed while
     Scrivox has the focus, then speech from the compact panel, land in the target window."""
-    env = dict(os.environ, DISPLAY=xdisplay, QT_QPA_PLATFORM="xcb")
+    repo = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, DISPLAY=xdisplay, QT_QPA_PLATFORM="xcb",
+               PYTHONPATH=os.pathsep.join(p for p in (str(repo), os.environ.get("PYTHONPATH", "")) if p))
     env.pop("WAYLAND_DISPLAY", None)
     driver = Path(__file__).with_name("send_window_driver.py")
     r = subprocess.run([sys.executable, str(driver), str(target.wid), str(tmp_path / "settings.ini")],
-                       env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+                       env=env, capture_output=True, text=True, timeout=120, cwd=repo)
     assert r.returncode == 0, r.stderr[-2000:]
     result = json.loads([ln for ln in r.stdout.splitlines() if ln.startswith("RESULT ")][-1][7:])
     assert result["method"] == "xtest" and result["target_seen"], result
