@@ -35,7 +35,8 @@ from recognizers.modality import Modality
 from recognizers.workspace.enrol import (
     ENROL_PROMPTS,
     MIN_SAMPLES,
-    prompts,
+    prompt_at,
+    prompt_counter,
     sample_count,
 )
 from recognizers.workspace.samples import SampleStore
@@ -62,7 +63,6 @@ class EnrolmentDialog(QDialog):
         self.device = device
         self.count = sample_count(store, modality)
         self.index = self.count  # continue where the last session stopped
-        self._prompts: dict[int, list[str]] = {}
         self._input = None
         self._chunks: list[np.ndarray] = []
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -168,10 +168,7 @@ class EnrolmentDialog(QDialog):
     # -- prompts --------------------------------------------------------------------
 
     def prompt_at(self, i: int) -> str:
-        block = i // ENROL_PROMPTS
-        if block not in self._prompts:
-            self._prompts[block] = prompts(self.modality, ENROL_PROMPTS, seed=block)
-        return self._prompts[block][i % ENROL_PROMPTS]
+        return prompt_at(self.modality, i)  # past 50: extra prompts, never prompt 1 again
 
     @property
     def current_prompt(self) -> str:
@@ -182,7 +179,7 @@ class EnrolmentDialog(QDialog):
         done = min(self.count, ENROL_PROMPTS)
         self.progress.setValue(done)
         self.progress.setFormat(f"{self.count} saved" if self.count <= ENROL_PROMPTS else f"{self.count} saved (more than enough)")
-        self.counter.setText(f"Prompt {self.index % ENROL_PROMPTS + 1} of {ENROL_PROMPTS}")
+        self.counter.setText(prompt_counter(self.index))
         self._update_buttons()
         if self.canvas is not None:
             self.canvas.clear()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from recognizers.workspace.registry import RegistryError
+from recognizers.workspace.runs import MIN_SURE_N
 
 if TYPE_CHECKING:
     from app.settings_dialog import SettingsDialog
@@ -82,18 +83,27 @@ class ModelList(QGroupBox):
         self.tree.clear()
         for e in self.entries:
             f = e.figures or {}
+            n = f.get("n")
+            unsure = n is not None and n < MIN_SURE_N  # a figure on a handful of samples
+            mark = " ?" if unsure else ""
+            on = e.figures_on or ""
+            if "base_cer" in f:  # the model it came from, scored on the same samples: like with like
+                on += f"; {e.base or 'its base'} on the same: CER {100 * f['base_cer']:.1f} %" + (f", WER {100 * f['base_wer']:.1f} %" if "base_wer" in f else "")
             it = QTreeWidgetItem([
                 "●" if e.id == active_id else "",
                 e.name,
                 e.origin,
                 e.date,
-                f"{100 * f['cer']:.1f} %" if "cer" in f else "—",
-                f"{100 * f['wer']:.1f} %" if "wer" in f else "—",
-                e.figures_on or "",
+                f"{100 * f['cer']:.1f} %{mark}" if "cer" in f else "—",
+                f"{100 * f['wer']:.1f} %{mark}" if "wer" in f else "—",
+                on,
             ])
             it.setData(0, Qt.ItemDataRole.UserRole, e.id)
             it.setToolTip(1, e.path)
-            it.setToolTip(6, e.figures_on or "")
+            it.setToolTip(6, on)
+            if unsure:
+                for c in (4, 5):
+                    it.setToolTip(c, f"Measured on only {n} samples: too few to be sure (at least {MIN_SURE_N} are needed)")
             if e.id == active_id:
                 font = QFont(self.tree.font())
                 font.setBold(True)
@@ -105,6 +115,8 @@ class ModelList(QGroupBox):
             self.tree.addTopLevelItem(it)
             if e.id == sel:
                 it.setSelected(True)
+        ons = {e.figures_on for e in self.entries if e.figures}
+        apart = "Figures measured on different data (see Measured on) are not comparable with each other." if len(ons) > 1 else ""
         if not self.entries:
             self.note.setText(f"No {self.modality} model yet: train one in the Training tab.")
         else:
@@ -114,7 +126,7 @@ class ModelList(QGroupBox):
                 self.note.setText(f"This window runs {html.escape(Path(running).name)} (chosen on the command line or in the File menu).")
             else:
                 prev = reg.previous(self.modality)
-                self.note.setText(f"Previous: {html.escape(prev.name)}" if prev else "")
+                self.note.setText(" ".join(x for x in (f"Previous: {html.escape(prev.name)}." if prev else "", apart) if x))
         self._update_buttons()
 
     def selected_id(self) -> str | None:

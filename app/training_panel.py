@@ -40,10 +40,12 @@ from recognizers.workspace.registry import BUILTIN_ID, RegistryError
 from recognizers.workspace.runs import (
     PRESET_CHOICES,
     RunPlan,
+    compare_figures,
     find_runs,
     make_config,
     new_run_dir,
     prepare_data,
+    registry_figures,
 )
 
 
@@ -250,8 +252,8 @@ class TrainingPanel(QWidget):
             figures_on=prep.val_description,
             title=f"{dict(PRESET_CHOICES)[preset]} ({m}): {' + '.join(parts)}",
         )
-        for note in prep.notes:
-            self.banner.show_message(html.escape(note), "warning")
+        if prep.notes:  # all of them (a missing validation font, a source with no samples)
+            self.banner.show_message("<br>".join(html.escape(n) for n in prep.notes), "warning")
         self.start_plan(plan)
         return True
 
@@ -330,9 +332,18 @@ class TrainingPanel(QWidget):
             if b > 0:
                 color = "#1e7b34" if a < b else ("#b3261e" if a > b else "inherit")
                 verdict = f"<br><span style='color:{color}'>Character errors {'down' if a <= b else 'up'} {abs(100 * (b - a) / b):.0f} % relative.</span>"
+        cmp = compare_figures(before, after, result.get("before_source", ""))
+        if plan is not None and plan.base_model:  # an old model to compare with
+            warn = cmp.warnings(plan.base_name or "the model in use")
+        else:  # nothing to compare with: only how sure the figure is
+            warn = [w for w in cmp.warnings() if w.startswith("Measured on")]
         self.result_label.setText(
             f"<table>{cells}</table>Validation: {on}{f' ({n} samples)' if n else ''}." + (f"<br>Before: {src}." if src and before else "") + verdict
             + (f"<br><span style='color:#b3261e'>The previous model could not be scored: {html.escape(result['before_error'])}</span>" if result.get("before_error") else "")
+            + "".join(f"<br><span style='color:{'#b3261e' if cmp.worse and i == 0 else '#7a4b00'}'><b>{html.escape(w)}</b></span>" for i, w in enumerate(warn))
+        )
+        self.use_button.setToolTip(
+            "The new model is worse on the validation samples: keep using the current one" if cmp.worse else "Make it the active model now; the previous one is kept and can be restored"
         )
         self.result_box.show()
         for b in (self.use_button, self.keep_button, self.discard_button):
@@ -344,7 +355,8 @@ class TrainingPanel(QWidget):
         plan, res = self.plan, self.result
         assert plan is not None and res is not None
         reg = self.ctx.registry
-        entry = reg.add_model(plan.modality, res["best_path"], plan.origin, name=plan.config.get("name"), figures=res.get("after"), figures_on=plan.figures_on, base=plan.base_name, steps=res.get("steps"))
+        figures = registry_figures(res.get("before"), res.get("after"), res.get("before_source", ""))  # + the old model's, on the same samples
+        entry = reg.add_model(plan.modality, res["best_path"], plan.origin, name=plan.config.get("name"), figures=figures, figures_on=plan.figures_on, base=plan.base_name, steps=res.get("steps"))
         plan.status = "kept"
         plan.save()
         for f in ("state.pt", "last.pt", "best.pt"):  # the model now lives in the registry
@@ -414,8 +426,15 @@ class TrainingPanel(QWidget):
         self.start_plan(plan, resume=True)
 
     def discard_interrupted(self) -> None:
-        if self._resumable is not None:
-            shutil.rmtree(self._resumable.run_dir, ignore_errors=True)
+        gone = self._resumable
+        if gone is not None:
+            shutil.rmtree(gone.run_dir, ignore_errors=True)
+            # "Cancelled at step N ... The run can be resumed." no longer holds
+            self.status_label.setText(f"Discarded the interrupted {gone.modality} run (it had reached step {gone.steps_done}); the active model is unchanged.")
+            if self.plan is not None and Path(self.plan.run_dir) == Path(gone.run_dir):
+                self.plan = None
+                self.title_label.setText("No training run yet.")
+                self.time_label.setText("")
         self.refresh_resumable()
 
     def shutdown(self) -> None:

@@ -37,6 +37,7 @@ ENROL_PROMPTS = 50  # prompts in one enrolment session
 ENROL_VAL = 10  # samples held out for the before/after figures
 MIN_SAMPLES = 10  # fewer than this is not worth a fine-tune
 WORDS_FILE = resource_path("lm", "en-words.txt")
+LEFT_OUT_FILE = resource_path("lm", "enrol-left-out.txt")  # names etc., never prompted (docs/settings.md)
 
 # Sentences written for Scrivox (no third-party text): everyday dictation, varied sounds.
 SENTENCES = [
@@ -93,9 +94,20 @@ SYSTEM_DICT = Path("/usr/share/dict/words")
 AVOID = {"hate", "terror", "kill", "killed", "killing", "sex", "sexual", "porn", "death", "dead", "gun", "guns", "drug", "drugs", "rape", "murder", "bitcoin", "facebook", "google", "twitter", "youtube", "iphone", "ceo", "dont", "wont", "cant", "didnt", "doesnt", "isnt", "thats", "ive", "im"}
 
 
+def _left_out() -> set[str]:
+    """The shipped list of names (people, places, months, days) and abbreviations never
+    prompted: the same words left out with or without a system word list."""
+    try:
+        text = LEFT_OUT_FILE.read_text(encoding="utf-8")
+    except OSError:
+        return set()
+    return {w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")}
+
+
 def _common_words(limit: int = 5000) -> list[str]:
-    """Frequent words from the shipped word list, without names (when the system word list
-    can tell: a word it only knows Capitalised) and without a few unpleasant ones."""
+    """Frequent words from the shipped word list, without names (the shipped left-out list,
+    and, when there is one, whatever the system word list knows only Capitalised) and without
+    a few unpleasant ones."""
     try:
         lines = WORDS_FILE.read_text(encoding="utf-8").splitlines()[:limit]
     except OSError:
@@ -105,9 +117,10 @@ def _common_words(limit: int = 5000) -> list[str]:
         known = {w.strip() for w in SYSTEM_DICT.read_text(encoding="utf-8", errors="replace").splitlines()}
     except OSError:
         known = None
+    left_out = _left_out()
     words = []
     for w in (x.strip() for x in lines[40:]):
-        if not (w.isalpha() and w.isascii() and 3 <= len(w) <= 10) or w in AVOID:
+        if not (w.isalpha() and w.isascii() and 3 <= len(w) <= 10) or w in AVOID or w in left_out:
             continue
         if known is not None and w not in known:
             continue
@@ -170,6 +183,32 @@ def speech_prompts(n: int = ENROL_PROMPTS, seed: int = 0) -> list[str]:
 
 def prompts(modality: str, n: int = ENROL_PROMPTS, seed: int = 0) -> list[str]:
     return handwriting_prompts(n, seed) if modality == Modality.HANDWRITING else speech_prompts(n, seed)
+
+
+_SEQUENCES: dict[str, tuple[list[str], list[int]]] = {}  # modality: (prompts so far, [next block])
+
+
+def prompt_at(modality: str, i: int) -> str:
+    """The i-th prompt (from 0) of the whole enrolment: the first ENROL_PROMPTS are one
+    session's prompts; after them come extra prompts, none repeating a prompt shown before
+    while there are new ones (a person who goes on past 50 never starts again at prompt 1)."""
+    seq, block = _SEQUENCES.setdefault(modality, ([], [0]))
+    seen, stale = set(seq), 0
+    while len(seq) <= i:
+        fresh = [p for p in prompts(modality, ENROL_PROMPTS, seed=block[0]) if p not in seen or stale >= 5]
+        stale = 0 if fresh else stale + 1
+        for p in fresh:
+            seq.append(p)
+            seen.add(p)
+        block[0] += 1
+    return seq[i]
+
+
+def prompt_counter(i: int) -> str:
+    """What the dialog says about prompt i (from 0)."""
+    if i < ENROL_PROMPTS:
+        return f"Prompt {i + 1} of {ENROL_PROMPTS}"
+    return f"Extra prompt {i - ENROL_PROMPTS + 1} (all {ENROL_PROMPTS} are done: Teach Scrivox whenever you like)"
 
 
 def sample_count(store: SampleStore, modality: str) -> int:

@@ -87,26 +87,57 @@ def synthetic_spec(modality: str) -> str | None:
     return f"speech:{SPEECH_SYNTH_DIR / 'train.jsonl'}"
 
 
-def synthetic_val_spec(modality: str, out_dir: Path, n: int = 200) -> str | None:
-    """Synthetic validation data from fonts/voices the synthetic training data never uses."""
+@dataclass
+class SyntheticValidation:
+    spec: str | None  # a data spec, or None when there is none to be had here
+    description: str = ""  # what it is, in words (the run's "figures on")
+    note: str = ""  # why it is not the held-out kind, or why there is none
+
+
+def synthetic_validation(modality: str, out_dir: Path, n: int = 200) -> SyntheticValidation:
+    """Synthetic validation data from fonts/voices the synthetic training data never uses.
+
+    Handwriting without the held-out font (kaushanscript, Debian fonts-kaushanscript) falls
+    back to other words in the training fonts, and says so: those figures flatter the model.
+    """
     if modality == Modality.SPEECH:
         p = SPEECH_SYNTH_DIR / "val_flite.jsonl"
-        return f"speech:{p}" if p.exists() else None
+        if p.exists():
+            return SyntheticValidation(f"speech:{p}", "synthetic speech in held-out voices")
+        return SyntheticValidation(None, note=f"the synthetic speech cache has no held-out-voice validation set ({p}; python -m recognizers.synth.speech makes one)")
     try:
         from recognizers.ink import write_ink_jsonl
         from recognizers.synth.ink import (
+            ALL_FONTS,
             VALIDATION_FONT,
             font_available,
+            font_names,
             synth_ink_samples,
         )
 
-        if not font_available(VALIDATION_FONT):
-            return None
+        package = ALL_FONTS[VALIDATION_FONT].package
         path = out_dir / "synth-val.jsonl"
-        write_ink_jsonl(path, synth_ink_samples(n, seed=2, fonts=[VALIDATION_FONT], exclude_fonts=[]))
-        return f"ink:{path}"
-    except Exception:
-        return None
+        if font_available(VALIDATION_FONT):
+            write_ink_jsonl(path, synth_ink_samples(n, seed=2, fonts=[VALIDATION_FONT], exclude_fonts=[]))
+            return SyntheticValidation(f"ink:{path}", "synthetic data in held-out fonts")
+        missing = f"the held-out validation font {VALIDATION_FONT} is not installed (Debian package {package})"
+        if not [f for f in font_names() if f != VALIDATION_FONT]:
+            return SyntheticValidation(None, note=f"{missing}, and no font for synthetic handwriting is")
+        # other words (another seed) in the training fonts: not held out, and said so
+        write_ink_jsonl(path, synth_ink_samples(n, seed=10_002))
+        return SyntheticValidation(
+            f"ink:{path}",
+            "synthetic data in the training fonts (not held out)",
+            f"{missing[0].upper()}{missing[1:]}: validating on other synthetic words in the training fonts instead, "
+            f"so the figures will look better than on real handwriting. Install {package} for held-out figures.",
+        )
+    except Exception as exc:  # the optional font tools are missing or broken
+        return SyntheticValidation(None, note=f"synthetic handwriting is unavailable ({exc.__class__.__name__}: {exc})")
+
+
+def synthetic_val_spec(modality: str, out_dir: Path, n: int = 200) -> str | None:
+    """The spec of `synthetic_validation` (None when there is none)."""
+    return synthetic_validation(modality, out_dir, n).spec
 
 
 # -- user files ---------------------------------------------------------------------------
@@ -255,13 +286,76 @@ def prepare_data(modality: str, sources: list[DataSource], out_dir: str | os.Pat
         prep.n_val = count_items(val_path)
         val_bits = [f"{Path(val_path).name}"]
     elif not prep.val_data and not prep.holdout:
-        spec = synthetic_val_spec(modality, out)
-        if spec is None:
-            raise ValueError("there is no validation data: add at least five samples of your own, or name a validation file")
-        prep.val_data.append(spec)
-        val_bits.append("synthetic data in held-out fonts" if modality == Modality.HANDWRITING else "synthetic speech in held-out voices")
+        syn = synthetic_validation(modality, out)
+        if syn.spec is None:
+            why = f" ({syn.note})" if syn.note else ""
+            raise ValueError(f"there is no validation data{why}: add at least five samples of your own, or name a validation file")
+        prep.val_data.append(syn.spec)
+        val_bits.append(syn.description)
+        if syn.note:
+            prep.notes.append(syn.note)
     prep.val_description = "; ".join(val_bits)
     return prep
+
+
+# -- before and after ----------------------------------------------------------------------
+
+MIN_SURE_N = 30  # fewer validation samples than this: a figure (and a comparison) is uncertain
+
+
+@dataclass
+class Comparison:
+    """The old model against the new on a run's validation data, in words the panel shows."""
+
+    same_samples: bool  # both measured now on the run's validation samples
+    n: int | None  # validation samples behind the "after" figure
+    before_cer: float | None = None
+    after_cer: float | None = None
+
+    @property
+    def uncertain(self) -> bool:
+        return self.n is None or self.n < MIN_SURE_N
+
+    @property
+    def worse(self) -> bool | None:
+        """True when the new model makes more character errors on the same samples; None
+        when that cannot be told (not the same samples, or a figure is missing)."""
+        if not self.same_samples or self.before_cer is None or self.after_cer is None:
+            return None
+        return self.after_cer > self.before_cer
+
+    def warnings(self, base_name: str = "the model in use") -> list[str]:
+        out = []
+        if self.worse:
+            out.append(f"The new model is worse than {base_name} on these samples (character errors {100 * self.before_cer:.1f} % → {100 * self.after_cer:.1f} %): keep using {base_name} (Discard, or Keep it without using it).")
+        if not self.same_samples:
+            out.append(f"{base_name[:1].upper()}{base_name[1:]} could not be measured on the same samples, so the two figures cannot be compared.")
+        if self.uncertain:
+            n = "an unknown number of" if self.n is None else f"only {self.n}"
+            out.append(f"Measured on {n} samples: too few to be sure (at least {MIN_SURE_N} are needed); a difference this small may be chance.")
+        return out
+
+
+def compare_figures(before: dict | None, after: dict | None, before_source: str) -> Comparison:
+    """`before_source` is "measured" when the old model was scored now on the same samples."""
+    after = after or {}
+    same = before_source == "measured" and bool(before) and before.get("n") == after.get("n")
+    n = after.get("n")
+    return Comparison(
+        same_samples=same,
+        n=int(n) if isinstance(n, (int, float)) else None,
+        before_cer=float(before["cer"]) if same and "cer" in before else None,
+        after_cer=float(after["cer"]) if "cer" in after else None,
+    )
+
+
+def registry_figures(before: dict | None, after: dict | None, before_source: str) -> dict:
+    """The new model's figures as the registry keeps them: with the old model's measured on the
+    same samples (``base_cer``, ``base_wer``), so the model list compares like with like."""
+    fig = {k: v for k, v in (after or {}).items() if k in ("n", "cer", "wer", "exact")}
+    if compare_figures(before, after, before_source).same_samples:
+        fig.update({f"base_{k}": before[k] for k in ("cer", "wer") if k in before})
+    return fig
 
 
 # -- the plan of a run ----------------------------------------------------------------------

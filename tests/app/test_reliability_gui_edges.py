@@ -210,3 +210,72 @@ def test_status_messages_are_elided_not_cut_off(make_window, qtbot):
     assert long in bar.toolTip()  # all of it, on hover
     bar.showMessage("short", 1000)
     assert bar.currentMessage() == "short"
+
+
+# -- training and personalization ----------------------------------------------------------
+
+
+def test_discarding_an_interrupted_run_no_longer_says_it_can_be_resumed(make_window, user_dirs, qtbot):
+    from recognizers.workspace.runs import RunPlan
+
+    win = make_window(data_dir=user_dirs)
+    d = win.show_settings(tab="Training")
+    tp = d.training
+    run_dir = tp.ctx.runs_dir / "handwriting-20261201-120000"
+    plan = RunPlan(modality="handwriting", preset="tiny", run_dir=str(run_dir), config={"total_steps": 100}, status="cancelled", steps_done=40)
+    plan.save()
+    (run_dir / "state.pt").write_bytes(b"saved state")
+    tp.proc.statusMessage.emit("Cancelled at step 40. The active model is unchanged. The run can be resumed.")  # as after Cancel
+    tp.refresh_resumable()
+    assert tp.resume_frame.isVisibleTo(d) and "resumed" in tp.status_label.text()
+    tp.discard_old_button.click()
+    assert not run_dir.exists() and not tp.resume_frame.isVisibleTo(d)
+    assert "resume" not in tp.status_label.text().lower()
+    assert "Discarded" in tp.status_label.text()
+
+
+def test_personalization_on_few_samples_warns_and_the_model_list_compares_like_with_like(make_window, standin_models, user_dirs, tmp_path, qtbot):
+    import shutil
+
+    from recognizers.workspace.runs import RunPlan
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d = win.show_settings(tab="Training")
+    tp = d.training
+    run_dir = tp.ctx.runs_dir / "handwriting-20261201-130000"
+    run_dir.mkdir(parents=True)
+    best = run_dir / "best.pt"
+    shutil.copy(standin_models["handwriting"], best)
+    tp.plan = RunPlan(modality="handwriting", preset="enrolment", run_dir=str(run_dir), config={"name": "handwriting-personal", "total_steps": 12},
+                      base_model=str(standin_models["handwriting"]), base_name="shipped", origin="fine-tuned", figures_on="3 of your own samples, held out")
+    result = {"before": {"n": 3, "cer": 0.125, "wer": 0.3, "exact": 0.3}, "after": {"n": 3, "cer": 0.2, "wer": 0.6, "exact": 0.0},
+              "before_source": "measured", "steps": 12, "best_path": str(best)}
+    tp._finished(result)
+    text = tp.result_label.text()
+    assert "worse than shipped" in text  # said in words, not only as a red percentage
+    assert "only 3 samples" in text and "too few to be sure" in text
+    assert "worse" in tp.use_button.toolTip()
+    tp.keep_new_model()
+    page = d.model_lists["handwriting"]
+    page.refresh()
+    (row,) = [page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount()) if page.tree.topLevelItem(i).text(1) == "handwriting-personal"]
+    assert row.text(4) == "20.0 % ?" and "only 3 samples" in row.toolTip(4)  # marked uncertain
+    assert "shipped on the same: CER 12.5 %" in row.text(6)  # the old model, on the same samples
+
+
+def test_enrolment_dialog_does_not_wrap_to_prompt_1_after_50(user_dirs, tmp_path, qtbot):
+    from app.enrol_dialog import EnrolmentDialog
+    from recognizers.workspace.enrol import enrolment_store, prompts
+
+    store = enrolment_store(tmp_path / "samples")
+    dlg = EnrolmentDialog("handwriting", store)
+    qtbot.addWidget(dlg)
+    first = prompts("handwriting", 50, seed=0)
+    assert dlg.counter.text() == "Prompt 1 of 50" and dlg.current_prompt == first[0]
+    dlg.index = 49
+    dlg._show_prompt()
+    assert dlg.counter.text() == "Prompt 50 of 50"
+    dlg.skip()  # on past the fiftieth
+    assert dlg.index == 50
+    assert not dlg.counter.text().startswith("Prompt 1 ") and "Extra prompt 1" in dlg.counter.text()
+    assert dlg.current_prompt not in first
