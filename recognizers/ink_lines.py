@@ -37,11 +37,17 @@ LINE_X_OVERLAP = 0.3  # ... and overlapping horizontally by this fraction of the
 
 
 def _boxes(strokes: Sequence[np.ndarray]) -> np.ndarray:
-    """(S, 5): x0, x1, y0, y1, median y of each stroke."""
-    out = np.zeros((len(strokes), 5), np.float64)
-    for i, s in enumerate(strokes):
-        xy = np.asarray(s, np.float64)[:, :2]
-        out[i] = (xy[:, 0].min(), xy[:, 0].max(), xy[:, 1].min(), xy[:, 1].max(), np.median(xy[:, 1]))
+    """(S, 5): x0, x1, y0, y1, median y of each (non-empty) stroke, all at once."""
+    lens = np.fromiter((len(s) for s in strokes), np.int64, len(strokes))
+    pts = np.concatenate([np.asarray(s)[:, :2] for s in strokes]).astype(np.float64)
+    starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    out = np.empty((len(strokes), 5), np.float64)
+    out[:, 0] = np.minimum.reduceat(pts[:, 0], starts)
+    out[:, 1] = np.maximum.reduceat(pts[:, 0], starts)
+    out[:, 2] = np.minimum.reduceat(pts[:, 1], starts)
+    out[:, 3] = np.maximum.reduceat(pts[:, 1], starts)
+    ys = pts[np.lexsort((pts[:, 1], np.repeat(np.arange(len(strokes)), lens))), 1]  # y sorted within each stroke
+    out[:, 4] = (ys[starts + (lens - 1) // 2] + ys[starts + lens // 2]) / 2
     return out
 
 
@@ -51,9 +57,13 @@ def reference_height(strokes: Sequence[np.ndarray]) -> float:
     strokes = [s for s in strokes if len(s)]
     if not strokes:
         return 1.0
-    b = _boxes(strokes)
+    return _height_of(_boxes(strokes))
+
+
+def _height_of(b: np.ndarray) -> float:
     heights = np.sort(b[:, 3] - b[:, 2])
-    h = float(np.median(heights[len(heights) // 2 :]))
+    top = heights[len(heights) // 2 :]
+    h = float(top[(len(top) - 1) // 2] + top[len(top) // 2]) / 2  # their median (np.median is slow on tiny arrays)
     return max(h, float((b[:, 1] - b[:, 0]).max()) / 8, 1e-6)
 
 
@@ -71,12 +81,13 @@ def _despike(s: np.ndarray, jump: float) -> np.ndarray:
         return s
     xy = s[:, :2].astype(np.float64)
     seg = np.linalg.norm(np.diff(xy, axis=0), axis=1)
+    if seg.max() <= jump:
+        return s  # nothing jumps far: the usual case, and a quick one
     keep = np.ones(len(s), bool)
-    typical = float(np.median(seg)) if len(seg) else 0.0
-    for i in range(1, len(s) - 1):
-        a, b = seg[i - 1], seg[i]
-        if a > jump and b > jump and np.linalg.norm(xy[i + 1] - xy[i - 1]) < 0.25 * min(a, b):
-            keep[i] = False
+    typical = float(np.median(seg))
+    a, b = seg[:-1], seg[1:]  # the jumps into and out of each inner point
+    back = np.linalg.norm(xy[2:] - xy[:-2], axis=1)
+    keep[1:-1] = ~((a > jump) & (b > jump) & (back < 0.25 * np.minimum(a, b)))
     if len(s) >= 4:
         for i, j in ((0, 0), (len(s) - 1, len(seg) - 1)):
             if seg[j] > 1.5 * jump and seg[j] > 10 * typical:
@@ -90,11 +101,13 @@ def drop_outliers(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
     strokes = [np.asarray(s) for s in strokes if len(s)]
     if not strokes:
         return []
-    h = reference_height(strokes)
-    strokes = [_despike(s, SPIKE_JUMP * h) for s in strokes]
+    b = _boxes(strokes)
+    h = _height_of(b)
+    despiked = [_despike(s, SPIKE_JUMP * h) for s in strokes]
+    if any(d is not s for d, s in zip(despiked, strokes)):
+        strokes, b = despiked, _boxes(despiked)
     if len(strokes) < 2:
         return strokes
-    b = _boxes(strokes)
     size = np.maximum(b[:, 1] - b[:, 0], b[:, 3] - b[:, 2])
     speck = size <= SPECK_SIZE * h
     if speck.all() or not speck.any():
@@ -148,7 +161,9 @@ def split_lines(strokes: Sequence[np.ndarray]) -> list[list[int]]:
         return [list(range(n))]
     b = np.zeros((n, 5))
     b[idx] = _boxes([strokes[i] for i in idx])
-    h = reference_height([strokes[i] for i in idx])
+    h = _height_of(b[idx])
+    if b[idx, 3].max() - b[idx, 2].min() < 1.5 * h:
+        return [list(range(n))]  # not tall enough for two lines (most words: a quick answer)
     height, width = b[:, 3] - b[:, 2], b[:, 1] - b[:, 0]
     main = [i for i in idx if height[i] >= MARK_HEIGHT * h]  # flat strokes (dashes, t bars) are marks too
     if len(main) < 2:
