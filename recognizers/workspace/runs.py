@@ -63,14 +63,18 @@ def synthetic_status(modality: str) -> tuple[bool, str]:
     """Whether the built-in synthetic data can be used here, and a line saying what it is."""
     if modality == Modality.HANDWRITING:
         try:
-            from recognizers.synth.ink import font_names
+            from recognizers.synth.ink import ALL_FONTS, VALIDATION_FONT, font_names
 
             fonts = font_names()
         except Exception as exc:  # the optional font tools are missing
             return False, f"synthetic handwriting is unavailable ({exc.__class__.__name__}: {exc})"
-        if not fonts:
+        training = [f for f in fonts if f != VALIDATION_FONT]
+        if not training:
             return False, "no font for synthetic handwriting is installed (pip install hershey-fonts)"
-        return True, f"{SYNTH_INK_N} synthetic words written in {len(fonts)} fonts"
+        line = f"{SYNTH_INK_N} synthetic words written in {len(training)} fonts"
+        if VALIDATION_FONT not in fonts:  # said before the run starts, not only after
+            line += f"; the held-out validation font {VALIDATION_FONT} is not installed ({ALL_FONTS[VALIDATION_FONT].package}), so validation falls back to the training fonts"
+        return True, line
     manifest = SPEECH_SYNTH_DIR / "train.jsonl"
     if manifest.exists():
         n = count_items(manifest)

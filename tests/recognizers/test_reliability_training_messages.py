@@ -40,6 +40,10 @@ def test_a_missing_validation_font_is_named_and_the_default_run_falls_back(no_va
 
     if not [f for f in si.font_names()]:
         pytest.skip("no font for synthetic handwriting here")
+    from recognizers.workspace.runs import synthetic_status
+
+    ok, line = synthetic_status("handwriting")  # the form's note, before any run
+    assert ok and "kaushanscript" in line and "fonts-kaushanscript" in line
     prep = prepare_data("handwriting", [DataSource("synthetic")], tmp_path / "data")  # the default run
     assert prep.val_data and prep.val_data[0].startswith("ink:")
     assert "not held out" in prep.val_description
