@@ -203,18 +203,22 @@ class Recognizer:
     def recognize_partial(self, audio: np.ndarray, charset: str | None = None) -> Recognition:
         """A reading of an utterance still being spoken. With a pretrained-encoder front end,
         when `audio` extends the audio of the previous call, the encoder frames already final
-        are reused (recognizers.streaming.FrameCache), so a partial 20 s into an utterance costs
-        little more than one at 2 s. Otherwise, and for the final reading, use `recognize`."""
+        are reused (recognizers.streaming.FrameCache), and so are the head's outputs for frames
+        seconds from the end (HeadCache), so a partial 20 s into an utterance costs about what
+        one 5 s in does. Otherwise, and for the final reading, use `recognize`."""
         frontend = getattr(self.ckpt.feature_config, "frontend", "logmel")
         if self.modality != "speech" or frontend == "logmel":
             return self.recognize(audio, charset)
         t0 = time.perf_counter()
         if getattr(self, "_frame_cache", None) is None:
             from recognizers.encoder import get_encoder
-            from recognizers.streaming import FrameCache
+            from recognizers.streaming import FrameCache, HeadCache
 
             self._frame_cache = FrameCache(get_encoder(frontend))
-        return Recognition(self._decode(self._frame_cache.frames(audio), charset), (time.perf_counter() - t0) * 1000)
+            self._head_cache = HeadCache(self)
+        feats = self._frame_cache.frames(audio)
+        hyps = self._decode_lp(self._head_cache.log_probs(feats, self._frame_cache.generation), charset) if len(feats) else []
+        return Recognition(hyps, (time.perf_counter() - t0) * 1000)
 
     def _read(self, sample: Ink | np.ndarray, charset: str | None) -> list[Hypothesis]:
         return self._decode(self.features(sample), charset)
@@ -222,7 +226,9 @@ class Recognizer:
     def _decode(self, feats: np.ndarray, charset: str | None) -> list[Hypothesis]:
         if len(feats) == 0:
             return []
-        lp = self.log_probs(feats)
+        return self._decode_lp(self.log_probs(feats), charset)
+
+    def _decode_lp(self, lp: torch.Tensor, charset: str | None) -> list[Hypothesis]:
         if charset:
             lp = restrict(lp, self.ckpt.alphabet.chars, CHARSETS.get(charset, charset))
         return self.decoder.decode(lp)

@@ -32,6 +32,7 @@ class FrameCache:
         self.reset()
 
     def reset(self) -> None:
+        self.generation = getattr(self, "generation", -1) + 1  # a new utterance: caches downstream restart
         self._committed = np.zeros((0, self.encoder.dim), np.float32)
         self._seen = 0
         self._head = np.zeros(0, np.float32)
@@ -62,6 +63,51 @@ class FrameCache:
         return np.concatenate([self._committed, fresh[n_final:]])
 
 
+class HeadCache:
+    """The head's log-probabilities for a growing utterance, computed over a trailing window.
+
+    The BiLSTM reads in both directions, but a frame's output hardly depends on audio seconds
+    away; so outputs more than `right_margin_s` before the end are kept once computed, and each
+    update runs the head over `left_context_s` of older frames plus the rest. A partial 20 s
+    into an utterance then costs what one 5-6 s in does. Only for partials: a final reading
+    runs the head over everything.
+    """
+
+    def __init__(self, recognizer, frames_per_second: int = 50, left_context_s: float = 3.0, right_margin_s: float = 2.0) -> None:  # noqa: ANN001
+        self.rec = recognizer
+        self.sub = recognizer.model.cfg.subsampling  # encoder frames per head output frame
+        unit = self.sub
+        self.left = int(left_context_s * frames_per_second) // unit * unit
+        self.margin = int(right_margin_s * frames_per_second) // unit * unit
+        self.reset()
+
+    def reset(self) -> None:
+        self._final: list = []  # torch (t, C) pieces of kept log-probs
+        self._n_in = 0  # encoder frames those cover (a multiple of the subsampling)
+        self._seen = 0
+        self._generation = None
+
+    def log_probs(self, feats: np.ndarray, generation: int | None = None):  # noqa: ANN201 - a torch tensor (T', C)
+        """Log-probs (T', C) for all of `feats` (the frames of the utterance so far);
+        `generation` (FrameCache.generation) tells a new utterance from a continuation."""
+        import torch
+
+        if len(feats) < self._seen or generation != self._generation:
+            self.reset()
+            self._generation = generation
+        start = max(0, self._n_in - self.left)
+        lp = self.rec.log_probs(feats[start:])
+        skip = (self._n_in - start) // self.sub
+        fresh = lp[skip:]
+        keep = max(0, (len(feats) - self.margin - self._n_in) // self.sub)
+        keep = min(keep, len(fresh))
+        if keep:
+            self._final.append(fresh[:keep])
+            self._n_in += keep * self.sub
+        self._seen = len(feats)
+        return torch.cat([*self._final, fresh[keep:]]) if self._final else fresh
+
+
 @dataclass
 class Partial:
     text: str
@@ -83,6 +129,7 @@ class StreamingTranscriber:
         fcfg = recognizer.ckpt.feature_config
         frontend = getattr(fcfg, "frontend", "logmel")
         self.cache = FrameCache(get_encoder(frontend), left_context_s, right_margin_s) if frontend != "logmel" else None
+        self.head = HeadCache(recognizer) if frontend != "logmel" else None
         self.sr = fcfg.sample_rate
         self.update = int(update_s * self.sr)
         self.reset()
@@ -93,6 +140,7 @@ class StreamingTranscriber:
         self._since_update = 0
         if self.cache is not None:
             self.cache.reset()
+            self.head.reset()
 
     @property
     def audio(self) -> np.ndarray:
@@ -117,7 +165,8 @@ class StreamingTranscriber:
     def partial(self) -> Partial:
         t0 = time.perf_counter()
         feats = self._frames()
-        text = self.rec.decoder.decode(self.rec.log_probs(feats))[0].text if len(feats) else ""
+        lp = (self.head.log_probs(feats, self.cache.generation) if self.head is not None else self.rec.log_probs(feats)) if len(feats) else None
+        text = self.rec.decoder.decode(lp)[0].text if lp is not None else ""
         return Partial(text, len(self.audio) / self.sr, (time.perf_counter() - t0) * 1000)
 
     def finish(self):  # noqa: ANN201 - a Recognition

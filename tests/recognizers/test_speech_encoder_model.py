@@ -48,6 +48,12 @@ def test_the_front_end_is_part_of_the_feature_config():
     assert AudioFeatureConfig().frontend == "logmel" and AudioFeatureConfig().dim == 80
     cfg = AudioFeatureConfig(frontend="whisper-tiny.en")
     assert cfg.dim == 384 and cfg.frames_per_second == 50
+    from recognizers.features import audio_features
+
+    one_s = np.zeros(SR, np.float32)
+    assert audio_features(one_s, cfg).shape == (50, 384)
+    padded = AudioFeatureConfig(frontend="whisper-tiny.en", pad_s=0.2)  # 0.2 s of silence each side
+    assert audio_features(one_s, padded).shape == (70, 384)
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +130,8 @@ def test_streaming_partials_end_in_the_full_recognition(fly_model):
     assert all(isinstance(p.text, str) and p.compute_ms > 0 for p in partials)
     frames = st._frames()
     assert frames.shape == get_encoder().encode(audio).shape  # committed + provisional frames cover it all
+    lp = st.head.log_probs(frames, st.cache.generation)  # kept head outputs + a trailing window
+    assert lp.shape == rec.log_probs(frames).shape and len(st.head._final) > 0
     assert st.finish().text == rec.recognize(audio).text
 
 
