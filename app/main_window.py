@@ -22,18 +22,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.audio_input import AudioBackend, SoundDeviceBackend
 from app.context import AppContext
+from app.handwriting_panel import HandwritingPanel
 from app.menus import build_menus
 from app.push_to_talk import PushToTalkFilter
 from app.send_to_window import install as install_window_modes
-from app.audio_input import AudioBackend, SoundDeviceBackend
-from app.handwriting_panel import HandwritingPanel
-from recognizers.workspace.samples import SampleStore, default_samples_dir
-from app.settings import ConfigurableWorker, RecognitionOptions, decoder_settings, read_user_words, user_data_dir, user_words_path
+from app.settings import (
+    ConfigurableWorker,
+    RecognitionOptions,
+    decoder_settings,
+    read_user_words,
+    user_data_dir,
+    user_words_path,
+)
 from app.speech_panel import SpeechPanel
 from app.transcript_edit import TranscriptEdit
 from app.widgets import ElidingStatusBar
-
+from recognizers.modality import Modality
+from recognizers.workspace.samples import SampleStore, default_samples_dir
 
 SHORTCUTS = [
     ("Enter", "commit the handwriting (canvas focused)"),
@@ -190,7 +197,7 @@ class MainWindow(QMainWindow):
         self.model_status[modality] = "loading…"
         self.model_paths[modality] = path
         self._update_status()
-        worker = self.hw_worker if modality == "handwriting" else self.sp_worker
+        worker = self.hw_worker if modality == Modality.HANDWRITING else self.sp_worker
         worker.load(path)
 
     def load_default_models(self) -> None:
@@ -250,7 +257,7 @@ class MainWindow(QMainWindow):
     def _model_loaded(self, modality: str, description: str, device: str, path: str) -> None:
         self.model_status[modality] = description
         self.model_device[modality] = device
-        panel = self.handwriting if modality == "handwriting" else self.speech
+        panel = self.handwriting if modality == Modality.HANDWRITING else self.speech
         panel.set_model_ready(True)
         self._update_status()
         self._settle(modality)
@@ -264,7 +271,7 @@ class MainWindow(QMainWindow):
             text = f"There is {message}. Train one with <code>{how}</code> or load one from the File menu."
         else:
             text = f"The model could not be loaded: {message}. Load another from the File menu."
-        if modality == "handwriting":
+        if modality == Modality.HANDWRITING:
             self.handwriting.set_model_ready(False, f"<b>No handwriting model.</b> {text} You can still draw, and speech works.")
         else:
             self.speech.set_model_ready(False, text + " Handwriting still works.")

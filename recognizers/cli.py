@@ -11,10 +11,9 @@ import json
 import math
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-MODALITIES = ("handwriting", "speech")
+from recognizers.modality import MODALITIES, Modality
 
 
 def _parse_value(text: str):
@@ -50,7 +49,7 @@ def load_train_config(modality: str, config: str | None, overrides: list[str]):
         if not sep:
             raise CliError(f"--set expects key=value, got {item!r}")
         base[key.strip()] = _parse_value(value)
-    base["modality"] = modality
+    base["modality"] = str(modality)  # a plain word in saved configs and training state
     check_config_types(TrainConfig, base)
     return TrainConfig.from_dict(base)
 
@@ -129,18 +128,6 @@ def cmd_train(args) -> int:
     return 0
 
 
-def iter_eval_samples(modality: str, data: str) -> Iterator[tuple[object, str]]:
-    """(input, reference) pairs from an ink file/directory or a speech manifest, streamed:
-    an ink sample's strokes, or a speech entry's audio path."""
-    if modality == "handwriting":
-        from recognizers.ink import read_ink_samples
-
-        return ((s.strokes, s.label) for s in read_ink_samples(data))
-    from recognizers.manifest import iter_manifest
-
-    return ((it.audio_path, it.text) for it in iter_manifest(data))
-
-
 def _decoder_settings(args):
     from recognizers.decoding import DecoderSettings
 
@@ -167,13 +154,13 @@ def cmd_evaluate(args) -> int:
     rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=_decoder_settings(args))
     if rec.device_note:
         print(f"note: {rec.device_note}", file=sys.stderr)
-    samples = iter_eval_samples(args.modality, args.data)
+    samples = args.modality.read_labelled(args.data)
     if args.limit:
         samples = itertools.islice(samples, args.limit)  # the readers stream: nothing past the limit is read
     pairs, total_ms = [], 0.0
     for x, ref in samples:
         t0 = time.perf_counter()
-        if args.modality == "handwriting":
+        if args.modality.is_ink:
             text = rec.recognize(x, charset=args.charset).text
         else:  # the long-audio path: a short file is read whole, a long one by pauses
             text = " ".join(s.text for s in rec.transcribe_long(x) if s.text)
@@ -212,7 +199,7 @@ def cmd_transcribe(args) -> int:
     for f in args.files:
         if not Path(f).exists():
             raise CliError(f"no such file: {f}")
-        if args.modality == "handwriting":
+        if args.modality.is_ink:
             from recognizers.ink import read_ink_samples
 
             for i, s in enumerate(read_ink_samples(f)):
@@ -257,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train or fine-tune a model (resumable)")
-    t.add_argument("modality", choices=MODALITIES)
+    t.add_argument("modality", type=Modality.parse, choices=MODALITIES)
     t.add_argument("--config", help="a preset name (handwriting, speech, tiny-handwriting, tiny-speech, quick-finetune) or a JSON file of TrainConfig fields")
     t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one TrainConfig field (JSON value), repeatable")
     t.add_argument("--out", help="output directory (default: the config's out_dir)")
@@ -269,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, helptext, func in (("evaluate", "score a model on labelled data: CER, WER, exact match, time", cmd_evaluate), ("transcribe", "print the text of ink or audio files", cmd_transcribe)):
         e = sub.add_parser(name, help=helptext)
-        e.add_argument("modality", choices=MODALITIES)
+        e.add_argument("modality", type=Modality.parse, choices=MODALITIES)
         if name == "evaluate":
             e.add_argument("--data", required=True, help="ink: a .json, a directory of them or a .jsonl(.gz); speech: a manifest .jsonl")
             e.add_argument("--json", metavar="OUT", help="also write {n, cer, wer, exact, ms_per_sample} to OUT")
