@@ -27,6 +27,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from recognizers.ink import read_ink_samples
+from recognizers.manifest import iter_manifest_entries
 from recognizers.modality import Modality
 from recognizers.paths import work_data_dir
 
@@ -151,38 +153,16 @@ def _open_text(path: Path):
     return gzip.open(path, "rt", encoding="utf-8") if path.name.endswith(".gz") else open(path, encoding="utf-8")
 
 
-def _ink_records(path: Path) -> list[str]:
-    """One JSON text per ink sample, from a .json, a directory of them, or a .jsonl(.gz)."""
-    if path.is_dir():
-        out: list[str] = []
-        for f in sorted(p for p in path.rglob("*") if p.suffix == ".json" or p.name.endswith((".jsonl", ".jsonl.gz"))):
-            out += _ink_records(f)
-        return out
-    if path.name.endswith((".jsonl", ".jsonl.gz")):
-        with _open_text(path) as fh:
-            return [line.strip() for line in fh if line.strip()]
-    obj = json.loads(path.read_text(encoding="utf-8"))
-    return [json.dumps(o) for o in (obj if isinstance(obj, list) else [obj])]
-
-
-def _speech_records(path: Path) -> list[str]:
-    """Manifest lines with the audio path made absolute (so the line can move elsewhere)."""
-    out = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            obj = json.loads(line)
-            obj["audio"] = str((path.parent / obj["audio"]).resolve())
-            out.append(json.dumps(obj))
-    return out
-
-
 def read_records(modality: str, path: str | os.PathLike) -> list[str]:
+    """One JSON text per sample of a user's file or folder (ink samples, or manifest entries
+    with the audio path made absolute so the line can move elsewhere), read by the project's
+    one ink reader and one manifest reader; damaged lines (a torn last line) are skipped."""
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"no such file or folder: {p}")
-    return _ink_records(p) if modality == Modality.HANDWRITING else _speech_records(p)
+    if Modality(modality).is_ink:
+        return [json.dumps(s.to_json()) for s in read_ink_samples(p, tolerant=True)]
+    return [json.dumps({**e, "audio": str(Path(e["audio"]).resolve())}) for e in iter_manifest_entries(p, tolerant=True)]
 
 
 def count_items(path: str | os.PathLike) -> int:
