@@ -68,7 +68,6 @@ class InkCanvas(QWidget):
         self.placeholder = "Write here"
         self._strokes: list[list[Point]] = []
         self._current: list[Point] | None = None
-        self._pressure_seen = False  # a tablet gave real pressure for some stroke
         self._cache: QPixmap | None = None
         self._clock = QElapsedTimer()
         self._clock.start()
@@ -207,13 +206,10 @@ class InkCanvas(QWidget):
         t = ev.type()
         pressure = float(ev.pressure())
         if t == QTabletEvent.Type.TabletPress:
-            self._pressure_seen = self._pressure_seen or 0.0 < pressure < 1.0
             self.setFocus(Qt.FocusReason.MouseFocusReason)
             self.begin_stroke(ev.position(), pressure)
         elif t == QTabletEvent.Type.TabletMove:
             if self._current is not None:
-                if 0.0 < pressure < 1.0:
-                    self._pressure_seen = True
                 self.extend_stroke(ev.position(), pressure)
         elif t == QTabletEvent.Type.TabletRelease:
             self.end_stroke(ev.position(), None)
