@@ -18,6 +18,7 @@ from recognizers.decoding.confidence import nbest_shares
 from recognizers.features import audio_features, ink_features
 from recognizers.ink import Ink
 from recognizers.ink_lines import split_lines
+from recognizers.modality import Modality
 from recognizers.paths import resource_path
 from recognizers.vad import SegEvent, UtteranceSegmenter
 
@@ -169,7 +170,7 @@ class Recognizer:
         return cls(ckpt, device, decoder, str(p))
 
     def features(self, sample: Ink | np.ndarray) -> np.ndarray:
-        if self.modality == "handwriting":
+        if self.modality == Modality.HANDWRITING:
             return ink_features(sample, self.ckpt.feature_config)
         return audio_features(sample, self.ckpt.feature_config)
 
@@ -192,7 +193,7 @@ class Recognizer:
         settles what shape alone cannot (0 or O, 1 or l, S or s).
         """
         t0 = time.perf_counter()
-        if self.modality == "handwriting" and split:
+        if self.modality == Modality.HANDWRITING and split:
             lines = split_lines(sample)
             if len(lines) > 1:  # several lines: each read on its own, joined with newlines
                 parts = [self._read([sample[i] for i in g], charset) for g in lines]
@@ -207,7 +208,7 @@ class Recognizer:
         seconds from the end (HeadCache), so a partial 20 s into an utterance costs about what
         one 5 s in does. Otherwise, and for the final reading, use `recognize`."""
         frontend = getattr(self.ckpt.feature_config, "frontend", "logmel")
-        if self.modality != "speech" or frontend == "logmel":
+        if self.modality != Modality.SPEECH or frontend == "logmel":
             return self.recognize(audio, charset)
         t0 = time.perf_counter()
         if getattr(self, "_frame_cache", None) is None:
@@ -242,7 +243,7 @@ class Recognizer:
         the microphone uses (and at `max_len_s` at most), so memory stays flat however long
         the file. The CLI, the app's *Transcribe file...* and evaluation all come here.
         """
-        if self.modality != "speech":
+        if self.modality != Modality.SPEECH:
             raise ValueError("transcribe_long reads audio: this is a handwriting model")
         blocks = iter_audio_blocks(source) if isinstance(source, (str, os.PathLike)) else iter(source)
         head: list[np.ndarray] = []  # audio until it is longer than max_len_s

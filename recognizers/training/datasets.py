@@ -25,9 +25,16 @@ import numpy as np
 import torch
 
 from recognizers.alphabet import Alphabet
-from recognizers.features import AudioFeatureConfig, InkFeatureConfig, audio_features, ink_features, ink_scale
+from recognizers.features import (
+    AudioFeatureConfig,
+    InkFeatureConfig,
+    audio_features,
+    ink_features,
+    ink_scale,
+)
 from recognizers.ink import InkSample, ReadReport, read_ink_samples
 from recognizers.manifest import ManifestReport, SpeechItem, read_manifest
+from recognizers.modality import Modality
 from recognizers.paths import shared_data_dir
 from recognizers.training.ink_augment import augment_ink
 
@@ -244,7 +251,7 @@ def load_speech_spec(spec: str, skipped: list[str] | None = None) -> list[Speech
     """The utterances of ``speech:MANIFEST``, read tolerantly: damaged lines are skipped and
     listed in `skipped`."""
     kind, _, arg = spec.partition(":")
-    if kind == "speech":
+    if kind == Modality.SPEECH:
         report = ManifestReport()
         items = read_manifest(arg, tolerant=True, report=report)
         if skipped is not None:

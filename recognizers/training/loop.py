@@ -28,7 +28,17 @@ from torch import nn
 from torch.nn import functional as F
 
 from recognizers.alphabet import Alphabet
-from recognizers.checkpoint import Checkpoint, feature_config_for, load_checkpoint, save_checkpoint
+from recognizers.checkpoint import (
+    Checkpoint,
+    feature_config_for,
+    load_checkpoint,
+    save_checkpoint,
+)
+from recognizers.decoding.ctc import greedy_path
+from recognizers.metrics import ErrorRates, error_rates
+from recognizers.modality import Modality
+from recognizers.model import CTCModel, ModelConfig
+from recognizers.training import distributed as ddp
 from recognizers.training.datasets import (
     FeatureSet,
     InkSet,
@@ -39,10 +49,6 @@ from recognizers.training.datasets import (
     load_ink_spec,
     load_speech_spec,
 )
-from recognizers.decoding.ctc import greedy_path
-from recognizers.training import distributed as ddp
-from recognizers.metrics import ErrorRates, error_rates
-from recognizers.model import CTCModel, ModelConfig
 
 Callback = Callable[[dict], None]
 
@@ -103,7 +109,7 @@ class TrainResult:
 
 
 def _default_model(modality: str, input_dim: int, num_classes: int, frontend: str = "logmel") -> ModelConfig:
-    if modality == "handwriting":
+    if modality == Modality.HANDWRITING:
         return ModelConfig(input_dim, num_classes, conv_channels=96, conv_kernel=5, conv_strides=(2,), hidden=160, layers=3, dropout=0.15)
     if frontend != "logmel":
         # a head on pretrained encoder frames (50 a second): one convolution that halves the
@@ -114,7 +120,7 @@ def _default_model(modality: str, input_dim: int, num_classes: int, frontend: st
 
 
 def build_sets(cfg: TrainConfig, alphabet: Alphabet, fcfg) -> tuple[FeatureSet, FeatureSet]:
-    if cfg.modality == "handwriting":
+    if cfg.modality == Modality.HANDWRITING:
         samples = [s for spec in cfg.data for s in load_ink_spec(spec)]
         train = [s for s in samples if not in_holdout(s.writer, cfg.holdout)]
         val = [s for s in samples if in_holdout(s.writer, cfg.holdout)]
@@ -138,7 +144,11 @@ def build_sets(cfg: TrainConfig, alphabet: Alphabet, fcfg) -> tuple[FeatureSet, 
 
 def _encoded_sets(cfg: TrainConfig, alphabet: Alphabet, fcfg) -> tuple[FeatureSet, FeatureSet]:
     """Sets of cached encoder frames (``encoded:DIR`` specs), checked against the encoder."""
-    from recognizers.training.encoded import EncodedSet, check_cache_encoder, load_encoded_spec
+    from recognizers.training.encoded import (
+        EncodedSet,
+        check_cache_encoder,
+        load_encoded_spec,
+    )
 
     if getattr(fcfg, "frontend", "logmel") == "logmel":
         raise ValueError("encoded: data needs an encoder front end (features.frontend)")
@@ -215,7 +225,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             raise ValueError(f"{cfg.init_from} is a {base.modality} model, not {cfg.modality}")
         alphabet, fcfg, mcfg = base.alphabet, base.feature_config, base.model_config
     else:
-        alphabet = Alphabet.handwriting() if cfg.modality == "handwriting" else Alphabet.speech()
+        alphabet = Alphabet.handwriting() if cfg.modality == Modality.HANDWRITING else Alphabet.speech()
         fcfg = feature_config_for(cfg.modality, cfg.features)
         if getattr(fcfg, "frontend", "logmel") != "logmel":
             from recognizers.checkpoint import check_encoder

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from recognizers.atomic import atomic_write_text
+from recognizers.modality import Modality
 from recognizers.training.importers.common import CorpusError, JsonlWriter
 
 BY = ("speaker", "writer", "contributor")
@@ -126,7 +127,7 @@ def split_corpus(src: str | os.PathLike, out_dir: str | os.PathLike, by: str | N
     base = out_dir.resolve()
     with JsonlWriter(paths["train"]) as tw, JsonlWriter(paths["val"]) as vw:
         for g, obj in _records(src, kind, by):
-            if kind == "speech":
+            if kind == Modality.SPEECH:
                 try:
                     obj["audio"] = Path(os.path.relpath(obj["audio"], base)).as_posix()
                 except ValueError:
