@@ -32,6 +32,7 @@ from app.settings import (
     ConfigurableWorker,
     RecognitionOptions,
     decoder_settings,
+    default_samples_dir,
     read_user_words,
     user_data_dir,
     user_words_path,
@@ -40,7 +41,7 @@ from app.speech_panel import SpeechPanel
 from app.transcript_edit import TranscriptEdit
 from app.widgets import ElidingStatusBar
 from recognizers.modality import Modality
-from recognizers.workspace.samples import SampleStore, default_samples_dir
+from recognizers.workspace.samples import SampleStore
 
 SHORTCUTS = [
     ("Enter", "commit the handwriting (canvas focused)"),

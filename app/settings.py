@@ -39,6 +39,11 @@ def user_data_dir() -> Path:
     return Path(base or Path.home() / ".local" / "share" / "Scrivox")
 
 
+def default_samples_dir() -> Path:
+    """Where the opt-in samples are saved (recognizers.workspace.samples.SampleStore)."""
+    return user_data_dir() / "samples"
+
+
 def user_words_path(data_dir: str | os.PathLike | None = None) -> Path:
     return Path(data_dir if data_dir is not None else user_data_dir()) / "user-words.txt"
 

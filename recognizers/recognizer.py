@@ -15,7 +15,6 @@ from recognizers.audio import SAMPLE_RATE, iter_audio_blocks
 from recognizers.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from recognizers.decoding import Decoder, DecoderSettings, Hypothesis, make_decoder
 from recognizers.decoding.confidence import nbest_shares
-from recognizers.features import audio_features, ink_features
 from recognizers.ink import Ink
 from recognizers.ink_lines import split_lines
 from recognizers.modality import Modality
@@ -142,8 +141,9 @@ class Recognizer:
 
     def __init__(self, ckpt: Checkpoint, device: str = "auto", decoder: DecoderSettings | str | Decoder = "prefix", path: str | None = None) -> None:
         self.ckpt = ckpt
-        self.modality = ckpt.modality
+        self.modality = Modality.parse(ckpt.modality)
         self.path = path
+        self._frame_cache = self._head_cache = None  # streaming partials (recognize_partial), made on first use
         self.device, self.device_note = usable_device(device)
         try:
             self.model = ckpt.build_model(self.device)
@@ -170,9 +170,7 @@ class Recognizer:
         return cls(ckpt, device, decoder, str(p))
 
     def features(self, sample: Ink | np.ndarray) -> np.ndarray:
-        if self.modality == Modality.HANDWRITING:
-            return ink_features(sample, self.ckpt.feature_config)
-        return audio_features(sample, self.ckpt.feature_config)
+        return self.modality.features(sample, self.ckpt.feature_config)
 
     @torch.inference_mode()
     def log_probs(self, feats: np.ndarray) -> torch.Tensor:
@@ -211,7 +209,7 @@ class Recognizer:
         if self.modality != Modality.SPEECH or frontend == "logmel":
             return self.recognize(audio, charset)
         t0 = time.perf_counter()
-        if getattr(self, "_frame_cache", None) is None:
+        if self._frame_cache is None:
             from recognizers.encoder import get_encoder
             from recognizers.streaming import FrameCache, HeadCache
 

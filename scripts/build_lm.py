@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import _checkout  # noqa: E402,F401  (data folders of a development checkout)
+
 WORD = re.compile(r"^[a-z]+(?:'[a-z]+)?$")
 QUOTE = re.compile(r'"([^"]+)"')
 
@@ -68,9 +69,9 @@ def main() -> None:
     args = ap.parse_args()
     import wordfreq
 
+    from recognizers.decoding.word_lm import estimate_bigrams
     from recognizers.synth.text import DEFAULT_CATHY
     from recognizers.text_norm import normalize_text
-    from recognizers.decoding.word_lm import estimate_bigrams
 
     words: list[tuple[str, float]] = []
     for w in wordfreq.iter_wordlist("en", "large"):
@@ -81,7 +82,8 @@ def main() -> None:
     total = sum(f for _, f in words)
     unigram_p = {w: f / total for w, f in words}
 
-    from recognizers.synth.text import WORDNET_DIR, TextBank
+    from recognizers.synth.spoken import TextBank
+    from recognizers.synth.text import WORDNET_DIR
 
     # the held-out examples exactly as the synthesizer draws them (its split rule hashes
     # the example after its own clean-up, so the raw quotes cannot be hashed here)

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/make_speech_splits.py
 
 Cathy (CMU ARCTIC prompts) is split by sentence, never by take (the rule is
-recognizers.synth.speech.is_cathy_validation); one FSDD speaker is held out whole.
+recognizers.synth.text.is_cathy_validation); one FSDD speaker is held out whole.
 Writes data/speech_real/{train,val,val_cathy,val_fsdd}.jsonl with absolute audio paths.
 """
 

@@ -128,6 +128,16 @@ def test_no_import_cycles():
     assert not cycles, f"import cycles: {cycles}"
 
 
+def test_recognizers_never_imports_qt_even_inside_a_function():
+    qt = ("PySide6", "PyQt5", "PyQt6", "shiboken6")
+    found = []
+    for path in sorted((ROOT / "recognizers").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{path.relative_to(ROOT)}:{node.lineno}: {n}" for n in names if n.split(".")[0] in qt]
+    assert not found, "recognizers/ imports Qt:\n" + "\n".join(found)
+
+
 @pytest.mark.parametrize("source, expected", [
     ("from recognizers.training.loop import train\n", "core imports recognizers.training.loop"),
     ("from .synth import ink\n", "core imports recognizers.synth.ink"),

@@ -119,25 +119,26 @@ def _default_model(modality: str, input_dim: int, num_classes: int, frontend: st
     return ModelConfig(input_dim, num_classes, conv_channels=192, conv_kernel=5, conv_strides=(2, 2), hidden=192, layers=3, dropout=0.2)
 
 
+def _split_specs(cfg: TrainConfig, load: Callable[[str], list], group: Callable[[object], str | None]) -> tuple[list, list]:
+    """Training and validation items of the config's specs: held-out writers or speakers
+    (`group` names an item's) go to validation with the val specs; replay items join training."""
+    items = [it for spec in cfg.data for it in load(spec)]
+    train = [it for it in items if not in_holdout(group(it), cfg.holdout)]
+    val = [it for it in items if in_holdout(group(it), cfg.holdout)]
+    val += [it for spec in cfg.val_data for it in load(spec)]
+    if cfg.replay_data:
+        base = [it for spec in cfg.replay_data for it in load(spec) if not in_holdout(group(it), cfg.holdout)]
+        train += _replay(base, len(train), cfg)
+    return train, val
+
+
 def build_sets(cfg: TrainConfig, alphabet: Alphabet, fcfg) -> tuple[FeatureSet, FeatureSet]:
     if cfg.modality == Modality.HANDWRITING:
-        samples = [s for spec in cfg.data for s in load_ink_spec(spec)]
-        train = [s for s in samples if not in_holdout(s.writer, cfg.holdout)]
-        val = [s for s in samples if in_holdout(s.writer, cfg.holdout)]
-        val += [s for spec in cfg.val_data for s in load_ink_spec(spec)]
-        if cfg.replay_data:
-            base = [s for spec in cfg.replay_data for s in load_ink_spec(spec) if not in_holdout(s.writer, cfg.holdout)]
-            train += _replay(base, len(train), cfg)
+        train, val = _split_specs(cfg, load_ink_spec, lambda s: s.writer)
         return InkSet(train, fcfg, alphabet), InkSet(val, fcfg, alphabet)
     if any(spec.startswith("encoded:") for spec in cfg.data + cfg.val_data):
         return _encoded_sets(cfg, alphabet, fcfg)
-    items = [it for spec in cfg.data for it in load_speech_spec(spec)]
-    train = [it for it in items if not in_holdout(it.speaker, cfg.holdout)]
-    val = [it for it in items if in_holdout(it.speaker, cfg.holdout)]
-    val += [it for spec in cfg.val_data for it in load_speech_spec(spec)]
-    if cfg.replay_data:
-        base = [it for spec in cfg.replay_data for it in load_speech_spec(spec) if not in_holdout(it.speaker, cfg.holdout)]
-        train += _replay(base, len(train), cfg)
+    train, val = _split_specs(cfg, load_speech_spec, lambda it: it.speaker)
     return (SpeechSet(train, fcfg, alphabet, augment_strength=cfg.augment_strength),
             SpeechSet(val, fcfg, alphabet, spec_augment=False))
 

@@ -25,13 +25,6 @@ WRITER = "user"  # the writer/speaker id given to the person at this computer
 SOURCE = "scrivox-app"
 
 
-def default_samples_dir() -> Path:
-    from PySide6.QtCore import QStandardPaths
-
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".local" / "share" / "Scrivox") / "samples"
-
-
 STALE_TMP_S = 600  # a temporary audio file this old is a leftover of a crash, not a write in progress
 
 

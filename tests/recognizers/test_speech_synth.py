@@ -8,8 +8,8 @@ import json
 import re
 import shutil
 import zlib
-from pathlib import Path
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +17,9 @@ import soundfile as sf
 
 from recognizers.manifest import iter_manifest_entries
 from recognizers.synth import speech as S
+from recognizers.synth import spoken as SP
 from recognizers.synth import text as T
+from recognizers.synth import voices as V
 from recognizers.text_norm import normalize_text
 
 CATHY_LINES = [
@@ -52,7 +54,7 @@ def cathy_manifest(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bank(cathy_manifest):
-    return T.TextBank(cathy_manifest)
+    return SP.TextBank(cathy_manifest)
 
 
 def test_cathy_split_rule():
@@ -98,7 +100,7 @@ def test_text_mix(bank):
 
 
 def test_text_bank_without_system_word_lists():
-    bank = T.TextBank(None, words_file=None, wordnet_dir=None)
+    bank = SP.TextBank(None, words_file=None, wordnet_dir=None)
     assert "cathy" not in bank.kinds("train") and "wordnet" not in bank.kinds("train")
     assert sum(bank.kinds("train").values()) == pytest.approx(1.0)
     rng = np.random.default_rng(0)
@@ -116,12 +118,12 @@ def test_plan_is_deterministic_and_holds_out_flite(bank):
     # a later start continues the same plan (resuming a bigger --n)
     assert S.plan_items(bank, 400, "train", seed=5, families=fams, start=300) == a[300:]
     assert {S.family_of(it.voice.speaker) for it in a} == set(fams)
-    assert S.VALIDATION_FAMILY == "flite" and "flite" not in S.TRAIN_FAMILIES
+    assert V.VALIDATION_FAMILY == "flite" and "flite" not in V.TRAIN_FAMILIES
     with pytest.raises(ValueError):
         S.plan_items(bank, 10, "train", families=["espeak", "flite"])
     val = S.plan_items(bank, 200, "val", seed=5)
     assert {S.family_of(it.voice.speaker) for it in val} == {"flite"}
-    assert {it.voice.name for it in val} <= set(S.FLITE_VOICES)
+    assert {it.voice.name for it in val} <= set(V.FLITE_VOICES)
     # validation sentences come from the held-out WordNet part, never from training text
     if bank.wordnet_val:
         train_wn = set(bank.wordnet_train)
@@ -131,16 +133,16 @@ def test_plan_is_deterministic_and_holds_out_flite(bank):
 
 def test_voices_and_speaker_ids():
     rng = np.random.default_rng(0)
-    for fam in S.FAMILIES:
+    for fam in V.FAMILIES:
         for _ in range(30):
-            v = S.sample_voice(fam, rng)
+            v = V.sample_voice(fam, rng)
             assert S.family_of(v.speaker) == fam
             assert S.voice_of(v.speaker) == f"{fam}/{v.name}"
             assert "mb-" not in v.name and "mbrola" not in v.name
-    v = S.Voice("espeak", "en-gb-scotland+m3", (("s", 165.0), ("p", 60.0)))
+    v = V.Voice("espeak", "en-gb-scotland+m3", (("s", 165.0), ("p", 60.0)))
     assert v.speaker == "espeak/en-gb-scotland+m3:s165:p60"
     with pytest.raises(ValueError):
-        S.sample_voice("mbrola", rng)
+        V.sample_voice("mbrola", rng)
 
 
 def test_append_line_repairs_torn_manifest(tmp_path):
@@ -161,7 +163,7 @@ def _check_cache(out, manifest_name, n, family):
         assert sr == 16000 and audio.ndim == 1
         assert e["audio"].endswith(".flac")
         assert abs(len(audio) / sr - e["duration"]) < 0.01
-        assert S.MIN_SECONDS <= e["duration"] <= S.MAX_SECONDS
+        assert V.MIN_SECONDS <= e["duration"] <= V.MAX_SECONDS
         assert 0.5 < np.max(np.abs(audio)) <= 1.0
     return entries
 
@@ -206,17 +208,17 @@ def test_render_flite_validation(tmp_path, bank):
 
 @pytest.mark.parametrize("family", ["festival", "pico", "piper"])
 def test_each_training_family_renders(family, bank):
-    status = S.available_families()[family]
+    status = V.available_families()[family]
     if status != "ok":
         pytest.skip(status)
     rng = np.random.default_rng(0)
-    with S.Renderer() as r:
+    with V.Renderer() as r:
         for k in range(2):  # festival: both voices in one persistent process
-            voice = S.sample_voice(family, rng)
+            voice = V.sample_voice(family, rng)
             if family == "festival":
-                voice = S.Voice("festival", S.FESTIVAL_VOICES[k], voice.params)
+                voice = V.Voice("festival", V.FESTIVAL_VOICES[k], voice.params)
             item = S.Item(k, "train", "digits", "Four two seven one.", voice)
             audio = r.render(item)
             assert audio.dtype == np.float32 and audio.ndim == 1
             assert 0.5 < len(audio) / S.SAMPLE_RATE < 6.0
-            assert np.max(np.abs(audio)) == pytest.approx(S.PEAK, rel=1e-3)
+            assert np.max(np.abs(audio)) == pytest.approx(V.PEAK, rel=1e-3)

@@ -1,0 +1,403 @@
+"""Spoken forms of synthetic speech text: digits, numbers, dates, commands, names and
+sentences written in words, the way a voice says them (the sources are synth/text.py's)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from recognizers.synth.text import (
+    DEFAULT_CATHY,
+    DIGIT_WORDS,
+    MONTHS,
+    WEEKDAYS,
+    WORDNET_DIR,
+    WORDS_FILE,
+    is_cathy_validation,
+    is_wordnet_validation,
+)
+from recognizers.text_norm import normalize_text, number_to_words, ordinal_to_words
+
+FIRST_NAMES = (
+    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "William",
+    "Elizabeth", "David", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah",
+    "Charles", "Karen", "Daniel", "Nancy", "Matthew", "Lisa", "Anthony", "Betty", "Mark",
+    "Sandra", "Paul", "Ashley", "Steven", "Emily", "Andrew", "Donna", "Kevin", "Michelle",
+    "Brian", "Carol", "George", "Amanda", "Edward", "Melissa", "Ronald", "Deborah", "Timothy",
+    "Stephanie", "Jason", "Rebecca", "Jeffrey", "Laura", "Ryan", "Helen", "Jacob", "Sharon",
+    "Gary", "Cynthia", "Nicholas", "Kathleen", "Eric", "Amy", "Jonathan", "Shirley", "Larry",
+    "Angela", "Justin", "Anna", "Scott", "Ruth", "Frank", "Brenda", "Benjamin", "Pamela",
+    "Samuel", "Nicole", "Gregory", "Katherine", "Alexander", "Samantha", "Patrick", "Christine",
+    "Jack", "Emma", "Dennis", "Catherine", "Peter", "Olivia", "Henry", "Sophie", "Carlos",
+    "Maria", "Ahmed", "Fatima", "Wei", "Mei", "Raj", "Priya", "Kenji", "Yuki", "Olga", "Ivan",
+    "Lucas", "Chloe", "Noah", "Grace", "Omar", "Leila", "Diego", "Lucia", "Hans", "Ingrid",
+    "Pierre", "Claire", "Kwame", "Amara", "Sean", "Siobhan", "Liam", "Niamh", "Ethan", "Zoe",
+)
+SURNAMES = (
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
+    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
+    "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez",
+    "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright",
+    "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall",
+    "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Patel", "Kim", "Chen", "Wang",
+    "Singh", "Khan", "Murphy", "Kelly", "O'Brien", "Schmidt", "Muller", "Rossi", "Dubois",
+    "Ivanov", "Tanaka", "Sato", "Okafor", "Mensah", "Cohen", "Fischer", "Novak", "Larsen",
+)
+CITIES = (
+    "London", "Paris", "Berlin", "Madrid", "Rome", "Boston", "Chicago", "Denver", "Seattle",
+    "Dallas", "Houston", "Atlanta", "Toronto", "Montreal", "Dublin", "Edinburgh", "Glasgow",
+    "Manchester", "Sydney", "Melbourne", "Tokyo", "Delhi", "Mumbai", "Cairo", "Lagos",
+    "Nairobi", "Vienna", "Prague", "Lisbon", "Oslo", "Stockholm", "Helsinki", "Warsaw",
+    "Athens", "Istanbul", "Mexico City", "Lima", "Bogota", "Santiago", "Kingston",
+)
+COMMAND_TEMPLATES = (
+    "Turn {dir} at the next {place}.", "Go straight ahead for {small} blocks.",
+    "Open the {doc}.", "Close the {doc}.", "Save the {doc}.", "Delete the last {unit}.",
+    "Undo that.", "Redo.", "New line.", "New paragraph.", "Select all.", "Copy that.",
+    "Paste it here.", "Scroll {updown}.", "Go to page {num}.", "Zoom in.", "Zoom out.",
+    "Set a timer for {small} minutes.", "Set an alarm for {clock}.", "Wake me up at {clock}.",
+    "Call {first} {last}.", "Send a message to {first}.", "Text {first} that I'm running late.",
+    "Remind me to buy {thing} tomorrow.", "Add {thing} to the shopping list.",
+    "What's the weather like in {city}?", "How far is it to {city}?",
+    "Play some {genre} music.", "Stop the music.", "Pause.", "Next track.", "Volume up.",
+    "Volume down.", "Turn the lights {onoff}.", "Turn {onoff} the heating.",
+    "Lock the front door.", "Start recording.", "Stop recording.", "Cancel.", "Yes, please.",
+    "No, thank you.", "Read it back to me.", "Spell that again.", "Move the cursor {dir}.",
+    "Capitalize the next word.", "Insert a comma.", "Find the word {word}.",
+    "Replace {word} with {word2}.", "Show me the {doc}.", "Print {small} copies.",
+    "Book a table for {small} at {clock}.", "Transfer {money} to savings.",
+    "Navigate to {city}.", "Schedule a meeting with {first} on {weekday}.",
+    "Move the meeting to {weekday} at {clock}.", "Take a note.", "Search for {thing}.",
+    "Open my email.", "Reply to {first}.", "Mark this as done.", "Show my calendar for {weekday}.",
+)
+SENTENCE_TEMPLATES = (
+    "The {adj} {noun} is on the {noun2}.", "I need a {adj} {noun} for the {noun2}.",
+    "Did you see the {noun} near the {noun2}?", "Please put the {noun} next to the {noun2}.",
+    "Where is the {adj} {noun}?", "There is a {noun} in the {noun2}.",
+    "We talked about the {noun} for {small} hours.", "She gave me a {adj} {noun}.",
+    "He forgot the {noun} again.", "Is the {noun} {adj} enough?",
+    "They want to {verb} the {noun} before {weekday}.", "Can you {verb} the {noun}?",
+    "I will {verb} it after the {noun}.", "Nobody knew how to {verb} the {adj} {noun}.",
+    "My {noun} is more {adj} than your {noun2}.", "Let's {verb} the {noun} together.",
+    "The {noun} was {adj} and the {noun2} was {adj2}.", "{first} found a {adj} {noun}.",
+    "{first} {last} lives in {city}.", "Why would anyone {verb} a {noun}?",
+)
+GENRES = ("jazz", "rock", "classical", "country", "folk", "piano", "dance", "quiet")
+THINGS = ("milk", "bread", "eggs", "coffee", "batteries", "apples", "rice", "tea", "stamps",
+          "flowers", "paper towels", "a birthday card", "new shoes", "the tickets")
+DOCS = ("file", "document", "folder", "window", "settings", "report", "letter", "notes")
+
+# Abbreviations a synthesiser expands differently from how normalize_text() writes them.
+_ABBREV_RE = re.compile(
+    r"\b(?:mr|mrs|ms|dr|st|jr|sr|etc|vs|prof|gen|col|lt|capt|sgt|mt|ft|no|vol|co|inc|ltd|"
+    r"approx|dept|fig|esp|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.", re.IGNORECASE)
+_OK_CHARS_RE = re.compile(r"^[A-Za-z0-9 ,.'?!;:\-]+$")
+_ACRONYM_RE = re.compile(r"\b[A-Z]{2,}\b|\b[A-Za-z]\.[A-Za-z]")
+
+
+def _speakable(text: str, max_chars: int = 110) -> bool:
+    """Text every engine reads the way normalize_text() writes it (no abbreviations,
+    acronyms, symbols or digits)."""
+    return (3 <= len(text) <= max_chars and bool(_OK_CHARS_RE.match(text))
+            and not _ABBREV_RE.search(text) and not _ACRONYM_RE.search(text)
+            and not re.search(r"\d", text) and "--" not in text)
+
+
+_DIGITS_RE = re.compile(r"\d+")
+
+
+def _spell_digits_in(text: str) -> str:
+    """Spell plain integers (``"100 pounds"`` -> ``"one hundred pounds"``) in running text."""
+    def sub(m: re.Match[str]) -> str:
+        s = m.group()
+        return " ".join(DIGIT_WORDS[int(c)] for c in s) if s.startswith("0") and len(s) > 1 \
+            else number_to_words(int(s))
+    return _DIGITS_RE.sub(sub, text)
+
+
+def _year_words(year: int) -> str:
+    """Spoken year: 1995 -> "nineteen ninety five", 2005 -> "two thousand five",
+    1905 -> "nineteen oh five", 2019 -> "twenty nineteen" (or "two thousand nineteen")."""
+    hi, lo = divmod(year, 100)
+    if 2000 <= year < 2010:
+        return number_to_words(year)
+    if lo == 0:
+        return number_to_words(hi) + " hundred"
+    tail = ("oh " + DIGIT_WORDS[lo]) if lo < 10 else number_to_words(lo)
+    return number_to_words(hi) + " " + tail
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class TextBank:
+    """Text sources, loaded once. Draw with :meth:`draw` (``(kind, text)``).
+
+    ``cathy_manifest``: the Cathy manifest (its training-split sentences are used), or
+    None. ``words_file``, ``wordnet_dir``: Debian's wamerican list and WordNet database;
+    either may be missing (then templates fall back on built-in words).
+    """
+
+    TRAIN_KINDS = {
+        # ~40 % digits and numbers (one real validation set is spoken digits)
+        "digit": 0.15, "digits": 0.13, "number": 0.08, "date": 0.04,
+        "command": 0.13, "name": 0.05, "wordnet": 0.20, "cathy": 0.10,
+        "template": 0.07, "words": 0.05,
+    }
+    # Validation text: the same mix, sentences from the held-out WordNet part, no Cathy.
+    VAL_KINDS = {**{k: v for k, v in TRAIN_KINDS.items() if k != "cathy"}, "wordnet": 0.30}
+
+    def __init__(self, cathy_manifest: Path | None = DEFAULT_CATHY,
+                 words_file: Path | None = WORDS_FILE, wordnet_dir: Path | None = WORDNET_DIR):
+        self.cathy_train: list[str] = []
+        self.excluded: set[str] = set()  # normalised Cathy validation sentences
+        if cathy_manifest is not None and Path(cathy_manifest).is_file():
+            seen: set[str] = set()
+            with open(cathy_manifest, encoding="utf-8") as f:
+                for line in f:
+                    if not line.strip():
+                        continue
+                    text = json.loads(line)["text"].strip()
+                    if is_cathy_validation(text):
+                        self.excluded.add(normalize_text(text))
+                    elif text not in seen and _speakable(text, 200):
+                        seen.add(text)
+                        self.cathy_train.append(text)
+            self.cathy_train.sort()
+        self.words = self._load_words(words_file)
+        self.nouns, self.adjs, self.verbs = self._load_wordnet_lemmas(wordnet_dir)
+        examples = self._load_wordnet_examples(wordnet_dir)
+        self.wordnet_train = [t for t in examples if not is_wordnet_validation(t)]
+        self.wordnet_val = [t for t in examples if is_wordnet_validation(t)]
+
+    # ---- loading
+
+    @staticmethod
+    def _load_words(path: Path | None) -> list[str]:
+        if path is None or not Path(path).is_file():
+            return ["apple", "river", "window", "garden", "yellow", "quickly", "music",
+                    "mountain", "paper", "silver", "teacher", "happy", "number", "table"]
+        with open(path, encoding="utf-8", errors="ignore") as f:
+            return sorted({w.strip() for w in f if re.fullmatch(r"[a-z]{3,12}", w.strip())})
+
+    @staticmethod
+    def _load_wordnet_lemmas(d: Path | None) -> tuple[list[str], list[str], list[str]]:
+        fallback = (["house", "car", "book", "dog", "door", "table", "river", "phone"],
+                    ["red", "small", "old", "quiet", "bright", "heavy", "strange"],
+                    ["find", "open", "carry", "paint", "move", "clean", "check"])
+        if d is None or not (Path(d) / "index.noun").is_file():
+            return fallback
+        out = []
+        for pos, min_tag in (("noun", 3), ("adj", 2), ("verb", 3)):
+            lemmas = []
+            with open(Path(d) / f"index.{pos}", encoding="latin-1") as f:
+                for line in f:
+                    if line.startswith(" "):
+                        continue
+                    parts = line.split()
+                    p_cnt = int(parts[3])
+                    tagsense = int(parts[5 + p_cnt])
+                    if tagsense >= min_tag and re.fullmatch(r"[a-z]{3,12}", parts[0]):
+                        lemmas.append(parts[0])
+            out.append(sorted(lemmas) or fallback[len(out)])
+        return out[0], out[1], out[2]
+
+    def _load_wordnet_examples(self, d: Path | None) -> list[str]:
+        if d is None or not (Path(d) / "data.noun").is_file():
+            return []
+        found: set[str] = set()
+        quote_re = re.compile(r'"([^"]+)"')
+        for pos in ("noun", "verb", "adj", "adv"):
+            path = Path(d) / f"data.{pos}"
+            if not path.is_file():
+                continue
+            with open(path, encoding="latin-1") as f:
+                for line in f:
+                    if line.startswith(" ") or "|" not in line:
+                        continue
+                    gloss = line.split("|", 1)[1]
+                    for ex in quote_re.findall(gloss):
+                        ex = " ".join(ex.split()).strip(" ;,")
+                        ex = _spell_digits_in(ex)
+                        if len(ex.split()) < 2 or not _speakable(ex, 110):
+                            continue
+                        if normalize_text(ex) in self.excluded:
+                            continue
+                        if ex[-1] not in ".?!":
+                            ex += "."
+                        found.add(_cap(ex))
+        return sorted(found)
+
+    # ---- drawing
+
+    def kinds(self, split: str) -> dict[str, float]:
+        """Kind weights for ``split`` ("train" or "val"), renormalised over what loaded."""
+        w = dict(self.TRAIN_KINDS if split == "train" else self.VAL_KINDS)
+        if not self.cathy_train:
+            w.pop("cathy", None)
+        if not (self.wordnet_train if split == "train" else self.wordnet_val):
+            w.pop("wordnet", None)
+        total = sum(w.values())
+        return {k: v / total for k, v in w.items()}
+
+    def draw(self, rng: np.random.Generator, split: str = "train",
+             kind: str | None = None) -> tuple[str, str]:
+        """One ``(kind, text)``; the text is written in words, ready to speak."""
+        if kind is None:
+            weights = self.kinds(split)
+            names = list(weights)
+            kind = names[int(rng.choice(len(names), p=np.array(list(weights.values()))))]
+        for _ in range(20):
+            text = getattr(self, f"_{kind}")(rng, split)
+            if normalize_text(text) not in self.excluded and normalize_text(text):
+                return kind, text
+        return "digit", _cap(DIGIT_WORDS[int(rng.integers(10))])
+
+    def _pick(self, rng: np.random.Generator, seq: Sequence[str]) -> str:
+        return seq[int(rng.integers(len(seq)))]
+
+    def _digit(self, rng: np.random.Generator, split: str) -> str:
+        w = DIGIT_WORDS[int(rng.integers(10))]
+        r = rng.random()
+        return w if r < 0.4 else _cap(w) if r < 0.7 else _cap(w) + "."
+
+    def _digits(self, rng: np.random.Generator, split: str) -> str:
+        n = int(rng.choice([2, 3, 3, 4, 4, 4, 5, 6, 7, 8, 10]))
+        digits = [DIGIT_WORDS[int(rng.integers(10))] for _ in range(n)]
+        if n >= 6 and rng.random() < 0.6:  # phone-number style grouping
+            groups = [digits[:3], digits[3:6], digits[6:]]
+            text = ", ".join(" ".join(g) for g in groups if g)
+        else:
+            text = " ".join(digits)
+        r = rng.random()
+        if r < 0.15:
+            text = self._pick(rng, ("My number is ", "The code is ", "Dial ", "The pin is ",
+                                    "Extension ", "The account number is ")) + text
+        return _cap(text) + ("." if rng.random() < 0.5 else "")
+
+    def _number(self, rng: np.random.Generator, split: str) -> str:
+        r = rng.random()
+        if r < 0.3:
+            n = int(rng.integers(0, 100))
+        elif r < 0.55:
+            n = int(rng.integers(100, 1000))
+        elif r < 0.75:
+            n = int(rng.integers(1000, 100000))
+        else:
+            n = int(rng.integers(100000, 10**7))
+        words = number_to_words(n)
+        r = rng.random()
+        if r < 0.35:
+            return _cap(words)
+        if r < 0.45:
+            return _cap(ordinal_to_words(int(rng.integers(1, 40))))
+        if r < 0.55:
+            return _cap(f"{number_to_words(int(rng.integers(0, 100)))} point "
+                        + " ".join(DIGIT_WORDS[int(rng.integers(10))]
+                                   for _ in range(int(rng.integers(1, 3)))))
+        if r < 0.65:
+            return _cap(f"{number_to_words(int(rng.integers(1, 101)))} percent")
+        if r < 0.75:
+            dollars = number_to_words(int(rng.integers(1, 500)))
+            cents = int(rng.integers(0, 100))
+            return _cap(f"{dollars} dollars" + (f" and {number_to_words(cents)} cents"
+                                                if cents else ""))
+        if r < 0.87:
+            return self._clock(rng)
+        unit = self._pick(rng, ("meters", "miles", "kilograms", "people", "minutes",
+                                "degrees", "pages", "times", "years", "steps"))
+        return _cap(f"{number_to_words(int(rng.integers(2, 1000)))} {unit}")
+
+    def _clock(self, rng: np.random.Generator) -> str:
+        h = int(rng.integers(1, 13))
+        m = int(rng.choice([0, 5, 10, 15, 20, 25, 30, 40, 45, 50, int(rng.integers(1, 60))]))
+        r = rng.random()
+        if m == 0:
+            return _cap(f"{number_to_words(h)} o'clock")
+        if r < 0.2 and m == 15:
+            return _cap(f"quarter past {number_to_words(h)}")
+        if r < 0.2 and m == 30:
+            return _cap(f"half past {number_to_words(h)}")
+        mm = ("oh " + DIGIT_WORDS[m]) if m < 10 else number_to_words(m)
+        tail = self._pick(rng, ("", "", " in the morning", " in the evening", " tonight"))
+        return _cap(f"{number_to_words(h)} {mm}{tail}")
+
+    def _date(self, rng: np.random.Generator, split: str) -> str:
+        month = self._pick(rng, MONTHS)
+        day = ordinal_to_words(int(rng.integers(1, 29)))
+        year = _year_words(int(rng.integers(1900, 2031)))
+        r = rng.random()
+        if r < 0.3:
+            return f"{month} {day}."
+        if r < 0.5:
+            return f"The {day} of {month}."
+        if r < 0.7:
+            return f"{month} {day}, {year}."
+        if r < 0.85:
+            return f"{self._pick(rng, WEEKDAYS)}, {month} {day}."
+        return _cap(f"{self._pick(rng, ('born in', 'in', 'since', 'until'))} {year}.")
+
+    def _fill(self, rng: np.random.Generator, template: str) -> str:
+        slots = {
+            "dir": lambda: self._pick(rng, ("left", "right")),
+            "place": lambda: self._pick(rng, ("corner", "light", "junction", "roundabout",
+                                              "exit", "intersection")),
+            "updown": lambda: self._pick(rng, ("up", "down")),
+            "onoff": lambda: self._pick(rng, ("on", "off")),
+            "small": lambda: number_to_words(int(rng.integers(2, 13))),
+            "num": lambda: number_to_words(int(rng.integers(1, 400))),
+            "clock": lambda: self._clock(rng).lower(),
+            "money": lambda: number_to_words(int(rng.integers(5, 2000))) + " dollars",
+            "first": lambda: self._pick(rng, FIRST_NAMES),
+            "last": lambda: self._pick(rng, SURNAMES),
+            "city": lambda: self._pick(rng, CITIES),
+            "weekday": lambda: self._pick(rng, WEEKDAYS),
+            "thing": lambda: self._pick(rng, THINGS),
+            "doc": lambda: self._pick(rng, DOCS),
+            "unit": lambda: self._pick(rng, ("word", "sentence", "line", "paragraph")),
+            "genre": lambda: self._pick(rng, GENRES),
+            "word": lambda: self._pick(rng, self.nouns),
+            "word2": lambda: self._pick(rng, self.nouns),
+            "noun": lambda: self._pick(rng, self.nouns),
+            "noun2": lambda: self._pick(rng, self.nouns),
+            "adj": lambda: self._pick(rng, self.adjs),
+            "adj2": lambda: self._pick(rng, self.adjs),
+            "verb": lambda: self._pick(rng, self.verbs),
+        }
+        return re.sub(r"\{(\w+)\}", lambda m: slots[m.group(1)](), template)
+
+    def _command(self, rng: np.random.Generator, split: str) -> str:
+        return self._fill(rng, self._pick(rng, COMMAND_TEMPLATES))
+
+    def _template(self, rng: np.random.Generator, split: str) -> str:
+        text = self._fill(rng, self._pick(rng, SENTENCE_TEMPLATES))
+        return re.sub(r"\ba ([aeiou])", r"an \1", text)
+
+    def _name(self, rng: np.random.Generator, split: str) -> str:
+        first, last = self._pick(rng, FIRST_NAMES), self._pick(rng, SURNAMES)
+        city = self._pick(rng, CITIES)
+        forms = (f"{first} {last}.", f"My name is {first} {last}.", f"This is {first} speaking.",
+                 f"Please ask for {first}.", f"{first} {last} from {city}.",
+                 f"Hello {first}, how are you?", f"I am meeting {first} in {city}.",
+                 f"{last}, {first}.", f"Dear {first},", f"Thanks, {first}.")
+        return self._pick(rng, forms)
+
+    def _wordnet(self, rng: np.random.Generator, split: str) -> str:
+        pool = self.wordnet_train if split == "train" else self.wordnet_val
+        return self._pick(rng, pool)
+
+    def _cathy(self, rng: np.random.Generator, split: str) -> str:
+        if split != "train":
+            raise ValueError("Cathy sentences are for training text only")
+        return self._pick(rng, self.cathy_train)
+
+    def _words(self, rng: np.random.Generator, split: str) -> str:
+        n = int(rng.integers(2, 7))
+        pools = (self.words, self.nouns, self.adjs, self.verbs)
+        return _cap(" ".join(self._pick(rng, pools[int(rng.integers(len(pools)))])
+                             for _ in range(n)))
