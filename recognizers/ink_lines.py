@@ -34,6 +34,7 @@ SOLO_WIDTH = 2.0  # a line of one or two strokes must be at least this wide (ref
 MIN_SPLIT_STROKES = 3  # ink of fewer letter-sized strokes is never split ("=" is not two lines)
 LINE_PITCH = 0.8  # lines one above the other: their middles at least this far apart (reference heights)
 LINE_X_OVERLAP = 0.3  # ... and overlapping horizontally by this fraction of the narrower one
+WORD_GAP = 1.0  # a horizontal gap wider than this (reference heights) separates two words of a line
 
 
 def _boxes(strokes: Sequence[np.ndarray]) -> np.ndarray:
@@ -246,4 +247,42 @@ def split_lines(strokes: Sequence[np.ndarray]) -> list[list[int]]:
     out = [sorted(members[k]) for k in order]
     if len(members) > len(lines) and members[-1]:
         out[-1] = sorted(out[-1] + members[-1])  # empty strokes ride along with the last line
+    return out
+
+
+def split_words(strokes: Sequence[np.ndarray], gap: float | None = None) -> list[list[int]]:
+    """Indices of the strokes of each word of one line, left to right: strokes chained by
+    their horizontal extents, a new word wherever the chain leaves a gap wider than `gap`
+    reference heights (WORD_GAP by default). A piece of marks alone (a period, a comma, a
+    quote) joins the word on its left (the first word's, when it comes first), so marks
+    never stand as words. One group (all the strokes) when nothing is that far apart."""
+    gap = WORD_GAP if gap is None else gap
+    n = len(strokes)
+    idx = [i for i in range(n) if len(strokes[i])]
+    if len(idx) < 2:
+        return [list(range(n))]
+    b = _boxes([strokes[i] for i in idx])
+    h = _height_of(b)
+    size = np.maximum(b[:, 1] - b[:, 0], b[:, 3] - b[:, 2])
+    order = np.argsort(b[:, 0], kind="stable")
+    pieces: list[list[int]] = []  # positions in idx
+    end = -np.inf
+    for k in order:
+        if not pieces or b[k, 0] - end > gap * h:
+            pieces.append([])
+        pieces[-1].append(int(k))
+        end = max(end, b[k, 1])
+    if len(pieces) == 1:
+        return [list(range(n))]
+    words: list[list[int]] = []
+    for p in pieces:
+        if words and all(size[k] < MARK_HEIGHT * h for k in p):
+            words[-1] += p  # marks alone: the previous word's
+        elif words and all(size[k] < MARK_HEIGHT * h for k in words[-1]):
+            words[-1] += p  # marks first in the line: the word after them
+        else:
+            words.append(p)
+    out = [sorted(idx[k] for k in w) for w in words]
+    if len(idx) < n:  # empty strokes ride along with the last word
+        out[-1] = sorted(out[-1] + [i for i in range(n) if not len(strokes[i])])
     return out

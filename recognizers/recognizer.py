@@ -16,7 +16,7 @@ from recognizers.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from recognizers.decoding import Decoder, DecoderSettings, Hypothesis, make_decoder
 from recognizers.decoding.confidence import nbest_shares
 from recognizers.ink import Ink
-from recognizers.ink_lines import split_lines
+from recognizers.ink_lines import drop_outliers, split_lines, split_words
 from recognizers.modality import Modality
 from recognizers.paths import resource_path
 from recognizers.vad import SegEvent, UtteranceSegmenter
@@ -70,9 +70,10 @@ def restrict(log_probs: torch.Tensor, alphabet_chars: str, allowed: str) -> torc
     return log_probs.masked_fill(~keep, float("-inf"))
 
 
-def join_lines(lines: list[list[Hypothesis]], nbest: int = 5) -> list[Hypothesis]:
-    """Hypotheses for several lines read one by one (each list best first): the best is the
-    lines' best joined with newlines; the alternatives change one line to its alternative."""
+def join_lines(lines: list[list[Hypothesis]], nbest: int = 5, sep: str = "\n") -> list[Hypothesis]:
+    """Hypotheses for several pieces read one by one (lines, or the words of a line; each list
+    best first): the best is the pieces' best joined with `sep`; the alternatives change one
+    piece to its alternative."""
     if not lines:
         return []
     best = [h[0] for h in lines]
@@ -81,13 +82,13 @@ def join_lines(lines: list[list[Hypothesis]], nbest: int = 5) -> list[Hypothesis
     for k, h in enumerate(best):
         ok = len(h.char_confidence) == len(h.text)
         conf += (h.char_confidence if ok else [1.0] * len(h.text)) + ([1.0] if k < len(best) - 1 else [])
-    out = [Hypothesis("\n".join(h.text for h in best), total, conf)]
+    out = [Hypothesis(sep.join(h.text for h in best), total, conf)]
     alts = []
     for k, hs in enumerate(lines):
         for h in hs[1:]:
             texts = [b.text for b in best]
             texts[k] = h.text
-            alts.append(Hypothesis("\n".join(texts), total - best[k].score + h.score))
+            alts.append(Hypothesis(sep.join(texts), total - best[k].score + h.score))
     alts.sort(key=lambda h: -h.score)
     return out + alts[: max(nbest - 1, 0)]
 
@@ -143,6 +144,7 @@ class Recognizer:
         self.ckpt = ckpt
         self.modality = Modality.parse(ckpt.modality)
         self.path = path
+        self.word_gap: float | None = None  # split_words' gap (None: its default; inf: never cut a line)
         self._frame_cache = self._head_cache = None  # streaming partials (recognize_partial), made on first use
         self.device, self.device_note = usable_device(device)
         try:
@@ -192,12 +194,41 @@ class Recognizer:
         """
         t0 = time.perf_counter()
         if self.modality == Modality.HANDWRITING and split:
-            lines = split_lines(sample)
-            if len(lines) > 1:  # several lines: each read on its own, joined with newlines
-                parts = [self._read([sample[i] for i in g], charset) for g in lines]
-                parts = [p for p in parts if p and p[0].text.strip()]  # a line read as nothing adds no break
-                return Recognition(join_lines(parts), (time.perf_counter() - t0) * 1000)
+            # what the features would drop must not make a line or a word
+            ink = drop_outliers(sample) if getattr(self.ckpt.feature_config, "drop_outliers", False) else list(sample)
+            lines = split_lines(ink)
+            parts = [self._read_line([ink[i] for i in g], charset) for g in lines]
+            parts = [p for p in parts if p and p[0].text.strip()]  # a line read as nothing adds no break
+            hyps = parts[0] if len(parts) == 1 else join_lines(parts)
+            return Recognition(hyps, (time.perf_counter() - t0) * 1000)
         return Recognition(self._read(sample, charset), (time.perf_counter() - t0) * 1000)
+
+    def _read_line(self, line: Ink, charset: str | None) -> list[Hypothesis]:
+        """One line of ink: cut into words at wide gaps (`split_words`), the words read in one
+        batch and joined with spaces; what is not cut, the model reads with its own spaces.
+        A word read on its own reads as the model learnt words, without a neighbour's ink."""
+        words = split_words(line, self.word_gap)
+        if len(words) == 1:
+            return self._read(line, charset)
+        feats = [self.features([line[i] for i in g]) for g in words]
+        keep = [k for k, f in enumerate(feats) if len(f)]
+        lps = self._batch_log_probs([feats[k] for k in keep])
+        parts = [self._decode_lp(lp, charset) for lp in lps]
+        parts = [p for p in parts if p and p[0].text.strip()]
+        return join_lines(parts, sep=" ") if len(parts) > 1 else (parts[0] if parts else [])
+
+    @torch.inference_mode()
+    def _batch_log_probs(self, feats: list[np.ndarray]) -> list[torch.Tensor]:
+        """Per-frame log-probabilities of several feature sequences, one padded batch."""
+        if not feats:
+            return []
+        lengths = torch.tensor([len(f) for f in feats])
+        x = torch.zeros(len(feats), int(lengths.max()), feats[0].shape[1])
+        for k, f in enumerate(feats):
+            x[k, : len(f)] = torch.from_numpy(f)
+        lp, out_len = self.model(x.to(self.device), lengths)
+        lp = lp.float().cpu()
+        return [lp[k, : int(out_len[k])] for k in range(len(feats))]
 
     def recognize_partial(self, audio: np.ndarray, charset: str | None = None) -> Recognition:
         """A reading of an utterance still being spoken. With a pretrained-encoder front end,

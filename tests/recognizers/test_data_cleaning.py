@@ -33,12 +33,27 @@ def test_conflicting_ink_dropped_everywhere_and_repeats_kept_once(tmp_path, monk
     assert labels.count("vo") == 1
     assert labels[1:] == [s.label for s in clean]
     assert (rep.read, rep.conflicting, rep.repeats, rep.kept) == (7, 1, 1, 5)
-    assert "dropped 1 whose ink occurs under several labels and 1 repeated" in capsys.readouterr().err
+    assert "dropped 1 whose ink occurs under several labels, 1 repeated copies and 0 from sessions" in capsys.readouterr().err
 
     lower = load_ink_spec("unipen:lower")
     assert [s.label for s in lower] == ["o"]  # the three letters carrying the word's ink are gone
     both = load_ink_spec("unipen:word,lower")
     assert len(both) == 6 and all(s.extra["set"] in ("word", "lower") for s in both)
+
+
+def test_sessions_with_shifted_labels_dropped_from_their_set(tmp_path, monkeypatch):
+    """A session listed in MISALIGNED_SESSIONS for the word set loses its words, not the
+    letters it wrote in another set."""
+    rng = np.random.default_rng(4)
+    folder = tmp_path / "unipen"
+    folder.mkdir()
+    write_ink_jsonl(folder / "unipen-word.jsonl.gz", [InkSample("vo", word_ink("vo", rng), "lex/mccup1"),
+                                                       InkSample("ol", word_ink("ol", rng), "lex/robip1")])
+    write_ink_jsonl(folder / "unipen-lower.jsonl.gz", [InkSample("v", word_ink("v", rng), "lex/mccup1")])
+    monkeypatch.setenv("SCRIVOX_SHARED_DATA", str(tmp_path))
+    samples, rep = load_unipen_clean(["word", "lower"])
+    assert [(s.label, s.writer) for s in samples] == [("ol", "lex/robip1"), ("v", "lex/mccup1")]
+    assert (rep.read, rep.misaligned, rep.kept) == (3, 1, 2)
 
 
 def test_clean_in_memory():

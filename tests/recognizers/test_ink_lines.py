@@ -10,7 +10,7 @@ import pytest
 
 from recognizers.features import InkFeatureConfig, ink_features
 from recognizers.ink import read_ink_samples
-from recognizers.ink_lines import drop_outliers, reference_height, split_lines
+from recognizers.ink_lines import WORD_GAP, drop_outliers, reference_height, split_lines, split_words
 
 from .inkgen import word_ink
 
@@ -141,6 +141,46 @@ def test_real_word_written_on_three_lines_reads_as_three_lines():
     assert all("\n" in t for t, _ in r.alternatives)
     single = rec.recognize(word)  # one line: the single-pass path, unchanged
     assert single.text == "there" and single.alternatives == Recognizer.load(device="cpu", decoder="greedy").recognize(word, split=False).alternatives
+
+
+# ----------------------------------------------------------------------------- words of a line
+
+
+def test_words_cut_at_wide_gaps_only_and_marks_never_stand_alone():
+    word = place(real_word())  # starts at x = 0
+    h = reference_height(word)
+    w = float(max(s[:, 0].max() for s in word) - min(s[:, 0].min() for s in word))
+    wide = word + place(word, dx=w + 1.6 * h, shear=0.15) + place(word, dx=2 * w + 2.8 * h, slope=0.03)
+    groups = split_words(wide)
+    n = len(word)
+    assert groups == [list(range(n)), list(range(n, 2 * n)), list(range(2 * n, 3 * n))]
+    narrow = word + place(word, dx=w + 0.5 * WORD_GAP * h)  # a gap under WORD_GAP: the model decides
+    assert split_words(narrow) == [list(range(2 * n))]
+    bottom = float(max(s[:, 1].max() for s in word))
+    period = dot(w + 1.5 * WORD_GAP * h, bottom)  # far out, but a mark: stays with its word
+    quote = dot(-1.5 * WORD_GAP * h, bottom - h)  # a mark before the first word: joins it
+    assert split_words(word + [period, quote]) == [list(range(n + 2))]
+    assert split_words(wide, gap=float("inf")) == [list(range(3 * n))]
+    assert split_words([]) == [[]] and split_words(word[:1]) == [[0]]
+
+
+def test_a_line_of_words_far_apart_reads_word_by_word_in_one_batch():
+    from recognizers.recognizer import Recognizer
+
+    rec = Recognizer.load(device="cpu", decoder="greedy")
+    word = place(real_word())  # starts at x = 0
+    h = reference_height(word)
+    w = float(max(s[:, 0].max() for s in word) - min(s[:, 0].min() for s in word))
+    words = [word, place(word, dx=w + 1.8 * h, slope=0.02), place(word, dx=2 * w + 3.4 * h)]
+    line = [s for x in words for s in x]
+    r = rec.recognize(line)
+    assert r.text == "there there there"
+    assert len(r.char_confidence) == len(r.text)
+    # each word reads in the padded batch as it reads alone
+    alone = sum(rec.recognize(x).hypotheses[0].score for x in words)
+    assert abs(r.hypotheses[0].score - alone) < 1e-4
+    two_lines = line + place(line, dx=0.2 * h, dy=2.3 * h)
+    assert rec.recognize(two_lines).text == "there there there\nthere there there"
 
 
 @pytest.mark.skipif(not os.environ.get("SCRIVOX_SHARED_DATA"), reason="needs the UNIPEN text set: set SCRIVOX_SHARED_DATA to the shared data folder")
