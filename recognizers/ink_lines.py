@@ -165,7 +165,7 @@ def split_lines(strokes: Sequence[np.ndarray]) -> list[list[int]]:
     h = _height_of(b[idx])
     if b[idx, 3].max() - b[idx, 2].min() < 1.5 * h:
         return [list(range(n))]  # not tall enough for two lines (most words: a quick answer)
-    height, width = b[:, 3] - b[:, 2], b[:, 1] - b[:, 0]
+    height = b[:, 3] - b[:, 2]
     main = [i for i in idx if height[i] >= MARK_HEIGHT * h]  # flat strokes (dashes, t bars) are marks too
     if len(main) < 2:
         return [list(range(n))]
