@@ -198,7 +198,8 @@ class Recognizer:
             ink = drop_outliers(sample) if getattr(self.ckpt.feature_config, "drop_outliers", False) else list(sample)
             lines = split_lines(ink)
             parts = [self._read_line([ink[i] for i in g], charset) for g in lines]
-            parts = [p for p in parts if p and p[0].text.strip()]  # a line read as nothing adds no break
+            if len(parts) > 1:  # a line read as nothing adds no break
+                parts = [p for p in parts if p and p[0].text.strip()]
             hyps = parts[0] if len(parts) == 1 else join_lines(parts)
             return Recognition(hyps, (time.perf_counter() - t0) * 1000)
         return Recognition(self._read(sample, charset), (time.perf_counter() - t0) * 1000)
@@ -214,8 +215,10 @@ class Recognizer:
         keep = [k for k, f in enumerate(feats) if len(f)]
         lps = self._batch_log_probs([feats[k] for k in keep])
         parts = [self._decode_lp(lp, charset) for lp in lps]
-        parts = [p for p in parts if p and p[0].text.strip()]
-        return join_lines(parts, sep=" ") if len(parts) > 1 else (parts[0] if parts else [])
+        read = [p for p in parts if p and p[0].text.strip()]  # a word read as nothing adds no space
+        if len(read) > 1:
+            return join_lines(read, sep=" ")
+        return read[0] if read else next((p for p in parts if p), [])  # all empty: the decoder's own answer
 
     @torch.inference_mode()
     def _batch_log_probs(self, feats: list[np.ndarray]) -> list[torch.Tensor]:
