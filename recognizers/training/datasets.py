@@ -36,7 +36,7 @@ from recognizers.ink import InkSample, ReadReport, read_ink_samples
 from recognizers.manifest import ManifestReport, SpeechItem, read_manifest
 from recognizers.modality import Modality
 from recognizers.paths import shared_data_dir
-from recognizers.training.ink_augment import augment_ink
+from recognizers.training.ink_augment import augment_ink, writer_habits
 
 # Generated ink sources by spec kind ("synth-ink" -> N synthetic words). recognizers.synth
 # registers itself here when imported, so training never imports synth/ (the imports run one way).
@@ -295,8 +295,10 @@ class FeatureSet:
 
 
 class InkSet(FeatureSet):
-    def __init__(self, samples: list[InkSample], cfg: InkFeatureConfig, alphabet: Alphabet, min_frames_per_char: float = 3.0) -> None:
+    def __init__(self, samples: list[InkSample], cfg: InkFeatureConfig, alphabet: Alphabet, min_frames_per_char: float = 3.0,
+                 habits: float = 0.0) -> None:
         self.cfg, self.alphabet = cfg, alphabet
+        self.habits = habits  # probability of each writer-habit distortion (ink_augment.writer_habits)
         self.samples: list[InkSample] = []
         self.lengths: list[int] = []
         for s in samples:
@@ -318,7 +320,9 @@ class InkSet(FeatureSet):
 
     def get(self, i, rng):
         s = self.samples[i]
-        ink = augment_ink(s.strokes, rng) if rng is not None else s.strokes
+        ink = s.strokes
+        if rng is not None:
+            ink = augment_ink(writer_habits(ink, rng, self.habits) if self.habits else ink, rng)
         return ink_features(ink, self.cfg), self.alphabet.encode(s.label), s.label
 
 

@@ -46,3 +46,52 @@ def augment_ink(ink: Ink, rng: np.random.Generator, strength: float = 1.0) -> In
         q[:, :2] = p * size + centre
         out.append(q)
     return out
+
+
+def writer_habits(ink: Ink, rng: np.random.Generator, p: float = 0.3) -> Ink:
+    """How the same word is *drawn* differently, each with probability `p`: i-dots and
+    t-bars written after the word (or a stroke moved earlier), a stroke lifted in the middle,
+    two close strokes joined in one pen-down, a slow tablet or a mouse (fewer points), and a
+    coarse tablet grid. The shapes stay; the stroke sequence the model reads changes.
+    """
+    strokes = [np.asarray(s, np.float32) for s in ink if len(s)]
+    if len(strokes) == 0:
+        return []
+    size = ink_scale(np.concatenate(strokes))
+
+    def extent(s: np.ndarray) -> float:
+        return float(np.ptp(s[:, :2], axis=0).max())
+
+    if len(strokes) > 1 and rng.random() < p:  # delayed strokes: short ones written last
+        short = [i for i, s in enumerate(strokes[:-1]) if extent(s) < 0.35 * size]
+        moved = [i for i in short if rng.random() < 0.7]
+        if moved:
+            strokes = [s for i, s in enumerate(strokes) if i not in moved] + [strokes[i] for i in moved]
+    elif len(strokes) > 2 and rng.random() < p / 2:  # or one stroke moved a place earlier
+        i = int(rng.integers(1, len(strokes)))
+        strokes[i - 1], strokes[i] = strokes[i], strokes[i - 1]
+    if rng.random() < p:  # pen lifted inside a long stroke
+        out = []
+        for s in strokes:
+            if len(s) >= 12 and rng.random() < 0.3:
+                k = int(rng.integers(4, len(s) - 4))
+                out += [s[:k], s[k:]]
+            else:
+                out.append(s)
+        strokes = out
+    if len(strokes) > 1 and rng.random() < p:  # cursive: the pen stays down across a small gap
+        out = [strokes[0]]
+        for s in strokes[1:]:
+            gap = float(np.linalg.norm(s[0, :2] - out[-1][-1, :2]))
+            if gap < 0.4 * size and rng.random() < 0.5:
+                out[-1] = np.concatenate([out[-1], s])
+            else:
+                out.append(s)
+        strokes = out
+    if rng.random() < p:  # fewer points: a slow tablet or a mouse (the ends kept)
+        k = int(rng.integers(2, 5))
+        strokes = [s if len(s) <= 2 else np.concatenate([s[:-1:k], s[-1:]]) for s in strokes]
+    if rng.random() < p:  # a coarse tablet: coordinates snap to a grid
+        q = size * rng.uniform(0.01, 0.04)
+        strokes = [np.concatenate([np.round(s[:, :2] / q) * q, s[:, 2:]], axis=1).astype(np.float32) for s in strokes]
+    return strokes

@@ -82,6 +82,7 @@ class TrainConfig:
     grad_clip: float = 5.0
     augment: bool = True
     augment_strength: float = 1.0  # speech: how often and how hard the waveform effects apply
+    ink_habits: float = 0.0  # handwriting: probability of each writer-habit distortion (stroke order, lifts, sampling, grid)
     threads: int = 0  # torch CPU threads; 0 = torch's default
     device: str = "auto"  # under torchrun, auto/cuda mean cuda:LOCAL_RANK
     accum_steps: int = 1  # micro-batches per step and process (gradient accumulation: memory, not maths)
@@ -135,7 +136,7 @@ def _split_specs(cfg: TrainConfig, load: Callable[[str], list], group: Callable[
 def build_sets(cfg: TrainConfig, alphabet: Alphabet, fcfg) -> tuple[FeatureSet, FeatureSet]:
     if cfg.modality == Modality.HANDWRITING:
         train, val = _split_specs(cfg, load_ink_spec, lambda s: s.writer)
-        return InkSet(train, fcfg, alphabet), InkSet(val, fcfg, alphabet)
+        return InkSet(train, fcfg, alphabet, habits=cfg.ink_habits), InkSet(val, fcfg, alphabet)
     if any(spec.startswith("encoded:") for spec in cfg.data + cfg.val_data):
         return _encoded_sets(cfg, alphabet, fcfg)
     train, val = _split_specs(cfg, load_speech_spec, lambda it: it.speaker)
