@@ -2,7 +2,8 @@
 greedy versus beam on another part it never saw.
 
     .venv/bin/python scripts/tune_beam.py handwriting --data data/handwriting_val/word.jsonl.gz --tune-group art
-    .venv/bin/python scripts/tune_beam.py speech --data data/speech_real/val.jsonl --tune-group cathy-a
+    .venv/bin/python scripts/tune_beam.py speech --data data/speech_real/val.jsonl --tune-group cathy-a \
+        --search-nbest 20 --beam-size 100 --search-lm-weights 0.5,1.0,1.5,2.0 --search-word-score 0
 
 Groups: a handwriting sample's contributor (the writer id before "/"); for speech, the
 speaker, with Cathy's sentences split in two halves by a hash of the text ("cathy-a",
@@ -57,12 +58,13 @@ def score(decoder, items, modality):
     return error_rates(pairs, modality), ms
 
 
-def rescored(decoder, cands, items, modality, **weights):
-    """Rates when the cached candidates are ranked with `weights` (no new search)."""
+def ranked(parts, items, modality, lm_weight, word_score, oov_logprob):
+    """Rates when the cached candidates are ranked with these weights (no new search).
+    `parts` holds, per item, each candidate's (text, CTC log-likelihood, {oov: LM score}, words)."""
     pairs = []
-    for (_, ref, lp), texts in zip(items, cands):
-        sc = decoder.rescore(lp, texts, **weights)
-        pairs.append((ref, texts[max(range(len(texts)), key=sc.__getitem__)] if texts else ""))
+    for (_, ref, _), cands in zip(items, parts):
+        best = max(cands, key=lambda c: c[1] + lm_weight * c[2][oov_logprob] + word_score * c[3], default=("",))
+        pairs.append((ref, best[0]))
     return error_rates(pairs, modality)
 
 
@@ -73,6 +75,10 @@ def main() -> None:
     ap.add_argument("--tune-group", required=True, help="the group the weights are tuned on; the rest is the test part")
     ap.add_argument("--model")
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--search-nbest", type=int, help="hypotheses flashlight's search keeps for ranking (default: the decoder's n-best)")
+    ap.add_argument("--beam-size", type=int, default=50, help="flashlight's beam size")
+    ap.add_argument("--search-lm-weights", default="0.5", help="comma-separated LM weights to try inside the search")
+    ap.add_argument("--search-word-score", type=float, default=2.0, help="the word score inside the search")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rec = Recognizer.load(args.model or default_model_path(args.modality), args.modality, device="cpu", decoder="greedy")
@@ -87,23 +93,34 @@ def main() -> None:
     greedy = GreedyDecoder(a)
     g_tune, _ = score(greedy, tune, args.modality)
     best = None
-    search = LexiconBeamDecoder(a, "lexicon")
-    cands = [search.candidates(lp) for _, _, lp in tune]
-    for lw, ws, oov in itertools.product((0.1, 0.25, 0.5, 1.0, 1.5), (-8.0, -6.0, -4.0, -2.0, 0.0, 2.0, 4.0), (-5.0, -7.0, -10.0, -15.0)):
-        r = rescored(search, cands, tune, args.modality, lm_weight=lw, word_score=ws, oov_logprob=oov)
-        key = r.cer if args.modality == "handwriting" else r.wer
-        print(f"  lm_weight {lw:4.2f} word_score {ws:4.1f} oov {oov:5.1f}: CER {r.cer:.4f} WER {r.wer:.4f}")
-        if best is None or key < best[0]:
-            best = (key, lw, ws, oov)
-    _, lw, ws, oov = best
-    beam = LexiconBeamDecoder(a, "lexicon", lm_weight=lw, word_score=ws, oov_logprob=oov)
+    oovs = (-5.0, -7.0, -10.0, -15.0, -20.0)
+    search_opts = {"search_nbest": args.search_nbest, "beam_size": args.beam_size, "search_word_score": args.search_word_score}
+    for slw in [float(x) for x in args.search_lm_weights.split(",") if x]:
+        search = LexiconBeamDecoder(a, "lexicon", search_lm_weight=slw, **search_opts)
+        parts = []
+        for _, _, lp in tune:
+            texts = search.candidates(lp)
+            ac = search._ctc_logp(lp, texts)
+            parts.append([(t, c, {o: search._lm(t, o) for o in oovs}, len(t.split())) for t, c in zip(texts, ac)])
+        for lw, ws, oov in itertools.product((0.1, 0.25, 0.35, 0.5, 0.65, 0.8, 1.0, 1.5), (-8.0, -6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0), oovs):
+            r = ranked(parts, tune, args.modality, lw, ws, oov)
+            key = r.cer if args.modality == "handwriting" else r.wer
+            if best is None or key < best[0] - 1e-9:
+                best = (key, lw, ws, oov, slw)
+                print(f"  search lm_weight {slw}: lm_weight {lw:4.2f} word_score {ws:4.1f} oov {oov:5.1f}: CER {r.cer:.4f} WER {r.wer:.4f}", flush=True)
+    _, lw, ws, oov, slw = best
+    # the search as it found the candidates; the ranking as tuned
+    chosen = {"lm_weight": lw, "word_score": ws, "oov_logprob": oov, "search_lm_weight": slw, "search_word_score": args.search_word_score}
+    if args.search_nbest:
+        chosen["search_nbest"] = args.search_nbest
+    if args.beam_size != 50:
+        chosen["beam_size"] = args.beam_size
+    beam = LexiconBeamDecoder(a, "lexicon", **chosen)
     g_test, g_ms = score(greedy, test, args.modality)
     b_test, b_ms = score(beam, test, args.modality)
     res = {
         "tuned_on": args.tune_group,
-        "lm_weight": lw,
-        "word_score": ws,
-        "oov_logprob": oov,
+        **chosen,
         "tune_greedy": g_tune.as_dict(),
         "test_n": len(test),
         "test_greedy": g_test.as_dict(),
@@ -113,7 +130,7 @@ def main() -> None:
     }
     print(json.dumps(res, indent=1))
     tuned = json.loads(TUNED.read_text()) if TUNED.exists() else {}
-    tuned[args.modality] = {"lm_weight": lw, "word_score": ws, "oov_logprob": oov}
+    tuned[args.modality] = chosen
     TUNED.write_text(json.dumps(tuned, indent=1) + "\n")
     out = ROOT / "docs" / "figures" / f"beam-{args.modality}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

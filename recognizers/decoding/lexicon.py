@@ -30,7 +30,7 @@ from recognizers.decoding.word_lm import WordLM
 LM_DIR = resource_path("lm")
 WORDS = LM_DIR / "en-words.txt"
 ARPA = LM_DIR / "en-bigram.arpa"
-TUNED = LM_DIR / "decoder.json"  # lm_weight and word_score per modality, from scripts/tune_beam.py
+TUNED = LM_DIR / "decoder.json"  # the beam's weights and search options per modality, from scripts/tune_beam.py
 SIL = "|"  # the word-boundary token flashlight needs; our space maps to it
 BLANK_TOKEN = "<blk>"
 
@@ -72,7 +72,14 @@ class LexiconBeamDecoder:
         word_score: float = 2.0,
         user_boost_logprob: float = -2.5,
         oov_logprob: float = -7.0,
+        search_nbest: int | None = None,
+        search_lm_weight: float | None = None,
+        search_word_score: float | None = None,
     ) -> None:
+        """`lm_weight`, `word_score` and `oov_logprob` rank the candidates (`rescore`);
+        the `search_*` options steer flashlight's beam that finds them (`search_nbest`
+        hypotheses kept, default `nbest`; its LM weight and word score default to the
+        ranking's). Sentences of speech gain from a wider, more LM-led search than a word."""
         from torchaudio.models.decoder import ctc_decoder
 
         if " " not in alphabet.chars:
@@ -86,7 +93,7 @@ class LexiconBeamDecoder:
         tmp = Path(self._tmp.name)
         (tmp / "tokens.txt").write_text("\n".join(self.tokens) + "\n")
         cased = any(c.isupper() for c in alphabet.chars)
-        kwargs = dict(tokens=str(tmp / "tokens.txt"), nbest=nbest, beam_size=beam_size, beam_threshold=beam_threshold, blank_token=BLANK_TOKEN, sil_token=SIL, unk_word="<unk>")
+        kwargs = dict(tokens=str(tmp / "tokens.txt"), nbest=search_nbest or nbest, beam_size=beam_size, beam_threshold=beam_threshold, blank_token=BLANK_TOKEN, sil_token=SIL, unk_word="<unk>")
         if mode == "lexicon":
             words = WORDS.read_text().split()[:max_words]
             user = [w for w in (user_words or []) if w.strip()]
@@ -99,7 +106,9 @@ class LexiconBeamDecoder:
                     lex_lines.append(f"{u.lower()}\t{' '.join(u)} {SIL}")
             (tmp / "lexicon.txt").write_text("\n".join(dict.fromkeys(lex_lines)) + "\n")
             lm_path = self._write_lm(tmp, words, [u.lower() for u in user], user_boost_logprob)
-            self.decoder = ctc_decoder(lexicon=str(tmp / "lexicon.txt"), lm=str(lm_path), lm_weight=lm_weight, word_score=word_score, sil_score=0.0, log_add=True, **kwargs)
+            self.decoder = ctc_decoder(lexicon=str(tmp / "lexicon.txt"), lm=str(lm_path),
+                                       lm_weight=lm_weight if search_lm_weight is None else search_lm_weight,
+                                       word_score=word_score if search_word_score is None else search_word_score, sil_score=0.0, log_add=True, **kwargs)
         elif mode == "free":
             self.decoder = ctc_decoder(lexicon=None, lm=None, **kwargs)
         else:

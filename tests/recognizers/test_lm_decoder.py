@@ -52,3 +52,17 @@ def test_handwriting_keeps_case_from_the_ink():
     a = Alphabet.handwriting()
     lp = emissions(a, spell([{"H": 0.9}, {"o": 0.9}, {"u": 0.5, "n": 0.4}, {"s": 0.9}, {"e": 0.9}]))
     assert LexiconBeamDecoder(a, "lexicon").decode(lp)[0].text == "House"
+
+
+def test_the_search_keeps_more_candidates_than_it_returns_when_asked():
+    """search_nbest widens what flashlight hands to the ranking; the output stays at nbest."""
+    a = Alphabet.speech()
+    # three doubtful letters: many spellings of a short phrase compete
+    lp = emissions(a, spell([{"t": 0.6, "d": 0.3}, {"h": 0.9}, {"e": 0.5, "a": 0.4}, {" ": 0.9},
+                             {"c": 0.6, "k": 0.3}, {"a": 0.5, "o": 0.4}, {"t": 0.9}]))
+    narrow = LexiconBeamDecoder(a, "lexicon", nbest=2, search_nbest=2)
+    wide = LexiconBeamDecoder(a, "lexicon", nbest=2, search_nbest=20, beam_size=100)
+    assert len(wide.candidates(lp)) > len(narrow.candidates(lp))
+    assert len(wide.decode(lp)) == 2
+    # the search's LM weight is its own: a heavier one still finds the phrase
+    assert LexiconBeamDecoder(a, "lexicon", search_lm_weight=2.0, search_word_score=0.0).decode(lp)[0].text == "the cat"
