@@ -100,8 +100,8 @@ def main() -> None:
         parts = []
         for _, _, lp in tune:
             texts = search.candidates(lp)
-            ac = search._ctc_logp(lp, texts)
-            parts.append([(t, c, {o: search._lm(t, o) for o in oovs}, len(t.split())) for t, c in zip(texts, ac)])
+            ac = search.ctc_logp(lp, texts)
+            parts.append([(t, c, {o: search.lm_score(t, o) for o in oovs}, len(t.split())) for t, c in zip(texts, ac)])
         for lw, ws, oov in itertools.product((0.1, 0.25, 0.35, 0.5, 0.65, 0.8, 1.0, 1.5), (-8.0, -6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0), oovs):
             r = ranked(parts, tune, args.modality, lw, ws, oov)
             key = r.cer if args.modality == "handwriting" else r.wer

@@ -153,15 +153,15 @@ class LexiconBeamDecoder:
 
     def rescore(self, em: torch.Tensor, texts: list[str], lm_weight: float | None = None, word_score: float | None = None, oov_logprob: float | None = None) -> list[float]:
         """Total score of each text (higher is better); weights default to the decoder's."""
-        ac = self._ctc_logp(em, texts)
+        ac = self.ctc_logp(em, texts)
         if self.mode == "free":
             return ac
         lw = self.lm_weight if lm_weight is None else lm_weight
         ws = self.word_score if word_score is None else word_score
         oov = self.oov_logprob if oov_logprob is None else oov_logprob
-        return [a + lw * self._lm(t, oov) + ws * len(t.split()) for a, t in zip(ac, texts)]
+        return [a + lw * self.lm_score(t, oov) + ws * len(t.split()) for a, t in zip(ac, texts)]
 
-    def _ctc_logp(self, em: torch.Tensor, texts: list[str]) -> list[float]:
+    def ctc_logp(self, em: torch.Tensor, texts: list[str]) -> list[float]:
         """log p(text | input) under CTC for each text (batched; an empty text is allowed)."""
         if not texts:
             return []
@@ -179,7 +179,7 @@ class LexiconBeamDecoder:
         )
         return [-float(x) for x in nll]
 
-    def _lm(self, text: str, oov_logprob: float) -> float:
+    def lm_score(self, text: str, oov_logprob: float) -> float:
         """Natural-log bigram score of the words of `text` (case and edge punctuation
         ignored). A number or an unknown word breaks the chain: the next word is scored
         without context."""
