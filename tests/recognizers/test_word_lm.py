@@ -58,11 +58,11 @@ def test_the_beam_decoder_rescores_with_word_context() -> None:
     from recognizers.decoding.lexicon import LexiconBeamDecoder
 
     dec = LexiconBeamDecoder(Alphabet.speech(), max_words=20000)
-    bigram = dec._lm("of the", oov_logprob=-10.0)
-    swapped = dec._lm("the of", oov_logprob=-10.0)
+    bigram = dec.lm_score("of the", oov_logprob=-10.0)
+    swapped = dec.lm_score("the of", oov_logprob=-10.0)
     assert bigram > swapped  # the same words, so only the bigram can tell them apart
     # a number breaks the chain; an unknown word costs oov_logprob
-    assert dec._lm("qzxv", oov_logprob=-10.0) == pytest.approx(-10.0 * math.log(10))
+    assert dec.lm_score("qzxv", oov_logprob=-10.0) == pytest.approx(-10.0 * math.log(10))
 
 
 def test_the_end_of_a_text_costs_nothing_and_a_boost_is_not_undone(lm: WordLM) -> None:
