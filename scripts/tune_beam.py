@@ -3,7 +3,7 @@ greedy versus beam on another part it never saw.
 
     .venv/bin/python scripts/tune_beam.py handwriting --data data/handwriting_val/word.jsonl.gz --tune-group art
     .venv/bin/python scripts/tune_beam.py speech --data data/speech_real/val.jsonl --tune-group cathy-a \
-        --search-nbest 20 --beam-size 100 --search-lm-weights 0.5,1.0,1.5,2.0 --search-word-score 0
+        --search-nbest 20 --beam-size 100 --search-lm-weights 0.5,1.0,1.5,2.0 --search-word-score 0 --max-words 40000
 
 Groups: a handwriting sample's contributor (the writer id before "/"); for speech, the
 speaker, with Cathy's sentences split in two halves by a hash of the text ("cathy-a",
@@ -79,6 +79,7 @@ def main() -> None:
     ap.add_argument("--beam-size", type=int, default=50, help="flashlight's beam size")
     ap.add_argument("--search-lm-weights", default="0.5", help="comma-separated LM weights to try inside the search")
     ap.add_argument("--search-word-score", type=float, default=2.0, help="the word score inside the search")
+    ap.add_argument("--max-words", type=int, default=20000, help="the lexicon: this many of the most frequent words")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rec = Recognizer.load(args.model or default_model_path(args.modality), args.modality, device="cpu", decoder="greedy")
@@ -94,7 +95,7 @@ def main() -> None:
     g_tune, _ = score(greedy, tune, args.modality)
     best = None
     oovs = (-5.0, -7.0, -10.0, -15.0, -20.0)
-    search_opts = {"search_nbest": args.search_nbest, "beam_size": args.beam_size, "search_word_score": args.search_word_score}
+    search_opts = {"search_nbest": args.search_nbest, "beam_size": args.beam_size, "search_word_score": args.search_word_score, "max_words": args.max_words}
     for slw in [float(x) for x in args.search_lm_weights.split(",") if x]:
         search = LexiconBeamDecoder(a, "lexicon", search_lm_weight=slw, **search_opts)
         parts = []
@@ -115,6 +116,8 @@ def main() -> None:
         chosen["search_nbest"] = args.search_nbest
     if args.beam_size != 50:
         chosen["beam_size"] = args.beam_size
+    if args.max_words != 20000:
+        chosen["max_words"] = args.max_words
     beam = LexiconBeamDecoder(a, "lexicon", **chosen)
     g_test, g_ms = score(greedy, test, args.modality)
     b_test, b_ms = score(beam, test, args.modality)
