@@ -42,7 +42,8 @@ SETS = {
     "synthetic, held-out family flite": "data/speech_synth/val_flite.jsonl",
 }
 PADDED = "FSDD lucas, 0.5 s silence around"
-# the beam weights the log-mel model was tuned with (resources/lm/decoder.json at a4f0d89)
+# the beam weights the log-mel model was tuned with (resources/lm/decoder.json at a4f0d89); since
+# session 5 its beam runs with today's search width and lexicon (decoder.json), these weights pinned
 LOGMEL_BEAM = {"lm_weight": 0.5, "word_score": -4.0, "oov_logprob": -10.0}
 
 

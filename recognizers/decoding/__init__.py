@@ -22,7 +22,8 @@ DECODERS = ("greedy", "prefix", "beam", "beam-free")
 @dataclass(frozen=True)
 class DecoderSettings:
     """How to decode: the decoder's name and its options. None means "the tuned value"
-    (resources/lm/decoder.json, per modality) for the beam decoders' weights."""
+    (resources/lm/decoder.json, per modality) for the beam decoders' weights; a weight given
+    here sets both the search's and the ranking's (the tuned search width and lexicon stay)."""
 
     name: str = "greedy"  # one of DECODERS
     nbest: int = 5
@@ -56,5 +57,7 @@ def make_decoder(settings: DecoderSettings | str, alphabet: Alphabet, modality: 
     for key in ("lm_weight", "word_score", "oov_logprob"):
         if getattr(s, key) is not None:
             opts[key] = getattr(s, key)
+            if key != "oov_logprob":  # a weight given explicitly drives the search too
+                opts[f"search_{key}"] = getattr(s, key)
     mode = "lexicon" if s.name == "beam" else "free"
     return LexiconBeamDecoder(alphabet, mode, user_words=list(s.user_words) or None, nbest=s.nbest, **opts)

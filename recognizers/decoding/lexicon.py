@@ -93,7 +93,7 @@ class LexiconBeamDecoder:
         tmp = Path(self._tmp.name)
         (tmp / "tokens.txt").write_text("\n".join(self.tokens) + "\n")
         cased = any(c.isupper() for c in alphabet.chars)
-        kwargs = dict(tokens=str(tmp / "tokens.txt"), nbest=search_nbest or nbest, beam_size=beam_size, beam_threshold=beam_threshold, blank_token=BLANK_TOKEN, sil_token=SIL, unk_word="<unk>")
+        kwargs = dict(tokens=str(tmp / "tokens.txt"), nbest=max(search_nbest or 0, nbest) if mode == "lexicon" else nbest, beam_size=beam_size, beam_threshold=beam_threshold, blank_token=BLANK_TOKEN, sil_token=SIL, unk_word="<unk>")
         if mode == "lexicon":
             words = WORDS.read_text().split()[:max_words]
             user = [w for w in (user_words or []) if w.strip()]

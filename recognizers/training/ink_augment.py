@@ -49,21 +49,25 @@ def augment_ink(ink: Ink, rng: np.random.Generator, strength: float = 1.0) -> In
 
 
 def writer_habits(ink: Ink, rng: np.random.Generator, p: float = 0.3) -> Ink:
-    """How the same word is *drawn* differently, each with probability `p`: i-dots and
-    t-bars written after the word (or a stroke moved earlier), a stroke lifted in the middle,
-    two close strokes joined in one pen-down, a slow tablet or a mouse (fewer points), and a
-    coarse tablet grid. The shapes stay; the stroke sequence the model reads changes.
+    """How the same word is *drawn* differently, each with probability `p` (the swap p/2, when
+    no mark moved): i-dots and t-bars written at the end (or one stroke moved a place
+    earlier), a stroke lifted in the middle, two very close strokes joined in one pen-down, a
+    slow tablet or a mouse (fewer points), and a coarse tablet grid. The shapes stay, up to
+    the grid and the joining segments; the stroke sequence the model reads changes.
+    Moved strokes keep their time stamps, so `use_time` features would see time run back.
     """
     strokes = [np.asarray(s, np.float32) for s in ink if len(s)]
     if len(strokes) == 0:
         return []
     size = ink_scale(np.concatenate(strokes))
 
-    def extent(s: np.ndarray) -> float:
-        return float(np.ptp(s[:, :2], axis=0).max())
+    def is_mark(s: np.ndarray) -> bool:
+        """A dot, or a flat bar: not a letter (printed letters are 0.15-0.35 of the height)."""
+        w, h = np.ptp(s[:, :2], axis=0)
+        return bool(max(w, h) < 0.12 * size or (h < 0.08 * size and w < 0.5 * size))
 
-    if len(strokes) > 1 and rng.random() < p:  # delayed strokes: short ones written last
-        short = [i for i, s in enumerate(strokes[:-1]) if extent(s) < 0.35 * size]
+    if len(strokes) > 1 and rng.random() < p:  # delayed strokes: dots and bars written last
+        short = [i for i, s in enumerate(strokes[:-1]) if is_mark(s)]
         moved = [i for i in short if rng.random() < 0.7]
         if moved:
             strokes = [s for i, s in enumerate(strokes) if i not in moved] + [strokes[i] for i in moved]
@@ -83,7 +87,7 @@ def writer_habits(ink: Ink, rng: np.random.Generator, p: float = 0.3) -> Ink:
         out = [strokes[0]]
         for s in strokes[1:]:
             gap = float(np.linalg.norm(s[0, :2] - out[-1][-1, :2]))
-            if gap < 0.4 * size and rng.random() < 0.5:
+            if gap < 0.15 * size and rng.random() < 0.5:  # within a word: spaces are wider
                 out[-1] = np.concatenate([out[-1], s])
             else:
                 out.append(s)

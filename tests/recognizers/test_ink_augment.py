@@ -29,7 +29,7 @@ def test_habits_vary_the_drawing_but_keep_the_shape() -> None:
     for seed in range(60):
         out = writer_habits(ink, np.random.default_rng(seed), p=1.0)
         pts = np.concatenate(out)[:, :2]
-        # every point stays on the original box, up to the coarsest grid step (4 % of 100 units)
+        # every point stays on the original box, up to half the coarsest grid step (4 % of the height)
         assert (pts >= lo - 4.01).all() and (pts <= hi + 4.01).all()
         dot_last += bool(np.abs(out[-1][:, :2] - ink[1][:, :2].mean(0)).max() < 5)
         fewer_points += len(pts) < 82
@@ -45,3 +45,15 @@ def test_augmented_ink_gives_usable_features() -> None:
         rng = np.random.default_rng(seed)
         f = ink_features(augment_ink(writer_habits(_word(), rng, p=0.5), rng), cfg)
         assert len(f) > 10 and np.isfinite(f).all()
+
+
+def test_letters_are_never_moved_as_marks() -> None:
+    """A small printed letter (a quarter of the height) keeps its place; only dots and bars travel."""
+    a, _, b = _word()
+    letter = np.stack([np.linspace(205, 215, 12), np.linspace(60, 90, 12), np.linspace(420, 460, 12)], 1).astype(np.float32)
+    for seed in range(40):
+        t = np.concatenate(writer_habits([a, letter, b], np.random.default_rng(seed), p=1.0))[:, 2]
+        # time stamps travel with the points: the letter (420-460 ms) is still drawn before b (600 ms on)
+        assert np.flatnonzero((t >= 420) & (t <= 460))[0] < np.flatnonzero(t >= 600)[0]
+    dot = [a, np.array([[100, -30, 500], [102, -31, 510]], np.float32), b]
+    assert any(writer_habits(dot, np.random.default_rng(s), p=1.0)[-1][0, 2] == 500 for s in range(10))

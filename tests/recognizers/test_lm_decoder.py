@@ -64,5 +64,8 @@ def test_the_search_keeps_more_candidates_than_it_returns_when_asked():
     wide = LexiconBeamDecoder(a, "lexicon", nbest=2, search_nbest=20, beam_size=100)
     assert len(wide.candidates(lp)) > len(narrow.candidates(lp))
     assert len(wide.decode(lp)) == 2
-    # the search's LM weight is its own: a heavier one still finds the phrase
-    assert LexiconBeamDecoder(a, "lexicon", search_lm_weight=2.0, search_word_score=0.0).decode(lp)[0].text == "the cat"
+    # the search's LM weight is its own: it changes what the search finds, not the ranking's weight
+    light = LexiconBeamDecoder(a, "lexicon", nbest=2, search_nbest=20, search_lm_weight=0.0, search_word_score=0.0)
+    heavy = LexiconBeamDecoder(a, "lexicon", nbest=2, search_nbest=20, search_lm_weight=2.0, search_word_score=0.0)
+    assert light.candidates(lp) != heavy.candidates(lp)
+    assert light.lm_weight == heavy.lm_weight == 0.5
