@@ -33,7 +33,7 @@ from recognizers.metrics import error_rates  # noqa: E402
 from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
 
 
-def load(modality: str, data: str):
+def load(modality: str, data: str) -> list[tuple[str, str, object]]:
     """(group, reference, input) triples."""
     if modality == "handwriting":
         from recognizers.ink import read_ink_samples
@@ -51,14 +51,14 @@ def load(modality: str, data: str):
     return out
 
 
-def score(decoder, items, modality):
+def score(decoder, items: list, modality: str) -> tuple[object, float]:
     t0 = time.perf_counter()
     pairs = [(ref, decoder.decode(lp)[0].text) for _, ref, lp in items]
     ms = (time.perf_counter() - t0) * 1000 / max(len(items), 1)
     return error_rates(pairs, modality), ms
 
 
-def ranked(parts, items, modality, lm_weight, word_score, oov_logprob):
+def ranked(parts: list, items: list, modality: str, lm_weight: float, word_score: float, oov_logprob: float):
     """Rates when the cached candidates are ranked with these weights (no new search).
     `parts` holds, per item, each candidate's (text, CTC log-likelihood, {oov: LM score}, words)."""
     pairs = []
@@ -109,15 +109,14 @@ def main() -> None:
             if best is None or key < best[0] - 1e-9:
                 best = (key, lw, ws, oov, slw)
                 print(f"  search lm_weight {slw}: lm_weight {lw:4.2f} word_score {ws:4.1f} oov {oov:5.1f}: CER {r.cer:.4f} WER {r.wer:.4f}", flush=True)
+    if best is None:
+        ap.error("--search-lm-weights gave no weight to try")
     _, lw, ws, oov, slw = best
     # the search as it found the candidates; the ranking as tuned
     chosen = {"lm_weight": lw, "word_score": ws, "oov_logprob": oov, "search_lm_weight": slw, "search_word_score": args.search_word_score}
     if args.search_nbest:
         chosen["search_nbest"] = args.search_nbest
-    if args.beam_size != 50:
-        chosen["beam_size"] = args.beam_size
-    if args.max_words != 20000:
-        chosen["max_words"] = args.max_words
+    chosen["beam_size"], chosen["max_words"] = args.beam_size, args.max_words  # written out, so the json says it all
     beam = LexiconBeamDecoder(a, "lexicon", **chosen)
     g_test, g_ms = score(greedy, test, args.modality)
     b_test, b_ms = score(beam, test, args.modality)
