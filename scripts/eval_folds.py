@@ -38,7 +38,8 @@ import torch  # noqa: E402
 from recognizers.alphabet import Alphabet  # noqa: E402
 from recognizers.metrics import error_rates  # noqa: E402
 from recognizers.recognizer import Recognizer  # noqa: E402
-from recognizers.training.datasets import MISALIGNED_SESSIONS, group_of, join_ink, load_unipen_clean, stack_lines  # noqa: E402
+from recognizers.training.datasets import MISALIGNED_SESSIONS, group_of, load_unipen_clean  # noqa: E402
+from recognizers.training.ink_compose import join_ink, stack_lines  # noqa: E402
 
 FOLD_A = ("art", "imp")
 

@@ -66,7 +66,7 @@ def test_clean_in_memory():
 
 def test_composed_lines_varied_and_stacked():
     from recognizers.ink_lines import split_lines
-    from recognizers.training.datasets import compose_lines, join_ink, stack_lines
+    from recognizers.training.ink_compose import compose_lines, join_ink, stack_lines
 
     words = make_samples(40, seed=2, writer="abc/w1")
     words = [w for w in words if len(w.label) >= 2]
