@@ -60,7 +60,8 @@ def score(decoder, items: list, modality: str) -> tuple[object, float]:
 
 def ranked(parts: list, items: list, modality: str, lm_weight: float, word_score: float, oov_logprob: float):
     """Rates when the cached candidates are ranked with these weights (no new search).
-    `parts` holds, per item, each candidate's (text, CTC log-likelihood, {oov: LM score}, words)."""
+    `parts` holds, per item, each candidate's (text, CTC log-likelihood, {oov: LM score}, words):
+    the terms of `LexiconBeamDecoder.rescore`, computed once so the grid only adds them up."""
     pairs = []
     for (_, ref, _), cands in zip(items, parts):
         best = max(cands, key=lambda c: c[1] + lm_weight * c[2][oov_logprob] + word_score * c[3], default=("",))

@@ -78,7 +78,7 @@ class LexiconBeamDecoder:
     ) -> None:
         """`lm_weight`, `word_score` and `oov_logprob` rank the candidates (`rescore`);
         the `search_*` options steer flashlight's beam that finds them (`search_nbest`
-        hypotheses kept, default `nbest`; its LM weight and word score default to the
+        hypotheses kept, at least `nbest`; its LM weight and word score default to the
         ranking's). Sentences of speech gain from a wider, more LM-led search than a word."""
         from torchaudio.models.decoder import ctc_decoder
 
