@@ -27,6 +27,10 @@ from recognizers.modality import Modality
 
 _torch_configured = False
 _torch_lock = threading.Lock()
+# Models load one at a time: reading a checkpoint, building the lexicon beam (word list,
+# language model) and the speech encoder's first load each peak well above where they
+# settle, and two of them at once on two threads would add their peaks together.
+_load_lock = threading.Lock()
 _collector: "GuiThreadCollector | None" = None
 
 
@@ -208,10 +212,11 @@ class RecognizerWorker(QObject):
             return
         path = job.payload or str(default_model_path(self.modality))
         try:
-            rec = Recognizer.load(path, modality=self.modality, device=self.device)
-            if rec.modality != self.modality:
-                raise CheckpointError(f"{path} is a {rec.modality} model, not a {self.modality} model")
-            self._warm_up(rec)
+            with _load_lock:
+                rec = Recognizer.load(path, modality=self.modality, device=self.device)
+                if rec.modality != self.modality:
+                    raise CheckpointError(f"{path} is a {rec.modality} model, not a {self.modality} model")
+                self._warm_up(rec)
         except CheckpointError as exc:
             self.recognizer = None
             self.loadFailed.emit(self.modality, str(exc))

@@ -267,7 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
             e.add_argument("files", nargs="+", metavar="FILE", help="ink sample files, or audio files (WAV, FLAC, OGG)")
             e.add_argument("--details", action="store_true", help="one JSON line per sample: text, per-word confidence, n-best alternatives with scores and shares")
         e.add_argument("--model", help="checkpoint path (default: the shipped model in resources/models)")
-        e.add_argument("--decoder", default="greedy", choices=("greedy", "prefix", "beam", "beam-free"), help="greedy (default); prefix (n-best, no language model); beam (lexicon + word language model); beam-free (any characters: names, numbers, codes)")
+        # transcribe reads as the app does (the lexicon beam); evaluate measures the network alone unless asked
+        default = "greedy" if name == "evaluate" else "beam"
+        e.add_argument("--decoder", default=default, choices=("greedy", "prefix", "beam", "beam-free"), help=f"greedy; prefix (n-best, no language model); beam (lexicon + word language model); beam-free (any characters: names, numbers, codes). Default: {default}")
         e.add_argument("--user-words", metavar="FILE", help="with beam: a file of your own words (names, jargon), recognized without retraining")
         e.add_argument("--lm-weight", type=float, help="with beam: language-model weight (default: the tuned value)")
         e.add_argument("--word-score", type=float, help="with beam: score added per word (default: the tuned value)")

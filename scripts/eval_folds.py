@@ -11,7 +11,8 @@ model was trained with A held out, so for it B and C are writers it has seen (th
 are reported beside A's for that reason, not as held-out figures).
 
 Per fold, on UNIPEN cleaned as training loads it (`load_unipen_clean`):
-  words             CER greedy and with the lexicon beam (`--decoder beam`), exact match
+  words             CER greedy and with the lexicon beam (`--decoder beam`), exact match;
+                    lines, multi-line and text are read with the beam too
   lines             5 to 8 words of one writer of the fold on one line (`join_ink`), CER
                     (a line is cut into words at wide gaps, `--word-gap`)
   multi-line        the same words on 2 or 3 lines (`stack_lines`), CER (newlines score as spaces)
@@ -121,11 +122,17 @@ def main() -> None:
         one, multi = composed(by_set["word"], args.lines, rng)
         res["lines (5-8 words)"] = run(greedy, one)
         res["multi-line (same words)"] = run(greedy, multi)
+        if beam is not None:
+            res["lines beam"] = run(beam, one)
+            res["multi-line beam"] = run(beam, multi)
         for k, cs in (("digit", "digits"), ("upper", "upper"), ("lower", "lower")):
             if by_set[k]:
                 res[f"{k} hint={cs}"] = run(greedy, sample(by_set[k], args.limit, rng), cs)
         if by_set["text"]:
-            res["text (real lines)"] = run(greedy, sample(by_set["text"], args.limit, rng))
+            text = sample(by_set["text"], args.limit, rng)
+            res["text (real lines)"] = run(greedy, text)
+            if beam is not None:
+                res["text beam"] = run(beam, text)
         out["folds"][name] = res
         print(f"fold {name} ({', '.join(members)}):")
         for k, v in res.items():

@@ -36,9 +36,11 @@ def main() -> None:
     ap.add_argument("--model", default=str(default_model_path("speech")))
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--data", default=str(ROOT / "data" / "speech_real" / "val_cathy.jsonl"))
+    ap.add_argument("--decoder", default="greedy", choices=("greedy", "prefix", "beam"), help="the decoder each partial runs")
+    ap.add_argument("--json", help="where to write the figures (default docs/figures/streaming[-DECODER].json)")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    rec = Recognizer.load(args.model, "speech", device="cpu", decoder="greedy")
+    rec = Recognizer.load(args.model, "speech", device="cpu", decoder=args.decoder)
     pieces, total = [], 0
     for it in read_manifest(args.data):
         a = load_audio(it.audio_path)
@@ -66,6 +68,7 @@ def main() -> None:
     tail = [ms for s, ms in updates if s >= args.seconds - 5]
     res = {
         "model": Path(args.model).name,
+        "decoder": args.decoder,
         "seconds": args.seconds,
         "updates": len(updates),
         "update_every_s": 0.5,
@@ -79,7 +82,7 @@ def main() -> None:
         "per_update": updates,
     }
     print(json.dumps({k: v for k, v in res.items() if k != "per_update"}, indent=1))
-    out = ROOT / "docs" / "figures" / "streaming.json"
+    out = Path(args.json) if args.json else ROOT / "docs" / "figures" / ("streaming.json" if args.decoder == "greedy" else f"streaming-{args.decoder}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(res, indent=1) + "\n")
 

@@ -95,7 +95,7 @@ def main() -> None:
     greedy = GreedyDecoder(a)
     g_tune, _ = score(greedy, tune, args.modality)
     best = None
-    oovs = (-5.0, -7.0, -10.0, -15.0, -20.0)
+    oovs = (-5.0, -7.0, -10.0, -15.0, -20.0, -25.0, -30.0)
     search_opts = {"search_nbest": args.search_nbest, "beam_size": args.beam_size, "search_word_score": args.search_word_score, "max_words": args.max_words}
     for slw in [float(x) for x in args.search_lm_weights.split(",") if x]:
         search = LexiconBeamDecoder(a, "lexicon", search_lm_weight=slw, **search_opts)

@@ -8,8 +8,8 @@ Two modes, one class:
 
 The user's own words join the lexicon with a boost: their unigram log-probability is set
 to that of a common word, so they win without retraining. Handwriting keeps its case: the
-lexicon spells each word lower-case, Capitalised and UPPER-case, and the text is read
-from the decoded characters, not from the language model's (lower-case) word.
+search runs case-folded over lower-case words, and each candidate word then takes the form
+(lower, Capitalised, UPPER, or the user's own spelling) its ink reads best as.
 """
 
 from __future__ import annotations
@@ -51,13 +51,6 @@ def shipped_lm(path: Path = ARPA) -> WordLM:
     return WordLM.read_arpa(path)
 
 
-def _spellings(word: str, alphabet: Alphabet, cased: bool) -> list[str]:
-    forms = {word}
-    if cased:
-        forms |= {word[:1].upper() + word[1:], word.upper()}
-    return [f for f in forms if alphabet.covers(f) and " " not in f]
-
-
 class LexiconBeamDecoder:
     def __init__(
         self,
@@ -88,22 +81,31 @@ class LexiconBeamDecoder:
         self.lm_weight, self.word_score, self.oov_logprob = lm_weight, word_score, oov_logprob
         self.lm = WordLM({})
         self.free = PrefixBeamDecoder(alphabet, beam=8, nbest=nbest)
-        self.tokens = [BLANK_TOKEN] + [SIL if c == " " else c for c in alphabet.chars]
+        # A cased alphabet (handwriting) is searched case-folded: each letter's column is the
+        # sum of its lower- and upper-case probabilities, the lexicon holds each word once, in
+        # lower case, and `_cased` gives every candidate back the case the ink shows. Spelling
+        # each word three ways (lower, Capitalised, UPPER) had tripled flashlight's trie
+        # (about 60 MB more for 20,000 words) and its token set.
+        self.cased = mode == "lexicon" and any(c.isupper() for c in alphabet.chars)
+        search_chars = "".join(c for c in alphabet.chars if not (c.isupper() and c.lower() in alphabet.chars)) if self.cased else alphabet.chars
+        self._fold = _fold_columns(alphabet, search_chars) if self.cased else None
+        self.user_spellings: dict[str, list[str]] = {}  # a user's word in lower case -> their own spelling
+        self.tokens = [BLANK_TOKEN] + [SIL if c == " " else c for c in search_chars]
         self._tmp = tempfile.TemporaryDirectory(prefix="scrivox-lm-")
         tmp = Path(self._tmp.name)
         (tmp / "tokens.txt").write_text("\n".join(self.tokens) + "\n")
-        cased = any(c.isupper() for c in alphabet.chars)
         kwargs = dict(tokens=str(tmp / "tokens.txt"), nbest=max(search_nbest or 0, nbest) if mode == "lexicon" else nbest, beam_size=beam_size, beam_threshold=beam_threshold, blank_token=BLANK_TOKEN, sil_token=SIL, unk_word="<unk>")
         if mode == "lexicon":
+            search_alphabet = Alphabet(search_chars)
             words = WORDS.read_text().split()[:max_words]
             user = [w for w in (user_words or []) if w.strip()]
+            for u in user:  # the user's own spelling (e.g. "McArthur") is kept for `_cased`
+                if self.cased and alphabet.covers(u) and " " not in u and u != u.lower():
+                    self.user_spellings.setdefault(u.lower(), []).append(u)
             lex_lines = []
             for w in words + [u.lower() for u in user]:
-                for sp in _spellings(w, alphabet, cased):
-                    lex_lines.append(f"{w}\t{' '.join(sp)} {SIL}")
-            for u in user:  # keep the user's own spelling too (e.g. "McArthur")
-                if alphabet.covers(u) and " " not in u:
-                    lex_lines.append(f"{u.lower()}\t{' '.join(u)} {SIL}")
+                if search_alphabet.covers(w) and " " not in w:
+                    lex_lines.append(f"{w}\t{' '.join(w)} {SIL}")
             (tmp / "lexicon.txt").write_text("\n".join(dict.fromkeys(lex_lines)) + "\n")
             lm_path = self._write_lm(tmp, words, [u.lower() for u in user], user_boost_logprob)
             self.decoder = ctc_decoder(lexicon=str(tmp / "lexicon.txt"), lm=str(lm_path),
@@ -116,7 +118,10 @@ class LexiconBeamDecoder:
 
     def _write_lm(self, tmp: Path, words: list[str], user: list[str], boost: float) -> Path:
         """The shipped model restricted to `words`, plus the user's words at `boost`."""
-        self.lm = shipped_lm().restricted(words, {u: boost for u in user})
+        shipped = shipped_lm()
+        self.lm = shipped.restricted(words, {u: boost for u in user})
+        if self.lm is shipped:  # every word kept, none boosted: KenLM reads the shipped file
+            return ARPA
         path = tmp / "lm.arpa"
         self.lm.write_arpa(path)
         return path
@@ -143,13 +148,30 @@ class LexiconBeamDecoder:
     def candidates(self, em: torch.Tensor) -> list[str]:
         """Distinct candidate texts: the flashlight beam's n-best (and, in lexicon mode,
         the unconstrained prefix beam's n-best)."""
+        search_em = em if self._fold is None else _folded(em, self._fold)
         texts: list[str] = []
-        for h in self.decoder(em.unsqueeze(0))[0]:
+        for h in self.decoder(search_em.unsqueeze(0))[0]:
             toks = [self.tokens[i] for i in h.tokens.tolist() if self.tokens[i] != BLANK_TOKEN]
             texts.append(" ".join("".join(" " if t == SIL else t for t in toks).split()))
+        if self.cased:
+            texts = [self._cased(em, t) for t in dict.fromkeys(texts)]
         if self.mode == "lexicon":
             texts += [h.text for h in self.free.decode(em)]
         return list(dict.fromkeys(texts))
+
+    def _cased(self, em: torch.Tensor, text: str) -> str:
+        """`text` (lower case, from the folded search) with each word in the case the ink
+        gives it most likely: lower, Capitalised, UPPER or the user's own spelling, chosen by
+        CTC log-likelihood word by word from the left, the words after it still lower."""
+        words = text.split(" ")
+        for k, w in enumerate(words):
+            forms = list(dict.fromkeys([w, w[:1].upper() + w[1:], w.upper(), *self.user_spellings.get(w, [])]))
+            if len(forms) == 1:
+                continue
+            texts = [" ".join(words[:k] + [f] + words[k + 1:]) for f in forms]
+            scores = self.ctc_logp(em, texts)
+            words[k] = forms[max(range(len(forms)), key=scores.__getitem__)]
+        return " ".join(words)
 
     def rescore(self, em: torch.Tensor, texts: list[str], lm_weight: float | None = None, word_score: float | None = None, oov_logprob: float | None = None) -> list[float]:
         """Total score of each text (higher is better); weights default to the decoder's."""
@@ -193,6 +215,21 @@ class LexiconBeamDecoder:
             prev = core if is_word and core in self.lm else None
             total += lp * math.log(10)
         return total
+
+
+def _fold_columns(alphabet: Alphabet, search_chars: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """For each search token (blank first): its own column in the model's output, and the
+    column of its upper-case letter where it has one (`has_upper`)."""
+    own = [0] + [alphabet.encode(c)[0] for c in search_chars]
+    upper = [0] + [alphabet.encode(c.upper())[0] if c.upper() != c and c.upper() in alphabet.chars else 0 for c in search_chars]
+    return torch.tensor(own), torch.tensor(upper), torch.tensor([u > 0 for u in upper])
+
+
+def _folded(em: torch.Tensor, fold: tuple[torch.Tensor, torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    """Case-folded log-probabilities (T, tokens): a letter's column is log(p(lower) + p(upper))."""
+    own, upper, has_upper = fold
+    out = em[:, own]
+    return torch.where(has_upper, torch.logaddexp(out, em[:, upper]), out).contiguous()
 
 
 NUMBER_LOGPROB = -3.0  # numbers, and lone punctuation, are neither words nor out-of-vocabulary

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 SPECIAL = ("<unk>", "<s>", "</s>")
 
@@ -39,8 +39,10 @@ class WordLM:
         """The model over `words` (plus the special tokens); `extra` words get these
         unigram log-probabilities where that is higher than what they had (a boost)."""
         keep = set(words) | set(SPECIAL)
-        uni = {w: p for w, p in self.unigram.items() if w in keep}
         extra = extra or {}
+        if not extra and keep.issuperset(self.unigram):
+            return self  # nothing to drop or boost: share the tables (speech keeps every word)
+        uni = {w: p for w, p in self.unigram.items() if w in keep}
         for w, p in extra.items():
             uni[w] = max(uni.get(w, -99.0), p)
         if not any(w not in SPECIAL for w in uni):
@@ -53,22 +55,26 @@ class WordLM:
 
     # ---- ARPA
 
-    def arpa_lines(self) -> list[str]:
-        """The model as ARPA text. KenLM insists on a bigram section: a model without
-        bigrams gets one that says no more than the unigrams do."""
-        bigram = dict(self.bigram)
+    def iter_arpa(self) -> Iterator[str]:
+        """The model as ARPA text, line by line (a generator, so writing the file never holds
+        it all in memory). KenLM insists on a bigram section: a model without bigrams gets one
+        that says no more than the unigrams do."""
+        bigram = self.bigram
         if not bigram:
             common = max((w for w in self.unigram if w not in SPECIAL), key=self.unigram.__getitem__)
-            bigram[("<s>", common)] = self.unigram[common]
-        lines = ["\\data\\", f"ngram 1={len(self.unigram)}", f"ngram 2={len(bigram)}", "", "\\1-grams:"]
-        lines += [f"{p:.4f}\t{w}\t{self.backoff.get(w, 0.0):.4f}" for w, p in self.unigram.items()]
-        lines += ["", "\\2-grams:"]
-        lines += [f"{p:.4f}\t{a} {b}" for (a, b), p in bigram.items()]
-        lines += ["", "\\end\\", ""]
-        return lines
+            bigram = {("<s>", common): self.unigram[common]}
+        yield from ("\\data\\", f"ngram 1={len(self.unigram)}", f"ngram 2={len(bigram)}", "", "\\1-grams:")
+        yield from (f"{p:.4f}\t{w}\t{self.backoff.get(w, 0.0):.4f}" for w, p in self.unigram.items())
+        yield from ("", "\\2-grams:")
+        yield from (f"{p:.4f}\t{a} {b}" for (a, b), p in bigram.items())
+        yield from ("", "\\end\\")
+
+    def arpa_lines(self) -> list[str]:
+        return list(self.iter_arpa())
 
     def write_arpa(self, path: str | Path) -> None:
-        Path(path).write_text("\n".join(self.arpa_lines()), encoding="utf-8")
+        with open(path, "w", encoding="utf-8") as f:
+            f.writelines(line + "\n" for line in self.iter_arpa())
 
     @classmethod
     def read_arpa(cls, path: str | Path) -> "WordLM":
@@ -76,6 +82,7 @@ class WordLM:
         uni: dict[str, float] = {}
         bo: dict[str, float] = {}
         bi: dict[tuple[str, str], float] = {}
+        words: dict[str, str] = {}
         order = 0
         with open(path, encoding="utf-8") as f:
             for line in f:
@@ -89,12 +96,14 @@ class WordLM:
                     continue
                 parts = line.split("\t")
                 if order == 1:
+                    words[parts[1]] = parts[1]
                     uni[parts[1]] = float(parts[0])
                     if len(parts) > 2 and float(parts[2]) != 0.0:
                         bo[parts[1]] = float(parts[2])
                 elif order == 2:
                     a, b = parts[1].split(" ")
-                    bi[(a, b)] = float(parts[0])
+                    # the unigram's own string objects, not two new ones per bigram (~15 MB)
+                    bi[(words.get(a, a), words.get(b, b))] = float(parts[0])
                 else:
                     raise ValueError(f"{path}: only unigram and bigram models are supported")
         return cls(uni, bo, bi)

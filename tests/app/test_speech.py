@@ -10,6 +10,7 @@ import pytest
 from .helpers import with_silence
 
 from app.audio_input import FakeBackend, SoundDeviceBackend
+from app.settings import DEFAULT_DECODER
 from app.transcript_edit import DOUBT_BELOW
 
 
@@ -88,7 +89,7 @@ def test_live_audio_gives_partials_then_the_final(make_window, standin_models, s
     _, _, final_text, utterance = events[-1]
     # the utterance is the speech (1.9 s) with a little before and after, not the padding
     assert len(spoken_audio) <= len(utterance) <= len(spoken_audio) + int(0.7 * 16_000)
-    reference = Recognizer.load(standin_models["speech"], device="cpu").recognize(utterance)
+    reference = Recognizer.load(standin_models["speech"], device="cpu", decoder=DEFAULT_DECODER).recognize(utterance)
     assert final_text == reference.text and final_text
     assert win.text.toPlainText() == final_text.strip()
     assert sp.partial_lags_ms and max(sp.partial_lags_ms) < 5_000
@@ -164,5 +165,5 @@ def test_real_microphone_through_pulseaudio(make_window, standin_models, spoken_
     sp.set_recording(False)
     _, text, utterance = blocker.args
     assert abs(len(utterance) - len(spoken_audio)) < 0.8 * 16_000
-    assert text == Recognizer.load(standin_models["speech"], device="cpu").recognize(utterance).text
+    assert text == Recognizer.load(standin_models["speech"], device="cpu", decoder=DEFAULT_DECODER).recognize(utterance).text
     assert sp.partial_lags_ms

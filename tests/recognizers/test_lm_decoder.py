@@ -54,6 +54,27 @@ def test_handwriting_keeps_case_from_the_ink():
     assert LexiconBeamDecoder(a, "lexicon").decode(lp)[0].text == "House"
 
 
+def test_handwriting_reads_a_word_whose_letters_waver_between_cases():
+    """The search is case-folded: a letter's lower and upper case count together, and the
+    word then takes the one form (lower, Capitalised, UPPER) its ink reads best as."""
+    a = Alphabet.handwriting()
+    # every letter of HOUSE is a little more upper than lower case; the u could be an n
+    shout = [{"H": 0.5, "h": 0.4}, {"O": 0.5, "o": 0.4}, {"U": 0.3, "u": 0.25, "N": 0.2, "n": 0.15},
+             {"S": 0.5, "s": 0.4}, {"E": 0.5, "e": 0.4}]
+    dec = LexiconBeamDecoder(a, "lexicon")
+    assert dec.decode(emissions(a, spell(shout)))[0].text == "HOUSE"
+    lower = [{k.lower(): sum(v for c, v in f.items() if c.lower() == k.lower()) for k in f} for f in shout]
+    assert dec.decode(emissions(a, spell(lower)))[0].text == "house"
+
+
+def test_a_users_own_spelling_survives_the_folded_search():
+    a = Alphabet.handwriting()
+    ink = spell([{"M": 0.9}, {"c": 0.9}, {"A": 0.9}, {"r": 0.9}, {"t": 0.9}, {"h": 0.9}, {"u": 0.5, "n": 0.4}, {"r": 0.9}])
+    dec = LexiconBeamDecoder(a, "lexicon", user_words=["McArthur"])
+    assert dec.candidates(emissions(a, ink))[0] == "McArthur"
+    assert dec.decode(emissions(a, ink))[0].text == "McArthur"
+
+
 def test_the_search_keeps_more_candidates_than_it_returns_when_asked():
     """search_nbest widens what flashlight hands to the ranking; the output stays at nbest."""
     a = Alphabet.speech()
