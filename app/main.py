@@ -20,25 +20,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def release_freed_memory_promptly() -> None:
-    """Ask glibc's malloc to give freed heap back to the system at once (M_TRIM_THRESHOLD 0,
-    as MALLOC_TRIM_THRESHOLD_=0 would). Loading a model and building its lexicon beam free
-    tens of MB of temporaries; kept by malloc, they add to the next load's peak (the app's
-    peak RSS here: 962 -> 935 MB, docs/install.md). Not glibc: nothing to do."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-1, 0)  # M_TRIM_THRESHOLD = -1 in <malloc.h>
-    except (OSError, AttributeError):  # another C library (musl has no mallopt)
-        pass
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    release_freed_memory_promptly()
     from PySide6.QtCore import QCoreApplication, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from app.workers import RecognizerWorker
+from app.workers import RecognizerWorker, release_freed_memory
 from recognizers.decoding import DecoderSettings
 from recognizers.modality import MODALITIES
 
@@ -32,6 +32,9 @@ DECODER_CHOICES = [
 # UNIPEN words 6.2 % CER -> 4.8 % (docs/decoding.md). Without flashlight-text the worker keeps
 # the prefix decoder and says why.
 DEFAULT_DECODER = "beam"
+# Version 2: the default became the beam. A "prefix" stored before then is read as the old
+# default, not a choice: changing the device saved both decoders, chosen or not.
+DECODERS_VERSION = 2
 
 
 def user_data_dir() -> Path:
@@ -74,13 +77,17 @@ class RecognitionOptions:
     def load(cls, settings: QSettings) -> "RecognitionOptions":
         o = cls()
         o.device = str(settings.value("recognition/device", "auto") or "auto")
+        version = int(settings.value("recognition/decoders_version", 1) or 1)
         for m in MODALITIES:
             d = str(settings.value(f"recognition/decoder_{m}", DEFAULT_DECODER) or DEFAULT_DECODER)
+            if version < 2 and d == "prefix":
+                d = DEFAULT_DECODER
             o.decoders[m] = d if d in dict(DECODER_CHOICES) else DEFAULT_DECODER
         return o
 
     def save(self, settings: QSettings) -> None:
         settings.setValue("recognition/device", self.device)
+        settings.setValue("recognition/decoders_version", DECODERS_VERSION)
         for m, d in self.decoders.items():
             settings.setValue(f"recognition/decoder_{m}", d)
         settings.sync()
@@ -130,10 +137,17 @@ class ConfigurableWorker(RecognizerWorker):
 
     def _warm_up(self, rec) -> None:  # worker thread, inside _load
         self.decoder_error = ""
-        if self.decoder != DecoderSettings("prefix"):  # Recognizer.load's own decoder
-            try:
-                rec.set_decoder(self.decoder)
-            except Exception as exc:
-                self.decoder_error = f"{exc.__class__.__name__}: {exc}"
-                self.progress.emit(f"The {self.decoder.name} decoder is unavailable ({self.decoder_error}); using the prefix decoder")
+        # The first reading loads what the model needs (the speech encoder's load peaks about
+        # 120 MB above where it settles); its temporaries are released before the decoder's
+        # word list and language model are read, so that the two peaks never stack.
+        super()._warm_up(rec)
+        if self.decoder == DecoderSettings("prefix"):  # Recognizer.load's own decoder
+            return
+        release_freed_memory()
+        try:
+            rec.set_decoder(self.decoder)
+        except Exception as exc:
+            self.decoder_error = f"{exc.__class__.__name__}: {exc}"
+            self.progress.emit(f"The {self.decoder.name} decoder is unavailable ({self.decoder_error}); using the prefix decoder")
+            return
         super()._warm_up(rec)

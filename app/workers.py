@@ -13,8 +13,10 @@ time a model loads, so the window opens without waiting for it.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
+import sys
 import threading
 import time
 import traceback
@@ -31,6 +33,18 @@ _torch_lock = threading.Lock()
 # language model) and the speech encoder's first load each peak well above where they
 # settle, and two of them at once on two threads would add their peaks together.
 _load_lock = threading.Lock()
+
+
+def release_freed_memory() -> None:
+    """Hand the heap freed by a load (its temporaries: the word list, the language model's
+    text, the encoder's float16 copy) back to the system before the next load, so the two
+    loads' peaks do not stack (glibc's malloc keeps it otherwise; a no-op elsewhere)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # another C library
+            pass
 _collector: "GuiThreadCollector | None" = None
 
 
@@ -213,10 +227,15 @@ class RecognizerWorker(QObject):
         path = job.payload or str(default_model_path(self.modality))
         try:
             with _load_lock:
-                rec = Recognizer.load(path, modality=self.modality, device=self.device)
-                if rec.modality != self.modality:
-                    raise CheckpointError(f"{path} is a {rec.modality} model, not a {self.modality} model")
-                self._warm_up(rec)
+                if self._stopping:  # the app closed while another model was loading
+                    return
+                try:
+                    rec = Recognizer.load(path, modality=self.modality, device=self.device)
+                    if rec.modality != self.modality:
+                        raise CheckpointError(f"{path} is a {rec.modality} model, not a {self.modality} model")
+                    self._warm_up(rec)
+                finally:
+                    release_freed_memory()
         except CheckpointError as exc:
             self.recognizer = None
             self.loadFailed.emit(self.modality, str(exc))

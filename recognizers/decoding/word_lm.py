@@ -37,11 +37,14 @@ class WordLM:
 
     def restricted(self, words: Iterable[str], extra: dict[str, float] | None = None) -> "WordLM":
         """The model over `words` (plus the special tokens); `extra` words get these
-        unigram log-probabilities where that is higher than what they had (a boost)."""
+        unigram log-probabilities where that is higher than what they had (a boost).
+        This model itself when that drops and boosts nothing (treat the result as read-only)."""
         keep = set(words) | set(SPECIAL)
         extra = extra or {}
+        if not extra and not any(w not in SPECIAL for w in keep):
+            raise ValueError("a word model needs at least one word")
         if not extra and keep.issuperset(self.unigram):
-            return self  # nothing to drop or boost: share the tables (speech keeps every word)
+            return self  # nothing to drop or boost: the same tables, shared (speech keeps every word)
         uni = {w: p for w, p in self.unigram.items() if w in keep}
         for w, p in extra.items():
             uni[w] = max(uni.get(w, -99.0), p)

@@ -121,10 +121,11 @@ def test_commit_by_button_candidate_and_pause(make_window, standin_models, qtbot
     win.set_pause_ms(300)
     assert win.settings.value("pause_ms") in (300, "300")
     draw_ink(canvas, zigzag(1))
-    with qtbot.waitSignal(win.textAppended, timeout=5_000) as appended:
+    with qtbot.waitSignal(panel.committed, timeout=5_000) as third:
         pass  # nobody pressed anything: the pause committed it
     assert canvas.is_empty()
-    assert win.text.toPlainText() == f"{first} {second_best} {appended.args[0].strip()}"
+    assert third.args[0] == reference_text(standin_models["handwriting"], third.args[1])
+    assert win.text.toPlainText() == f"{first} {second_best} {third.args[0]}"
 
 
 def test_undo_rereads_the_ink(make_window, standin_models, qtbot):

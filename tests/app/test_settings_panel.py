@@ -87,6 +87,22 @@ def test_settings_switch_the_decoder_at_run_time(make_window, standin_models, us
     assert RecognitionOptions.load(win.settings).decoders == {"handwriting": "prefix", "speech": "beam"}
 
 
+def test_a_prefix_decoder_saved_before_the_beam_became_the_default_is_read_as_the_default(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from app.settings import DEFAULT_DECODER, RecognitionOptions
+
+    old = QSettings(str(tmp_path / "old.ini"), QSettings.Format.IniFormat)
+    old.setValue("recognition/device", "cpu")  # what changing the device used to save
+    old.setValue("recognition/decoder_handwriting", "prefix")
+    old.setValue("recognition/decoder_speech", "greedy")  # never a default: a choice, kept
+    o = RecognitionOptions.load(old)
+    assert o.decoders == {"handwriting": DEFAULT_DECODER, "speech": "greedy"} and DEFAULT_DECODER == "beam"
+    o.decoders["handwriting"] = "prefix"  # chosen now: saved with the version, and kept
+    o.save(old)
+    assert RecognitionOptions.load(old).decoders == {"handwriting": "prefix", "speech": "greedy"}
+
+
 def test_settings_registry_survives_a_restart(tmp_path, standin_models):
     builtin = tmp_path / "shipped"
     make_standin_model(builtin / "handwriting.pt", "handwriting", seed=3)

@@ -58,20 +58,33 @@ def test_handwriting_reads_a_word_whose_letters_waver_between_cases():
     """The search is case-folded: a letter's lower and upper case count together, and the
     word then takes the one form (lower, Capitalised, UPPER) its ink reads best as."""
     a = Alphabet.handwriting()
-    # every letter of HOUSE is a little more upper than lower case; the u could be an n
-    shout = [{"H": 0.5, "h": 0.4}, {"O": 0.5, "o": 0.4}, {"U": 0.3, "u": 0.25, "N": 0.2, "n": 0.15},
-             {"S": 0.5, "s": 0.4}, {"E": 0.5, "e": 0.4}]
-    dec = LexiconBeamDecoder(a, "lexicon")
-    assert dec.decode(emissions(a, spell(shout)))[0].text == "HOUSE"
+    # every letter of HOUSE is more upper than lower case, the lower case alone less likely
+    # than the blank (so a fold that lost the upper-case columns finds nothing); the u could be an n
+    shout = [{"H": 0.45, "h": 0.2}, {"O": 0.45, "o": 0.2}, {"U": 0.3, "u": 0.15, "N": 0.1, "n": 0.05},
+             {"S": 0.45, "s": 0.2}, {"E": 0.45, "e": 0.2}]
+    # No language model in the search, so that the ink alone decides what it finds first, and
+    # a space after the word, which flashlight's lexicon spells at every word's end: then
+    # candidates()[0] is flashlight's best (the folded search, not the prefix beam beside it).
+    dec = LexiconBeamDecoder(a, "lexicon", lm_weight=0.0, word_score=0.0)
+    end = [{" ": 0.9}]
+    assert dec.candidates(emissions(a, spell(shout + end)))[0] == "HOUSE"
+    # read as the app reads (the ranking's language model too), clearer ink says HOUSE as well
+    clearer = [{"H": 0.5, "h": 0.4}, {"O": 0.5, "o": 0.4}, {"U": 0.3, "u": 0.25, "N": 0.2, "n": 0.15},
+               {"S": 0.5, "s": 0.4}, {"E": 0.5, "e": 0.4}]
+    assert LexiconBeamDecoder(a, "lexicon").decode(emissions(a, spell(clearer)))[0].text == "HOUSE"
     lower = [{k.lower(): sum(v for c, v in f.items() if c.lower() == k.lower()) for k in f} for f in shout]
-    assert dec.decode(emissions(a, spell(lower)))[0].text == "house"
+    assert dec.candidates(emissions(a, spell(lower + end)))[0] == "house"
+    # two words: each takes its own case
+    the = [{"t": 0.9}, {"h": 0.9}, {"e": 0.9}, {" ": 0.9}]
+    capital = [{"H": 0.8, "h": 0.1}] + lower[1:]
+    assert dec.candidates(emissions(a, spell(the + capital + end)))[0] == "the House"
 
 
 def test_a_users_own_spelling_survives_the_folded_search():
     a = Alphabet.handwriting()
     ink = spell([{"M": 0.9}, {"c": 0.9}, {"A": 0.9}, {"r": 0.9}, {"t": 0.9}, {"h": 0.9}, {"u": 0.5, "n": 0.4}, {"r": 0.9}])
     dec = LexiconBeamDecoder(a, "lexicon", user_words=["McArthur"])
-    assert dec.candidates(emissions(a, ink))[0] == "McArthur"
+    assert dec.candidates(emissions(a, ink + [{" ": 0.9}]))[0] == "McArthur"  # flashlight's best
     assert dec.decode(emissions(a, ink))[0].text == "McArthur"
 
 
