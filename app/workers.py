@@ -36,15 +36,18 @@ _load_lock = threading.Lock()
 
 
 def release_freed_memory() -> None:
-    """Hand the heap freed by a load (its temporaries: the word list, the language model's
-    text, the encoder's float16 copy) back to the system before the next load, so the two
-    loads' peaks do not stack (glibc's malloc keeps it otherwise; a no-op elsewhere)."""
-    gc.collect()
+    """Hand the heap that a load freed (its temporaries: the word list and language model read
+    for the lexicon beam, the encoder's float16 copy) back to the system, so that it does not
+    stay resident under the next step's peak (glibc's malloc keeps it otherwise; a no-op
+    elsewhere). No gc.collect() here: cyclic garbage is collected on the GUI thread only
+    (GuiThreadCollector, below); what a load frees, reference counting has freed."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         except (OSError, AttributeError):  # another C library
             pass
+
+
 _collector: "GuiThreadCollector | None" = None
 
 
