@@ -6,8 +6,9 @@
 - the recognition options (device, decoder per recognizer), stored in the window's
   QSettings under ``recognition/``;
 - `ConfigurableWorker`, the recognizer worker that builds the chosen decoder on its own
-  thread whenever it loads a model: changing device or decoding reloads the model, which
-  takes a fraction of a second and goes through the same path as any other load.
+  thread whenever it loads a model: changing device or decoding reloads the model (a few
+  seconds with the lexicon beam, which reads its word list and language model) through the
+  same path as any other load.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ DECODER_CHOICES = [
     ("beam", "Beam with word list and language model"),
     ("beam-free", "Beam, free spelling (names, numbers, codes)"),
 ]
-# The lexicon beam reads best: held-out Cathy sentences 37.5 % WER greedy -> 19.0 %, held-out
-# UNIPEN words 6.2 % CER -> 4.8 % (docs/decoding.md). Without flashlight-text the worker keeps
+# The lexicon beam reads best: held-out Cathy sentences 34.7 % WER greedy -> 18.1 %, held-out
+# UNIPEN words 6.2 % CER -> 5.0 % (docs/decoding.md). Without flashlight-text the worker keeps
 # the prefix decoder and says why.
 DEFAULT_DECODER = "beam"
 # Version 2: the default became the beam. A "prefix" stored before then is read as the old
@@ -77,7 +78,10 @@ class RecognitionOptions:
     def load(cls, settings: QSettings) -> "RecognitionOptions":
         o = cls()
         o.device = str(settings.value("recognition/device", "auto") or "auto")
-        version = int(settings.value("recognition/decoders_version", 1) or 1)
+        try:  # a damaged or hand-edited value must not stop the window opening
+            version = int(settings.value("recognition/decoders_version", 1) or 1)
+        except (TypeError, ValueError):
+            version = 1
         for m in MODALITIES:
             d = str(settings.value(f"recognition/decoder_{m}", DEFAULT_DECODER) or DEFAULT_DECODER)
             if version < 2 and d == "prefix":
@@ -117,8 +121,7 @@ def cuda_devices() -> list[tuple[str, str]]:
 class ConfigurableWorker(RecognizerWorker):
     """A RecognizerWorker whose decoder is chosen in the settings.
 
-    The decoder is built on the worker thread, right after a model loads (before its
-    warm-up reading), so a slow one (the lexicon beam reads the word list) never holds up
+    The decoder is built on the worker thread, between a model's two warm-up readings, so a slow one (the lexicon beam reads the word list) never holds up
     the window. When the chosen decoder cannot be built (flashlight-text missing, ...),
     the model keeps its prefix decoder and the status bar says why.
     """
@@ -141,13 +144,14 @@ class ConfigurableWorker(RecognizerWorker):
         # 120 MB above where it settles); its temporaries are released before the decoder's
         # word list and language model are read, so that the two peaks never stack.
         super()._warm_up(rec)
-        if self.decoder == DecoderSettings("prefix"):  # Recognizer.load's own decoder
+        decoder = self.decoder  # read once: `configure` may replace it from the GUI thread
+        if decoder == DecoderSettings("prefix"):  # Recognizer.load's own decoder
             return
         release_freed_memory()
         try:
-            rec.set_decoder(self.decoder)
+            rec.set_decoder(decoder)
         except Exception as exc:
             self.decoder_error = f"{exc.__class__.__name__}: {exc}"
-            self.progress.emit(f"The {self.decoder.name} decoder is unavailable ({self.decoder_error}); using the prefix decoder")
+            self.progress.emit(f"The {decoder.name} decoder is unavailable ({self.decoder_error}); using the prefix decoder")
             return
         super()._warm_up(rec)

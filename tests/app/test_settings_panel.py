@@ -61,8 +61,8 @@ def test_settings_switch_the_decoder_at_run_time(make_window, standin_models, us
     win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
     d = win.show_settings(tab="Recognition")
     assert win.hw_worker.decoder.name == "beam"  # the default, and what the model decodes with
-    if not win.hw_worker.decoder_error:  # flashlight-text installed
-        assert type(win.hw_worker.recognizer.decoder).__name__ == "LexiconBeamDecoder"
+    assert win.hw_worker.decoder_error == ""  # flashlight-text is a required dependency
+    assert type(win.hw_worker.recognizer.decoder).__name__ == "LexiconBeamDecoder"
     combo = d.decoder_combos["handwriting"]
     with qtbot.waitSignal(win.hw_worker.loaded, timeout=30_000):
         combo.setCurrentIndex(combo.findData("greedy"))
@@ -77,8 +77,8 @@ def test_settings_switch_the_decoder_at_run_time(make_window, standin_models, us
         combo.setCurrentIndex(combo.findData("beam"))
     assert win.hw_worker.decoder.name == "beam"
     assert win.hw_worker.decoder.user_words == ("Scrivox", "Quillfeather")
-    if not win.hw_worker.decoder_error:  # flashlight-text installed
-        assert type(win.hw_worker.recognizer.decoder).__name__ == "LexiconBeamDecoder"
+    assert win.hw_worker.decoder_error == ""
+    assert type(win.hw_worker.recognizer.decoder).__name__ == "LexiconBeamDecoder"
     # a restart reads the choice back from the settings
     from app.settings import RecognitionOptions
 
@@ -101,6 +101,8 @@ def test_a_prefix_decoder_saved_before_the_beam_became_the_default_is_read_as_th
     o.decoders["handwriting"] = "prefix"  # chosen now: saved with the version, and kept
     o.save(old)
     assert RecognitionOptions.load(old).decoders == {"handwriting": "prefix", "speech": "greedy"}
+    old.setValue("recognition/decoders_version", "2x")  # damaged by hand: read as before version 2
+    assert RecognitionOptions.load(old).decoders == {"handwriting": DEFAULT_DECODER, "speech": "greedy"}
 
 
 def test_settings_registry_survives_a_restart(tmp_path, standin_models):
