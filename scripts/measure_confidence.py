@@ -76,7 +76,8 @@ def main() -> None:
            "wrong_words": sum(not g for _, g in scored), "app": at(DOUBT_BELOW),
            "sweep": [at(t) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)]}
     print(json.dumps(res, indent=1))
-    out = ROOT / "docs" / "figures" / f"confidence-{args.modality}.json"
+    tag = "" if args.decoder == "prefix" else f"-{args.decoder}"  # the prefix figures keep their name
+    out = ROOT / "docs" / "figures" / f"confidence-{args.modality}{tag}.json"
     out.write_text(json.dumps(res, indent=1) + "\n")
 
 
