@@ -66,6 +66,7 @@ _BOUNDS = {
     "handwriting": {"step": (1e-4, 10.0), "max_points": (2, 1_000_000), "min_scale_ratio": (0.0, 1.0)},
 }
 MAX_STRIDES = 6
+INK_NORMS = ("box", "core")  # recognizers.features.normalize_ink
 
 
 def check_settings(modality: str, model_config: dict, feature_config: dict) -> None:
@@ -88,6 +89,8 @@ def check_settings(modality: str, model_config: dict, feature_config: dict) -> N
     if not isinstance(strides, (list, tuple)) or not 1 <= len(strides) <= MAX_STRIDES or not all(isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= 8 for k in strides):
         raise ValueError(f"model setting conv_strides={strides!r} must be 1 to {MAX_STRIDES} whole numbers in 1..8")
     check("feature", feature_config, _BOUNDS[modality])
+    if modality == Modality.HANDWRITING and feature_config.get("norm", "box") not in INK_NORMS:
+        raise ValueError(f"feature setting norm={feature_config['norm']!r} is not one of {', '.join(INK_NORMS)}")
     if modality == Modality.SPEECH and "n_fft" in feature_config:
         win = int(feature_config.get("sample_rate", 16_000) * feature_config.get("win_ms", 25.0) / 1000)
         if feature_config["n_fft"] < win:

@@ -25,6 +25,10 @@ class InkFeatureConfig:
     min_scale_ratio: float = 0.0625  # scale is floored at this fraction of the ink width (1/8 squashed long lines)
     use_time: bool = False  # append the (log) time gap before each point
     drop_outliers: bool = True  # ignore specks far from all writing and glitch points (ink_lines.drop_outliers)
+    # "box": centre on the bounding box, divide by its height. "core": centre on the median
+    # height of the pen path and divide by a multiple of its interquartile range (`core_frame`), which
+    # follows the letters' body rather than the tallest ascender and lowest descender.
+    norm: str = "box"
 
     @property
     def dim(self) -> int:
@@ -60,11 +64,48 @@ def _resample_stroke(stroke: np.ndarray, spacing: float) -> np.ndarray:
     return out
 
 
-def normalize_ink(ink: Ink, min_scale_ratio: float = InkFeatureConfig.min_scale_ratio) -> tuple[list[np.ndarray], float]:
-    """Translate so the ink's middle is at 0 and scale so its height is 1.
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    order = np.argsort(values)
+    w = weights[order]
+    centres = np.cumsum(w) - w / 2  # each value stands at the middle of its weight
+    return [float(np.interp(q * w.sum(), centres, values[order])) for q in qs]
+
+
+CORE_SIZE = 3.5  # a UNIPEN word's box is 3.5 interquartile ranges high (median of 2,902 words): sequences keep their length
+
+
+def core_frame(strokes: list[np.ndarray]) -> tuple[float, float] | None:
+    """Middle and size of the writing's body: the median height of the pen path and
+    CORE_SIZE times its interquartile range, each segment weighted by its length (so the device's sampling
+    rate does not matter). None for ink without length (dots only).
+
+    A word's box is set by its tallest ascender and lowest descender, so "can" and
+    "bodyguard" written alike come out at sizes three times apart; most of the pen path
+    lies in the body of the letters, so its spread measures their size more steadily.
+    """
+    mids, lens = [], []
+    for s in strokes:
+        if len(s) > 1:
+            mids.append((s[1:, 1] + s[:-1, 1]) / 2)
+            lens.append(np.linalg.norm(np.diff(s[:, :2], axis=0), axis=1))
+    if not mids:
+        return None
+    y, w = np.concatenate(mids), np.concatenate(lens)
+    if w.sum() <= 0:
+        return None
+    q25, q50, q75 = _weighted_quantiles(y, w, (0.25, 0.5, 0.75))
+    return q50, CORE_SIZE * (q75 - q25)
+
+
+def normalize_ink(ink: Ink, min_scale_ratio: float = InkFeatureConfig.min_scale_ratio,
+                  norm: str = "box") -> tuple[list[np.ndarray], float]:
+    """Translate so the ink's middle is at 0 and scale so its height is 1 ("box"), or so its
+    body is centred and about 1 high ("core", `core_frame`).
 
     Returns the normalised strokes and the scale that was divided out.
     """
+    if norm not in ("box", "core"):
+        raise ValueError(f"unknown ink normalisation {norm!r}")
     strokes = [np.asarray(s, np.float32) for s in ink if len(s)]
     if not strokes:
         return [], 1.0
@@ -72,6 +113,10 @@ def normalize_ink(ink: Ink, min_scale_ratio: float = InkFeatureConfig.min_scale_
     scale = ink_scale(pts, min_scale_ratio)
     lo, hi = pts[:, :2].min(0), pts[:, :2].max(0)
     centre = (lo + hi) / 2
+    frame = core_frame(strokes) if norm == "core" else None
+    if frame is not None:
+        # the same floors as the box: a dash or a flat scribble must not explode
+        centre[1], scale = frame[0], max(frame[1], float(hi[0] - lo[0]) * min_scale_ratio, 1e-3)
     out = []
     for s in strokes:
         s = s.copy()
@@ -92,7 +137,7 @@ def ink_features(ink: Ink, cfg: InkFeatureConfig) -> np.ndarray:
     """
     if cfg.drop_outliers:
         ink = drop_outliers(ink)
-    strokes, _ = normalize_ink(ink, cfg.min_scale_ratio)
+    strokes, _ = normalize_ink(ink, cfg.min_scale_ratio, cfg.norm)
     if not strokes:
         return np.zeros((0, cfg.dim), np.float32)
     path_len = sum(float(np.linalg.norm(np.diff(s[:, :2], axis=0), axis=1).sum()) for s in strokes)

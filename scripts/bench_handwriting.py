@@ -1,6 +1,6 @@
 """Handwriting speed benchmark: recognition latency and training throughput on this CPU.
 
-    .venv/bin/python scripts/bench_handwriting.py [--model resources/models/handwriting.pt] [--train-steps 150]
+    .venv/bin/python scripts/bench_handwriting.py [--model resources/models/handwriting.pt] [--train-steps 150] [--views]
 
 Prints its figures and writes them to docs/figures/handwriting-bench.json. Needs the
 UNIPEN data in ../shared/data (held-out contributors give the test ink).
@@ -62,6 +62,8 @@ def main() -> None:
     ap.add_argument("--model", default=str(default_model_path("handwriting")))
     ap.add_argument("--train-steps", type=int, default=150)
     ap.add_argument("--threads", type=int, default=1, help="torch threads for recognition")
+    ap.add_argument("--decoders", nargs="*", default=["greedy", "prefix", "beam"])
+    ap.add_argument("--views", action="store_true", help="also time each decoder reading in several views (Recognizer.ink_views)")
     ap.add_argument("--train-threads", type=int, nargs="*", default=[1, 2], help="thread counts to measure training at")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -70,21 +72,24 @@ def main() -> None:
     typical = [w for w in words if 150 <= sum(len(s) for s in w.strokes) <= 250][:40]
     res: dict = {"machine": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads", "model": Path(args.model).name}
 
-    for dec in ("greedy", "prefix"):
+    by_writer: dict[str, list] = {}
+    for w in words:
+        by_writer.setdefault(w.writer, []).append(w)
+    lines = [make_line(ws) for ws in by_writer.values() if len(ws) >= 12][:10]
+    res["word_points_median"] = int(statistics.median(sum(len(s) for s in w.strokes) for w in typical))
+    res["line_chars_median"] = int(statistics.median(len(lab) for _, lab in lines))
+    for dec in args.decoders:
         rec = Recognizer.load(args.model, device="cpu", decoder=dec)
-        for w in typical[:5]:
-            rec.recognize(w.strokes)  # warm-up
-        word_ms = [t for w in typical for t in time_it(lambda: rec.recognize(w.strokes), 3)]
-        by_writer: dict[str, list] = {}
-        for w in words:
-            by_writer.setdefault(w.writer, []).append(w)
-        lines = [make_line(ws) for ws in by_writer.values() if len(ws) >= 12][:10]
-        line_ms = [t for s, _ in lines for t in time_it(lambda: rec.recognize(s), 3)]
-        res[f"word_ms_median_{dec}"] = round(statistics.median(word_ms), 2)
-        res[f"line_ms_median_{dec}"] = round(statistics.median(line_ms), 2)
-        res["word_points_median"] = int(statistics.median(sum(len(s) for s in w.strokes) for w in typical))
-        res["line_chars_median"] = int(statistics.median(len(lab) for _, lab in lines))
-        print(f"{dec:7s} word (~{res['word_points_median']} points): {res[f'word_ms_median_{dec}']} ms median; line (~{res['line_chars_median']} chars): {res[f'line_ms_median_{dec}']} ms median")
+        for views in (False, True) if args.views else (False,):
+            rec.ink_views = views
+            key = dec + ("_views" if views else "")
+            for w in typical[:5]:
+                rec.recognize(w.strokes)  # warm-up
+            word_ms = [t for w in typical for t in time_it(lambda: rec.recognize(w.strokes), 3)]
+            line_ms = [t for s, _ in lines for t in time_it(lambda: rec.recognize(s), 3)]
+            res[f"word_ms_median_{key}"] = round(statistics.median(word_ms), 2)
+            res[f"line_ms_median_{key}"] = round(statistics.median(line_ms), 2)
+            print(f"{key:12s} word (~{res['word_points_median']} points): {res[f'word_ms_median_{key}']} ms median; line (~{res['line_chars_median']} chars): {res[f'line_ms_median_{key}']} ms median")
 
     if args.train_steps:
         from recognizers.training.loop import TrainConfig, train

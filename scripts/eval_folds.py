@@ -89,6 +89,7 @@ def main() -> None:
     ap.add_argument("--folds", default="A,B,C")
     ap.add_argument("--no-beam", action="store_true")
     ap.add_argument("--tag", default="")
+    ap.add_argument("--views", action="store_true", help="read each word in several views too (Recognizer.ink_views)")
     ap.add_argument("--word-gap", type=float, default=None,
                     help="cut lines into words at gaps this wide (writing heights; default: "
                          "recognizers.ink_lines.WORD_GAP; inf: never, the model alone places spaces)")
@@ -108,7 +109,8 @@ def main() -> None:
     for r in (greedy, beam):
         if r is not None:
             r.word_gap = args.word_gap
-    out: dict = {"model": args.model or "shipped", "word_gap": args.word_gap, "cleaning": report.__dict__, "folds": {}}
+            r.ink_views = args.views
+    out: dict = {"model": args.model or "shipped", "word_gap": args.word_gap, "views": args.views, "cleaning": report.__dict__, "folds": {}}
     for name in args.folds.split(","):
         members = fold_of[name]
         rng = np.random.default_rng(2026)

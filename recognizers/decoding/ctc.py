@@ -69,6 +69,26 @@ def aligned_confidence(log_probs: torch.Tensor, labels: list[int]) -> list[float
     return conf
 
 
+def ctc_log_likelihood(log_probs: torch.Tensor, texts: list[str], alphabet: Alphabet) -> list[float]:
+    """log p(text | frames) under CTC for each text, in one batched call (an empty text is
+    allowed; a text too long for the frames scores -inf)."""
+    if not texts:
+        return []
+    em = log_probs.detach().float().cpu()
+    targets = [alphabet.encode(t) for t in texts]
+    T = em.shape[0]
+    nll = torch.nn.functional.ctc_loss(
+        em.unsqueeze(1).expand(T, len(texts), em.shape[1]),
+        torch.tensor([i for t in targets for i in t], dtype=torch.long),
+        torch.full((len(texts),), T, dtype=torch.long),
+        torch.tensor([len(t) for t in targets], dtype=torch.long),
+        blank=BLANK,
+        reduction="none",
+        zero_infinity=False,
+    )
+    return [-float(x) for x in nll]
+
+
 class GreedyDecoder:
     """Best-path decoding: the most likely label per frame, repeats merged, blanks dropped."""
 

@@ -23,7 +23,7 @@ import torch
 
 from recognizers.paths import resource_path
 from recognizers.alphabet import Alphabet
-from recognizers.decoding.ctc import PrefixBeamDecoder, aligned_confidence, greedy_path
+from recognizers.decoding.ctc import PrefixBeamDecoder, aligned_confidence, ctc_log_likelihood, greedy_path
 from recognizers.decoding.hypothesis import Hypothesis
 from recognizers.decoding.word_lm import WordLM
 
@@ -176,30 +176,21 @@ class LexiconBeamDecoder:
     def rescore(self, em: torch.Tensor, texts: list[str], lm_weight: float | None = None, word_score: float | None = None, oov_logprob: float | None = None) -> list[float]:
         """Total score of each text (higher is better); weights default to the decoder's."""
         ac = self.ctc_logp(em, texts)
+        return [a + self.prior(t, lm_weight, word_score, oov_logprob) for a, t in zip(ac, texts)]
+
+    def prior(self, text: str, lm_weight: float | None = None, word_score: float | None = None, oov_logprob: float | None = None) -> float:
+        """What the ranking adds to a text's CTC log-likelihood: lm_weight times its word
+        LM score plus word_score per word (nothing in free mode)."""
         if self.mode == "free":
-            return ac
+            return 0.0
         lw = self.lm_weight if lm_weight is None else lm_weight
         ws = self.word_score if word_score is None else word_score
         oov = self.oov_logprob if oov_logprob is None else oov_logprob
-        return [a + lw * self.lm_score(t, oov) + ws * len(t.split()) for a, t in zip(ac, texts)]
+        return lw * self.lm_score(text, oov) + ws * len(text.split())
 
     def ctc_logp(self, em: torch.Tensor, texts: list[str]) -> list[float]:
         """log p(text | input) under CTC for each text (batched; an empty text is allowed)."""
-        if not texts:
-            return []
-        targets = [self.alphabet.encode(t) for t in texts]
-        T = em.shape[0]
-        flat = torch.tensor([i for t in targets for i in t], dtype=torch.long)
-        nll = torch.nn.functional.ctc_loss(
-            em.unsqueeze(1).expand(T, len(texts), em.shape[1]),
-            flat,
-            torch.full((len(texts),), T, dtype=torch.long),
-            torch.tensor([len(t) for t in targets], dtype=torch.long),
-            blank=0,
-            reduction="none",
-            zero_infinity=False,
-        )
-        return [-float(x) for x in nll]
+        return ctc_log_likelihood(em, texts, self.alphabet)
 
     def lm_score(self, text: str, oov_logprob: float) -> float:
         """Natural-log bigram score of the words of `text` (case and edge punctuation

@@ -1,6 +1,9 @@
 import numpy as np
 
-from recognizers.features import AudioFeatureConfig, InkFeatureConfig, audio_features, ink_features
+import pytest
+
+from recognizers.checkpoint import check_settings
+from recognizers.features import AudioFeatureConfig, InkFeatureConfig, audio_features, core_frame, ink_features, normalize_ink
 
 from .inkgen import word_ink
 
@@ -16,6 +19,52 @@ def test_ink_features_ignore_translation_and_scale():
     assert ref.shape[1] == cfg.dim and 10 < len(ref) < 200
     for scale, dx, dy in [(0.01, 5, 7), (37.0, -1e4, 3e3), (1.0, 123.4, -56.7)]:
         np.testing.assert_allclose(ink_features(transform(ink, scale, dx, dy), cfg), ref, atol=1e-3)
+
+
+def test_core_norm_ignores_translation_scale_and_sampling_rate():
+    cfg = InkFeatureConfig(norm="core")
+    ink = word_ink("olvo", np.random.default_rng(3))
+    ref = ink_features(ink, cfg)
+    assert 10 < len(ref) < 300
+    for scale, dx, dy in [(0.01, 5, 7), (37.0, -1e4, 3e3)]:
+        np.testing.assert_allclose(ink_features(transform(ink, scale, dx, dy), cfg), ref, atol=1e-3)
+    # a device sampling twice as often (a point between every two) draws the same body
+    dense = [np.concatenate([np.stack([s[:-1], (s[:-1] + s[1:]) / 2], 1).reshape(-1, 3), s[-1:]]) for s in ink]
+    assert len(dense[0]) == 2 * len(ink[0]) - 1
+    mid, size = core_frame(ink)
+    mid2, size2 = core_frame(dense)
+    assert abs(mid2 - mid) < 0.02 * size and abs(size2 / size - 1) < 0.03
+
+
+def test_core_norm_follows_the_body_not_an_ascender():
+    # "ooool" is 1.75 times as tall as "ooooo" (the l rises above the o's); the body is the same
+    rng = np.random.default_rng(4)
+    low, tall = word_ink("ooooo", rng), word_ink("ooool", rng)
+    box = [normalize_ink(x, norm="box")[1] for x in (low, tall)]
+    core = [normalize_ink(x, norm="core")[1] for x in (low, tall)]
+    assert box[1] / box[0] > 1.6
+    assert core[1] / core[0] < 1.25
+    # the o's sit in the same place relative to the middle either way
+    o_low = normalize_ink(low, norm="core")[0][0][:, 1]
+    o_tall = normalize_ink(tall, norm="core")[0][0][:, 1] * core[1] / core[0]
+    assert abs(o_low.mean() - o_tall.mean()) < 0.15
+
+
+def test_core_norm_keeps_the_floors_for_dots_and_dashes():
+    dot = [np.array([[3, 4, 0]], np.float32)]
+    assert core_frame(dot) is None
+    assert ink_features(dot, InkFeatureConfig(norm="core")).shape == (1, 4)
+    dash = [np.array([[0, 0, 0], [5000, 0.001, 100]], np.float32)]
+    assert len(ink_features(dash, InkFeatureConfig(norm="core"))) == len(ink_features(dash, InkFeatureConfig()))
+
+
+def test_an_unknown_normalisation_is_refused():
+    with pytest.raises(ValueError, match="unknown ink normalisation"):
+        ink_features(word_ink("o", np.random.default_rng(0)), InkFeatureConfig(norm="height"))
+    with pytest.raises(ValueError, match="norm='height'"):
+        check_settings("handwriting", {}, {"norm": "height"})
+    check_settings("handwriting", {}, {"norm": "core"})
+    check_settings("handwriting", {}, {})  # checkpoints from before the setting read as "box"
 
 
 def test_pen_up_bit_marks_new_strokes():

@@ -1,0 +1,32 @@
+"""One reading from several views of the same ink: the decoder's candidates for the ink
+itself and the best path of every view, ranked by their CTC log-likelihood averaged over
+the views (plus the decoder's own word prior, when it has a language model)."""
+
+from __future__ import annotations
+
+import torch
+
+from recognizers.alphabet import Alphabet
+from recognizers.decoding.ctc import aligned_confidence, ctc_log_likelihood, greedy_path
+from recognizers.decoding.hypothesis import Decoder, Hypothesis
+
+
+def read_views(decoder: Decoder, alphabet: Alphabet, log_probs: list[torch.Tensor]) -> list[Hypothesis]:
+    """Hypotheses, best first, for per-frame log-probabilities of several views (the ink
+    itself first). With one view, or when every view agrees, the decoder's answer as is."""
+    hyps = decoder.decode(log_probs[0])
+    if len(log_probs) == 1:
+        return hyps
+    texts = list(dict.fromkeys([h.text for h in hyps] + [alphabet.decode(greedy_path(lp)[0]) for lp in log_probs[1:]]))
+    if len(texts) == 1:
+        return hyps
+    ac = torch.stack([torch.tensor(ctc_log_likelihood(lp, texts, alphabet)) for lp in log_probs]).mean(0)
+    prior = getattr(decoder, "prior", None)  # the lexicon beam's language model and word score
+    scores = [float(a) + (prior(t) if prior else 0.0) for a, t in zip(ac, texts)]
+    ranked = sorted(zip(scores, texts), key=lambda st: -st[0])[: max(len(hyps), 1)]
+    out = [Hypothesis(t, s) for s, t in ranked if s > float("-inf")]
+    if not out:
+        return hyps
+    same = next((h for h in hyps if h.text == out[0].text and h.char_confidence), None)
+    out[0].char_confidence = same.char_confidence if same else aligned_confidence(log_probs[0], alphabet.encode(out[0].text))
+    return out
