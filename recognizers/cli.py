@@ -152,6 +152,8 @@ def cmd_evaluate(args) -> int:
     if not Path(args.data).exists():
         raise CliError(f"--data: no such file or folder: {args.data}")
     rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=_decoder_settings(args))
+    if args.views is not None:
+        rec.ink_views = args.views
     if rec.device_note:
         print(f"note: {rec.device_note}", file=sys.stderr)
     samples = args.modality.read_labelled(args.data)
@@ -182,6 +184,8 @@ def cmd_transcribe(args) -> int:
     from recognizers.recognizer import Recognizer
 
     rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=_decoder_settings(args))
+    if args.views is not None:
+        rec.ink_views = args.views
     if rec.device_note:
         print(f"note: {rec.device_note}", file=sys.stderr)
 
@@ -274,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument("--lm-weight", type=float, help="with beam: language-model weight (default: the tuned value)")
         e.add_argument("--word-score", type=float, help="with beam: score added per word (default: the tuned value)")
         e.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+        e.add_argument("--views", action=argparse.BooleanOptionalAction, default=None,
+                       help="handwriting: read each word also slanted and stretched, the readings voting (default: on; --no-views reads the ink once, faster)")
         e.set_defaults(func=func)
 
     from recognizers.training.importers import FORMATS

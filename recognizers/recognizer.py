@@ -147,9 +147,9 @@ class Recognizer:
         self.modality = Modality.parse(ckpt.modality)
         self.path = path
         self.word_gap: float | None = None  # split_words' gap (None: its default; inf: never cut a line)
-        # handwriting: read each word also slanted and stretched (recognizers.ink_views), which
-        # mends misreadings of a stranger's hand at about twice the time
-        self.ink_views = False
+        # handwriting: read each word also slanted and stretched (recognizers.ink_views); it
+        # mends misreadings of a stranger's hand for about 1.5-2.5 times the time
+        self.ink_views = True
         self._frame_cache = self._head_cache = None  # streaming partials (recognize_partial), made on first use
         self.device, self.device_note = usable_device(device)
         try:

@@ -1,6 +1,6 @@
 """Handwriting speed benchmark: recognition latency and training throughput on this CPU.
 
-    .venv/bin/python scripts/bench_handwriting.py [--model resources/models/handwriting.pt] [--train-steps 150] [--views]
+    .venv/bin/python scripts/bench_handwriting.py [--model resources/models/handwriting.pt] [--train-steps 150]
 
 Prints its figures and writes them to docs/figures/handwriting-bench.json. Needs the
 UNIPEN data in ../shared/data (held-out contributors give the test ink).
@@ -63,7 +63,6 @@ def main() -> None:
     ap.add_argument("--train-steps", type=int, default=150)
     ap.add_argument("--threads", type=int, default=1, help="torch threads for recognition")
     ap.add_argument("--decoders", nargs="*", default=["greedy", "prefix", "beam"])
-    ap.add_argument("--views", action="store_true", help="also time each decoder reading in several views (Recognizer.ink_views)")
     ap.add_argument("--train-threads", type=int, nargs="*", default=[1, 2], help="thread counts to measure training at")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -80,7 +79,7 @@ def main() -> None:
     res["line_chars_median"] = int(statistics.median(len(lab) for _, lab in lines))
     for dec in args.decoders:
         rec = Recognizer.load(args.model, device="cpu", decoder=dec)
-        for views in (False, True) if args.views else (False,):
+        for views in (False, True):  # the ink read once, and in several views (the default since session 8)
             rec.ink_views = views
             key = dec + ("_views" if views else "")
             for w in typical[:5]:

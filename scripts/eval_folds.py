@@ -89,7 +89,8 @@ def main() -> None:
     ap.add_argument("--folds", default="A,B,C")
     ap.add_argument("--no-beam", action="store_true")
     ap.add_argument("--tag", default="")
-    ap.add_argument("--views", action="store_true", help="read each word in several views too (Recognizer.ink_views)")
+    ap.add_argument("--views", action=argparse.BooleanOptionalAction, default=True,
+                    help="read each word in several views too (Recognizer.ink_views; the default since session 8)")
     ap.add_argument("--word-gap", type=float, default=None,
                     help="cut lines into words at gaps this wide (writing heights; default: "
                          "recognizers.ink_lines.WORD_GAP; inf: never, the model alone places spaces)")

@@ -25,14 +25,15 @@ def test_help_documents_every_command():
     for cmd in ("train", "evaluate", "transcribe"):
         assert cmd in out
     ev = subprocess.run([sys.executable, "-m", "recognizers", "evaluate", "--help"], capture_output=True, text=True, check=True).stdout
-    for opt in ("--data", "--model", "--json", "--decoder"):
+    for opt in ("--data", "--model", "--json", "--decoder", "--no-views"):
         assert opt in ev
 
 
-@pytest.mark.parametrize("decoder", ["greedy", "prefix"])
-def test_evaluate_writes_the_figures(tmp_path, tiny_model, decoder, capsys):
+@pytest.mark.parametrize("decoder,views", [("greedy", True), ("prefix", True), ("greedy", False)])
+def test_evaluate_writes_the_figures(tmp_path, tiny_model, decoder, views, capsys):
     write_ink_jsonl(tmp_path / "test.jsonl.gz", make_samples(30, seed=9, writer="z"))
-    rc = main(["evaluate", "handwriting", "--data", str(tmp_path / "test.jsonl.gz"), "--model", str(tiny_model), "--json", str(tmp_path / "out.json"), "--decoder", decoder])
+    rc = main(["evaluate", "handwriting", "--data", str(tmp_path / "test.jsonl.gz"), "--model", str(tiny_model), "--json", str(tmp_path / "out.json"), "--decoder", decoder]
+              + ([] if views else ["--no-views"]))
     assert rc == 0
     res = json.loads((tmp_path / "out.json").read_text())
     assert set(res) == {"n", "cer", "wer", "exact", "ms_per_sample"} and res["n"] == 30
@@ -43,6 +44,8 @@ def test_evaluate_writes_the_figures(tmp_path, tiny_model, decoder, capsys):
     from recognizers.recognizer import Recognizer
 
     rec = Recognizer.load(tiny_model, decoder=decoder)
+    assert rec.ink_views  # the default
+    rec.ink_views = views
     pairs = [(s.label, rec.recognize(s.strokes).text) for s in read_ink_samples(tmp_path / "test.jsonl.gz")]
     expected = error_rates(pairs, "handwriting")
     assert (res["cer"], res["wer"], res["exact"]) == pytest.approx((expected.cer, expected.wer, expected.exact))
