@@ -156,7 +156,7 @@ class RecognizerWorker(QObject):
         self._queue: list[Job] = []
         self._stopping = False
         self.dropped = 0  # droppable jobs replaced before they ran
-        self.ran = 0
+        self.ran = 0  # recognition and file jobs run (a load is not counted: it ends after its signal)
         self._thread = threading.Thread(target=self._run, name=f"{modality}-recognizer", daemon=True)
         self._thread.start()
 
@@ -215,9 +215,10 @@ class RecognizerWorker(QObject):
                 job.error = f"{exc.__class__.__name__}: {exc}"
                 job.extra["traceback"] = traceback.format_exc()
             job.finished = time.perf_counter()
-            self.ran += 1
-            if job.kind != "load" and not self._stopping:
-                self.done.emit(job)
+            if job.kind != "load":
+                self.ran += 1
+                if not self._stopping:
+                    self.done.emit(job)
 
     def _load(self, job: Job) -> None:
         try:
