@@ -73,6 +73,7 @@ def write_user_words(path: str | os.PathLike, words: list[str]) -> None:
 class RecognitionOptions:
     device: str = "auto"  # auto, cpu, cuda:N
     decoders: dict = field(default_factory=lambda: {"handwriting": DEFAULT_DECODER, "speech": DEFAULT_DECODER})
+    ink_views: bool = True  # handwriting read in five views (recognizers.ink_views): fewer errors, slower
 
     @classmethod
     def load(cls, settings: QSettings) -> "RecognitionOptions":
@@ -87,6 +88,8 @@ class RecognitionOptions:
             if version < 2 and d == "prefix":
                 d = DEFAULT_DECODER
             o.decoders[m] = d if d in dict(DECODER_CHOICES) else DEFAULT_DECODER
+        # an ini file stores a bool as "true" / "false"; anything else (damaged) reads as the default
+        o.ink_views = str(settings.value("recognition/ink_views", "true")).strip().lower() not in ("false", "0", "no", "off")
         return o
 
     def save(self, settings: QSettings) -> None:
@@ -94,6 +97,7 @@ class RecognitionOptions:
         settings.setValue("recognition/decoders_version", DECODERS_VERSION)
         for m, d in self.decoders.items():
             settings.setValue(f"recognition/decoder_{m}", d)
+        settings.setValue("recognition/ink_views", "true" if self.ink_views else "false")
         settings.sync()
 
 
@@ -129,6 +133,7 @@ class ConfigurableWorker(RecognizerWorker):
     def __init__(self, modality: str, device: str = "auto", parent=None) -> None:
         super().__init__(modality, device, parent)
         self.decoder = DecoderSettings(DEFAULT_DECODER)
+        self.ink_views = True  # set from the GUI thread; applies from the next reading, no reload
         self.decoder_error = ""
 
     def configure(self, device: str | None = None, decoder: DecoderSettings | None = None) -> None:
@@ -137,6 +142,11 @@ class ConfigurableWorker(RecognizerWorker):
             self.device = device
         if decoder is not None:
             self.decoder = decoder
+
+    def _recognize(self, job) -> None:  # worker thread
+        if self.recognizer is not None:
+            self.recognizer.ink_views = self.ink_views
+        super()._recognize(job)
 
     def _warm_up(self, rec) -> None:  # worker thread, inside _load
         self.decoder_error = ""

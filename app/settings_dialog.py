@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -91,6 +92,8 @@ class SettingsDialog(QDialog):
                 c.addItem(label, key)
             self.decoder_combos[m] = c
             form.addRow(f"{title} decoding:", c)
+        self.views_check = QCheckBox("Read handwriting in five views (slanted and stretched copies vote): fewer errors, about 1.5 times the time")
+        form.addRow("", self.views_check)
         box = QGroupBox("Recognition")
         box.setLayout(form)
         rl.addWidget(box)
@@ -163,6 +166,7 @@ class SettingsDialog(QDialog):
         self.device_combo.currentIndexChanged.connect(self._recognition_changed)
         for c in self.decoder_combos.values():
             c.currentIndexChanged.connect(self._recognition_changed)
+        self.views_check.toggled.connect(self._recognition_changed)
         self.words_save.clicked.connect(self.save_words)
         self.training.modelsChanged.connect(self.models_changed)
         # the dialog may be closed while a run goes on: the window's status bar tells the end
@@ -225,6 +229,7 @@ class SettingsDialog(QDialog):
         self.device_combo.setCurrentIndex(i)
         for m, c in self.decoder_combos.items():
             c.setCurrentIndex(max(0, c.findData(o.decoders[m])))
+        self.views_check.setChecked(o.ink_views)
         self.words_edit.setPlainText("\n".join(read_user_words(self.words_path)))
 
     @property
@@ -232,12 +237,14 @@ class SettingsDialog(QDialog):
         return user_words_path(self.ctx.data_dir)
 
     def options(self) -> RecognitionOptions:
-        return RecognitionOptions(self.device_combo.currentData(), {m: c.currentData() for m, c in self.decoder_combos.items()})
+        return RecognitionOptions(self.device_combo.currentData(), {m: c.currentData() for m, c in self.decoder_combos.items()},
+                                  self.views_check.isChecked())
 
     def _recognition_changed(self) -> None:
         old = RecognitionOptions.load(self.ctx.settings)
         new = self.options()
         new.save(self.ctx.settings)
+        self.ctx.workers["handwriting"].ink_views = new.ink_views  # from the next reading, no reload
         for m, _ in MODALITY_CHOICES:
             if new.device != old.device or new.decoders[m] != old.decoders[m]:
                 self.apply(m, new)

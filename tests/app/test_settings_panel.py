@@ -87,6 +87,33 @@ def test_settings_switch_the_decoder_at_run_time(make_window, standin_models, us
     assert RecognitionOptions.load(win.settings).decoders == {"handwriting": "prefix", "speech": "beam"}
 
 
+def test_settings_switch_the_handwriting_views_without_a_reload(make_window, standin_models, user_dirs, qtbot):
+    from app.replay import draw_stroke
+    from app.settings import RecognitionOptions
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d = win.show_settings(tab="Recognition")
+    panel, worker = win.handwriting, win.hw_worker
+    assert d.views_check.isChecked() and worker.ink_views  # on by default
+    loads = []
+    worker.loaded.connect(lambda *a: loads.append(a))
+    d.views_check.setChecked(False)
+    assert not worker.ink_views and RecognitionOptions.load(win.settings).ink_views is False
+    assert win.settings.value("recognition/ink_views") == "false"
+    for s in zigzag(2):
+        draw_stroke(panel.canvas, s)
+    qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
+    assert worker.recognizer.ink_views is False  # the reading used the switch
+    d.views_check.setChecked(True)
+    draw_stroke(panel.canvas, zigzag(3)[2])
+    qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
+    assert worker.recognizer.ink_views is True
+    assert loads == []  # the model was not reloaded for it
+    # a damaged value reads as the default
+    win.settings.setValue("recognition/ink_views", "maybe")
+    assert RecognitionOptions.load(win.settings).ink_views is True
+
+
 def test_a_prefix_decoder_saved_before_the_beam_became_the_default_is_read_as_the_default(tmp_path):
     from PySide6.QtCore import QSettings
 
