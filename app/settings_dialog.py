@@ -92,7 +92,9 @@ class SettingsDialog(QDialog):
                 c.addItem(label, key)
             self.decoder_combos[m] = c
             form.addRow(f"{title} decoding:", c)
-        self.views_check = QCheckBox("Read handwriting in five views (slanted and stretched copies vote): fewer errors, about 1.5 times the time")
+        self.views_check = QCheckBox("Read handwriting in five views (fewer errors, slower)")
+        self.views_check.setToolTip("Each word is also read slanted both ways, narrower and wider, and the readings vote: "
+                                    "fewer errors on an unfamiliar hand, about 1.5 times the time with the beam.")
         form.addRow("", self.views_check)
         box = QGroupBox("Recognition")
         box.setLayout(form)
