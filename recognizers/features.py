@@ -71,6 +71,7 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: tuple[float
     return [float(np.interp(q * w.sum(), centres, values[order])) for q in qs]
 
 
+CORE_MIN_OF_BOX = 0.25  # the core size is at least this fraction of the box height
 CORE_SIZE = 3.5  # a UNIPEN word's box is 3.5 interquartile ranges high (median of 2,902 words): sequences keep their length
 
 
@@ -115,8 +116,11 @@ def normalize_ink(ink: Ink, min_scale_ratio: float = InkFeatureConfig.min_scale_
     centre = (lo + hi) / 2
     frame = core_frame(strokes) if norm == "core" else None
     if frame is not None:
-        # the same floors as the box: a dash or a flat scribble must not explode
-        centre[1], scale = frame[0], max(frame[1], float(hi[0] - lo[0]) * min_scale_ratio, 1e-3)
+        # the box's floors (a dash or a flat scribble must not explode), and a quarter of the box
+        # height: ink of long straight strokes (an "L", an underline) can have almost no spread
+        # of segment heights; 0.17 % of 6,332 UNIPEN samples fall under it
+        floor = max(float(hi[1] - lo[1]) * CORE_MIN_OF_BOX, float(hi[0] - lo[0]) * min_scale_ratio, 1e-3)
+        centre[1], scale = frame[0], max(frame[1], floor)
     out = []
     for s in strokes:
         s = s.copy()

@@ -22,7 +22,7 @@ def ink_views(ink: Ink) -> list[Ink]:
     """The ink itself first, then one copy per VIEWS entry (x and y only change; time stays)."""
     strokes = [np.asarray(s, np.float32) for s in ink if len(s)]
     if not strokes:
-        return [list(ink)]
+        return [list(ink) for _ in range(len(VIEWS) + 1)]  # always one per view: callers slice by it
     pts = np.concatenate(strokes)
     mid = (float(pts[:, 1].min()) + float(pts[:, 1].max())) / 2
     out: list[Ink] = [strokes]

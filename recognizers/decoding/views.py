@@ -13,20 +13,27 @@ from recognizers.decoding.hypothesis import Decoder, Hypothesis
 
 def read_views(decoder: Decoder, alphabet: Alphabet, log_probs: list[torch.Tensor]) -> list[Hypothesis]:
     """Hypotheses, best first, for per-frame log-probabilities of several views (the ink
-    itself first). With one view, or when every view agrees, the decoder's answer as is."""
+    itself first). With one view, or when there is only one candidate text, the decoder's
+    answer as is; otherwise its n-best are ranked again with the others."""
     hyps = decoder.decode(log_probs[0])
     if len(log_probs) == 1:
         return hyps
     texts = list(dict.fromkeys([h.text for h in hyps] + [alphabet.decode(greedy_path(lp)[0]) for lp in log_probs[1:]]))
     if len(texts) == 1:
         return hyps
-    ac = torch.stack([torch.tensor(ctc_log_likelihood(lp, texts, alphabet)) for lp in log_probs]).mean(0)
+    ll = torch.stack([torch.tensor(ctc_log_likelihood(lp, texts, alphabet)) for lp in log_probs])  # (views, texts)
+    # a text the ink itself cannot align is no candidate; a view too short for some text (the
+    # narrow one has fewer frames) sits out, rather than vetoing that text alone
+    fits = torch.isfinite(ll[0])
+    texts, ll = [t for t, ok in zip(texts, fits.tolist()) if ok], ll[:, fits]
+    ll = ll[torch.isfinite(ll).all(dim=1)]
+    if not texts:
+        return hyps
+    ac = ll.mean(0)
     prior = getattr(decoder, "prior", None)  # the lexicon beam's language model and word score
     scores = [float(a) + (prior(t) if prior else 0.0) for a, t in zip(ac, texts)]
     ranked = sorted(zip(scores, texts), key=lambda st: -st[0])[: max(len(hyps), 1)]
-    out = [Hypothesis(t, s) for s, t in ranked if s > float("-inf")]
-    if not out:
-        return hyps
+    out = [Hypothesis(t, s) for s, t in ranked]
     same = next((h for h in hyps if h.text == out[0].text and h.char_confidence), None)
     out[0].char_confidence = same.char_confidence if same else aligned_confidence(log_probs[0], alphabet.encode(out[0].text))
     return out

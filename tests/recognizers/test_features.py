@@ -58,6 +58,18 @@ def test_core_norm_keeps_the_floors_for_dots_and_dashes():
     assert len(ink_features(dash, InkFeatureConfig(norm="core"))) == len(ink_features(dash, InkFeatureConfig()))
 
 
+def test_core_norm_of_long_straight_strokes_stays_near_the_box():
+    # an "L" three times as wide as tall, densely sampled: its segment heights hardly spread
+    t = np.linspace(0, 1, 200)[:, None]
+    down = np.hstack([0 * t, 100 * t, t])
+    across = np.hstack([300 * t, 100 + 0 * t, 1 + t])
+    ell = [np.vstack([down, across]).astype(np.float32)]
+    _, box = normalize_ink(ell, norm="box")
+    _, core = normalize_ink(ell, norm="core")
+    assert core >= 0.25 * box
+    assert len(ink_features(ell, InkFeatureConfig(norm="core"))) <= 4 * len(ink_features(ell, InkFeatureConfig()))
+
+
 def test_an_unknown_normalisation_is_refused():
     with pytest.raises(ValueError, match="unknown ink normalisation"):
         ink_features(word_ink("o", np.random.default_rng(0)), InkFeatureConfig(norm="height"))

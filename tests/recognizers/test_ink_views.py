@@ -46,7 +46,7 @@ def test_views_are_the_ink_and_slanted_and_stretched_copies():
     top, bottom = pts[:, 1].argmin(), pts[:, 1].argmax()
     lean = [np.concatenate(v)[top, 0] - np.concatenate(v)[bottom, 0] for v in views[:3]]
     assert lean[1] > lean[0] > lean[2]  # slanted one way and the other
-    assert ink_views([]) == [[]]
+    assert ink_views([]) == [[]] * (len(VIEWS) + 1)  # one per view, always
 
 
 def test_one_view_or_views_that_agree_give_the_decoder_answer():
@@ -70,6 +70,34 @@ def test_the_views_outvote_a_misreading():
     mean = np.mean([ctc_log_likelihood(lp, ["ol"], ALPHABET)[0] for lp in [first, *others]])
     assert abs(best[0].score - mean) < 1e-4
     assert len(best[0].char_confidence) == 2 and 0 < best[0].char_confidence[0] < 0.5  # from the ink's own frames
+
+
+def test_a_view_too_short_for_a_text_sits_out_instead_of_vetoing_it():
+    # the ink itself clearly says "oll"; the copies have too few frames to spell it (l, blank, l)
+    dec = GreedyDecoder(ALPHABET)
+    first = frames(("o", 0.9), ("", 0.9), ("l", 0.9), ("", 0.9), ("l", 0.9))
+    short = [frames(("o", 0.9), ("l", 0.9)) for _ in VIEWS]
+    assert ctc_log_likelihood(short[0], ["oll"], ALPHABET)[0] == float("-inf")
+    best = read_views(dec, ALPHABET, [first, *short])
+    assert best[0].text == "oll"
+    # a text the ink itself cannot spell is no candidate, however the copies read it
+    tiny = frames(("o", 0.9), ("l", 0.9))
+    longer = [frames(("o", 0.9), ("", 0.9), ("l", 0.9), ("", 0.9), ("l", 0.9)) for _ in VIEWS]
+    assert read_views(dec, ALPHABET, [tiny, *longer])[0].text == "ol"
+
+
+def test_without_views_a_reading_is_the_decoder_on_the_model_output():
+    word = real_word()
+    rec = Recognizer.load(device="cpu", decoder="prefix")
+    rec.ink_views = False
+    direct = rec.decoder.decode(rec.log_probs(rec.features(word)))
+    got = rec.recognize(word, split=False).hypotheses
+    assert [(h.text, h.score) for h in got] == [(h.text, h.score) for h in direct]
+    # a line of two words: each word on its own, joined with a space
+    gap = 1.5 * float(np.ptp(np.concatenate(word)[:, 1]))
+    second = place(word, dx=float(np.concatenate(word)[:, 0].max()) + gap)
+    line = rec.recognize(word + second).text
+    assert line == f"{direct[0].text} {rec.decoder.decode(rec.log_probs(rec.features(second)))[0].text}"
 
 
 def test_a_real_word_reads_the_same_with_views_and_a_hint_still_holds():

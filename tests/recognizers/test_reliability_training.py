@@ -164,6 +164,17 @@ def test_resume_with_another_model_is_a_clear_error(tmp_path, data, capsys):
 
 
 @pytest.mark.slow
+def test_resume_with_other_features_is_a_clear_error(tmp_path, data, capsys):
+    # e.g. a run begun before the preset's normalisation changed: its weights fit the old features
+    out = tmp_path / "run"
+    core = ["--set", 'features={"norm": "core"}']
+    assert main(tiny(data, out, "--set", "total_steps=2", "--set", "eval_every=2", *core)) == 0
+    capsys.readouterr()
+    one_line_error(capsys, main(tiny(data, out, "--resume", "--set", "total_steps=4", "--set", 'features={"norm": "box"}')), "other features")
+    assert main(tiny(data, out, "--resume", "--set", "total_steps=4", *core)) == 0  # the same features resume
+
+
+@pytest.mark.slow
 def test_damaged_training_lines_are_skipped_and_reported(tmp_path, data, capsys):
     bad = tmp_path / "mine.jsonl"
     bad.write_text(data.read_text() + '{"label": "torn", "strokes": [[[1, 2\n')
