@@ -16,7 +16,7 @@ import torch
 
 from recognizers.alphabet import Alphabet
 from recognizers.atomic import atomic_write_bytes
-from recognizers.features import AudioFeatureConfig, InkFeatureConfig
+from recognizers.features import INK_NORMS, AudioFeatureConfig, InkFeatureConfig
 from recognizers.modality import Modality
 from recognizers.model import CTCModel, ModelConfig
 
@@ -66,7 +66,6 @@ _BOUNDS = {
     "handwriting": {"step": (1e-4, 10.0), "max_points": (2, 1_000_000), "min_scale_ratio": (0.0, 1.0)},
 }
 MAX_STRIDES = 6
-INK_NORMS = ("box", "core")  # recognizers.features.normalize_ink
 
 
 def check_settings(modality: str, model_config: dict, feature_config: dict) -> None:

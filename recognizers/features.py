@@ -71,6 +71,7 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: tuple[float
     return [float(np.interp(q * w.sum(), centres, values[order])) for q in qs]
 
 
+INK_NORMS = ("box", "core")  # the values of InkFeatureConfig.norm
 CORE_MIN_OF_BOX = 0.25  # the core size is at least this fraction of the box height
 CORE_SIZE = 3.5  # a UNIPEN word's box is 3.5 interquartile ranges high (median of 2,902 words): sequences keep their length
 
@@ -105,7 +106,7 @@ def normalize_ink(ink: Ink, min_scale_ratio: float = InkFeatureConfig.min_scale_
 
     Returns the normalised strokes and the scale that was divided out.
     """
-    if norm not in ("box", "core"):
+    if norm not in INK_NORMS:
         raise ValueError(f"unknown ink normalisation {norm!r}")
     strokes = [np.asarray(s, np.float32) for s in ink if len(s)]
     if not strokes:

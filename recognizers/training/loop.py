@@ -254,9 +254,10 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     history: list[dict] = []
     st = torch.load(state_path, map_location="cpu", weights_only=True) if (resume and main and state_path.exists()) else None
     st = ddp.broadcast_object(st, dist_info)  # only rank 0 need see the file
+    features_json = json.dumps(dataclasses.asdict(fcfg), sort_keys=True)  # saved with the state, checked on resume
     if st is not None:
         saved = st.get("features")  # states saved before session 8 do not say
-        if saved is not None and json.loads(saved) != json.loads(json.dumps(dataclasses.asdict(fcfg))):
+        if saved is not None and json.loads(saved) != json.loads(features_json):
             raise ValueError(f"--resume: the state in {out} was trained with other features ({saved}) than this "
                              f"configuration asks for; resume with that configuration, or start again in another --out")
         model.load_state_dict(st["model"])
@@ -301,7 +302,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             "epoch": epoch,
             "pos": pos,
             "history": json.dumps(history),
-            "features": json.dumps(dataclasses.asdict(fcfg), sort_keys=True),  # checked on resume
+            "features": features_json,
         }
         import io
 
