@@ -79,7 +79,8 @@ def test_committed_handwriting_and_final_speech_are_typed_into_the_other_window(
     typer = use(win, FakeTyper(active=EDITOR))
     win.modes.act_send.setChecked(True)
     qtbot.waitUntil(lambda: win.modes.sender.target == EDITOR, timeout=5000)
-    assert "Editor" in win.modes.status_label.text()
+    # the sender's thread sets the target, then signals the label through the GUI thread's queue
+    qtbot.waitUntil(lambda: "Editor" in win.modes.status_label.text(), timeout=5000)
 
     win.handwriting.committed.emit("hello", [])
     win.speech.finalTranscript.emit(1, "world", np.zeros(160, np.float32))
