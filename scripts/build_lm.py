@@ -1,6 +1,6 @@
 """Build the shipped word list and word bigram language model.
 
-    .venv/bin/python scripts/build_lm.py [--words 40000] [--min-count 2]
+    .venv/bin/python scripts/build_lm.py [--words 60000] [--min-count 2] [--sources wordnet,cathy,fortunes,devil]
 
 Writes resources/lm/en-words.txt (one word a line, most frequent first) and
 resources/lm/en-bigram.arpa (an ARPA bigram model that KenLM loads).
@@ -12,6 +12,11 @@ resources/lm/en-bigram.arpa (an ARPA bigram model that KenLM loads).
   the training-split sentences of the Cathy recordings (CMU ARCTIC prompts, public domain).
   The held-out parts are left out: Cathy's validation sentences and the WordNet examples kept
   for the synthetic validation voices (recognizers/speech_synth.py has both rules).
+  Since session 9 also running English in two more Debian packages: the quotations of
+  `fortunes` (BSD fortune's collections: literature, people, wisdom, songs and poems...;
+  Debian main, BSD licence), without its ASCII art and program listings, and Ambrose
+  Bierce's *The Devil's Dictionary* (`dict-devil`, public domain). Both are training-time
+  sources only: the app reads the built files.
 """
 
 from __future__ import annotations
@@ -51,6 +56,44 @@ def wordnet_texts(d: Path, held_out: set[str]) -> list[str]:
     return out
 
 
+FORTUNES_DIR = Path("/usr/share/games/fortunes")
+DEVIL_DICT = Path("/usr/share/dictd/devil.dict.dz")
+# collections that are pictures, program text or not English prose
+FORTUNES_SKIPPED = {"ascii-art", "perl", "linux", "linuxcookie", "debian", "translate-me", "goedel"}
+SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n\s*\n")
+
+
+def sentences_of(text: str) -> list[str]:
+    """Split running text at sentence punctuation and blank lines, so that no bigram spans
+    two sentences (which the decoder never sees in one utterance either)."""
+    return [s for s in SENTENCE_END.split(text.replace("\t", " ")) if s.strip()]
+
+
+def fortune_texts(d: Path = FORTUNES_DIR) -> list[str]:
+    """Each fortune's text (between '%' lines) without its attribution ('-- Author')."""
+    out: list[str] = []
+    if not d.is_dir():
+        return out
+    for path in sorted(d.iterdir()):
+        if not path.is_file() or path.suffix or path.name in FORTUNES_SKIPPED:  # .dat indexes, .u8 links
+            continue
+        for fortune in path.read_text(encoding="utf-8", errors="replace").split("\n%\n"):
+            lines = [ln for ln in fortune.splitlines() if not ln.strip().startswith("--")]
+            out += sentences_of(" ".join(lines) if len(lines) < 3 else "\n".join(lines))
+    return out
+
+
+def devil_texts(path: Path = DEVIL_DICT) -> list[str]:
+    """The definitions and verses of The Devil's Dictionary (dictd's gzip-compatible file)."""
+    import gzip
+
+    if not path.is_file():
+        return []
+    text = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+    body = [ln for ln in text.splitlines() if not ln.startswith("00-database")]
+    return sentences_of("\n".join(body))
+
+
 def cathy_texts(manifest: Path) -> list[str]:
     import json
 
@@ -64,8 +107,10 @@ def cathy_texts(manifest: Path) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--words", type=int, default=40000)
+    ap.add_argument("--words", type=int, default=60000)
     ap.add_argument("--min-count", type=int, default=2, help="bigrams seen fewer times back off")
+    ap.add_argument("--sources", default="wordnet,cathy,fortunes,devil", help="the texts bigrams are counted in")
+    ap.add_argument("--running-weight", type=int, default=1, help="count fortunes and Bierce this many times")
     args = ap.parse_args()
     import wordfreq
 
@@ -89,9 +134,17 @@ def main() -> None:
     # the example after its own clean-up, so the raw quotes cannot be hashed here)
     bank = TextBank(DEFAULT_CATHY if DEFAULT_CATHY.is_file() else None)
     held_out = {normalize_text(t) for t in bank.wordnet_val}
-    texts = wordnet_texts(Path(WORDNET_DIR), held_out)
-    cathy = cathy_texts(DEFAULT_CATHY)
-    sentences = [normalize_text(t).split() for t in texts + cathy]
+    sources = set(args.sources.split(","))
+    unknown = sources - {"wordnet", "cathy", "fortunes", "devil"}
+    if unknown:
+        ap.error(f"unknown sources: {', '.join(sorted(unknown))}")
+    texts = wordnet_texts(Path(WORDNET_DIR), held_out) if "wordnet" in sources else []
+    cathy = cathy_texts(DEFAULT_CATHY) if "cathy" in sources else []
+    extra = (fortune_texts() if "fortunes" in sources else []) + (devil_texts() if "devil" in sources else [])
+    for name, got in (("fortunes", "fortunes" not in sources or FORTUNES_DIR.is_dir()), ("devil", "devil" not in sources or DEVIL_DICT.is_file())):
+        if not got:
+            ap.error(f"{name}: not installed (`scripts/setup.sh test` installs it)")
+    sentences = [normalize_text(t).split() for t in texts + cathy + extra * args.running_weight]
     lm = estimate_bigrams(unigram_p, sentences, min_count=args.min_count)
     lm.unigram["<unk>"] = math.log10(min(unigram_p.values()) / 10)
 
@@ -101,8 +154,8 @@ def main() -> None:
     lm.write_arpa(out / "en-bigram.arpa")
     n_words = sum(len(s) for s in sentences)
     print(f"wrote {len(words)} words and {len(lm.bigram)} bigrams (from {len(texts)} WordNet "
-          f"texts, {len(held_out)} held-out examples left out, and {len(cathy)} Cathy "
-          f"sentences; {n_words} words) to {out}")
+          f"texts, {len(held_out)} held-out examples left out, {len(cathy)} Cathy "
+          f"sentences and {len(extra)} sentences of fortunes and The Devil's Dictionary; {n_words} words) to {out}")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ SPLITS = {
         "unipen-lower (art, imp)": "data/handwriting_val/lower.jsonl.gz",
         "unipen-text lines (art)": "data/handwriting_val/text.jsonl.gz",
         "synthetic, held-out font kaushanscript": "data/handwriting_val/synth-kaushanscript.jsonl.gz",
+        "synthetic, held-out font dancingscript": "data/handwriting_val/synth-dancingscript.jsonl.gz",
     },
     "speech": {
         "Cathy, held-out sentences": "data/speech_real/val_cathy.jsonl",

@@ -1,7 +1,7 @@
 """Write the held-out handwriting validation splits as ink files that `evaluate` reads.
 
 The held-out UNIPEN contributors (the preset's `holdout`) never reach training; each of
-their sets goes to data/handwriting_val/<set>.jsonl.gz. The held-out synthetic font goes
+their sets goes to data/handwriting_val/<set>.jsonl.gz. Each held-out synthetic font goes
 to synth-<font>.jsonl.gz when the synthetic generator is available.
 
     .venv/bin/python scripts/export_handwriting_val.py
@@ -35,12 +35,16 @@ def main() -> None:
         write_ink_jsonl(OUT / f"{name}.jsonl.gz", samples)
         print(f"{name}: {len(samples)} samples from {sorted({s.writer.split('/')[0] for s in samples})}")
     try:
-        from recognizers.synth.ink import synth_ink_samples
+        from recognizers.synth.ink import HELD_OUT_FONTS, font_available, synth_ink_samples
     except ImportError:
         return
-    val = synth_ink_samples(1000, seed=12345, fonts=["kaushanscript"], exclude_fonts=[])
-    write_ink_jsonl(OUT / "synth-kaushanscript.jsonl.gz", val)
-    print(f"synth-kaushanscript: {len(val)} samples")
+    for font in HELD_OUT_FONTS:
+        if not font_available(font):
+            print(f"synth-{font}: font not installed, skipped")
+            continue
+        val = synth_ink_samples(1000, seed=12345, fonts=[font], exclude_fonts=[])
+        write_ink_jsonl(OUT / f"synth-{font}.jsonl.gz", val)
+        print(f"synth-{font}: {len(val)} samples")
 
 
 if __name__ == "__main__":

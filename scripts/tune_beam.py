@@ -81,13 +81,21 @@ def main() -> None:
     ap.add_argument("--search-lm-weights", default="0.5", help="comma-separated LM weights to try inside the search")
     ap.add_argument("--search-word-score", type=float, default=2.0, help="the word score inside the search")
     ap.add_argument("--max-words", type=int, default=20000, help="the lexicon: this many of the most frequent words")
+    ap.add_argument("--log-probs", help="a file keeping the model's outputs: written the first time, read after "
+                    "(compare word lists and LMs without running the model again; delete it after changing the model)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rec = Recognizer.load(args.model or default_model_path(args.modality), args.modality, device="cpu", decoder="greedy")
-    raw = load(args.modality, args.data)
-    if args.limit:
-        raw = raw[: args.limit]
-    items = [(g, ref, rec.log_probs(rec.features(x))) for g, ref, x in raw if len(rec.features(x))]
+    cache = Path(args.log_probs) if args.log_probs else None
+    if cache is not None and cache.is_file():
+        items = torch.load(cache, weights_only=True)
+    else:
+        raw = load(args.modality, args.data)
+        if args.limit:
+            raw = raw[: args.limit]
+        items = [(g, ref, rec.log_probs(rec.features(x))) for g, ref, x in raw if len(rec.features(x))]
+        if cache is not None:
+            torch.save(items, cache)
     tune = [it for it in items if it[0] == args.tune_group]
     test = [it for it in items if it[0] != args.tune_group]
     print(f"{len(tune)} samples to tune on ({args.tune_group}), {len(test)} to test on")
@@ -121,6 +129,11 @@ def main() -> None:
     beam = LexiconBeamDecoder(a, "lexicon", **chosen)
     g_test, g_ms = score(greedy, test, args.modality)
     b_test, b_ms = score(beam, test, args.modality)
+    groups = sorted({g for g, _, _ in test})
+    per_group = {g: {"n": sum(1 for it in test if it[0] == g),
+                     "greedy": score(greedy, [it for it in test if it[0] == g], args.modality)[0].as_dict(),
+                     "beam": score(beam, [it for it in test if it[0] == g], args.modality)[0].as_dict()}
+                 for g in groups} if len(groups) > 1 else {}
     res = {
         "tuned_on": args.tune_group,
         **chosen,
@@ -130,6 +143,7 @@ def main() -> None:
         "test_beam": b_test.as_dict(),
         "decode_ms_greedy": round(g_ms, 2),
         "decode_ms_beam": round(b_ms, 2),
+        **({"test_groups": per_group} if per_group else {}),
     }
     print(json.dumps(res, indent=1))
     tuned = json.loads(TUNED.read_text()) if TUNED.exists() else {}

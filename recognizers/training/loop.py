@@ -67,6 +67,7 @@ class TrainConfig:
     model: dict = field(default_factory=dict)  # ModelConfig fields
     features: dict = field(default_factory=dict)  # feature config fields
     init_from: str | None = None  # a checkpoint to fine-tune (keeps its config)
+    refit_features: bool = False  # with init_from: read the data with `features` laid over the base's (same input size)
     replay_data: list[str] = field(default_factory=list)  # base data mixed in while fine-tuning
     replay_fraction: float = 0.5
     batch_frames: int = 6000  # padded frames per batch (the memory and speed knob)
@@ -226,6 +227,11 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         if base.modality != cfg.modality:
             raise ValueError(f"{cfg.init_from} is a {base.modality} model, not {cfg.modality}")
         alphabet, fcfg, mcfg = base.alphabet, base.feature_config, base.model_config
+        if cfg.refit_features:  # move a trained model to other features, e.g. another ink normalisation
+            fcfg = feature_config_for(cfg.modality, {**dataclasses.asdict(fcfg), **cfg.features})
+            if fcfg.dim != base.feature_config.dim:
+                raise ValueError(f"refit_features: {cfg.features} changes the input size "
+                                 f"({base.feature_config.dim} -> {fcfg.dim}); a fine-tune cannot do that")
     else:
         alphabet = Alphabet.handwriting() if cfg.modality == Modality.HANDWRITING else Alphabet.speech()
         fcfg = feature_config_for(cfg.modality, cfg.features)

@@ -182,3 +182,21 @@ def test_damaged_training_lines_are_skipped_and_reported(tmp_path, data, capsys)
     assert main(["train", "handwriting", "--config", "tiny-handwriting", "--out", str(out), "--set", f'data=["ink:{bad}"]', "--set", "total_steps=1", "--set", "eval_every=1", "--progress", "json"]) == 0
     events = [json.loads(l) for l in capsys.readouterr().out.splitlines() if l.startswith("{")]
     assert any(e["kind"] == "status" and "skipped 1 damaged line" in e["message"] for e in events)
+
+
+def test_a_fine_tune_moves_to_other_features_only_when_asked(tmp_path, data, capsys):
+    # refit_features: how the shipped box model was moved to the core normalisation (session 9)
+    from recognizers.checkpoint import load_checkpoint
+
+    base = tmp_path / "base"
+    steps = ["--set", "total_steps=2", "--set", "eval_every=2"]
+    assert main(tiny(data, base, *steps, "--set", 'features={"norm": "box"}')) == 0
+    init = ["--set", f"init_from={base / 'best.pt'}", "--set", 'features={"norm": "core"}']
+    assert main(tiny(data, tmp_path / "kept", *steps, *init)) == 0
+    assert load_checkpoint(tmp_path / "kept" / "best.pt").feature_config.norm == "box"  # a fine-tune keeps its model's
+    assert main(tiny(data, tmp_path / "moved", *steps, *init, "--set", "refit_features=true")) == 0
+    moved = load_checkpoint(tmp_path / "moved" / "best.pt")
+    assert moved.feature_config.norm == "core" and moved.feature_config.dim == load_checkpoint(base / "best.pt").feature_config.dim
+    capsys.readouterr()
+    one_line_error(capsys, main(tiny(data, tmp_path / "wider", *steps, "--set", f"init_from={base / 'best.pt'}",
+                                     "--set", 'features={"use_time": true}', "--set", "refit_features=true")), "input size")

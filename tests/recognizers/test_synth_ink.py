@@ -5,11 +5,11 @@ import pytest
 
 from recognizers.alphabet import HANDWRITING_CHARS
 from recognizers.features import InkFeatureConfig, ink_features
-from recognizers.synth.ink import ALL_FONTS, VALIDATION_FONT, font_available, font_names, synth_ink_samples
+from recognizers.synth.ink import ALL_FONTS, HELD_OUT_FONTS, VALIDATION_FONT, font_available, font_names, synth_ink_samples
 
 
 def _training_fonts() -> list[str]:
-    names = [n for n in font_names() if n != VALIDATION_FONT]
+    names = [n for n in font_names() if n not in HELD_OUT_FONTS]
     if not names:
         pytest.skip("no synthetic-ink font installed (hershey-fonts, fonts-bwht, fonts-ecolier-court, fonts-femkeklaver)")
     return names
@@ -48,9 +48,11 @@ def test_samples_have_valid_labels_strokes_and_timing(samples):
     assert 25 < np.median(heights) < 200
 
 
-def test_validation_font_is_held_out_by_default(samples):
-    assert all(s.writer != f"synth/{VALIDATION_FONT}" for s in samples)
-    assert VALIDATION_FONT not in {s.writer.split("/", 1)[1] for s in synth_ink_samples(30, seed=11)}
+def test_held_out_fonts_are_left_out_by_default(samples):
+    assert VALIDATION_FONT in HELD_OUT_FONTS and "dancingscript" in HELD_OUT_FONTS
+    used = {s.writer.split("/", 1)[1] for s in samples + synth_ink_samples(200, seed=11)}
+    assert not used & set(HELD_OUT_FONTS)
+    assert len(used) >= min(10, len(_training_fonts()))  # the draw spreads over the training fonts
 
 
 def test_validation_font_on_request():
