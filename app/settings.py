@@ -29,7 +29,7 @@ DECODER_CHOICES = [
     ("beam", "Beam with word list and language model"),
     ("beam-free", "Beam, free spelling (names, numbers, codes)"),
 ]
-# The lexicon beam reads best: held-out Cathy sentences 34.7 % WER greedy -> 18.1 %, held-out
+# The lexicon beam reads best: held-out Cathy sentences 34.7 % WER greedy -> 17.5 %, held-out
 # UNIPEN words 6.2 % CER -> 5.0 % (docs/decoding.md). Without flashlight-text the worker keeps
 # the prefix decoder and says why.
 DEFAULT_DECODER = "beam"

@@ -57,10 +57,13 @@ def wordnet_texts(d: Path, held_out: set[str]) -> list[str]:
 
 
 FORTUNES_DIR = Path("/usr/share/games/fortunes")
+FORTUNES_MARKER = FORTUNES_DIR / "wisdom"  # shipped by `fortunes` only (fortunes-min has three files)
 DEVIL_DICT = Path("/usr/share/dictd/devil.dict.dz")
 # collections that are pictures, program text or not English prose
 FORTUNES_SKIPPED = {"ascii-art", "perl", "linux", "linuxcookie", "debian", "translate-me", "goedel"}
-SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n\s*\n")
+# a sentence ends at . ! ? ; : (also before a closing quote or bracket), not after a title
+SENTENCE_END = re.compile(r"""(?<![A-Z][a-z]\.)(?<!Mrs\.)(?<!\b[A-Z]\.)(?:(?<=[.!?;:])|(?<=[.!?;:]["')\]]))\s+|\n\s*\n""")
+ATTRIBUTION = re.compile(r"^\s*--|\s--\s*[A-Z].*$")  # "-- Mark Twain" on its own line or after the text
 
 
 def sentences_of(text: str) -> list[str]:
@@ -69,8 +72,19 @@ def sentences_of(text: str) -> list[str]:
     return [s for s in SENTENCE_END.split(text.replace("\t", " ")) if s.strip()]
 
 
+def fortune_text(fortune: str) -> str:
+    """A fortune without its attribution: everything from the first line that starts with
+    '--' (an attribution may run over several lines) and a trailing ' -- Author' on a line."""
+    kept = []
+    for ln in fortune.splitlines():
+        if ln.strip().startswith("--") and kept:
+            break
+        kept.append(ATTRIBUTION.sub("", ln))
+    return "\n".join(kept)
+
+
 def fortune_texts(d: Path = FORTUNES_DIR) -> list[str]:
-    """Each fortune's text (between '%' lines) without its attribution ('-- Author')."""
+    """The sentences of every fortune (between '%' lines) of the prose collections."""
     out: list[str] = []
     if not d.is_dir():
         return out
@@ -78,20 +92,35 @@ def fortune_texts(d: Path = FORTUNES_DIR) -> list[str]:
         if not path.is_file() or path.suffix or path.name in FORTUNES_SKIPPED:  # .dat indexes, .u8 links
             continue
         for fortune in path.read_text(encoding="utf-8", errors="replace").split("\n%\n"):
-            lines = [ln for ln in fortune.splitlines() if not ln.strip().startswith("--")]
-            out += sentences_of(" ".join(lines) if len(lines) < 3 else "\n".join(lines))
+            out += sentences_of(fortune_text(fortune))
     return out
 
 
 def devil_texts(path: Path = DEVIL_DICT) -> list[str]:
-    """The definitions and verses of The Devil's Dictionary (dictd's gzip-compatible file)."""
+    """The preface, definitions and verses of The Devil's Dictionary (dictd's gzip-compatible
+    file), without the dictd header and the 1993 e-text's title page before the preface."""
     import gzip
 
     if not path.is_file():
         return []
     text = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
-    body = [ln for ln in text.splitlines() if not ln.startswith("00-database")]
+    start = text.find("PREFACE")
+    body = [ln for ln in text[max(start, 0):].splitlines() if not ln.startswith("00-database")]
     return sentences_of("\n".join(body))
+
+
+def without_held_out(sentences: list[str], held_out: set[str]) -> tuple[list[str], int]:
+    """The sentences whose normalised text contains no held-out text (a flite validation
+    sentence is a WordNet example, and some examples are famous quotations in fortunes)."""
+    from recognizers.text_norm import normalize_text
+
+    padded = [f" {h} " for h in held_out if h]
+    kept = []
+    for s in sentences:
+        text = f" {normalize_text(s)} "  # once per sentence: normalising is the slow part
+        if not any(h in text for h in padded):
+            kept.append(s)
+    return kept, len(sentences) - len(kept)
 
 
 def cathy_texts(manifest: Path) -> list[str]:
@@ -110,7 +139,8 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=60000)
     ap.add_argument("--min-count", type=int, default=2, help="bigrams seen fewer times back off")
     ap.add_argument("--sources", default="wordnet,cathy,fortunes,devil", help="the texts bigrams are counted in")
-    ap.add_argument("--running-weight", type=int, default=1, help="count fortunes and Bierce this many times")
+    ap.add_argument("--running-weight", type=int, default=1,
+                    help="count fortunes and Bierce this many times (2 or more also keeps their bigrams seen once)")
     args = ap.parse_args()
     import wordfreq
 
@@ -136,14 +166,25 @@ def main() -> None:
     held_out = {normalize_text(t) for t in bank.wordnet_val}
     sources = set(args.sources.split(","))
     unknown = sources - {"wordnet", "cathy", "fortunes", "devil"}
-    if unknown:
+    if unknown or not args.sources.strip():
         ap.error(f"unknown sources: {', '.join(sorted(unknown))}")
     texts = wordnet_texts(Path(WORDNET_DIR), held_out) if "wordnet" in sources else []
     cathy = cathy_texts(DEFAULT_CATHY) if "cathy" in sources else []
-    extra = (fortune_texts() if "fortunes" in sources else []) + (devil_texts() if "devil" in sources else [])
-    for name, got in (("fortunes", "fortunes" not in sources or FORTUNES_DIR.is_dir()), ("devil", "devil" not in sources or DEVIL_DICT.is_file())):
+    for name, got in (("fortunes", "fortunes" not in sources or FORTUNES_MARKER.is_file()), ("dict-devil", "devil" not in sources or DEVIL_DICT.is_file())):
         if not got:
-            ap.error(f"{name}: not installed (`scripts/setup.sh test` installs it)")
+            ap.error(f"Debian's {name} is not installed (`scripts/setup.sh test` installs it)")
+    extra = (fortune_texts() if "fortunes" in sources else []) + (devil_texts() if "devil" in sources else [])
+    # no held-out text of any validation set may be counted: the synthetic voices' WordNet
+    # examples and Cathy's validation sentences
+    from recognizers.synth.text import is_cathy_validation
+
+    cathy_val = set()
+    if DEFAULT_CATHY.is_file():
+        import json
+
+        cathy_val = {normalize_text(json.loads(ln)["text"]) for ln in DEFAULT_CATHY.read_text().splitlines()
+                     if ln.strip() and is_cathy_validation(json.loads(ln)["text"])}
+    extra, n_dropped = without_held_out(extra, held_out | cathy_val)
     sentences = [normalize_text(t).split() for t in texts + cathy + extra * args.running_weight]
     lm = estimate_bigrams(unigram_p, sentences, min_count=args.min_count)
     lm.unigram["<unk>"] = math.log10(min(unigram_p.values()) / 10)
@@ -155,7 +196,8 @@ def main() -> None:
     n_words = sum(len(s) for s in sentences)
     print(f"wrote {len(words)} words and {len(lm.bigram)} bigrams (from {len(texts)} WordNet "
           f"texts, {len(held_out)} held-out examples left out, {len(cathy)} Cathy "
-          f"sentences and {len(extra)} sentences of fortunes and The Devil's Dictionary; {n_words} words) to {out}")
+          f"sentences and {len(extra)} sentences of fortunes and The Devil's Dictionary ({n_dropped} holding held-out "
+          f"text left out); {n_words} words) to {out}")
 
 
 if __name__ == "__main__":

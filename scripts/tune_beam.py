@@ -3,7 +3,7 @@ greedy versus beam on another part it never saw.
 
     .venv/bin/python scripts/tune_beam.py handwriting --data data/handwriting_val/word.jsonl.gz --tune-group art
     .venv/bin/python scripts/tune_beam.py speech --data data/speech_real/val.jsonl --tune-group cathy-a \
-        --search-nbest 20 --beam-size 100 --search-lm-weights 0.5,1.0,1.5,2.0 --search-word-score 0 --max-words 40000
+        --search-nbest 20 --beam-size 100 --search-lm-weights 1.0,1.5,2.0 --search-word-score 0 --max-words 60000
 
 Groups: a handwriting sample's contributor (the writer id before "/"); for speech, the
 speaker, with Cathy's sentences split in two halves by a hash of the text ("cathy-a",
@@ -51,11 +51,11 @@ def load(modality: str, data: str) -> list[tuple[str, str, object]]:
     return out
 
 
-def score(decoder, items: list, modality: str) -> tuple[object, float]:
+def score(decoder, items: list, modality: str) -> tuple[object, float, list[tuple[str, str]]]:
     t0 = time.perf_counter()
     pairs = [(ref, decoder.decode(lp)[0].text) for _, ref, lp in items]
     ms = (time.perf_counter() - t0) * 1000 / max(len(items), 1)
-    return error_rates(pairs, modality), ms
+    return error_rates(pairs, modality), ms, pairs
 
 
 def ranked(parts: list, items: list, modality: str, lm_weight: float, word_score: float, oov_logprob: float):
@@ -82,26 +82,32 @@ def main() -> None:
     ap.add_argument("--search-word-score", type=float, default=2.0, help="the word score inside the search")
     ap.add_argument("--max-words", type=int, default=20000, help="the lexicon: this many of the most frequent words")
     ap.add_argument("--log-probs", help="a file keeping the model's outputs: written the first time, read after "
-                    "(compare word lists and LMs without running the model again; delete it after changing the model)")
+                    "(compare word lists and LMs without running the model again; refused for another model or data)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rec = Recognizer.load(args.model or default_model_path(args.modality), args.modality, device="cpu", decoder="greedy")
     cache = Path(args.log_probs) if args.log_probs else None
+    model_path = Path(args.model or default_model_path(args.modality))
+    made_by = {"modality": args.modality, "data": str(Path(args.data).resolve()), "limit": args.limit,
+               "model": str(model_path.resolve()), "model_bytes": model_path.stat().st_size, "model_mtime": model_path.stat().st_mtime}
     if cache is not None and cache.is_file():
-        items = torch.load(cache, weights_only=True)
+        saved = torch.load(cache, weights_only=True)
+        if saved.get("made_by") != made_by:
+            ap.error(f"--log-probs {cache} was made by another model, data or limit ({saved.get('made_by')}); delete it")
+        items = saved["items"]
     else:
         raw = load(args.modality, args.data)
         if args.limit:
             raw = raw[: args.limit]
         items = [(g, ref, rec.log_probs(rec.features(x))) for g, ref, x in raw if len(rec.features(x))]
         if cache is not None:
-            torch.save(items, cache)
+            torch.save({"made_by": made_by, "items": items}, cache)
     tune = [it for it in items if it[0] == args.tune_group]
     test = [it for it in items if it[0] != args.tune_group]
     print(f"{len(tune)} samples to tune on ({args.tune_group}), {len(test)} to test on")
     a = rec.ckpt.alphabet
     greedy = GreedyDecoder(a)
-    g_tune, _ = score(greedy, tune, args.modality)
+    g_tune, _, _ = score(greedy, tune, args.modality)
     best = None
     oovs = (-5.0, -7.0, -10.0, -15.0, -20.0, -25.0, -30.0)
     search_opts = {"search_nbest": args.search_nbest, "beam_size": args.beam_size, "search_word_score": args.search_word_score, "max_words": args.max_words}
@@ -127,12 +133,12 @@ def main() -> None:
         chosen["search_nbest"] = args.search_nbest
     chosen["beam_size"], chosen["max_words"] = args.beam_size, args.max_words  # written out, so the json says it all
     beam = LexiconBeamDecoder(a, "lexicon", **chosen)
-    g_test, g_ms = score(greedy, test, args.modality)
-    b_test, b_ms = score(beam, test, args.modality)
+    g_test, g_ms, g_pairs = score(greedy, test, args.modality)
+    b_test, b_ms, b_pairs = score(beam, test, args.modality)
     groups = sorted({g for g, _, _ in test})
     per_group = {g: {"n": sum(1 for it in test if it[0] == g),
-                     "greedy": score(greedy, [it for it in test if it[0] == g], args.modality)[0].as_dict(),
-                     "beam": score(beam, [it for it in test if it[0] == g], args.modality)[0].as_dict()}
+                     **{name: error_rates([p for it, p in zip(test, pairs) if it[0] == g], args.modality).as_dict()
+                        for name, pairs in (("greedy", g_pairs), ("beam", b_pairs))}}
                  for g in groups} if len(groups) > 1 else {}
     res = {
         "tuned_on": args.tune_group,

@@ -228,10 +228,14 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             raise ValueError(f"{cfg.init_from} is a {base.modality} model, not {cfg.modality}")
         alphabet, fcfg, mcfg = base.alphabet, base.feature_config, base.model_config
         if cfg.refit_features:  # move a trained model to other features, e.g. another ink normalisation
+            # (cfg.features holds the preset's as well: "handwriting" asks for the core normalisation)
             fcfg = feature_config_for(cfg.modality, {**dataclasses.asdict(fcfg), **cfg.features})
-            if fcfg.dim != base.feature_config.dim:
-                raise ValueError(f"refit_features: {cfg.features} changes the input size "
-                                 f"({base.feature_config.dim} -> {fcfg.dim}); a fine-tune cannot do that")
+            old = base.feature_config
+            if fcfg.dim != old.dim or any(getattr(fcfg, k, None) != getattr(old, k, None) for k in ("frontend", "encoder_sha256")):
+                raise ValueError(f"refit_features: {cfg.features} changes the input size or the speech front end "
+                                 f"({old.dim} -> {fcfg.dim}); a fine-tune cannot do that")
+    elif cfg.refit_features:
+        raise ValueError("refit_features moves a model given by init_from to other features; this run has no init_from")
     else:
         alphabet = Alphabet.handwriting() if cfg.modality == Modality.HANDWRITING else Alphabet.speech()
         fcfg = feature_config_for(cfg.modality, cfg.features)

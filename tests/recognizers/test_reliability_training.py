@@ -185,7 +185,7 @@ def test_damaged_training_lines_are_skipped_and_reported(tmp_path, data, capsys)
 
 
 def test_a_fine_tune_moves_to_other_features_only_when_asked(tmp_path, data, capsys):
-    # refit_features: how the shipped box model was moved to the core normalisation (session 9)
+    # refit_features: how hw15, a box model, was moved to the core normalisation (hw19, session 9; not shipped)
     from recognizers.checkpoint import load_checkpoint
 
     base = tmp_path / "base"
@@ -200,3 +200,4 @@ def test_a_fine_tune_moves_to_other_features_only_when_asked(tmp_path, data, cap
     capsys.readouterr()
     one_line_error(capsys, main(tiny(data, tmp_path / "wider", *steps, "--set", f"init_from={base / 'best.pt'}",
                                      "--set", 'features={"use_time": true}', "--set", "refit_features=true")), "input size")
+    one_line_error(capsys, main(tiny(data, tmp_path / "alone", *steps, "--set", "refit_features=true")), "no init_from")

@@ -26,7 +26,7 @@ def no_validation_font(monkeypatch):
     real = si.font_available
     made = []
 
-    def fake_samples(n, seed=0, fonts=None, exclude_fonts=(si.VALIDATION_FONT,)):
+    def fake_samples(n, seed=0, fonts=None, exclude_fonts=si.HELD_OUT_FONTS):
         made.append({"n": n, "seed": seed, "fonts": fonts, "exclude_fonts": list(exclude_fonts)})
         return make_samples(3, seed=seed)
 

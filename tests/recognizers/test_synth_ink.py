@@ -11,7 +11,7 @@ from recognizers.synth.ink import ALL_FONTS, HELD_OUT_FONTS, VALIDATION_FONT, fo
 def _training_fonts() -> list[str]:
     names = [n for n in font_names() if n not in HELD_OUT_FONTS]
     if not names:
-        pytest.skip("no synthetic-ink font installed (hershey-fonts, fonts-bwht, fonts-ecolier-court, fonts-femkeklaver)")
+        pytest.skip("no synthetic-ink training font installed (hershey-fonts, or a Debian font package that scripts/setup.sh lists)")
     return names
 
 
@@ -53,6 +53,14 @@ def test_held_out_fonts_are_left_out_by_default(samples):
     used = {s.writer.split("/", 1)[1] for s in samples + synth_ink_samples(200, seed=11)}
     assert not used & set(HELD_OUT_FONTS)
     assert len(used) >= min(10, len(_training_fonts()))  # the draw spreads over the training fonts
+
+
+def test_only_the_fonts_design_md_allows_are_trained_on():
+    # DESIGN.md, "Data you may train on": the Hershey fonts and four Debian font packages;
+    # every other font package is for independent checks only
+    allowed = {"hershey-fonts", "fonts-bwht", "fonts-ecolier-court", "fonts-femkeklaver", "fonts-kaushanscript"}
+    trained = {f.package for name, f in ALL_FONTS.items() if name not in HELD_OUT_FONTS}
+    assert trained <= allowed
 
 
 def test_validation_font_on_request():
