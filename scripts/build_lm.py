@@ -123,7 +123,8 @@ def without_held_out(sentences: list[str], held_out: set[str]) -> tuple[list[str
     return kept, len(sentences) - len(kept)
 
 
-def cathy_texts(manifest: Path) -> list[str]:
+def cathy_texts(manifest: Path, validation: bool = False) -> list[str]:
+    """Cathy's distinct sentences of the training split, or of the validation split."""
     import json
 
     from recognizers.synth.text import is_cathy_validation
@@ -131,7 +132,7 @@ def cathy_texts(manifest: Path) -> list[str]:
     if not manifest.is_file():
         return []
     texts = {json.loads(line)["text"] for line in manifest.read_text().splitlines() if line.strip()}
-    return sorted(t for t in texts if not is_cathy_validation(t))
+    return sorted(t for t in texts if is_cathy_validation(t) == validation)
 
 
 def main() -> None:
@@ -176,14 +177,7 @@ def main() -> None:
     extra = (fortune_texts() if "fortunes" in sources else []) + (devil_texts() if "devil" in sources else [])
     # no held-out text of any validation set may be counted: the synthetic voices' WordNet
     # examples and Cathy's validation sentences
-    from recognizers.synth.text import is_cathy_validation
-
-    cathy_val = set()
-    if DEFAULT_CATHY.is_file():
-        import json
-
-        cathy_val = {normalize_text(json.loads(ln)["text"]) for ln in DEFAULT_CATHY.read_text().splitlines()
-                     if ln.strip() and is_cathy_validation(json.loads(ln)["text"])}
+    cathy_val = {normalize_text(t) for t in cathy_texts(DEFAULT_CATHY, validation=True)}
     extra, n_dropped = without_held_out(extra, held_out | cathy_val)
     sentences = [normalize_text(t).split() for t in texts + cathy + extra * args.running_weight]
     lm = estimate_bigrams(unigram_p, sentences, min_count=args.min_count)

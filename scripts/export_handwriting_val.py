@@ -35,7 +35,8 @@ def main() -> None:
         write_ink_jsonl(OUT / f"{name}.jsonl.gz", samples)
         print(f"{name}: {len(samples)} samples from {sorted({s.writer.split('/')[0] for s in samples})}")
     try:
-        from recognizers.synth.ink import HELD_OUT_FONTS, font_available, synth_ink_samples
+        from recognizers.synth.fonts import HELD_OUT_FONTS, font_available
+        from recognizers.synth.ink import synth_ink_samples
     except ImportError:
         return
     for font in HELD_OUT_FONTS:

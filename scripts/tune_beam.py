@@ -85,9 +85,9 @@ def main() -> None:
                     "(compare word lists and LMs without running the model again; refused for another model or data)")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    rec = Recognizer.load(args.model or default_model_path(args.modality), args.modality, device="cpu", decoder="greedy")
-    cache = Path(args.log_probs) if args.log_probs else None
     model_path = Path(args.model or default_model_path(args.modality))
+    rec = Recognizer.load(model_path, args.modality, device="cpu", decoder="greedy")
+    cache = Path(args.log_probs) if args.log_probs else None
     made_by = {"modality": args.modality, "data": str(Path(args.data).resolve()), "limit": args.limit,
                "model": str(model_path.resolve()), "model_bytes": model_path.stat().st_size, "model_mtime": model_path.stat().st_mtime}
     if cache is not None and cache.is_file():

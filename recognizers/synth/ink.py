@@ -12,8 +12,10 @@ Two kinds of fonts give the ink (see DESIGN.md, "Data you may train on"):
   skeleton is traced into ordered pen strokes (a walk over the skeleton graph that
   follows the straightest way through junctions, starting top-left).
 
-Glyph strokes are cached per font in this process, so after the first use of a glyph a
-word costs only placement, an affine transform and the timing resample.
+The font list, which fonts are installed and which are held out live in
+``recognizers/synth/fonts.py``. Glyph strokes are cached per font in this process, so
+after the first use of a glyph a word costs only placement, an affine transform and the
+timing resample.
 
 Every sample has ``writer = "synth/<font>"`` and ``source = "synth-ink"``. The fonts
 ``kaushanscript`` (the validation font of training runs) and ``dancingscript`` (a second
@@ -28,109 +30,14 @@ units; t_ms follows a plausible pen speed with pen-up gaps between strokes.
 
 from __future__ import annotations
 
-import glob
-import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
-from recognizers.alphabet import HANDWRITING_CHARS
 from recognizers.ink import InkSample
 from recognizers.synth.centrelines import start_key, trace_centre_lines
+from recognizers.synth.fonts import ALL_FONTS, HELD_OUT_FONTS, FontSpec, font_available, font_file, font_names
 from recognizers.synth.text import random_text, word
-
-VALIDATION_FONT = "kaushanscript"
-HELD_OUT_FONTS = (VALIDATION_FONT, "dancingscript")  # never trained on: how a stranger's style reads
-FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
-
-# ----------------------------------------------------------------------------- fonts
-
-
-@dataclass(frozen=True)
-class FontSpec:
-    name: str
-    kind: str  # "hershey" | "outline"
-    source: str  # Hershey font name, or an outline font's file name
-    package: str  # where it comes from (for messages)
-    weight: float = 1.0  # how often it is picked, relative to the others
-    cursive: bool = False  # letters join: the pen stays down where one ends at the next
-    caps_only: bool = False  # lower case is drawn as (small) capitals: labels are upper-cased
-    chars: str = HANDWRITING_CHARS  # the characters it writes as centre lines
-    cap_px: int = 46  # capital height when rendering an outline font (text is ~64 px tall)
-    threshold: int = 100  # coverage (0-255) that counts as ink
-    blur: float = 0.0  # Gaussian blur (px) before thresholding: merges sketchy double lines
-
-
-_HERSHEY = [
-    FontSpec("hershey-scripts", "hershey", "scripts", "hershey-fonts", 1.5, cursive=True),
-    FontSpec("hershey-scriptc", "hershey", "scriptc", "hershey-fonts", 1.0, cursive=True),
-    FontSpec("hershey-cursive", "hershey", "cursive", "hershey-fonts", 1.5, cursive=True),
-    FontSpec("hershey-rowmans", "hershey", "rowmans", "hershey-fonts", 1.0),
-    FontSpec("hershey-timesr", "hershey", "timesr", "hershey-fonts", 0.5),
-    FontSpec("hershey-timesi", "hershey", "timesi", "hershey-fonts", 0.7),
-]
-_OUTLINE = [
-    FontSpec(f"bwht-{w.lower()}", "outline", f"BecauseWe{w}-Regular.otf", "fonts-bwht", 0.5, caps_only=True)
-    for w in ("Build", "Connect", "Create", "Learn", "Mentor", "Organize")
-] + [
-    FontSpec("ecolier", "outline", "Ecolier-court.ttf", "fonts-ecolier-court", 2.5, cursive=True, threshold=40),
-    # femkeklaver: sketchy pencil lower case (blurred so the passes merge into one line);
-    # its capitals, digits and most punctuation are hollow outlines, with no centre line
-    FontSpec(
-        "femkeklaver", "outline", "femkeklaver.ttf", "fonts-femkeklaver", 2.0,
-        chars=" abcdefghijklmnopqrstuvwxyz.,;:&@#", cap_px=60, blur=1.0, threshold=50,
-    ),
-    FontSpec(VALIDATION_FONT, "outline", "KaushanScript-Regular.otf", "fonts-kaushanscript", 2.0, cursive=True),
-    # a check only, like kaushanscript: DESIGN.md keeps every other font package for
-    # independent checks, never for training (tests/recognizers/test_synth_ink.py holds to it)
-    FontSpec("dancingscript", "outline", "DancingScript-Regular.otf", "fonts-dancingscript", 1.0, cursive=True),
-]
-ALL_FONTS = {f.name: f for f in _HERSHEY + _OUTLINE}
-
-
-@lru_cache(maxsize=None)
-def _font_file(file_name: str) -> str | None:
-    for d in FONT_DIRS:
-        hits = sorted(glob.glob(os.path.join(d, "**", file_name), recursive=True))
-        if hits:
-            return hits[0]
-    return None
-
-
-@lru_cache(maxsize=1)
-def _hershey_available() -> bool:
-    try:
-        import HersheyFonts  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@lru_cache(maxsize=1)
-def _outline_tools_available() -> bool:
-    try:
-        import PIL.ImageFont  # noqa: F401
-        import skimage.morphology  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def font_available(name: str) -> bool:
-    """Whether the font's package (and the tools to thin it) are installed."""
-    spec = ALL_FONTS.get(name)
-    if spec is None:
-        return False
-    if spec.kind == "hershey":
-        return _hershey_available()
-    return _font_file(spec.source) is not None and _outline_tools_available()
-
-
-def font_names() -> list[str]:
-    """Every font this machine can write with (the held-out fonts included)."""
-    return [n for n in ALL_FONTS if font_available(n)]
-
 
 # ----------------------------------------------------------------------------- glyphs
 
@@ -244,7 +151,7 @@ class _OutlineFont:
     def __init__(self, spec: FontSpec) -> None:
         from PIL import ImageFont
 
-        path = _font_file(spec.source)
+        path = font_file(spec.source)
         if path is None:
             raise FileNotFoundError(f"font {spec.name!r} needs the Debian package {spec.package} ({spec.source})")
         self.spec = spec

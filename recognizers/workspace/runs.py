@@ -65,16 +65,15 @@ def synthetic_status(modality: str) -> tuple[bool, str]:
     """Whether the built-in synthetic data can be used here, and a line saying what it is."""
     if modality == Modality.HANDWRITING:
         try:
-            from recognizers.synth.ink import ALL_FONTS, HELD_OUT_FONTS, VALIDATION_FONT, font_names
+            from recognizers.synth.fonts import ALL_FONTS, VALIDATION_FONT, font_available, training_font_names
 
-            fonts = font_names()
+            training = training_font_names()
         except Exception as exc:  # the optional font tools are missing
             return False, f"synthetic handwriting is unavailable ({exc.__class__.__name__}: {exc})"
-        training = [f for f in fonts if f not in HELD_OUT_FONTS]
         if not training:
             return False, "no font for synthetic handwriting is installed (pip install hershey-fonts)"
         line = f"{SYNTH_INK_N} synthetic words written in {len(training)} fonts"
-        if VALIDATION_FONT not in fonts:  # said before the run starts, not only after
+        if not font_available(VALIDATION_FONT):  # said before the run starts, not only after
             line += f"; the held-out validation font {VALIDATION_FONT} is not installed ({ALL_FONTS[VALIDATION_FONT].package}), so validation falls back to the training fonts"
         return True, line
     manifest = SPEECH_SYNTH_DIR / "train.jsonl"
@@ -113,14 +112,8 @@ def synthetic_validation(modality: str, out_dir: Path, n: int = 200) -> Syntheti
         return SyntheticValidation(None, note=f"the synthetic speech cache has no held-out-voice validation set ({p}; python -m recognizers.synth.speech makes one)")
     try:
         from recognizers.ink import write_ink_jsonl
-        from recognizers.synth.ink import (
-            ALL_FONTS,
-            HELD_OUT_FONTS,
-            VALIDATION_FONT,
-            font_available,
-            font_names,
-            synth_ink_samples,
-        )
+        from recognizers.synth.fonts import ALL_FONTS, VALIDATION_FONT, font_available, training_font_names
+        from recognizers.synth.ink import synth_ink_samples
 
         package = ALL_FONTS[VALIDATION_FONT].package
         path = out_dir / "synth-val.jsonl"
@@ -128,7 +121,7 @@ def synthetic_validation(modality: str, out_dir: Path, n: int = 200) -> Syntheti
             write_ink_jsonl(path, synth_ink_samples(n, seed=2, fonts=[VALIDATION_FONT], exclude_fonts=[]))
             return SyntheticValidation(f"ink:{path}", "synthetic data in held-out fonts")
         missing = f"the held-out validation font {VALIDATION_FONT} is not installed (Debian package {package})"
-        if not [f for f in font_names() if f not in HELD_OUT_FONTS]:
+        if not training_font_names():
             return SyntheticValidation(None, note=f"{missing}, and no font for synthetic handwriting is")
         # other words (another seed) in the training fonts: not held out, and said so
         write_ink_jsonl(path, synth_ink_samples(n, seed=10_002))

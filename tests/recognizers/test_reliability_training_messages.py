@@ -21,24 +21,25 @@ from tests.recognizers.inkgen import make_samples
 @pytest.fixture
 def no_validation_font(monkeypatch):
     """kaushanscript (Debian fonts-kaushanscript) not installed; synthetic ink made quickly."""
+    import recognizers.synth.fonts as sf
     import recognizers.synth.ink as si
 
-    real = si.font_available
+    real = sf.font_available
     made = []
 
-    def fake_samples(n, seed=0, fonts=None, exclude_fonts=si.HELD_OUT_FONTS):
+    def fake_samples(n, seed=0, fonts=None, exclude_fonts=sf.HELD_OUT_FONTS):
         made.append({"n": n, "seed": seed, "fonts": fonts, "exclude_fonts": list(exclude_fonts)})
         return make_samples(3, seed=seed)
 
-    monkeypatch.setattr(si, "font_available", lambda name: False if name == si.VALIDATION_FONT else real(name))
+    monkeypatch.setattr(sf, "font_available", lambda name: False if name == sf.VALIDATION_FONT else real(name))
     monkeypatch.setattr(si, "synth_ink_samples", fake_samples)
     return made
 
 
 def test_a_missing_validation_font_is_named_and_the_default_run_falls_back(no_validation_font, tmp_path):
-    import recognizers.synth.ink as si
+    import recognizers.synth.fonts as sf
 
-    if not [f for f in si.font_names()]:
+    if not sf.font_names():
         pytest.skip("no font for synthetic handwriting here")
     from recognizers.workspace.runs import synthetic_status
 
@@ -55,9 +56,9 @@ def test_a_missing_validation_font_is_named_and_the_default_run_falls_back(no_va
 
 
 def test_no_validation_data_names_the_missing_font(no_validation_font, monkeypatch, tmp_path):
-    import recognizers.synth.ink as si
+    import recognizers.synth.fonts as sf
 
-    monkeypatch.setattr(si, "font_available", lambda name: False)  # no font at all
+    monkeypatch.setattr(sf, "font_available", lambda name: False)  # no font at all
     few = tmp_path / "few.jsonl"
     write_ink_jsonl(few, make_samples(3, seed=1))  # under five: nothing held out of them
     with pytest.raises(ValueError) as err:

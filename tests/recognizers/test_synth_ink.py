@@ -5,11 +5,12 @@ import pytest
 
 from recognizers.alphabet import HANDWRITING_CHARS
 from recognizers.features import InkFeatureConfig, ink_features
-from recognizers.synth.ink import ALL_FONTS, HELD_OUT_FONTS, VALIDATION_FONT, font_available, font_names, synth_ink_samples
+from recognizers.synth.fonts import ALL_FONTS, HELD_OUT_FONTS, VALIDATION_FONT, font_available, training_font_names
+from recognizers.synth.ink import synth_ink_samples
 
 
 def _training_fonts() -> list[str]:
-    names = [n for n in font_names() if n not in HELD_OUT_FONTS]
+    names = training_font_names()
     if not names:
         pytest.skip("no synthetic-ink training font installed (hershey-fonts, or a Debian font package that scripts/setup.sh lists)")
     return names
