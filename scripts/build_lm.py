@@ -30,6 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import _checkout  # noqa: E402,F401  (data folders of a development checkout)
+from recognizers.synth.prose import (  # noqa: E402
+    DEVIL_DICT,
+    FORTUNES_MARKER,
+    devil_texts,
+    fortune_texts,
+    without_held_out,
+)
 
 WORD = re.compile(r"^[a-z]+(?:'[a-z]+)?$")
 QUOTE = re.compile(r'"([^"]+)"')
@@ -54,73 +61,6 @@ def wordnet_texts(d: Path, held_out: set[str]) -> list[str]:
                     out.append(ex)
             out += [part for part in QUOTE.sub(" ", gloss).split(";") if part.strip()]
     return out
-
-
-FORTUNES_DIR = Path("/usr/share/games/fortunes")
-FORTUNES_MARKER = FORTUNES_DIR / "wisdom"  # shipped by `fortunes` only (fortunes-min has three files)
-DEVIL_DICT = Path("/usr/share/dictd/devil.dict.dz")
-# collections that are pictures, program text or not English prose
-FORTUNES_SKIPPED = {"ascii-art", "perl", "linux", "linuxcookie", "debian", "translate-me", "goedel"}
-# a sentence ends at . ! ? ; : (also before a closing quote or bracket), not after a title
-SENTENCE_END = re.compile(r"""(?<![A-Z][a-z]\.)(?<!Mrs\.)(?<!\b[A-Z]\.)(?:(?<=[.!?;:])|(?<=[.!?;:]["')\]]))\s+|\n\s*\n""")
-ATTRIBUTION = re.compile(r"^\s*--|\s--\s*[A-Z].*$")  # "-- Mark Twain" on its own line or after the text
-
-
-def sentences_of(text: str) -> list[str]:
-    """Split running text at sentence punctuation and blank lines, so that no bigram spans
-    two sentences (which the decoder never sees in one utterance either)."""
-    return [s for s in SENTENCE_END.split(text.replace("\t", " ")) if s.strip()]
-
-
-def fortune_text(fortune: str) -> str:
-    """A fortune without its attribution: everything from the first line that starts with
-    '--' (an attribution may run over several lines) and a trailing ' -- Author' on a line."""
-    kept = []
-    for ln in fortune.splitlines():
-        if ln.strip().startswith("--") and kept:
-            break
-        kept.append(ATTRIBUTION.sub("", ln))
-    return "\n".join(kept)
-
-
-def fortune_texts(d: Path = FORTUNES_DIR) -> list[str]:
-    """The sentences of every fortune (between '%' lines) of the prose collections."""
-    out: list[str] = []
-    if not d.is_dir():
-        return out
-    for path in sorted(d.iterdir()):
-        if not path.is_file() or path.suffix or path.name in FORTUNES_SKIPPED:  # .dat indexes, .u8 links
-            continue
-        for fortune in path.read_text(encoding="utf-8", errors="replace").split("\n%\n"):
-            out += sentences_of(fortune_text(fortune))
-    return out
-
-
-def devil_texts(path: Path = DEVIL_DICT) -> list[str]:
-    """The preface, definitions and verses of The Devil's Dictionary (dictd's gzip-compatible
-    file), without the dictd header and the 1993 e-text's title page before the preface."""
-    import gzip
-
-    if not path.is_file():
-        return []
-    text = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
-    start = text.find("PREFACE")
-    body = [ln for ln in text[max(start, 0):].splitlines() if not ln.startswith("00-database")]
-    return sentences_of("\n".join(body))
-
-
-def without_held_out(sentences: list[str], held_out: set[str]) -> tuple[list[str], int]:
-    """The sentences whose normalised text contains no held-out text (a flite validation
-    sentence is a WordNet example, and some examples are famous quotations in fortunes)."""
-    from recognizers.text_norm import normalize_text
-
-    padded = [f" {h} " for h in held_out if h]
-    kept = []
-    for s in sentences:
-        text = f" {normalize_text(s)} "  # once per sentence: normalising is the slow part
-        if not any(h in text for h in padded):
-            kept.append(s)
-    return kept, len(sentences) - len(kept)
 
 
 def cathy_texts(manifest: Path, validation: bool = False) -> list[str]:

@@ -273,6 +273,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--families", default="", help="comma-separated training families "
                     f"(default: every available one of {', '.join(TRAIN_FAMILIES)})")
+    ap.add_argument("--kinds", default="", metavar="KIND=W,...",
+                    help="training text mix instead of the default (e.g. prose=0.7,wordnet=0.15,cathy=0.15; "
+                    "keep it fixed for one cache directory, like --seed)")
     ap.add_argument("--cathy", type=Path, default=DEFAULT_CATHY,
                     help="Cathy manifest whose training-split sentences are used as text")
     ap.add_argument("--dry-run", type=int, default=0, metavar="K",
@@ -286,7 +289,11 @@ def main(argv: Iterable[str] | None = None) -> int:
             print(f"{fam:9s} {role:10s} {status}")
         return 0
     families = [f for f in args.families.split(",") if f] or None
-    bank = TextBank(args.cathy if args.cathy and args.cathy.is_file() else None)
+    try:
+        kinds = {k: float(w) for k, w in (part.split("=") for part in args.kinds.split(",") if part)} or None
+        bank = TextBank(args.cathy if args.cathy and args.cathy.is_file() else None, train_kinds=kinds)
+    except ValueError as e:
+        ap.error(f"--kinds: {e}")
     if not bank.cathy_train:
         print(f"note: no Cathy manifest at {args.cathy}; its sentences are not used",
               file=sys.stderr)

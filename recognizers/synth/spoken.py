@@ -151,9 +151,18 @@ class TextBank:
     }
     # Validation text: the same mix, sentences from the held-out WordNet part, no Cathy.
     VAL_KINDS = {**{k: v for k, v in TRAIN_KINDS.items() if k != "cathy"}, "wordnet": 0.30}
+    # "prose" (sentences of fortunes and Bierce, synth/prose.py) is drawn only when asked for
+    # in `train_kinds`: adding it to the default mix would change every existing cache's plan.
 
     def __init__(self, cathy_manifest: Path | None = DEFAULT_CATHY,
-                 words_file: Path | None = WORDS_FILE, wordnet_dir: Path | None = WORDNET_DIR):
+                 words_file: Path | None = WORDS_FILE, wordnet_dir: Path | None = WORDNET_DIR,
+                 train_kinds: dict[str, float] | None = None):
+        if train_kinds is not None:
+            unknown = set(train_kinds) - set(self.TRAIN_KINDS) - {"prose"}
+            if unknown or not train_kinds or min(train_kinds.values()) <= 0:
+                raise ValueError(f"training kinds must be positive weights of {sorted(self.TRAIN_KINDS) + ['prose']}")
+        self.train_kinds = dict(train_kinds) if train_kinds is not None else dict(self.TRAIN_KINDS)
+        self._prose_cache: list[str] | None = None  # loaded on first use
         self.cathy_train: list[str] = []
         self.excluded: set[str] = set()  # normalised Cathy validation sentences
         if cathy_manifest is not None and Path(cathy_manifest).is_file():
@@ -237,7 +246,9 @@ class TextBank:
 
     def kinds(self, split: str) -> dict[str, float]:
         """Kind weights for ``split`` ("train" or "val"), renormalised over what loaded."""
-        w = dict(self.TRAIN_KINDS if split == "train" else self.VAL_KINDS)
+        w = dict(self.train_kinds if split == "train" else self.VAL_KINDS)
+        if "prose" in w and not self.prose_train():
+            w.pop("prose")
         if not self.cathy_train:
             w.pop("cathy", None)
         if not (self.wordnet_train if split == "train" else self.wordnet_val):
@@ -390,6 +401,26 @@ class TextBank:
     def _wordnet(self, rng: np.random.Generator, split: str) -> str:
         pool = self.wordnet_train if split == "train" else self.wordnet_val
         return self._pick(rng, pool)
+
+    def prose_train(self) -> list[str]:
+        """Speakable sentences of fortunes and The Devil's Dictionary (3 words or more), none
+        holding a held-out WordNet example or Cathy validation sentence."""
+        if self._prose_cache is None:
+            from recognizers.synth.prose import devil_texts, fortune_texts, without_held_out
+
+            found = set()
+            for s in fortune_texts() + devil_texts():
+                s = _cap(" ".join(_spell_digits_in(s.replace('"', "")).split()))
+                if len(s.split()) >= 3 and not s.endswith(":") and _speakable(s, 110):
+                    found.add(s)
+            held_out = self.excluded | {normalize_text(t) for t in self.wordnet_val}
+            self._prose_cache, _ = without_held_out(sorted(found), held_out)
+        return self._prose_cache
+
+    def _prose(self, rng: np.random.Generator, split: str) -> str:
+        if split != "train":
+            raise ValueError("prose sentences are for training text only")
+        return self._pick(rng, self.prose_train())
 
     def _cathy(self, rng: np.random.Generator, split: str) -> str:
         if split != "train":
