@@ -17,8 +17,7 @@ The font list, which fonts are installed and which are held out live in
 after the first use of a glyph a word costs only placement, an affine transform and the
 timing resample.
 
-Every sample has ``writer = "synth/<font>"`` and ``source = "synth-ink"`` (or
-"synth-ink-styled", where each sample's letters are also reshaped like one hand's). The fonts
+Every sample has ``writer = "synth/<font>"`` and ``source = "synth-ink"``. The fonts
 ``kaushanscript`` (the validation font of training runs) and ``dancingscript`` (a second
 measure of unseen styles) are held out: they are excluded unless asked for::
 
@@ -233,44 +232,11 @@ class _Style:
     rate: float  # samples per second
     dot_late_word: bool
     offset: np.ndarray = field(default_factory=lambda: np.zeros(2))
-    shapes: _Shapes | None = None  # a hand's own letter shapes (styled ink only)
 
 
-@dataclass
-class _Shapes:
-    """How one hand's letters differ from the font's, the same for every letter of a sample:
-    a taller or shorter middle zone, longer or shorter ascenders and descenders, rounder or
-    narrower letter bodies, and a slant that wavers from letter to letter."""
-
-    middle: float  # scales the zone from the baseline up to MIDDLE_ZONE
-    ascender: float  # scales what rises above it
-    descender: float  # scales what hangs below the baseline
-    body: float  # -0.5..0.5: > 0 widens a letter's middle, < 0 narrows it (its edges stay)
-    slant_wobble: float  # standard deviation of each letter's extra shear
-
-    MIDDLE_ZONE = 0.62  # x-height of the fonts, in capital heights (roughly)
-
-    def warp(self, p: np.ndarray, advance: float, rng: np.random.Generator) -> np.ndarray:
-        """The glyph's strokes `p` (capital-height units, baseline at y = 0, up is -y) reshaped."""
-        x, y = p[:, 0].astype(np.float64), p[:, 1].astype(np.float64)
-        z = self.MIDDLE_ZONE
-        y2 = np.where(y > 0, y * self.descender,
-                      np.where(y >= -z, y * self.middle, -z * self.middle + (y + z) * self.ascender))
-        if advance > 1e-3:  # x -> x + b sin(2 pi x / a) a / 2 pi: monotonic for |b| < 1
-            x = x + self.body * advance * np.sin(2 * np.pi * x / advance) / (2 * np.pi)
-        x = x - rng.normal(0, self.slant_wobble) * y2
-        return np.stack([x, y2], 1).astype(np.float32)
-
-
-def _shapes(rng: np.random.Generator) -> _Shapes:
-    return _Shapes(middle=float(np.exp(rng.normal(0, 0.12))), ascender=float(np.exp(rng.normal(0, 0.15))),
-                   descender=float(np.exp(rng.normal(0, 0.18))), body=float(np.clip(rng.normal(0, 0.25), -0.5, 0.5)),
-                   slant_wobble=float(rng.uniform(0.0, 0.08)))
-
-
-def _style(spec: FontSpec, rng: np.random.Generator, styled: bool = False) -> _Style:
+def _style(spec: FontSpec, rng: np.random.Generator) -> _Style:
     cursive = spec.cursive
-    st = _Style(
+    return _Style(
         cap=float(np.exp(rng.uniform(np.log(35), np.log(90)))),
         size_jitter=float(rng.uniform(0.0, 0.06)),
         base_jitter=float(rng.uniform(0.0, 0.02 if cursive else 0.045)),
@@ -285,9 +251,6 @@ def _style(spec: FontSpec, rng: np.random.Generator, styled: bool = False) -> _S
         dot_late_word=bool(rng.random() < 0.5),
         offset=np.array([rng.uniform(10, 200), rng.uniform(40, 200)]),
     )
-    if styled:  # drawn after the rest, so that unstyled ink stays what it was for a seed
-        st.shapes = _shapes(rng)
-    return st
 
 
 def _layout(text: str, font, spec: FontSpec, st: _Style, rng: np.random.Generator) -> list[np.ndarray]:
@@ -308,8 +271,7 @@ def _layout(text: str, font, spec: FontSpec, st: _Style, rng: np.random.Generato
         s = float(np.exp(rng.normal(0, st.size_jitter))) if st.size_jitter > 0 else 1.0
         off = np.array([x + rng.normal(0, 0.01), rng.normal(0, st.base_jitter)], np.float32)
         first = True
-        glyph = g.strokes if st.shapes is None else [st.shapes.warp(q, g.advance, rng) for q in g.strokes]
-        for stroke, late in zip(glyph, g.late):
+        for stroke, late in zip(g.strokes, g.late):
             p = stroke * s + off
             if late:
                 (pending if st.dot_late_word and spec.cursive else strokes).append(p)
@@ -351,12 +313,11 @@ def _timed(p: np.ndarray, t0: float, speed: float, dt: float, curve_slow: float,
     return np.stack([np.interp(ts, t, p[:, 0]), np.interp(ts, t, p[:, 1]), ts], 1).astype(np.float32)
 
 
-def write_text(text: str, font_name: str, rng: np.random.Generator, styled: bool = False) -> list[np.ndarray]:
-    """Ink for `text` in one font, with a random hand's style: (N, 3) x, y, t_ms strokes.
-    `styled` also reshapes the letters themselves (`_Shapes`), as one hand differs from a font."""
+def write_text(text: str, font_name: str, rng: np.random.Generator) -> list[np.ndarray]:
+    """Ink for `text` in one font, with a random hand's style: (N, 3) x, y, t_ms strokes."""
     spec = ALL_FONTS[font_name]
     font = _font(font_name)
-    st = _style(spec, rng, styled)
+    st = _style(spec, rng)
     placed = _layout(text, font, spec, st, rng)
     c, s = np.cos(st.rotation), np.sin(st.rotation)
     m = (np.array([[c, -s], [s, c]]) @ np.array([[st.aspect, -st.slant], [0.0, 1.0]]) * st.cap).astype(np.float32)
@@ -377,13 +338,8 @@ def write_text(text: str, font_name: str, rng: np.random.Generator, styled: bool
     return out
 
 
-def synth_ink_samples(n: int, seed: int = 0, fonts: list[str] | None = None, exclude_fonts: list[str] = HELD_OUT_FONTS,
-                      styled: bool = False) -> list[InkSample]:
+def synth_ink_samples(n: int, seed: int = 0, fonts: list[str] | None = None, exclude_fonts: list[str] = HELD_OUT_FONTS) -> list[InkSample]:
     """`n` synthetic handwritten samples, the same for the same arguments.
-
-    `styled`: each sample's letters are also reshaped the way one hand differs from the font
-    (`_Shapes`: zone heights, letter widths, a wavering slant), so that a few fonts give
-    many more letter shapes; source "synth-ink-styled".
 
     `fonts` names the fonts to write with (default: every installed one); those in
     `exclude_fonts` (default: the held-out fonts) are left out. Raises ValueError when
@@ -407,8 +363,8 @@ def synth_ink_samples(n: int, seed: int = 0, fonts: list[str] | None = None, exc
         name = names[int(rng.choice(len(names), p=weights))]
         spec = ALL_FONTS[name]
         text = _text_for(spec, rng)
-        strokes = write_text(text, name, rng, styled)
-        out.append(InkSample(text, strokes, writer=f"synth/{name}", source="synth-ink-styled" if styled else "synth-ink"))
+        strokes = write_text(text, name, rng)
+        out.append(InkSample(text, strokes, writer=f"synth/{name}", source="synth-ink"))
     return out
 
 
@@ -416,8 +372,6 @@ def _register() -> None:
     from recognizers.training.datasets import INK_GENERATORS
 
     INK_GENERATORS["synth-ink"] = lambda arg: synth_ink_samples(int(arg))
-    # another seed, so that its words are not the plain source's words reshaped
-    INK_GENERATORS["synth-ink-styled"] = lambda arg: synth_ink_samples(int(arg), seed=7, styled=True)
 
 
 _register()

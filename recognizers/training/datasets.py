@@ -6,7 +6,6 @@ A data spec is a string, so the same names work in a config file and on the comm
 - ``ink:PATH``                        ink samples (a .json, a directory, a .jsonl(.gz))
 - ``speech:MANIFEST.jsonl``           a speech manifest
 - ``synth-ink:N``                     N synthetic ink words (registered by recognizers.synth.ink)
-- ``synth-ink-styled:N``              N more, each hand's letters reshaped (zones, widths, slant)
 - ``unipen-lines:N``                  N lines composed from UNIPEN words of one writer
 - ``unipen-lines-varied:N``           the same with varied gaps, a wandering baseline and tilt
 
@@ -78,8 +77,8 @@ def load_ink_spec(spec: str, limit_label: int = 60, skipped: list[str] | None = 
         return out
     if kind in INK_GENERATORS:
         return INK_GENERATORS[kind](arg)
-    if kind in ("synth-ink", "synth-ink-styled"):
-        raise ValueError(f"{kind} specs need the synthetic-ink generator: import recognizers.synth.ink first")
+    if kind == "synth-ink":
+        raise ValueError("synth-ink specs need the synthetic-ink generator: import recognizers.synth.ink first")
     raise ValueError(f"not an ink data spec: {spec!r}")
 
 

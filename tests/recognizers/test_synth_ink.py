@@ -108,35 +108,3 @@ def test_every_font_writes(font):
 def test_unknown_font_is_an_error():
     with pytest.raises(ValueError):
         synth_ink_samples(1, fonts=["no-such-font"], exclude_fonts=[])
-
-
-def test_a_hands_letter_shapes_reshape_zones_and_widths_but_keep_the_baseline():
-    from recognizers.synth.ink import _Shapes
-
-    rng = np.random.default_rng(0)
-    # an "l"-like stroke from the baseline to the capital height, and a descender
-    p = np.array([[0.1, 0.0], [0.2, -0.31], [0.3, -0.62], [0.35, -1.0], [0.4, 0.3]], np.float32)
-    same = _Shapes(1.0, 1.0, 1.0, 0.0, 0.0).warp(p, 0.5, rng)
-    assert np.allclose(same, p, atol=1e-6)
-    taller = _Shapes(middle=1.2, ascender=0.8, descender=1.5, body=0.0, slant_wobble=0.0).warp(p, 0.5, rng)
-    assert taller[0, 1] == 0.0  # the baseline stays
-    assert np.isclose(taller[2, 1], -0.62 * 1.2)  # the middle zone grows
-    assert np.isclose(taller[3, 1], -0.62 * 1.2 - 0.38 * 0.8)  # ascenders shrink from there
-    assert np.isclose(taller[4, 1], 0.3 * 1.5)  # descenders hang lower
-    # the body warp moves a letter's inside, not its edges, and keeps the order of x
-    x = np.linspace(0, 0.5, 50, dtype=np.float32)
-    for body in (-0.5, 0.5):
-        q = _Shapes(1.0, 1.0, 1.0, body, 0.0).warp(np.stack([x, np.zeros_like(x)], 1), 0.5, rng)
-        assert np.all(np.diff(q[:, 0]) > 0) and np.isclose(q[0, 0], 0) and np.isclose(q[-1, 0], 0.5, atol=1e-5)
-        assert not np.allclose(q[:, 0], x)
-
-
-def test_styled_ink_writes_the_same_texts_in_other_shapes():
-    _training_fonts()
-    plain, styled = synth_ink_samples(20, seed=9), synth_ink_samples(20, seed=9, styled=True)
-    assert {s.source for s in styled} == {"synth-ink-styled"} and {s.source for s in plain} == {"synth-ink"}
-    assert [s.label for s in styled] == [s.label for s in synth_ink_samples(20, seed=9, styled=True)]
-    assert all(s.strokes and s.label.strip() for s in styled)
-    # the first sample is the same text in the same font: only its shapes differ
-    assert (styled[0].label, styled[0].writer) == (plain[0].label, plain[0].writer)
-    assert not all(np.array_equal(p, q) for p, q in zip(plain[0].strokes, styled[0].strokes))
