@@ -3,6 +3,7 @@ text rules that decide what the speech word model counts and what the synthetic 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from recognizers.synth import prose as P
@@ -51,7 +52,7 @@ def test_voices_read_prose_only_when_asked_and_never_held_out_text():
     bank2.excluded = {normalize_text(victim)}
     assert victim not in bank2.prose_train() and len(bank2.prose_train()) < len(pool)
 
-    rng = SP.np.random.default_rng(3)
+    rng = np.random.default_rng(3)
     drawn = [bank.draw(rng, "train") for _ in range(200)]
     assert {k for k, _ in drawn} == {"prose"}
     for _, text in drawn:  # what a voice reads the way normalize_text writes it
