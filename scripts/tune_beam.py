@@ -99,7 +99,8 @@ def main() -> None:
         raw = load(args.modality, args.data)
         if args.limit:
             raw = raw[: args.limit]
-        items = [(g, ref, rec.log_probs(rec.features(x))) for g, ref, x in raw if len(rec.features(x))]
+        feats = [(g, ref, rec.features(x)) for g, ref, x in raw]  # once: for speech this runs the encoder
+        items = [(g, ref, rec.log_probs(f)) for g, ref, f in feats if len(f)]
         if cache is not None:
             torch.save({"made_by": made_by, "items": items}, cache)
     tune = [it for it in items if it[0] == args.tune_group]

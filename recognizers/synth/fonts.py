@@ -72,20 +72,14 @@ def font_file(file_name: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _hershey_available() -> bool:
-    try:
-        import HersheyFonts  # noqa: F401
-    except ImportError:
-        return False
-    return True
+@lru_cache(maxsize=None)
+def _importable(*modules: str) -> bool:
+    """Whether every module imports (the optional tools of one kind of font)."""
+    import importlib
 
-
-@lru_cache(maxsize=1)
-def _outline_tools_available() -> bool:
     try:
-        import PIL.ImageFont  # noqa: F401
-        import skimage.morphology  # noqa: F401
+        for m in modules:
+            importlib.import_module(m)
     except ImportError:
         return False
     return True
@@ -97,8 +91,8 @@ def font_available(name: str) -> bool:
     if spec is None:
         return False
     if spec.kind == "hershey":
-        return _hershey_available()
-    return font_file(spec.source) is not None and _outline_tools_available()
+        return _importable("HersheyFonts")
+    return font_file(spec.source) is not None and _importable("PIL.ImageFont", "skimage.morphology")
 
 
 def font_names() -> list[str]:

@@ -29,7 +29,7 @@ def import_corpus(fmt: str, src: str | os.PathLike, out: str | os.PathLike, *, s
     Stops with a CorpusError (file:line: problem) at the first malformed entry, or with
     `skip_bad` leaves such entries out and lists them in the report.
     """
-    from recognizers.training.importers import ink_formats, speech_formats
+    from recognizers.training.importers import speech_formats, unipen_format, xml_ink_formats
 
     if fmt not in FORMATS:
         raise CorpusError(f"unknown corpus format {fmt!r} (one of {', '.join(FORMATS)})")
@@ -39,11 +39,11 @@ def import_corpus(fmt: str, src: str | os.PathLike, out: str | os.PathLike, *, s
     with JsonlWriter(out) as w:
         if fmt in INK_FORMATS:
             if fmt == "unipen":
-                it = ink_formats.iter_unipen(src, set(levels) if levels else None, [Path(d) for d in include_dirs or []], on_error)
+                it = unipen_format.iter_unipen(src, set(levels) if levels else None, [Path(d) for d in include_dirs or []], on_error)
             elif fmt == "iam-ondb":
-                it = ink_formats.iter_iam_ondb(src, on_error)
+                it = xml_ink_formats.iter_iam_ondb(src, on_error)
             else:
-                it = ink_formats.iter_inkml(src, on_error)
+                it = xml_ink_formats.iter_inkml(src, on_error)
             for sample in it:
                 w.write({k: v for k, v in sample.items() if v is not None})
                 if progress and w.count % 1000 == 0:
