@@ -76,7 +76,11 @@ def with_top_bigrams(lm, unigram_p: dict[str, float], weight: float):
 
     from recognizers.decoding.word_lm import mix_bigrams, read_bigram_counts
 
-    pkg = files("symspellpy")
+    try:
+        pkg = files("symspellpy")
+    except ModuleNotFoundError:
+        raise SystemExit("--top-bigrams-weight reads symspellpy's word-pair list: .venv/bin/pip install 'symspellpy>=6.7,<7' "
+                         "(not a dependency: the shipped model does not use it, docs/speech.md, Session 12)")
     counts = read_bigram_counts(pkg / "frequency_bigramdictionary_en_243_342.txt", unigram_p)
     word_counts = {w: int(c) for w, c in (line.split() for line in (pkg / "frequency_dictionary_en_82_765.txt").read_text().splitlines() if line.strip())}
     ratios = sorted(sum(nx.values()) / word_counts[v] for v, nx in counts.items() if len(nx) >= 100 and v in word_counts)
@@ -107,7 +111,8 @@ def main() -> None:
     ap.add_argument("--running-weight", type=int, default=1,
                     help="count fortunes and Bierce this many times (2 or more also keeps their bigrams seen once)")
     ap.add_argument("--top-bigrams-weight", type=float, default=0.0,
-                    help="mix in the most frequent word pairs of Google Books (SymSpell's list) with this weight (0: not)")
+                    help="mix in the most frequent word pairs of Google Books (SymSpell's list) with this weight "
+                         "(0, the shipped model: not; tried in session 12, docs/speech.md)")
     args = ap.parse_args()
     import wordfreq
 
