@@ -1,7 +1,8 @@
 """Tune the lexicon beam decoder's weights on one part of the held-out data, and report
 greedy versus beam on another part it never saw.
 
-    .venv/bin/python scripts/tune_beam.py handwriting --data data/handwriting_val/word.jsonl.gz --tune-group art
+    .venv/bin/python scripts/tune_beam.py handwriting --data data/handwriting_val/{word,text}.jsonl.gz --tune-group art \
+        --search-lm-weights 0.3 --search-word-score 4
     .venv/bin/python scripts/tune_beam.py speech --data data/speech_real/val.jsonl --tune-group cathy-a \
         --search-nbest 20 --beam-size 100 --search-lm-weights 1.0,1.5,2.0 --search-word-score 0 --max-words 60000
 
@@ -72,7 +73,8 @@ def ranked(parts: list, items: list, modality: str, lm_weight: float, word_score
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("modality", choices=("handwriting", "speech"))
-    ap.add_argument("--data", required=True)
+    ap.add_argument("--data", required=True, nargs="+", help="one or more sample files, read as one set "
+                    "(for handwriting, words and lines together, so that the weights suit both)")
     ap.add_argument("--tune-group", required=True, help="the group the weights are tuned on; the rest is the test part")
     ap.add_argument("--model")
     ap.add_argument("--limit", type=int, default=0)
@@ -88,7 +90,7 @@ def main() -> None:
     model_path = Path(args.model or default_model_path(args.modality))
     rec = Recognizer.load(model_path, args.modality, device="cpu", decoder="greedy")
     cache = Path(args.log_probs) if args.log_probs else None
-    made_by = {"modality": args.modality, "data": str(Path(args.data).resolve()), "limit": args.limit,
+    made_by = {"modality": args.modality, "data": [str(Path(d).resolve()) for d in args.data], "limit": args.limit,
                "model": str(model_path.resolve()), "model_bytes": model_path.stat().st_size, "model_mtime": model_path.stat().st_mtime}
     if cache is not None and cache.is_file():
         saved = torch.load(cache, weights_only=True)
@@ -96,7 +98,7 @@ def main() -> None:
             ap.error(f"--log-probs {cache} was made by another model, data or limit ({saved.get('made_by')}); delete it")
         items = saved["items"]
     else:
-        raw = load(args.modality, args.data)
+        raw = [it for d in args.data for it in load(args.modality, d)]
         if args.limit:
             raw = raw[: args.limit]
         feats = [(g, ref, rec.features(x)) for g, ref, x in raw]  # once: for speech this runs the encoder
