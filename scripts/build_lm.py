@@ -63,34 +63,6 @@ def wordnet_texts(d: Path, held_out: set[str]) -> list[str]:
     return out
 
 
-def with_top_bigrams(lm, unigram_p: dict[str, float], weight: float):
-    """`lm` mixed with the bigrams of Google Books as SymSpell lists them (symspellpy's
-    frequency_bigramdictionary_en_243_342.txt: the 242,342 most frequent word pairs, each
-    seen 6.4 million times or more; Google Books Ngram data, CC BY 3.0). The list gives no
-    context totals, and its counts are on another scale than SymSpell's word counts (the same
-    corpus, frequency_dictionary_en_82_765.txt): so a context's total is its word count times
-    that scale, taken from the most frequent contexts, whose listed pairs cover nearly all of
-    what follows them (the 99th percentile of listed pairs / word count over contexts with
-    100 pairs or more, about 54)."""
-    from importlib.resources import files
-
-    from recognizers.decoding.word_lm import mix_bigrams, read_bigram_counts
-
-    try:
-        pkg = files("symspellpy")
-    except ModuleNotFoundError:
-        raise SystemExit("--top-bigrams-weight reads symspellpy's word-pair list: .venv/bin/pip install 'symspellpy>=6.7,<7' "
-                         "(not a dependency: the shipped model does not use it, docs/speech.md, Session 12)")
-    counts = read_bigram_counts(pkg / "frequency_bigramdictionary_en_243_342.txt", unigram_p)
-    word_counts = {w: int(c) for w, c in (line.split() for line in (pkg / "frequency_dictionary_en_82_765.txt").read_text().splitlines() if line.strip())}
-    ratios = sorted(sum(nx.values()) / word_counts[v] for v, nx in counts.items() if len(nx) >= 100 and v in word_counts)
-    scale = ratios[int(0.99 * (len(ratios) - 1))]
-    totals = {v: scale * word_counts[v] for v in counts if v in word_counts}
-    n_pairs = sum(len(nx) for nx in counts.values())
-    print(f"Google Books pairs (SymSpell): {n_pairs} in the vocabulary, over {len(counts)} contexts; scale {scale:.1f}; weight {weight}")
-    return mix_bigrams(lm, unigram_p, counts, totals, weight)
-
-
 def cathy_texts(manifest: Path, validation: bool = False) -> list[str]:
     """Cathy's distinct sentences of the training split, or of the validation split."""
     import json
@@ -110,9 +82,6 @@ def main() -> None:
     ap.add_argument("--sources", default="wordnet,cathy,fortunes,devil", help="the texts bigrams are counted in")
     ap.add_argument("--running-weight", type=int, default=1,
                     help="count fortunes and Bierce this many times (2 or more also keeps their bigrams seen once)")
-    ap.add_argument("--top-bigrams-weight", type=float, default=0.0,
-                    help="mix in the most frequent word pairs of Google Books (SymSpell's list) with this weight "
-                         "(0, the shipped model: not; tried in session 12, docs/speech.md)")
     args = ap.parse_args()
     import wordfreq
 
@@ -152,8 +121,6 @@ def main() -> None:
     extra, n_dropped = without_held_out(extra, held_out | cathy_val)
     sentences = [normalize_text(t).split() for t in texts + cathy + extra * args.running_weight]
     lm = estimate_bigrams(unigram_p, sentences, min_count=args.min_count)
-    if args.top_bigrams_weight > 0:
-        lm = with_top_bigrams(lm, unigram_p, args.top_bigrams_weight)
     lm.unigram["<unk>"] = math.log10(min(unigram_p.values()) / 10)
 
     out = ROOT / "resources" / "lm"

@@ -7,7 +7,6 @@ Log-probabilities are base 10, as in ARPA files.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,52 +158,3 @@ def estimate_bigrams(unigram_p: dict[str, float], sentences: Iterable[list[str]]
     uni = {"<unk>": -99.0, "<s>": -99.0, "</s>": 0.0}
     uni.update({w: math.log10(p) for w, p in unigram_p.items()})
     return WordLM(uni, backoff, bigram)
-
-
-def read_bigram_counts(path: str | Path, vocab: Iterable[str]) -> dict[str, dict[str, int]]:
-    """Word-pair counts from a "first second count" file (one pair a line, such as SymSpell's
-    list of the most frequent bigrams in Google Books), keeping pairs of `vocab` words only:
-    first word -> {second word: count}."""
-    keep = set(vocab)
-    out: dict[str, dict[str, int]] = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 3 and parts[0] in keep and parts[1] in keep:
-                out.setdefault(parts[0], {})[parts[1]] = int(parts[2])
-    return out
-
-
-def mix_bigrams(base: WordLM, unigram_p: dict[str, float], counts: dict[str, dict[str, int]],
-                context_totals: dict[str, float], weight: float) -> WordLM:
-    """`base` mixed with a second bigram model known only by its most frequent pairs:
-    p(w|v) = (1 - weight) p_base(w|v) + weight p_top(w|v), where p_top(w|v) is
-    counts[v][w] / context_totals[v] for a listed pair, and the rest of v's mass (what the
-    list leaves out) is spread over the unlisted words by their unigram probability.
-    Contexts outside `counts` keep `base`'s distribution. Both parts sum to 1 over the
-    words, so the mixture does too; its backoff weights are recomputed to keep it so."""
-    if not 0.0 <= weight <= 1.0:
-        raise ValueError("the mixing weight must lie in [0, 1]")
-    by_context: dict[str, set[str]] = {}
-    for (a, b) in base.bigram:
-        if b != "</s>":
-            by_context.setdefault(a, set()).add(b)
-    bigram = dict(base.bigram)
-    backoff = dict(base.backoff)
-    for v, listed in counts.items():
-        if v not in unigram_p:
-            continue
-        total = max(context_totals.get(v, 0.0), float(sum(listed.values())))
-        top = {w: c / total for w, c in listed.items() if w in unigram_p}
-        rest = max(1.0 - sum(top.values()), 0.0) / max(1.0 - sum(unigram_p[w] for w in top), 1e-12)
-        words = by_context.get(v, set()) | set(top)
-        kept_p = kept_uni = 0.0
-        for w in words:
-            base_p = 10 ** base.logprob(v, w)
-            p = (1 - weight) * base_p + weight * top.get(w, rest * unigram_p[w])
-            bigram[(v, w)] = math.log10(p)
-            kept_p += p
-            kept_uni += unigram_p[w]
-        backoff[v] = math.log10(max(1.0 - kept_p, 1e-12) / max(1.0 - kept_uni, 1e-12))
-        bigram[(v, "</s>")] = 0.0  # the end of a text costs nothing, as in `estimate_bigrams`
-    return WordLM(dict(base.unigram), backoff, bigram)

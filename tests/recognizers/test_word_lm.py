@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from recognizers.decoding.word_lm import WordLM, estimate_bigrams, mix_bigrams, read_bigram_counts
+from recognizers.decoding.word_lm import WordLM, estimate_bigrams
 
 UNI = {"the": 0.3, "cat": 0.1, "dog": 0.1, "sat": 0.2, "ran": 0.2, "mat": 0.1}
 CORPUS = [["the", "cat", "sat"], ["the", "cat", "sat"], ["the", "dog", "ran"], ["the", "dog", "ran"],
@@ -21,28 +21,6 @@ def lm() -> WordLM:
 def test_each_context_is_a_distribution(lm: WordLM) -> None:
     for prev in ("the", "cat", "dog", "sat", None):
         assert sum(10 ** lm.logprob(prev, w) for w in UNI) == pytest.approx(1.0, abs=1e-6)
-
-
-def test_mixing_in_top_pairs_keeps_distributions_and_moves_toward_them(lm: WordLM, tmp_path) -> None:
-    """Pairs listed by a big corpus (SymSpell's Google Books list) shift the model toward
-    them; every context still sums to 1, and a context the list lacks is unchanged."""
-    path = tmp_path / "pairs.txt"
-    path.write_text("cat ran 90\ncat sat 10\nsat mat 50\nzebra sat 1000\n")
-    counts = read_bigram_counts(path, UNI)
-    assert counts == {"cat": {"ran": 90, "sat": 10}, "sat": {"mat": 50}}  # zebra: not a vocabulary word
-    mixed = mix_bigrams(lm, UNI, counts, {"cat": 100.0, "sat": 200.0}, weight=0.5)
-    for prev in ("the", "cat", "dog", "sat", None):
-        assert sum(10 ** mixed.logprob(prev, w) for w in UNI) == pytest.approx(1.0, abs=1e-6)
-    # p(ran | cat) = 0.5 p_base + 0.5 * 90/100
-    assert 10 ** mixed.logprob("cat", "ran") == pytest.approx(0.5 * 10 ** lm.logprob("cat", "ran") + 0.45)
-    assert mixed.logprob("cat", "ran") > mixed.logprob("cat", "sat")  # the big corpus outvotes the small
-    # "sat" lists a quarter of its mass: the rest goes to the other words by their unigrams
-    assert 10 ** mixed.logprob("sat", "mat") == pytest.approx(0.5 * 10 ** lm.logprob("sat", "mat") + 0.125)
-    for w in UNI:
-        assert mixed.logprob("the", w) == pytest.approx(lm.logprob("the", w))
-    assert mix_bigrams(lm, UNI, counts, {"cat": 100.0, "sat": 200.0}, weight=0.0).logprob("cat", "ran") == pytest.approx(lm.logprob("cat", "ran"))
-    with pytest.raises(ValueError):
-        mix_bigrams(lm, UNI, counts, {}, weight=1.5)
 
 
 def test_seen_bigrams_beat_the_unigrams_and_rare_ones_back_off(lm: WordLM) -> None:
