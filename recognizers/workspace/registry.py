@@ -38,10 +38,11 @@ from pathlib import Path
 from recognizers.atomic import atomic_write_text
 from recognizers.modality import MODALITIES, Modality
 from recognizers.paths import resource_path
+from recognizers.workspace.registry_file import BUILTIN_ID, FORMAT, empty_registry, validated
 from recognizers.workspace.userfiles import notify, set_aside
 
-FORMAT = "scrivox-models-1"
-BUILTIN_ID = "shipped"
+__all__ = ["BUILTIN_ID", "FORMAT", "ModelEntry", "ModelRegistry", "RegistryError", "checkpoint_summary", "safe_name"]
+
 ORIGINS = ("shipped", "trained", "fine-tuned", "imported", "recovered")
 RESOURCE_MODELS = resource_path("models")
 
@@ -109,23 +110,6 @@ def safe_name(name: str) -> str:
     return s or "model"
 
 
-def _clean_figures(f: object) -> dict:
-    """The figures that are usable numbers (rates and counts), as a new dict."""
-    if not isinstance(f, dict):
-        return {}
-    return {k: v for k, v in f.items() if isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")}
-
-
-def _empty() -> dict:
-    return {
-        "format": FORMAT,
-        "active": {m: BUILTIN_ID for m in MODALITIES},
-        "previous": {m: None for m in MODALITIES},
-        "models": {m: {} for m in MODALITIES},
-        "builtin": {},
-    }
-
-
 class ModelRegistry:
     """The user's models and the active one per modality, kept in ``root/registry.json``.
 
@@ -137,7 +121,7 @@ class ModelRegistry:
         self.root = Path(root)
         self.builtin_dir = Path(builtin_dir) if builtin_dir is not None else RESOURCE_MODELS
         self.path = self.root / "registry.json"
-        self.data = _empty()
+        self.data = empty_registry()
         self.reload()
 
     # -- storage ----------------------------------------------------------------------
@@ -148,7 +132,7 @@ class ModelRegistry:
         one of the wrong shape keeps what is valid, the original is set aside; either way a
         notice (recognizers.workspace.userfiles) tells the person."""
         if not self.path.exists():
-            self.data = _empty()
+            self.data = empty_registry()
             self._recover_files()
             return
         try:
@@ -157,7 +141,7 @@ class ModelRegistry:
                 raise ValueError("not a Scrivox model registry")
         except (OSError, ValueError, RecursionError) as exc:
             kept = set_aside(self.path)
-            self.data = _empty()
+            self.data = empty_registry()
             self._recover_files()
             found = sum(len(v) for v in self.data["models"].values())
             notify(f"The model list {self.path} was damaged ({exc.__class__.__name__}) and has been rebuilt from the {found} model file(s) in its folder; "
@@ -165,7 +149,7 @@ class ModelRegistry:
             if kept is not None:
                 self._save_quietly()
             return
-        self.data, problems = self._validated(data)
+        self.data, problems = validated(data, self.contains)
         if problems:
             kept = set_aside(self.path)
             self._save_quietly()
@@ -179,65 +163,6 @@ class ModelRegistry:
             return Path(os.path.realpath(self.root / path)).is_relative_to(root)
         except (OSError, ValueError):
             return False
-
-    def _validated(self, data: dict) -> tuple[dict, list[str]]:
-        """`data` reduced to the registry's shape, and a list of what had to be dropped."""
-        out, problems = _empty(), []
-        models = data.get("models")
-        if not isinstance(models, dict):
-            problems.append('"models" is not a table')
-            models = {}
-        for m in MODALITIES:
-            recs = models.get(m, {})
-            if not isinstance(recs, dict):
-                problems.append(f"the {m} models are not a table")
-                continue
-            for mid, rec in recs.items():
-                why = self._record_problem(m, mid, rec)
-                if why:
-                    problems.append(f"{m} model {mid!r}: {why}")
-                    continue
-                out["models"][m][mid] = rec
-        for key in ("active", "previous"):
-            table = data.get(key)
-            if table is None:
-                continue
-            if not isinstance(table, dict):
-                problems.append(f'"{key}" is not a table')
-                continue
-            for m in MODALITIES:
-                v = table.get(m)
-                if v is None:
-                    continue
-                if not isinstance(v, str) or (v != BUILTIN_ID and v not in out["models"][m]):
-                    problems.append(f"the {key} {m} model {v!r} is not in the list")
-                    continue
-                out[key][m] = v
-        builtin = data.get("builtin")
-        if isinstance(builtin, dict):
-            out["builtin"] = {m: v for m, v in builtin.items() if m in MODALITIES and isinstance(v, dict) and _clean_figures(v.get("figures")) == v.get("figures", {})}
-        elif builtin is not None:
-            problems.append('"builtin" is not a table')
-        return out, problems
-
-    def _record_problem(self, modality: str, mid: object, rec: object) -> str | None:
-        if not isinstance(rec, dict):
-            return f"an entry must be a table, not {type(rec).__name__}"
-        if not isinstance(mid, str) or not mid or mid == BUILTIN_ID:
-            return "not a valid id"
-        f = rec.get("file", f"{modality}/{mid}.pt")
-        if not isinstance(f, str) or not f.endswith(".pt"):
-            return '"file" must be the name of a .pt file'
-        if os.path.isabs(f) or not self.contains(f):
-            return f'its file "{f}" lies outside the models folder'
-        for k in ("name", "origin", "date", "figures_on", "base", "added"):
-            if rec.get(k) is not None and not isinstance(rec[k], str):
-                return f'"{k}" must be text'
-        if rec.get("steps") is not None and (not isinstance(rec["steps"], int) or isinstance(rec["steps"], bool)):
-            return '"steps" must be a whole number'
-        if rec.get("figures") is not None and _clean_figures(rec["figures"]) != rec["figures"]:
-            return '"figures" must be a table of numbers'
-        return None
 
     def save(self) -> None:
         atomic_write_text(self.path, json.dumps(self.data, indent=1, sort_keys=True) + "\n")
