@@ -29,7 +29,13 @@ def validation_items(cfg) -> list:
         load_speech_spec,
     )
 
-    load = load_ink_spec if cfg.modality == Modality.HANDWRITING else load_speech_spec
+    def load(spec: str) -> list:
+        if spec.startswith("encoded:"):  # cached encoder frames (the speech recipe's sets)
+            from recognizers.training.encoded import load_encoded_spec
+
+            return load_encoded_spec(spec)
+        return (load_ink_spec if cfg.modality == Modality.HANDWRITING else load_speech_spec)(spec)
+
     key = (lambda s: s.writer) if cfg.modality == Modality.HANDWRITING else (lambda it: it.speaker)
     items = []
     if cfg.holdout:
@@ -44,19 +50,26 @@ def evaluate_models(config: dict, models: list[str], device: str = "cpu") -> dic
     from recognizers.checkpoint import load_checkpoint
     from recognizers.recognizer import pick_device
     from recognizers.training.datasets import InkSet, SpeechSet
+    from recognizers.training.encoded import EncodedSet, check_cache_encoder
     from recognizers.training.loop import TrainConfig, evaluate_model
 
     torch.set_num_threads(1)
     cfg = TrainConfig.from_dict(config)
     device = pick_device(device)
     items = validation_items(cfg)
+    encoded = [spec for spec in cfg.data + cfg.val_data if spec.startswith("encoded:")]
     out: dict[str, dict] = {}
     for path in models:
         try:
             ck = load_checkpoint(path)
             if ck.modality != cfg.modality:
                 raise ValueError(f"a {ck.modality} model, not {cfg.modality}")
-            if cfg.modality == Modality.HANDWRITING:
+            if encoded:
+                # frames of one encoder: a model on another front end cannot read them
+                for spec in encoded:
+                    check_cache_encoder(spec, getattr(ck.feature_config, "frontend", "logmel"), getattr(ck.feature_config, "encoder_sha256", ""))
+                data = EncodedSet(list(items), ck.alphabet, mask=False)
+            elif cfg.modality == Modality.HANDWRITING:
                 data = InkSet(list(items), ck.feature_config, ck.alphabet)
             else:
                 data = SpeechSet(list(items), ck.feature_config, ck.alphabet, spec_augment=False)

@@ -87,6 +87,17 @@ def test_training_on_the_fly_and_on_cached_frames(tmp_path, manifest, fly_model)
     rec = Recognizer.load(cached.best_path, "speech", device="cpu", decoder="greedy")
     assert isinstance(rec.recognize(_utterance("two", np.random.default_rng(5))).text, str)
 
+    # the figures after a run score cached frames as the run itself did
+    from recognizers.training.run_eval import evaluate_models
+
+    data = [f"encoded:{tmp_path / 'cache'}"]
+    config = {**PRESETS["tiny-speech-whisper"], "data": data, "val_data": data}
+    figures = evaluate_models(config, [str(cached.best_path), str(fly_model)])
+    own = load_checkpoint(cached.best_path).info["val"]
+    assert figures[str(cached.best_path)]["n"] == own["n"] == 48
+    assert figures[str(cached.best_path)]["cer"] == pytest.approx(own["cer"], abs=1e-6)
+    assert "error" not in figures[str(fly_model)]  # the same encoder: it reads the cache too
+
 
 def test_a_cache_from_another_encoder_is_refused(tmp_path, manifest):
     from recognizers.synth.encode_cache import encode_manifest
