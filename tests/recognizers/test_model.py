@@ -79,3 +79,26 @@ def test_charset_restriction_settles_ambiguous_shapes():
     assert GreedyDecoder(a).decode(lp)[0].text == "o"
     assert GreedyDecoder(a).decode(restrict(lp, a.chars, "0123456789"))[0].text == "0"
     assert GreedyDecoder(a).decode(restrict(lp, a.chars, "O"))[0].text == "O"
+
+
+def test_averaged_checkpoints_are_the_mean_of_their_weights(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "average_checkpoints.py"
+    torch.manual_seed(2)
+    a, b = tiny_model(), tiny_model()
+    for name, m in (("a", a), ("b", b)):
+        save_checkpoint(tmp_path / f"{name}.pt", Checkpoint("handwriting", m.cfg, InkFeatureConfig(), Alphabet("abcdefghi"), m.state_dict(), {"name": name, "samples_seen": 9}))
+    run = subprocess.run([sys.executable, str(script), str(tmp_path / "soup.pt"), str(tmp_path / "a.pt"), str(tmp_path / "b.pt"), "--name", "soup"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    soup = load_checkpoint(tmp_path / "soup.pt")
+    assert soup.info["name"] == "soup" and len(soup.info["averaged"]) == 2 and "samples_seen" not in soup.info
+    key = "lstms.0.fwd.weight_hh_l0"
+    torch.testing.assert_close(soup.state_dict[key], (a.state_dict()[key] + b.state_dict()[key]) / 2)
+    # a different network is refused with a message, and nothing is written
+    other = CTCModel(ModelConfig(4, 10, conv_channels=8, hidden=7, layers=2, dropout=0.0))
+    save_checkpoint(tmp_path / "c.pt", Checkpoint("handwriting", other.cfg, InkFeatureConfig(), Alphabet("abcdefghi"), other.state_dict(), {}))
+    bad = subprocess.run([sys.executable, str(script), str(tmp_path / "bad.pt"), str(tmp_path / "a.pt"), str(tmp_path / "c.pt")], capture_output=True, text=True)
+    assert bad.returncode != 0 and "same model" in bad.stderr and not (tmp_path / "bad.pt").exists()
