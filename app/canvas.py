@@ -1,7 +1,10 @@
 """The handwriting canvas: mouse and pen input, smooth ink, undo, clear, guide lines.
 
 The canvas takes several lines of writing: a guide line is ruled every `line_pitch` pixels
-(one line in a canvas shorter than two pitches), and with `grow` set (the handwriting panel
+from the top, like ruled paper, so the guides never move when the window around the canvas
+changes height (a banner or the candidates appearing): ink written on a guide stays on it.
+A canvas shows as many guides as fit (a line's descender room may be cut by a quarter pitch).
+With `grow` set (the handwriting panel
 puts the canvas in a scroll area) it grows by a line whenever a stroke reaches the bottom of its last line,
 so there is always an empty line to go on with; clearing shrinks it back.
 
@@ -109,16 +112,6 @@ class InkCanvas(QWidget):
             self.setMinimumHeight(self.base_min_height)
         self._changed(rebuild=True)
 
-    def set_ink(self, strokes: list[np.ndarray]) -> None:
-        """Replace the ink (e.g. to show a sample); strokes are (N, 2 or 3) arrays."""
-        self._strokes = []
-        for s in strokes:
-            s = np.asarray(s, np.float32)
-            t = s[:, 2] if s.shape[1] > 2 else np.zeros(len(s), np.float32)
-            self._strokes.append([(float(x), float(y), float(tt), 1.0) for (x, y), tt in zip(s[:, :2], t)])
-        self._current = None
-        self._changed(rebuild=True)
-
     def _changed(self, rebuild: bool) -> None:
         self.version += 1
         if rebuild:
@@ -170,7 +163,7 @@ class InkCanvas(QWidget):
         if not self.grow:
             return
         rows = self.rows()
-        if lowest_y < self.height() - self.height() / rows * 0.25:
+        if lowest_y < min(self.height(), rows * self.line_pitch) - self.line_pitch * 0.25:
             return
         new_h = int(self.line_pitch * (rows + 1) + 0.5)
         if new_h > self.height():
@@ -222,13 +215,14 @@ class InkCanvas(QWidget):
     # -- drawing --------------------------------------------------------------------
 
     def rows(self) -> int:
-        """How many lines of writing the canvas holds at its present height."""
-        return max(1, int(self.height() // self.line_pitch))
+        """How many lines of writing the canvas holds at its present height (the last one may
+        lack up to a quarter pitch below, which only descenders use)."""
+        return max(1, int((self.height() + 0.25 * self.line_pitch) // self.line_pitch))
 
     def guide_ys(self) -> list[float]:
-        """The baseline of each line's writing guide, top to bottom, in widget pixels."""
-        rh = self.height() / self.rows()
-        return [rh * (k + 0.68) for k in range(self.rows())]
+        """The baseline of each line's writing guide, top to bottom, in widget pixels: fixed
+        by the pitch, not by the height, so a resize never moves a guide under written ink."""
+        return [self.line_pitch * (k + 0.68) for k in range(self.rows())]
 
     def guide_y(self) -> float:
         """The baseline of the first line's writing guide, in widget pixels."""
@@ -268,7 +262,7 @@ class InkCanvas(QWidget):
         p.fillRect(self.rect(), QColor(255, 255, 252))
         if not self.show_guide:
             return
-        x_h = self.height() / self.rows() * 0.24  # a dotted x-height line above each baseline
+        x_h = self.line_pitch * 0.24  # a dotted x-height line above each baseline
         for y in self.guide_ys():
             pen = QPen(GUIDE_COLOR, 1.2)
             p.setPen(pen)
@@ -309,7 +303,7 @@ class InkCanvas(QWidget):
             f.setPointSizeF(f.pointSizeF() * 1.6)
             f.setItalic(True)
             p.setFont(f)
-            above_guide = self.height() - int(self.guide_y() - self.height() / self.rows() * 0.02)
+            above_guide = self.height() - int(self.guide_y() - self.line_pitch * 0.02)
             p.drawText(self.rect().adjusted(24, 0, 0, -above_guide), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, self.placeholder)
         if self.hasFocus():
             pen = QPen(QColor(90, 130, 200, 120), 2)

@@ -175,7 +175,9 @@ class EnrolmentDialog(QDialog):
         return self.prompt_at(self.index)
 
     def _show_prompt(self) -> None:
-        self.prompt_label.setText(html.escape(self.current_prompt))
+        # labelled, so a prompt such as "38%" never reads as a progress figure
+        what = "Write" if self.modality == Modality.HANDWRITING else "Say"
+        self.prompt_label.setText(f"<span style='font-size: 11pt; color: #666;'>{what}:</span><br>{html.escape(self.current_prompt)}")
         done = min(self.count, ENROL_PROMPTS)
         self.progress.setValue(done)
         self.progress.setFormat(f"{self.count} saved" if self.count <= ENROL_PROMPTS else f"{self.count} saved (more than enough)")

@@ -78,9 +78,11 @@ class HandwritingPanel(QGroupBox):
         self.field.setToolTip("What you are writing: restricting it to digits or letters settles look-alike shapes (0/O/o, 1/l/I, S/s)")
         self.field.currentIndexChanged.connect(lambda _i: self._request() if self.canvas.ink() else None)
 
+        # the candidates get a row of their own, the panel's whole width: five readings of a
+        # written line side by side need it to differ visibly (sharing the buttons' row, all
+        # five were cut to their first word)
         row = QHBoxLayout()
-        row.addWidget(self.candidates, 1)
-        row.addWidget(self.status)
+        row.addWidget(self.status, 1)
         row.addWidget(self.field)
         row.addWidget(self.undo_button)
         row.addWidget(self.clear_button)
@@ -88,6 +90,7 @@ class HandwritingPanel(QGroupBox):
         lay = QVBoxLayout(self)
         lay.addWidget(self.banner)
         lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.candidates)
         lay.addLayout(row)
 
         self.pause_timer = QTimer(self)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtGui import QDesktopServices, QFont, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -40,6 +40,7 @@ from app.settings import (
 from app.speech_panel import SpeechPanel
 from app.transcript_edit import TranscriptEdit
 from app.widgets import ElidingStatusBar
+from recognizers.atomic import atomic_write_text
 from recognizers.modality import Modality
 from recognizers.workspace.samples import SampleStore
 
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         data_dir: str | os.PathLike | None = None,
     ) -> None:
         super().__init__()
-        self.setWindowTitle("Scrivox — handwriting and speech to text")
+        self.setWindowTitle("Handwriting and speech to text")  # Qt adds " — Scrivox", the application name
         self.setStatusBar(ElidingStatusBar(self))  # a long message ends in "…" (tooltip: all of it), never cut mid-letter
         self.settings = settings if settings is not None else QSettings("Scrivox", "Scrivox")
         if self.settings.parent() is None:
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.save_button = QPushButton("Save…")
         self.save_button.setToolTip("Save the text to a file (Ctrl+S)")
         self.clear_text_button = QPushButton("Clear text")
+        self.clear_text_button.setToolTip("Empty the text; Ctrl+Z in the text brings it back")
         text_box = QGroupBox("Text")
         tl = QVBoxLayout(text_box)
         tl.addWidget(self.text, 1)
@@ -165,7 +167,7 @@ class MainWindow(QMainWindow):
         self.speech.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.copy_button.clicked.connect(self.copy_text)
         self.save_button.clicked.connect(self.save_text)
-        self.clear_text_button.clicked.connect(self.text.clear)
+        self.clear_text_button.clicked.connect(self.clear_text)
 
         self._ptt_filter = PushToTalkFilter(self, self.speech)
         QApplication.instance().installEventFilter(self._ptt_filter)
@@ -318,11 +320,22 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            Path(path).write_text(self.text.toPlainText() + "\n", encoding="utf-8")
+            atomic_write_text(path, self.text.toPlainText() + "\n")  # a full disk never truncates the file that was there
         except OSError as exc:
             QMessageBox.warning(self, "Could not save", f"The text could not be saved to {path}:\n{exc}")
             return
         self.statusBar().showMessage(f"Saved {path}", 4000)
+
+    def clear_text(self) -> None:
+        """Empty the text as one edit that Ctrl+Z in the text undoes (QPlainTextEdit.clear
+        would also drop the undo history, and with it the person's text)."""
+        if not self.text.toPlainText():
+            return
+        cur = self.text.textCursor()
+        cur.select(QTextCursor.SelectionType.Document)
+        cur.removeSelectedText()
+        self.text.setFocus()  # so that Ctrl+Z undoes in the text, not a stroke
+        self.statusBar().showMessage("Text cleared. Ctrl+Z brings it back.", 6000)
 
     def undo(self) -> None:
         if self.text.hasFocus():

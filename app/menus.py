@@ -47,7 +47,8 @@ def build_menus(w: "MainWindow") -> None:
     m_edit = mb.addMenu("&Edit")
     w.act_commit = add_action(w, "&Commit handwriting", w.handwriting.commit, ["Ctrl+Return", "Ctrl+Enter"], m_edit)
     w.act_undo = add_action(w, "&Undo stroke", w.undo, QKeySequence.StandardKey.Undo, m_edit)
-    add_action(w, "C&lear canvas", w.handwriting.clear, None, m_edit)
+    add_action(w, "C&lear canvas\tEsc", w.handwriting.clear, None, m_edit)  # Esc is the canvas's own shortcut
+    add_action(w, "Clear &text", w.clear_text, None, m_edit, "Empty the text; Ctrl+Z in the text brings it back")
     for k in range(5):
         add_action(w, f"Commit candidate {k + 1}", lambda checked=False, k=k: w.handwriting.choose(k), f"Ctrl+{k + 1}")
     m_edit.addSeparator()

@@ -295,6 +295,9 @@ class WindowModes(QObject):
         self.settings.setValue("window/panel", "compact" if on else "full")
         self.sender.set_enabled(self.sender.enabled)  # refresh its list of Scrivox's windows
         self._show_target()
+        speech = getattr(win, "speech", None)
+        if speech is not None and not speech.listening:
+            speech.refresh_messages()  # its hints name the file button only where there is one
         self.modeChanged.emit(on)
 
     def _full_only(self) -> list[QWidget]:

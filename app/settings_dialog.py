@@ -269,7 +269,8 @@ class SettingsDialog(QDialog):
         except OSError as exc:
             self.show_error(f"Could not save the words: {exc}")
             return
-        self.words_status.setText(f"{len(read_user_words(self.words_path))} words saved")
+        n = len(read_user_words(self.words_path))
+        self.words_status.setText(f"{n} word{'' if n == 1 else 's'} saved")
         o = RecognitionOptions.load(self.ctx.settings)
         for m, _ in MODALITY_CHOICES:
             if o.decoders[m] == "beam":

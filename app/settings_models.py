@@ -162,7 +162,7 @@ class ModelList(QGroupBox):
         """Make another model active (`change` asks the registry) and load it in the window."""
         try:
             e = change()
-        except RegistryError as exc:
+        except (RegistryError, OSError) as exc:  # OSError: the list could not be saved (a full or read-only disk)
             self.dialog.show_error(str(exc))
             return
         self.dialog.ctx.load_model(self.modality, e.path)
@@ -177,7 +177,7 @@ class ModelList(QGroupBox):
             return
         try:
             self.dialog.registry.delete(self.modality, mid)
-        except RegistryError as exc:
+        except (RegistryError, OSError) as exc:
             self.dialog.show_error(str(exc))
         self.dialog.models_changed(self.modality)
 
@@ -188,7 +188,7 @@ class ModelList(QGroupBox):
             return
         try:
             e = self.dialog.registry.add_model(self.modality, path, "imported")
-        except Exception as exc:  # CheckpointError, RegistryError, OSError
+        except (RegistryError, OSError) as exc:  # not a readable Scrivox model, or the copy failed
             self.dialog.show_error(f"Could not import {path}: {exc}")
             return
         self.dialog.models_changed(self.modality)

@@ -169,13 +169,21 @@ class SpeechPanel(QGroupBox):
         self._show_state()
         self._update_controls()
 
+    def refresh_messages(self) -> None:
+        """Say again what works, after the panel's controls changed (the compact panel)."""
+        self._show_state()
+        self._set_live("")
+
     def _show_state(self) -> None:
         msgs = []
         if self.model_error:
             msgs.append(f"<b>No speech model.</b> {self.model_error}")
         if self.mic_error:
             tail = " Plug one in and press ↻." if "No microphone" in self.mic_error else ""
-            msgs.append(f"<b>{html.escape(self.mic_error)}</b>{tail} Transcribe file… still works" + ("." if not self.model_error else " once a speech model is loaded."))
+            if self.file_button.isHidden():  # the compact panel has no file button
+                msgs.append(f"<b>{html.escape(self.mic_error)}</b>{tail} The full window (Ctrl+Shift+P) can transcribe a file.")
+            else:
+                msgs.append(f"<b>{html.escape(self.mic_error)}</b>{tail} Transcribe file… still works" + ("." if not self.model_error else " once a speech model is loaded."))
         if msgs:
             self.banner.show_message("<br>".join(msgs), "error" if self.model_error else "warning")
         else:
@@ -198,7 +206,7 @@ class SpeechPanel(QGroupBox):
         if not self.model_ready:
             return ""
         if not self.devices:
-            return "Transcribe file… (Ctrl+O) reads a WAV, FLAC or OGG recording."
+            return "" if self.file_button.isHidden() else "Transcribe file… (Ctrl+O) reads a WAV, FLAC or OGG recording."
         return "Press ● Record (Ctrl+R) and speak; a pause ends each sentence. Or hold F8 or “Hold to talk”."
 
     def _update_controls(self) -> None:

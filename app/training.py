@@ -68,6 +68,7 @@ class TrainingProcess(QObject):
         self.evals: list[dict] = []
         self.stderr_tail: list[str] = []
         self.result: dict | None = None
+        self._plan_save_failed = False  # said once per failure streak (a full disk)
         self._out_buf = b""
         self._err_buf = b""
         self._kill_timer = QTimer(self)
@@ -265,11 +266,16 @@ class TrainingProcess(QObject):
         self.failed.emit(message)
 
     def _save_plan(self) -> None:
+        """Record the run's status; a full or read-only disk is said once, not raised: the
+        run and its files go on, only a restart would show an older status."""
         try:
             if self.plan is not None:
                 self.plan.save()
-        except OSError:
-            pass
+                self._plan_save_failed = False
+        except OSError as exc:
+            if not self._plan_save_failed:
+                self.statusMessage.emit(f"Could not record the run's status ({exc.strerror or exc}); the run goes on.")
+            self._plan_save_failed = True
 
     # -- the before/after figures ---------------------------------------------------------
 

@@ -354,11 +354,17 @@ class TrainingPanel(QWidget):
     def _register(self):
         plan, res = self.plan, self.result
         assert plan is not None and res is not None
+        if res.get("registered") is not None:  # a retry after a later step failed: never a second copy
+            return res["registered"]
         reg = self.ctx.registry
         figures = registry_figures(res.get("before"), res.get("after"), res.get("before_source", ""))  # + the old model's, on the same samples
         entry = reg.add_model(plan.modality, res["best_path"], plan.origin, name=plan.config.get("name"), figures=figures, figures_on=plan.figures_on, base=plan.base_name, steps=res.get("steps"))
+        res["registered"] = entry
         plan.status = "kept"
-        plan.save()
+        try:
+            plan.save()
+        except OSError:
+            return entry  # the run's own files stay until its status says they were kept
         for f in ("state.pt", "last.pt", "best.pt"):  # the model now lives in the registry
             try:
                 (plan.dir / f).unlink()

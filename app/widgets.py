@@ -232,6 +232,10 @@ class ElidingStatusBar(QStatusBar):
             self.setToolTip("")
 
 
+BEST_STYLE = "QPushButton { font-weight: bold; font-size: 15px; padding: 4px 12px; background: #dbe7fb; border: 1px solid #7a9cd6; border-radius: 4px; }"
+OTHER_STYLE = "QPushButton { font-size: 14px; padding: 4px 10px; }"
+
+
 class CandidateBar(QWidget):
     """The n-best transcriptions as buttons; the best is first and highlighted."""
 
@@ -260,6 +264,12 @@ class CandidateBar(QWidget):
         self.layout_.addStretch(1)
         self._texts: list[str] = []
         self.best_highlighted = False
+        # as tall with buttons as without, so the canvas above keeps its height
+        probe = ElidedButton()
+        probe.setText("Mg")
+        probe.setStyleSheet(BEST_STYLE)
+        self.setMinimumHeight(probe.sizeHint().height())
+        probe.deleteLater()
 
     def texts(self) -> list[str]:
         return list(self._texts)
@@ -281,11 +291,7 @@ class CandidateBar(QWidget):
         for i, b in enumerate(self.buttons):
             if i < len(self._texts):
                 b.setText(self._texts[i].replace("&", "&&").replace("\n", " ↵ "))  # a line break shows as ↵; elided to fit
-                b.setStyleSheet(
-                    "QPushButton { font-weight: bold; font-size: 15px; padding: 4px 12px; background: #dbe7fb; border: 1px solid #7a9cd6; border-radius: 4px; }"
-                    if i == 0 and self.best_highlighted
-                    else "QPushButton { font-size: 14px; padding: 4px 10px; }"
-                )
+                b.setStyleSheet(BEST_STYLE if i == 0 and self.best_highlighted else OTHER_STYLE)
                 tip = f"Commit this reading (Ctrl+{i + 1})"
                 tip = f"{self._texts[i]}\n\n{tip}"  # the whole reading, however much of it the button shows
                 if self._texts[i] in share_of:

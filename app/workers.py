@@ -25,6 +25,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
+from recognizers.audio import AudioFileError
 from recognizers.modality import Modality
 
 _torch_configured = False
@@ -212,7 +213,9 @@ class RecognizerWorker(QObject):
                 else:
                     raise ValueError(f"unknown job kind {job.kind!r}")
             except Exception as exc:  # shown to the user, never kills the thread
-                job.error = f"{exc.__class__.__name__}: {exc}"
+                # a file the person chose that cannot be read is said plainly; anything else
+                # keeps its type, which is what a bug report needs
+                job.error = str(exc) if isinstance(exc, AudioFileError) else f"{exc.__class__.__name__}: {exc}"
                 job.extra["traceback"] = traceback.format_exc()
             job.finished = time.perf_counter()
             if job.kind != "load":

@@ -74,6 +74,13 @@ def to_mono(audio: np.ndarray) -> np.ndarray:
     return audio.mean(axis=1) if audio.ndim == 2 else audio
 
 
+def _unreadable(path: str | os.PathLike, exc: Exception) -> AudioFileError:
+    """A plain message for a file soundfile cannot read: its name, the formats that work, and
+    libsndfile's own reason (soundfile's message repeats the whole path around it)."""
+    why = getattr(exc, "error_string", None) or str(exc)
+    return AudioFileError(f"cannot read audio file {os.path.basename(os.fspath(path))}: it is not a WAV, FLAC, OGG or MP3 recording Scrivox can read ({why.strip().rstrip('.')}).")
+
+
 def load_audio(path: str | os.PathLike, rate: int = SAMPLE_RATE) -> np.ndarray:
     """Mono float32 samples of an audio file at `rate` Hz (soundfile reads it, scipy resamples)."""
     import soundfile as sf
@@ -87,7 +94,7 @@ def load_audio(path: str | os.PathLike, rate: int = SAMPLE_RATE) -> np.ndarray:
     except AudioFileError:
         raise
     except Exception as exc:  # soundfile raises several types for bad files
-        raise AudioFileError(f"cannot read audio file {path}: {exc}") from exc
+        raise _unreadable(path, exc) from exc
     return resample(clean(to_mono(data), path), sr, rate)
 
 
@@ -103,7 +110,7 @@ def iter_audio_blocks(path: str | os.PathLike, block_s: float = 30.0, rate: int 
     try:
         f = sf.SoundFile(os.fspath(path))
     except Exception as exc:
-        raise AudioFileError(f"cannot read audio file {path}: {exc}") from exc
+        raise _unreadable(path, exc) from exc
     with f:
         sr = f.samplerate
         check_rate(sr, path)
@@ -126,5 +133,5 @@ def _read(f, n: int, path: str | os.PathLike) -> np.ndarray:
     try:
         data = f.read(n, dtype="float32", always_2d=False)
     except Exception as exc:
-        raise AudioFileError(f"cannot read audio file {path}: {exc}") from exc
+        raise _unreadable(path, exc) from exc
     return clean(to_mono(data), path)

@@ -12,8 +12,12 @@ import math
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recognizers.modality import MODALITIES, Modality
+
+if TYPE_CHECKING:
+    from recognizers.training.loop import TrainConfig
 
 
 def _parse_value(text: str):
@@ -23,7 +27,7 @@ def _parse_value(text: str):
         return text
 
 
-def load_train_config(modality: str, config: str | None, overrides: list[str]):
+def load_train_config(modality: str, config: str | None, overrides: list[str]) -> TrainConfig:
     """A TrainConfig from a preset name or a JSON file, then `key=value` overrides."""
     from recognizers.training.faults import check_config_types
     from recognizers.training.presets import PRESETS
@@ -88,7 +92,7 @@ class JsonProgress:
         print(json.dumps(ev), flush=True)
 
 
-def cmd_train(args) -> int:
+def cmd_train(args: argparse.Namespace) -> int:
     import logging
     import signal
 
@@ -143,7 +147,7 @@ def _decoder_settings(args):
     return DecoderSettings(args.decoder, user_words=words, lm_weight=args.lm_weight, word_score=args.word_score)
 
 
-def cmd_evaluate(args) -> int:
+def cmd_evaluate(args: argparse.Namespace) -> int:
     from recognizers.metrics import error_rates
     from recognizers.recognizer import Recognizer
 
@@ -180,7 +184,7 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def cmd_transcribe(args) -> int:
+def cmd_transcribe(args: argparse.Namespace) -> int:
     from recognizers.recognizer import Recognizer
 
     rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=_decoder_settings(args))
@@ -214,7 +218,7 @@ def cmd_transcribe(args) -> int:
     return 0
 
 
-def cmd_import(args) -> int:
+def cmd_import(args: argparse.Namespace) -> int:
     from recognizers.training.importers import INK_FORMATS, import_corpus
 
     def tick(n: int) -> None:
@@ -232,7 +236,7 @@ def cmd_import(args) -> int:
     return 0
 
 
-def cmd_split(args) -> int:
+def cmd_split(args: argparse.Namespace) -> int:
     from recognizers.training.split import split_corpus
 
     rep = split_corpus(args.src, args.out_dir, by=args.by, val_fraction=args.val_fraction, seed=args.seed)

@@ -12,10 +12,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from recognizers.encoder import HOP_LENGTH, SpeechEncoder
+
+if TYPE_CHECKING:  # torch is imported when first used, not with this module
+    import torch
+
+    from recognizers.recognizer import Recognition
 
 _CHECK = 1600  # samples compared to tell a continuation of the same utterance from a new one
 
@@ -87,7 +93,7 @@ class HeadCache:
         self._seen = 0
         self._generation = None
 
-    def log_probs(self, feats: np.ndarray, generation: int | None = None):  # noqa: ANN201 - a torch tensor (T', C)
+    def log_probs(self, feats: np.ndarray, generation: int | None = None) -> torch.Tensor:
         """Log-probs (T', C) for all of `feats` (the frames of the utterance so far);
         `generation` (FrameCache.generation) tells a new utterance from a continuation."""
         import torch
@@ -169,7 +175,7 @@ class StreamingTranscriber:
         text = self.rec.decoder.decode(lp)[0].text if lp is not None else ""
         return Partial(text, len(self.audio) / self.sr, (time.perf_counter() - t0) * 1000)
 
-    def finish(self):  # noqa: ANN201 - a Recognition
+    def finish(self) -> Recognition:
         """The final recognition of everything fed (the whole utterance, encoded once more)."""
         result = self.rec.recognize(self.audio)
         self.reset()

@@ -5,14 +5,17 @@
 Fine-tunes of one starting model stay close to it, so the mean of their weights (batch-norm
 statistics included) is a model too, and it often reads better than each of them: speech24
 and speech25 are such averages (docs/speech.md, *Session 14*). The checkpoints must share the
-modality, network, features and alphabet; the first one's info is kept, with the name and
-the list of averaged files added. Measure the result before shipping it.
+modality, network, features and alphabet. The average carries no validation figures, step
+count or date of its own until measured: the first one's figures are not its figures
+(`python -m recognizers.training.run_eval` measures it); the held-out writers or speakers are
+kept when all the checkpoints name the same ones. Measure the result before shipping it.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from recognizers.checkpoint import Checkpoint, load_checkpoint, save_checkpoint  # noqa: E402
+from recognizers.checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint  # noqa: E402
 
 
 def average(ckpts: list[Checkpoint]) -> Checkpoint:
@@ -51,14 +54,20 @@ def main() -> None:
     if len(args.models) < 2:
         ap.error("give at least two checkpoints to average")
     try:
-        avg = average([load_checkpoint(p) for p in args.models])
-    except ValueError as exc:
+        ckpts = [load_checkpoint(p) for p in args.models]
+        avg = average(ckpts)
+        holdouts = {tuple(c.info.get("holdout") or ()) for c in ckpts}
+        for key in ("samples_seen", "steps", "val", "history", "holdout", "init_from"):  # the first run's, not this model's
+            avg.info.pop(key, None)
+        if len(holdouts) == 1 and holdouts != {()}:
+            avg.info["holdout"] = list(holdouts.pop())
+        avg.info["name"] = args.name or Path(args.out).stem
+        avg.info["date"] = time.strftime("%Y-%m-%d %H:%M")
+        avg.info["averaged"] = list(args.models)
+        save_checkpoint(args.out, avg)
+    except (ValueError, CheckpointError, OSError) as exc:
         sys.exit(f"average_checkpoints: {exc}")
-    avg.info.pop("samples_seen", None)  # the first run's count, not this model's
-    avg.info["name"] = args.name or Path(args.out).stem
-    avg.info["averaged"] = list(args.models)
-    save_checkpoint(args.out, avg)
-    print(f"wrote {args.out}: the mean of {len(args.models)} checkpoints")
+    print(f"wrote {args.out}: the mean of {len(args.models)} checkpoints; measure it before use")
 
 
 if __name__ == "__main__":

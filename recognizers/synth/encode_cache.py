@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recognizers.atomic import append_line, atomic_write_text
 from recognizers.audio import load_audio
 from recognizers.encoder import SAMPLE_RATE, get_encoder
 from recognizers.synth.noise import KINDS, non_speech, pad_with
@@ -61,10 +62,10 @@ def _write_info(out: Path) -> None:
         old = json.loads(p.read_text())
         if (old.get("name"), old.get("sha256")) != (info["name"], info["sha256"]):
             raise SystemExit(f"{out} holds frames of another encoder ({old.get('name')}); use a new --out")
-    p.write_text(json.dumps(info, indent=1))
+    atomic_write_text(p, json.dumps(info, indent=1))
 
 
-def _store(out: Path, key: str, audio: np.ndarray, entry: dict, fh) -> None:  # noqa: ANN001
+def _store(out: Path, key: str, audio: np.ndarray, entry: dict) -> None:
     frames = get_encoder().encode(audio)
     h = hashlib.sha1(key.encode()).hexdigest()[:20]
     rel = f"feats/{h[:2]}/{h}.npy"
@@ -72,8 +73,8 @@ def _store(out: Path, key: str, audio: np.ndarray, entry: dict, fh) -> None:  # 
     tmp = out / (rel + ".tmp.npy")
     np.save(tmp, frames.astype(np.float16))
     os.replace(tmp, out / rel)
-    fh.write(json.dumps({"feats": rel, "key": key, "frames": len(frames), "seconds": round(len(audio) / SAMPLE_RATE, 3), **entry}) + "\n")
-    fh.flush()
+    # one synced line per entry; a line torn by a crash is skipped when resuming, never joined
+    append_line(out / CACHE_MANIFEST, json.dumps({"feats": rel, "key": key, "frames": len(frames), "seconds": round(len(audio) / SAMPLE_RATE, 3), **entry}))
 
 
 def encode_manifest(manifest: Path, out: Path, variants: int = 0, pad: float = 0.0, strength: float = 0.7, seed: int = 0, limit: int | None = None) -> int:
@@ -85,25 +86,24 @@ def encode_manifest(manifest: Path, out: Path, variants: int = 0, pad: float = 0
     done = _done_keys(out / CACHE_MANIFEST)
     items = _read_speech_manifest(manifest)[:limit]
     written, t0, audio_s = 0, time.time(), 0.0
-    with open(out / CACHE_MANIFEST, "a", encoding="utf-8") as fh:
-        for i, it in enumerate(items):
-            keys = [f"{it['audio']}#{v}" for v in range(variants + 1)]
-            if all(k in done for k in keys):
+    for i, it in enumerate(items):
+        keys = [f"{it['audio']}#{v}" for v in range(variants + 1)]
+        if all(k in done for k in keys):
+            continue
+        clean = load_audio(it["audio"], SAMPLE_RATE)
+        for v, key in enumerate(keys):
+            if key in done:
                 continue
-            clean = load_audio(it["audio"], SAMPLE_RATE)
-            for v, key in enumerate(keys):
-                if key in done:
-                    continue
-                rng = np.random.default_rng([seed, i, v])
-                audio = clean if v == 0 else augment(clean, rng, strength=strength)
-                kind = "clean" if v == 0 else "augmented"
-                if pad and rng.random() < pad:
-                    audio, kind = pad_with(audio, rng), kind + "+pad"
-                _store(out, key, audio, {"text": it["text"], "speaker": it.get("speaker"), "variant": v, "kind": kind, "source": it["audio"]}, fh)
-                written += 1
-                audio_s += len(audio) / SAMPLE_RATE
-            if i % 200 == 0:
-                print(f"  {i}/{len(items)}  {audio_s / max(time.time() - t0, 1e-9):.0f}x real time", file=sys.stderr, flush=True)
+            rng = np.random.default_rng([seed, i, v])
+            audio = clean if v == 0 else augment(clean, rng, strength=strength)
+            kind = "clean" if v == 0 else "augmented"
+            if pad and rng.random() < pad:
+                audio, kind = pad_with(audio, rng), kind + "+pad"
+            _store(out, key, audio, {"text": it["text"], "speaker": it.get("speaker"), "variant": v, "kind": kind, "source": it["audio"]})
+            written += 1
+            audio_s += len(audio) / SAMPLE_RATE
+        if i % 200 == 0:
+            print(f"  {i}/{len(items)}  {audio_s / max(time.time() - t0, 1e-9):.0f}x real time", file=sys.stderr, flush=True)
     return written
 
 
@@ -113,16 +113,15 @@ def encode_noise(out: Path, n: int, seed: int = 0, min_s: float = 0.5, max_s: fl
     _write_info(out)
     done = _done_keys(out / CACHE_MANIFEST)
     written = 0
-    with open(out / CACHE_MANIFEST, "a", encoding="utf-8") as fh:
-        for i in range(n):
-            key = f"noise#{seed}#{i}"
-            if key in done:
-                continue
-            rng = np.random.default_rng([seed, i, 99])
-            kind = KINDS[i % len(KINDS)]
-            seconds = float(np.exp(rng.uniform(np.log(min_s), np.log(max_s))))
-            _store(out, key, non_speech(kind, seconds, rng), {"text": "", "speaker": f"noise/{kind}", "variant": 0, "kind": kind}, fh)
-            written += 1
+    for i in range(n):
+        key = f"noise#{seed}#{i}"
+        if key in done:
+            continue
+        rng = np.random.default_rng([seed, i, 99])
+        kind = KINDS[i % len(KINDS)]
+        seconds = float(np.exp(rng.uniform(np.log(min_s), np.log(max_s))))
+        _store(out, key, non_speech(kind, seconds, rng), {"text": "", "speaker": f"noise/{kind}", "variant": 0, "kind": kind})
+        written += 1
     return written
 
 

@@ -232,7 +232,7 @@ class InkSet(FeatureSet):
     def approx_length(self, i: int) -> int:
         return self.lengths[i]
 
-    def get(self, i, rng):
+    def get(self, i: int, rng: np.random.Generator | None) -> tuple[np.ndarray, list[int], str]:
         s = self.samples[i]
         ink = s.strokes
         if rng is not None:
@@ -280,7 +280,7 @@ class SpeechSet(FeatureSet):
             self._audio[i] = (np.clip(a, -1, 1) * 32767).astype(np.int16)
         return self._audio[i].astype(np.float32) / 32767
 
-    def get(self, i, rng):
+    def get(self, i: int, rng: np.random.Generator | None) -> tuple[np.ndarray, list[int], str]:
         if self.cfg.frontend != "logmel":
             return self._encoded(i, rng)
         audio = self.audio(i)

@@ -18,9 +18,12 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 import torch.distributed as dist
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -89,7 +92,7 @@ def all_sum(values: list[float], info: DistInfo, device: str) -> list[float]:
     return t.tolist()
 
 
-def broadcast_object(obj, info: DistInfo):
+def broadcast_object(obj: T, info: DistInfo) -> T:
     """Rank 0's `obj` on every rank (the resume state: only rank 0 need see the file)."""
     if not info.enabled:
         return obj

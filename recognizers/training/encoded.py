@@ -111,7 +111,7 @@ class EncodedSet(FeatureSet):
                 self._cache[i] = f
         return f
 
-    def get(self, i, rng):
+    def get(self, i: int, rng: np.random.Generator | None) -> tuple[np.ndarray, list[int], str]:
         feats = self.frames(i).astype(np.float32)
         if rng is not None and self.mask and len(feats) > 10:
             feats = mask_frames(feats, rng)

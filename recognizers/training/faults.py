@@ -20,7 +20,7 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -83,7 +83,7 @@ class StopSignals:
 
 
 @contextmanager
-def stop_on_signals():
+def stop_on_signals() -> Iterator[StopSignals]:
     s = StopSignals().install()
     try:
         yield s

@@ -28,6 +28,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from recognizers.alphabet import Alphabet
+from recognizers.atomic import atomic_write_text
 from recognizers.checkpoint import (
     Checkpoint,
     feature_config_for,
@@ -35,6 +36,7 @@ from recognizers.checkpoint import (
     save_checkpoint,
 )
 from recognizers.decoding.ctc import greedy_path
+from recognizers.features import AudioFeatureConfig, InkFeatureConfig
 from recognizers.metrics import ErrorRates, error_rates
 from recognizers.modality import Modality
 from recognizers.model import CTCModel, ModelConfig
@@ -134,7 +136,7 @@ def _split_specs(cfg: TrainConfig, load: Callable[[str], list], group: Callable[
     return train, val
 
 
-def build_sets(cfg: TrainConfig, alphabet: Alphabet, fcfg) -> tuple[FeatureSet, FeatureSet]:
+def build_sets(cfg: TrainConfig, alphabet: Alphabet, fcfg: InkFeatureConfig | AudioFeatureConfig) -> tuple[FeatureSet, FeatureSet]:
     if cfg.modality == Modality.HANDWRITING:
         train, val = _split_specs(cfg, load_ink_spec, lambda s: s.writer)
         return InkSet(train, fcfg, alphabet, habits=cfg.ink_habits), InkSet(val, fcfg, alphabet)
@@ -409,7 +411,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             save_checkpoint(out / "best.pt", make_ckpt(m))
     save_state()
     if main:
-        (out / "history.json").write_text(json.dumps(history, indent=1))
+        atomic_write_text(out / "history.json", json.dumps(history, indent=1))
     ddp.check_in_sync(model, dist_info)
     ddp.teardown(dist_info)
     result = TrainResult(str(out / "best.pt"), best, step, finished, model)

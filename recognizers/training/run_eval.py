@@ -17,11 +17,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recognizers.modality import Modality
 
+if TYPE_CHECKING:
+    from recognizers.training.loop import TrainConfig
 
-def validation_items(cfg) -> list:
+
+def validation_items(cfg: TrainConfig) -> list:
     """The run's validation samples (ink samples or speech items)."""
     from recognizers.training.datasets import (
         in_holdout,

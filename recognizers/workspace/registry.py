@@ -30,12 +30,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recognizers.atomic import atomic_write_text
+from recognizers.atomic import atomic_copy, atomic_write_text
 from recognizers.modality import MODALITIES, Modality
 from recognizers.paths import resource_path
 from recognizers.workspace.registry_file import BUILTIN_ID, FORMAT, empty_registry, validated
@@ -70,10 +70,15 @@ class ModelEntry:
         return Path(self.path).is_file()
 
 def checkpoint_summary(path: str | os.PathLike) -> dict:
-    """Name, date, validation figures and steps from a checkpoint's own info (loads torch)."""
-    from recognizers.checkpoint import load_checkpoint
+    """Name, date, validation figures and steps from a checkpoint's own info (loads torch).
 
-    ck = load_checkpoint(path)
+    A missing, damaged or foreign file raises RegistryError, with the reason."""
+    from recognizers.checkpoint import CheckpointError, load_checkpoint
+
+    try:
+        ck = load_checkpoint(path)
+    except CheckpointError as exc:
+        raise RegistryError(str(exc)) from exc
     info = ck.info or {}
     val = info.get("val") or {}
     figures = {k: float(val[k]) for k in ("cer", "wer", "exact") if k in val}
@@ -81,7 +86,12 @@ def checkpoint_summary(path: str | os.PathLike) -> dict:
         figures["n"] = int(val["n"])
     holdout = info.get("holdout") or []
     who = "writers" if ck.modality == Modality.HANDWRITING else "speakers"
-    on = f"held-out {who} {', '.join(holdout)}" if holdout else ("its validation data" if figures else "")
+    # the training run's own check: every kind of sample of those writers or speakers, read
+    # once without the word list; the app's reading (beam, views) and the docs' per-task
+    # figures are better, so say which it is
+    n = f"{int(val['n'])} " if "n" in val else ""
+    on = (f"{n}samples of held-out {who} {', '.join(holdout)}, read greedily during training" if holdout
+          else ("its validation data" if figures else ""))
     return {
         "modality": ck.modality,
         "name": str(info.get("name") or Path(path).stem),
@@ -146,13 +156,16 @@ class ModelRegistry:
             found = sum(len(v) for v in self.data["models"].values())
             notify(f"The model list {self.path} was damaged ({exc.__class__.__name__}) and has been rebuilt from the {found} model file(s) in its folder; "
                    f"names, figures and the previous-model choice it held may be lost ({'the damaged file is kept as ' + kept.name if kept else 'the damaged file was left in place'}).")
-            if kept is not None:
-                self._save_quietly()
+            if kept is not None and not self._save_quietly():
+                os.replace(kept, self.path)  # the rebuilt list could not be written: keep the original
+                kept = None
             return
         self.data, problems = validated(data, self.contains)
         if problems:
             kept = set_aside(self.path)
-            self._save_quietly()
+            if kept is not None and not self._save_quietly():
+                os.replace(kept, self.path)  # no repaired copy written: keep the original in place
+                kept = None
             notify(f"The model list {self.path.name} held entries Scrivox could not use and has been repaired: {'; '.join(problems[:5])}"
                    f"{' ...' if len(problems) > 5 else ''} ({'the original is kept as ' + kept.name if kept else 'the original was left in place'}).")
 
@@ -194,11 +207,10 @@ class ModelRegistry:
             try:
                 s = checkpoint_summary(p)
                 cache = {"size": st.st_size, "mtime": st.st_mtime, "name": s["name"], "date": s["date"], "figures": s["figures"], "figures_on": s["figures_on"], "steps": s["steps"]}
-                self.data.setdefault("builtin", {})[modality] = cache
                 fresh = True
-                self._save_quietly()
-            except Exception:
-                cache = {}
+                self._update_quietly(lambda data: data.setdefault("builtin", {}).__setitem__(modality, cache))
+            except (RegistryError, OSError):
+                cache = {}  # listed without figures; loading it says what is wrong
         if not fresh:
             cache = {}
         return ModelEntry(
@@ -231,25 +243,48 @@ class ModelRegistry:
 
     def _fill_info(self, modality: str) -> None:
         """Read the figures of entries that were found on disk (recovered) once."""
-        changed = False
+        updates: dict[str, dict] = {}
         for mid, rec in self.data["models"][modality].items():
             if rec.get("info_read", True):
                 continue
             try:
                 s = checkpoint_summary(self.root / rec.get("file", f"{modality}/{mid}.pt"))
-                rec.update(name=s["name"], date=s["date"] or rec.get("date", ""), figures=s["figures"], figures_on=s["figures_on"], steps=s["steps"], base=s["base"])
-            except Exception:
-                pass
-            rec["info_read"] = True
-            changed = True
-        if changed:
-            self._save_quietly()
+                updates[mid] = dict(name=s["name"], date=s["date"] or rec.get("date", ""), figures=s["figures"], figures_on=s["figures_on"], steps=s["steps"], base=s["base"], info_read=True)
+            except (RegistryError, OSError) as exc:
+                # said once, not at every listing; the entry stays, so the person can delete it
+                updates[mid] = {"info_read": True}
+                notify(f"The model file of {rec.get('name') or mid!r} could not be read ({exc}); it is listed without figures and cannot be used.")
+        if not updates:
+            return
 
-    def _save_quietly(self) -> None:
+        def apply(data: dict) -> None:
+            for mid, fields in updates.items():
+                if mid in data["models"][modality]:
+                    data["models"][modality][mid].update(fields)
+
+        apply(self.data)
+        self._update_quietly(apply)
+
+    def _save_quietly(self) -> bool:
+        """Save; False when the folder cannot be written (a read-only user dir)."""
         try:
             self.save()
+            return True
         except OSError:
-            pass  # a read-only user dir: the figures are read again next time
+            return False
+
+    def _update_quietly(self, change: Callable[[dict], None]) -> None:
+        """Write a cache-like change (figures read from a file) over the file as it is now, so
+        that an activation or deletion made meanwhile by another window is not undone."""
+        current = self.data
+        try:
+            on_disk = json.loads(self.path.read_text(encoding="utf-8"))
+            base, problems = validated(on_disk, self.contains) if isinstance(on_disk, dict) and on_disk.get("format") == FORMAT else (None, ["unreadable"])
+        except (OSError, ValueError, RecursionError):
+            base, problems = None, ["unreadable"]
+        self.data = base if base is not None and not problems else current
+        change(self.data)
+        self._save_quietly()  # a read-only folder: the figures are read again next time
 
     def entries(self, modality: str, read_info: bool = True) -> list[ModelEntry]:
         """The built-in model (when shipped) first, then the user's models, newest first.
@@ -323,12 +358,13 @@ class ModelRegistry:
         figures_on: str = "",
         base: str = "",
         steps: int | None = None,
-        move: bool = False,
     ) -> ModelEntry:
-        """Copy (or move) a model file into the registry's folder and list it.
+        """Copy a model file into the registry's folder and list it.
 
         Name, date, steps and figures default to what the checkpoint itself says. The
-        new model is not made active (see `activate`).
+        new model is not made active (see `activate`). The copy is written whole (synced, then
+        renamed) before the list names it, and removed again when the list cannot be saved,
+        so a crash or a full disk leaves the source in place and no half model behind.
         """
         self._check(modality)
         if origin not in ORIGINS or origin == "shipped":
@@ -345,13 +381,7 @@ class ModelRegistry:
             mid = f"{base_id}-{k}"
             k += 1
         dest = self.root / modality / f"{mid}.pt"
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.tmp")
-        if move:
-            shutil.move(str(source), tmp)
-        else:
-            shutil.copyfile(source, tmp)
-        os.replace(tmp, dest)
+        atomic_copy(source, dest)
         self.data["models"][modality][mid] = {
             "name": name,
             "file": f"{modality}/{dest.name}",
@@ -364,7 +394,12 @@ class ModelRegistry:
             "steps": steps if steps is not None else summary["steps"],
             "info_read": True,
         }
-        self.save()
+        try:
+            self.save()
+        except BaseException:
+            self.data["models"][modality].pop(mid, None)
+            dest.unlink(missing_ok=True)  # never a file the list does not name (it would come back as "recovered")
+            raise
         return self._entry(modality, mid, self.data["models"][modality][mid])
 
     def activate(self, modality: str, mid: str) -> ModelEntry:
@@ -408,8 +443,10 @@ class ModelRegistry:
         self.save()
         try:
             (self.root / file).unlink()
-        except OSError:
+        except FileNotFoundError:
             pass
+        except OSError as exc:
+            notify(f"{rec.get('name') or mid!r} was removed from the model list, but its file {self.root / file} could not be deleted ({exc}); delete it by hand to free the space.")
 
     @staticmethod
     def _check(modality: str) -> None:

@@ -135,11 +135,6 @@ def synthetic_validation(modality: str, out_dir: Path, n: int = 200) -> Syntheti
         return SyntheticValidation(None, note=f"synthetic handwriting is unavailable ({exc.__class__.__name__}: {exc})")
 
 
-def synthetic_val_spec(modality: str, out_dir: Path, n: int = 200) -> str | None:
-    """The spec of `synthetic_validation` (None when there is none)."""
-    return synthetic_validation(modality, out_dir, n).spec
-
-
 # -- user files ---------------------------------------------------------------------------
 
 

@@ -16,10 +16,15 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from recognizers.atomic import append_line
+
+if TYPE_CHECKING:
+    from recognizers.ink import ReadReport
+    from recognizers.manifest import ManifestReport
 
 WRITER = "user"  # the writer/speaker id given to the person at this computer
 SOURCE = "scrivox-app"
@@ -100,7 +105,7 @@ class SampleStore:
             raise
         return path
 
-    def read_ink(self, report=None) -> list:
+    def read_ink(self, report: ReadReport | None = None) -> list:
         """The saved drawings (InkSample); damaged lines are skipped and listed in `report`
         (a recognizers.ink.ReadReport)."""
         from recognizers.ink import read_ink_samples
@@ -109,7 +114,7 @@ class SampleStore:
             return []
         return list(read_ink_samples(self.ink_path, tolerant=True, report=report))
 
-    def read_utterances(self, report=None) -> list:
+    def read_utterances(self, report: ManifestReport | None = None) -> list:
         """The saved recordings (SpeechItem); damaged lines are skipped and listed in `report`
         (a recognizers.manifest.ManifestReport)."""
         from recognizers.manifest import read_manifest

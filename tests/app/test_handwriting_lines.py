@@ -63,3 +63,29 @@ def test_canvas_grows_a_line_when_writing_reaches_the_last_one(make_window, qtbo
     assert len(canvas.ink()) == 2
     canvas.clear()
     qtbot.waitUntil(lambda: canvas.height() <= max(h0, panel.scroll.viewport().height()), timeout=2000)
+
+
+def test_guides_stay_under_the_ink_when_the_panel_changes_height(make_window, qtbot):
+    """A banner or the candidate row appearing takes height from the canvas: the guide lines
+    must not move under ink already written (they used to be rescaled to the height, and two
+    lines became one lower down)."""
+    from app.canvas import InkCanvas
+
+    canvas = InkCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(600, 286)
+    before = canvas.guide_ys()
+    assert len(before) == 2
+    canvas.resize(600, 279)  # the candidate buttons took a few pixels
+    assert canvas.guide_ys() == before
+    canvas.resize(600, 200)
+    assert canvas.guide_ys() == before[:1]  # the second line is gone, the first stays put
+    # in the window: a two-line banner takes room from the canvas, the first guide stays
+    win = make_window()
+    panel, canvas = win.handwriting, win.handwriting.canvas
+    win.show()
+    qtbot.waitExposed(win)
+    first, h = canvas.guide_y(), canvas.height()
+    panel.banner.show_message("A two-line message<br>that takes room from the canvas", "error")
+    qtbot.waitUntil(lambda: canvas.height() < h, timeout=2000)
+    assert canvas.guide_y() == first

@@ -71,6 +71,20 @@ def test_text_is_autosaved_throttled_and_restored(make_window, tmp_path, qtbot):
     assert not draft.exists()  # an empty text leaves no draft
 
 
+def test_clear_text_can_be_undone(make_window, qtbot):
+    """Clear text empties the text as one edit; Ctrl+Z brings it all back (the widget's own
+    clear() would drop the undo history with the text)."""
+    win = make_window()
+    win.show()
+    qtbot.waitExposed(win)
+    win.text.setPlainText("a page of dictation\nand a second line")
+    win.clear_text_button.click()
+    assert win.text.toPlainText() == ""
+    assert win.text.hasFocus() or not win.isActiveWindow()  # Ctrl+Z goes to the text, not to a stroke
+    win.text.undo()
+    assert win.text.toPlainText() == "a page of dictation\nand a second line"
+
+
 def test_quit_asks_before_discarding_ink(make_window, qtbot, monkeypatch):
     win = make_window()
     win.ask_before_close = True  # the fixture turns the question off; the app has it on

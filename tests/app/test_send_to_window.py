@@ -149,6 +149,19 @@ def test_compact_panel_is_small_on_top_and_takes_no_focus(window):
     assert not (win.windowFlags() & Qt.WindowType.WindowStaysOnTopHint) and not modes.toolbar.isVisible()
 
 
+def test_compact_panel_never_points_at_the_file_button_it_lacks(window):
+    win = window()
+    win.speech.mic_error = "No microphone was found."
+    win.speech.refresh_messages()
+    assert "Transcribe file… still works" in win.speech.banner.text()
+    win.modes.act_compact.setChecked(True)
+    assert win.speech.file_button.isHidden()
+    assert "Transcribe file" not in win.speech.banner.text() and "full window" in win.speech.banner.text()
+    assert "Transcribe file" not in win.speech.live_label.text()
+    win.modes.act_full.trigger()
+    assert "Transcribe file… still works" in win.speech.banner.text()
+
+
 def test_geometry_panel_and_send_switch_are_remembered(window, qtbot):
     win = window()
     # sizes that fit the offscreen platform's 800 x 800 screen (restoring keeps a window on its screen)

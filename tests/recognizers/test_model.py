@@ -90,11 +90,12 @@ def test_averaged_checkpoints_are_the_mean_of_their_weights(tmp_path):
     torch.manual_seed(2)
     a, b = tiny_model(), tiny_model()
     for name, m in (("a", a), ("b", b)):
-        save_checkpoint(tmp_path / f"{name}.pt", Checkpoint("handwriting", m.cfg, InkFeatureConfig(), Alphabet("abcdefghi"), m.state_dict(), {"name": name, "samples_seen": 9}))
+        save_checkpoint(tmp_path / f"{name}.pt", Checkpoint("handwriting", m.cfg, InkFeatureConfig(), Alphabet("abcdefghi"), m.state_dict(), {"name": name, "samples_seen": 9, "val": {"cer": 0.1}, "holdout": ["art"]}))
     run = subprocess.run([sys.executable, str(script), str(tmp_path / "soup.pt"), str(tmp_path / "a.pt"), str(tmp_path / "b.pt"), "--name", "soup"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     soup = load_checkpoint(tmp_path / "soup.pt")
     assert soup.info["name"] == "soup" and len(soup.info["averaged"]) == 2 and "samples_seen" not in soup.info
+    assert "val" not in soup.info and soup.info["holdout"] == ["art"]  # a's figures are not the average's
     key = "lstms.0.fwd.weight_hh_l0"
     torch.testing.assert_close(soup.state_dict[key], (a.state_dict()[key] + b.state_dict()[key]) / 2)
     # a different network is refused with a message, and nothing is written
@@ -102,3 +103,7 @@ def test_averaged_checkpoints_are_the_mean_of_their_weights(tmp_path):
     save_checkpoint(tmp_path / "c.pt", Checkpoint("handwriting", other.cfg, InkFeatureConfig(), Alphabet("abcdefghi"), other.state_dict(), {}))
     bad = subprocess.run([sys.executable, str(script), str(tmp_path / "bad.pt"), str(tmp_path / "a.pt"), str(tmp_path / "c.pt")], capture_output=True, text=True)
     assert bad.returncode != 0 and "same model" in bad.stderr and not (tmp_path / "bad.pt").exists()
+    # a damaged input: a message, not a traceback
+    (tmp_path / "junk.pt").write_bytes(b"not a model")
+    junk = subprocess.run([sys.executable, str(script), str(tmp_path / "j.pt"), str(tmp_path / "a.pt"), str(tmp_path / "junk.pt")], capture_output=True, text=True)
+    assert junk.returncode != 0 and "Traceback" not in junk.stderr and "junk.pt" in junk.stderr

@@ -81,7 +81,7 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def read_text_lines(path: Path):
+def read_text_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, line without its newline) of a UTF-8 text file, with a clear error if it is not."""
     try:
         fh = open(path, encoding="utf-8-sig", newline="")
