@@ -39,7 +39,7 @@ from app.settings import (
 )
 from app.speech_panel import SpeechPanel
 from app.transcript_edit import TranscriptEdit
-from app.widgets import ElidingStatusBar
+from app.widgets import ElidingStatusBar, dialog_start, remember_dir
 from recognizers.atomic import atomic_write_text
 from recognizers.modality import Modality
 from recognizers.workspace.samples import SampleStore
@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
         return d
 
     def choose_model(self, modality: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, f"Load a {modality} model", "", "Scrivox models (*.pt);;All files (*)")
+        path = remember_dir(QFileDialog.getOpenFileName(self, f"Load a {modality} model", dialog_start(), "Scrivox models (*.pt);;All files (*)")[0])
         if path:
             self.load_model(modality, path)
 
@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
 
     def save_text(self, path: str | None = None) -> None:
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Save the text", "scrivox.txt", "Text files (*.txt);;All files (*)")
+            path = remember_dir(QFileDialog.getSaveFileName(self, "Save the text", dialog_start("scrivox.txt"), "Text files (*.txt);;All files (*)")[0])
         if not path:
             return
         try:

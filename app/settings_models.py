@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.widgets import dialog_start, remember_dir
 from recognizers.workspace.registry import RegistryError
 from recognizers.workspace.runs import MIN_SURE_N
 
@@ -183,7 +184,7 @@ class ModelList(QGroupBox):
 
     def import_model(self, path: str | None = None) -> None:
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self, f"Import a {self.modality} model", "", "Scrivox models (*.pt);;All files (*)")
+            path = remember_dir(QFileDialog.getOpenFileName(self, f"Import a {self.modality} model", dialog_start(), "Scrivox models (*.pt);;All files (*)")[0])
         if not path:
             return
         try:

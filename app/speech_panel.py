@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.audio_input import AudioBackend, AudioInput, AudioInputError, InputDevice
 from recognizers.vad import SegEvent, UtteranceSegmenter
-from app.widgets import Banner, LevelMeter
+from app.widgets import Banner, LevelMeter, dialog_start, remember_dir
 from app.workers import Job, RecognizerWorker
 
 AUDIO_FILTER = "Audio files (*.wav *.flac *.ogg *.opus *.oga);;All files (*)"
@@ -344,7 +344,7 @@ class SpeechPanel(QGroupBox):
     # -- files ----------------------------------------------------------------------
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Transcribe a recording", "", AUDIO_FILTER)
+        path = remember_dir(QFileDialog.getOpenFileName(self, "Transcribe a recording", dialog_start(), AUDIO_FILTER)[0])
         if path:
             self.transcribe_file(path)
 

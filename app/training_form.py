@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from app.widgets import dialog_start, remember_dir
 from recognizers.modality import MODALITIES, Modality
 from recognizers.workspace.runs import (
     PRESET_CHOICES,
@@ -266,13 +267,13 @@ class TrainingForm(QWidget):
             self._save_form()
 
     def _add_folder(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Add a folder of ink samples" if self.modality == Modality.HANDWRITING else "Add a folder")
+        d = remember_dir(QFileDialog.getExistingDirectory(self, "Add a folder of ink samples" if self.modality == Modality.HANDWRITING else "Add a folder", dialog_start()))
         if d:
             self.add_source(d)
 
     def _add_file(self) -> None:
         filt = Modality(self.modality).file_filter
-        path, _ = QFileDialog.getOpenFileName(self, "Add samples", "", filt)
+        path = remember_dir(QFileDialog.getOpenFileName(self, "Add samples", dialog_start(), filt)[0])
         if path:
             self.add_source(path)
 
@@ -283,7 +284,7 @@ class TrainingForm(QWidget):
 
     def _browse_into(self, edit: QLineEdit) -> None:
         filt = Modality(self.modality).file_filter
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a file", "", filt)
+        path = remember_dir(QFileDialog.getOpenFileName(self, "Choose a file", dialog_start(), filt)[0])
         if path:
             edit.setText(path)
             self._save_form()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (
@@ -312,3 +315,23 @@ class CandidateBar(QWidget):
             self.chosen.emit(self._texts[k])
             return True
         return False
+
+
+# -- where file dialogs open --------------------------------------------------------------
+
+_last_dir: str | None = None
+
+
+def dialog_start(name: str = "") -> str:
+    """Where a file dialog opens: the folder last chosen in one, else the home folder, never
+    the folder the app happened to be started from; `name` is a file name to suggest."""
+    base = _last_dir if _last_dir and os.path.isdir(_last_dir) else str(Path.home())
+    return os.path.join(base, name) if name else base
+
+
+def remember_dir(path: str) -> str:
+    """Note the folder of a path chosen in a file dialog (for the next one); returns `path`."""
+    global _last_dir
+    if path:
+        _last_dir = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+    return path

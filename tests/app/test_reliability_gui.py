@@ -149,3 +149,24 @@ def test_a_saved_gpu_that_is_gone_falls_back_to_the_cpu(standin_models, qtbot):
         assert device == "cpu" and "cuda:3 is not available here; using the CPU" in description
     finally:
         w.shutdown()
+
+
+def test_file_dialogs_open_at_home_then_where_the_person_last_was(make_window, tmp_path, monkeypatch):
+    """Not in the folder the app was started from (a checkout, /usr/bin...)."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from app import widgets
+
+    monkeypatch.setattr(widgets, "_last_dir", None)
+    win = make_window()
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda parent, title, start, filt: (asked.append(start), (str(tmp_path / "notes.txt"), ""))[1])
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda parent, title, start, filt: (asked.append(start), ("", ""))[1])
+    win.text.setPlainText("kept")
+    win.save_text()
+    assert asked[0] == str(Path.home() / "scrivox.txt")
+    assert (tmp_path / "notes.txt").read_text() == "kept\n"
+    win.speech.choose_file()  # cancelled
+    assert asked[1] == str(tmp_path)
