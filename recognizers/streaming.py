@@ -21,8 +21,6 @@ from recognizers.encoder import HOP_LENGTH, SpeechEncoder
 if TYPE_CHECKING:  # torch is imported when first used, not with this module
     import torch
 
-    from recognizers.recognizer import Recognition
-
 _CHECK = 1600  # samples compared to tell a continuation of the same utterance from a new one
 
 
@@ -175,7 +173,7 @@ class StreamingTranscriber:
         text = self.rec.decoder.decode(lp)[0].text if lp is not None else ""
         return Partial(text, len(self.audio) / self.sr, (time.perf_counter() - t0) * 1000)
 
-    def finish(self) -> Recognition:
+    def finish(self):  # noqa: ANN201 - a recognizers.recognizer.Recognition (a layer above: not imported)
         """The final recognition of everything fed (the whole utterance, encoded once more)."""
         result = self.rec.recognize(self.audio)
         self.reset()
