@@ -198,14 +198,22 @@ class LexiconBeamDecoder:
         without context."""
         total, prev = 0.0, None
         for w in text.split():
-            core = w.strip(".,;:!?\"'()-/&%$+=@#").lower()
+            shown = w.strip(".,;:!?\"'()-/&%$+=@#")
+            core = shown.lower()
             is_word = bool(core) and not any(c.isdigit() for c in core)
-            lp = self.lm.logprob(prev, core) if is_word else NUMBER_LOGPROB
+            # a word counts as the dictionary's only in a case a word is written in (lower,
+            # Capitalised, UPPER, or the user's own spelling): "fOx" from the free search must
+            # not borrow the score of "fox", or a shape read at the wrong size wins
+            known = is_word and self._plain_case(shown, core)
+            lp = (self.lm.logprob(prev, core) if known else None) if is_word else NUMBER_LOGPROB
             if lp is None:
                 lp = oov_logprob
-            prev = core if is_word and core in self.lm else None
+            prev = core if known and core in self.lm else None
             total += lp * math.log(10)
         return total
+
+    def _plain_case(self, shown: str, core: str) -> bool:
+        return shown in (core, core[:1].upper() + core[1:], core.upper()) or shown in self.user_spellings.get(core, ())
 
 
 def _fold_columns(alphabet: Alphabet, search_chars: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -80,6 +80,19 @@ def test_handwriting_reads_a_word_whose_letters_waver_between_cases():
     assert dec.candidates(emissions(a, spell(the + capital + end)))[0] == "the House"
 
 
+def test_a_word_in_mixed_case_does_not_borrow_the_dictionary_words_score():
+    """Printed "fox" whose o is written large: the free search beside the lexicon finds "fOx";
+    the word model must not score it as "fox", or the size of one letter decides the word."""
+    a = Alphabet.handwriting()
+    dec = LexiconBeamDecoder(a, "lexicon")
+    lp = emissions(a, spell([{"f": 0.9}, {"O": 0.55, "o": 0.35}, {"x": 0.9}]))
+    assert GreedyDecoder(a).decode(lp)[0].text == "fOx"
+    assert dec.decode(lp)[0].text == "fox"
+    assert dec.prior("the fox") == dec.prior("the Fox") == dec.prior("the FOX") > dec.prior("the fOx")
+    mine = LexiconBeamDecoder(a, "lexicon", user_words=["McArthur"])
+    assert mine.prior("McArthur") == mine.prior("mcarthur") > mine.prior("MCarthur")
+
+
 def test_a_users_own_spelling_survives_the_folded_search():
     a = Alphabet.handwriting()
     ink = spell([{"M": 0.9}, {"c": 0.9}, {"A": 0.9}, {"r": 0.9}, {"t": 0.9}, {"h": 0.9}, {"u": 0.5, "n": 0.4}, {"r": 0.9}])
