@@ -132,8 +132,22 @@ def test_train_personalization_fine_tunes_the_active_model(make_window, standin_
     assert cfg["val_data"][0].endswith("enrol-val.jsonl") and cfg["data"][0].endswith("enrol-train.jsonl")
     result = done.args[0]
     assert result["before_source"] == "measured" and result["before"]["n"] == result["after"]["n"] == 2
+    # the first try fails after the model was listed (a full disk when the choice is saved):
+    # a message, and the retry lists it no second time
+    reg = tp.ctx.registry
+    real_activate = reg.activate
+
+    def full_disk(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    reg.activate = full_disk
+    tp.use_new_model()
+    assert "Could not use the new model" in tp.banner.text() and "No space" in tp.banner.text()
+    reg.activate = real_activate
     with qtbot.waitSignal(win.hw_worker.loaded, timeout=30_000):
         tp.use_new_model()
+    mine = [e for e in ModelRegistry(user_dirs / "models").entries("handwriting", read_info=False) if not e.builtin]
+    assert len(mine) == 1
     active = ModelRegistry(user_dirs / "models").active("handwriting")
     assert active.origin == "fine-tuned" and win.hw_worker.recognizer.path == active.path
     assert active.figures_on == "2 of your own samples, held out"
