@@ -36,7 +36,7 @@ from app.context import AppContext
 from app.training import CAN_PAUSE, TrainingProcess
 from app.training_form import TrainingForm
 from app.widgets import Banner
-from recognizers.workspace.registry import BUILTIN_ID, RegistryError
+from recognizers.workspace.registry import BUILTIN_ID, ModelEntry, RegistryError
 from recognizers.workspace.runs import (
     PRESET_CHOICES,
     RunPlan,
@@ -351,7 +351,7 @@ class TrainingPanel(QWidget):
 
     # -- the outcome ----------------------------------------------------------------
 
-    def _register(self):
+    def _register(self) -> ModelEntry:
         plan, res = self.plan, self.result
         assert plan is not None and res is not None
         if res.get("registered") is not None:  # a retry after a later step failed: never a second copy
@@ -401,6 +401,13 @@ class TrainingPanel(QWidget):
     def discard_new_model(self) -> None:
         if self.plan is None:
             return
+        kept = (self.result or {}).get("registered")  # listed by a "Use" whose last step failed
+        if kept is not None:
+            try:
+                self.ctx.registry.delete(kept.modality, kept.id)
+                self.modelsChanged.emit(kept.modality)
+            except (RegistryError, OSError):
+                pass  # it stays in the Models tab, where it can be deleted
         shutil.rmtree(self.plan.dir, ignore_errors=True)
         self._closed_result("Discarded; the active model is unchanged.")
 

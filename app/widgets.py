@@ -271,6 +271,7 @@ class CandidateBar(QWidget):
         probe = ElidedButton()
         probe.setText("Mg")
         probe.setStyleSheet(BEST_STYLE)
+        probe.ensurePolished()  # the style sheet's font and padding count only once polished
         self.setMinimumHeight(probe.sizeHint().height())
         probe.deleteLater()
 

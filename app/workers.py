@@ -215,7 +215,7 @@ class RecognizerWorker(QObject):
             except Exception as exc:  # shown to the user, never kills the thread
                 # a file the person chose that cannot be read is said plainly; anything else
                 # keeps its type, which is what a bug report needs
-                job.error = str(exc) if isinstance(exc, AudioFileError) else f"{exc.__class__.__name__}: {exc}"
+                job.error = (exc.reason or str(exc)) if isinstance(exc, AudioFileError) else f"{exc.__class__.__name__}: {exc}"
                 job.extra["traceback"] = traceback.format_exc()
             job.finished = time.perf_counter()
             if job.kind != "load":

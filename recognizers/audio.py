@@ -12,7 +12,10 @@ SAMPLE_RATE = 16_000  # Hz: the project's one rate; capture and file reading res
 
 
 class AudioFileError(ValueError):
-    """An audio file that cannot be read; the message names the file."""
+    """An audio file that cannot be read; the message names the file (its whole path).
+    `reason`, where set, says it for a person who chose the file: its name and why."""
+
+    reason: str = ""
 
 
 MIN_RATE, MAX_RATE = 1_000, 768_000  # Hz; a file claiming a rate outside is not audio we can use
@@ -74,11 +77,15 @@ def to_mono(audio: np.ndarray) -> np.ndarray:
     return audio.mean(axis=1) if audio.ndim == 2 else audio
 
 
-def _unreadable(path: str | os.PathLike, exc: Exception) -> AudioFileError:
-    """A plain message for a file soundfile cannot read: its name, the formats that work, and
-    libsndfile's own reason (soundfile's message repeats the whole path around it)."""
-    why = getattr(exc, "error_string", None) or str(exc)
-    return AudioFileError(f"cannot read audio file {os.path.basename(os.fspath(path))}: it is not a WAV, FLAC, OGG or MP3 recording Scrivox can read ({why.strip().rstrip('.')}).")
+def _unreadable(path: str | os.PathLike, exc: Exception, opened: bool = False) -> AudioFileError:
+    """An error for a file soundfile cannot read: the path, and in `reason` plain words for
+    the person (the formats that work, libsndfile's own reason without the path it repeats)."""
+    why = (getattr(exc, "error_string", None) or str(exc)).strip().rstrip(".")
+    reason = (f"it stops part-way through, damaged or cut short ({why})." if opened
+              else f"it is not a WAV, FLAC or OGG recording Scrivox can read ({why}).")
+    err = AudioFileError(f"cannot read audio file {os.fspath(path)}: {reason}")
+    err.reason = f"{os.path.basename(os.fspath(path))}: {reason}"
+    return err
 
 
 def load_audio(path: str | os.PathLike, rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -133,5 +140,5 @@ def _read(f, n: int, path: str | os.PathLike) -> np.ndarray:
     try:
         data = f.read(n, dtype="float32", always_2d=False)
     except Exception as exc:
-        raise _unreadable(path, exc) from exc
+        raise _unreadable(path, exc, opened=True) from exc
     return clean(to_mono(data), path)

@@ -193,9 +193,10 @@ class LexiconBeamDecoder:
         return ctc_log_likelihood(em, texts, self.alphabet)
 
     def lm_score(self, text: str, oov_logprob: float) -> float:
-        """Natural-log bigram score of the words of `text` (case and edge punctuation
-        ignored). A number or an unknown word breaks the chain: the next word is scored
-        without context."""
+        """Natural-log bigram score of the words of `text` (edge punctuation ignored; a word
+        is looked up in lower case when written lower, Capitalised, UPPER or in the user's own
+        spelling, and is out of the vocabulary in any other mix of cases). A number or an
+        unknown word breaks the chain: the next word is scored without context."""
         total, prev = 0.0, None
         for w in text.split():
             shown = w.strip(".,;:!?\"'()-/&%$+=@#")

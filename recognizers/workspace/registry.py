@@ -79,22 +79,27 @@ def checkpoint_summary(path: str | os.PathLike) -> dict:
         ck = load_checkpoint(path)
     except CheckpointError as exc:
         raise RegistryError(str(exc)) from exc
-    info = ck.info or {}
+    try:
+        return _summary_of(ck.modality, ck.info or {}, Path(path))
+    except (TypeError, ValueError, AttributeError) as exc:  # info written by hand or another tool
+        raise RegistryError(f"{path}: its description (info) is not readable ({exc.__class__.__name__}: {exc})") from exc
+
+
+def _summary_of(modality: str, info: dict, path: Path) -> dict:
     val = info.get("val") or {}
     figures = {k: float(val[k]) for k in ("cer", "wer", "exact") if k in val}
     if figures and "n" in val:
         figures["n"] = int(val["n"])
-    holdout = info.get("holdout") or []
-    who = "writers" if ck.modality == Modality.HANDWRITING else "speakers"
+    holdout = [str(h) for h in info.get("holdout") or []]
+    who = "writers" if modality == Modality.HANDWRITING else "speakers"
     # the training run's own check: every kind of sample of those writers or speakers, read
     # once without the word list; the app's reading (beam, views) and the docs' per-task
     # figures are better, so say which it is
-    n = f"{int(val['n'])} " if "n" in val else ""
-    on = (f"{n}samples of held-out {who} {', '.join(holdout)}, read greedily during training" if holdout
-          else ("its validation data" if figures else ""))
+    n = f"{figures['n']} " if "n" in figures else ""
+    on = "" if not figures else (f"{n}samples of held-out {who} {', '.join(holdout)}, read greedily during training" if holdout else "its validation data")
     return {
-        "modality": ck.modality,
-        "name": str(info.get("name") or Path(path).stem),
+        "modality": modality,
+        "name": str(info.get("name") or path.stem),
         "date": str(info.get("date") or ""),
         "figures": figures,
         "figures_on": on,
@@ -154,11 +159,11 @@ class ModelRegistry:
             self.data = empty_registry()
             self._recover_files()
             found = sum(len(v) for v in self.data["models"].values())
-            notify(f"The model list {self.path} was damaged ({exc.__class__.__name__}) and has been rebuilt from the {found} model file(s) in its folder; "
-                   f"names, figures and the previous-model choice it held may be lost ({'the damaged file is kept as ' + kept.name if kept else 'the damaged file was left in place'}).")
             if kept is not None and not self._save_quietly():
                 os.replace(kept, self.path)  # the rebuilt list could not be written: keep the original
                 kept = None
+            notify(f"The model list {self.path} was damaged ({exc.__class__.__name__}) and has been rebuilt from the {found} model file(s) in its folder; "
+                   f"names, figures and the previous-model choice it held may be lost ({'the damaged file is kept as ' + kept.name if kept else 'the damaged file was left in place'}).")
             return
         self.data, problems = validated(data, self.contains)
         if problems:
@@ -277,12 +282,21 @@ class ModelRegistry:
         """Write a cache-like change (figures read from a file) over the file as it is now, so
         that an activation or deletion made meanwhile by another window is not undone."""
         current = self.data
+        if not self.path.exists():
+            change(current)
+            self._save_quietly()
+            return
         try:
             on_disk = json.loads(self.path.read_text(encoding="utf-8"))
             base, problems = validated(on_disk, self.contains) if isinstance(on_disk, dict) and on_disk.get("format") == FORMAT else (None, ["unreadable"])
         except (OSError, ValueError, RecursionError):
             base, problems = None, ["unreadable"]
-        self.data = base if base is not None and not problems else current
+        if base is None or problems:
+            # a damaged file left in place (its repair could not be written): never write over
+            # it without the copy `reload` sets aside; the change lives in memory until then
+            change(current)
+            return
+        self.data = base
         change(self.data)
         self._save_quietly()  # a read-only folder: the figures are read again next time
 

@@ -151,8 +151,11 @@ def test_compact_panel_is_small_on_top_and_takes_no_focus(window):
 
 def test_compact_panel_never_points_at_the_file_button_it_lacks(window):
     win = window()
+    win.speech.devices = []
+    win.speech.model_ready = True  # the hints are for a loaded model; this window loads none
     win.speech.mic_error = "No microphone was found."
     win.speech.refresh_messages()
+    assert "Transcribe file" in win.speech.live_label.text()
     assert "Transcribe file… still works" in win.speech.banner.text()
     win.modes.act_compact.setChecked(True)
     assert win.speech.file_button.isHidden()

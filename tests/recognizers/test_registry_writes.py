@@ -93,16 +93,34 @@ def test_reading_figures_does_not_undo_another_windows_activation(tmp_path):
     assert json.loads((root / "registry.json").read_text())["builtin"]["handwriting"]["name"] == "shipped hand"
 
 
-def test_a_repair_that_cannot_be_written_keeps_the_original_in_place(tmp_path, monkeypatch):
+@pytest.mark.parametrize("bad", [
+    json.dumps({"format": "scrivox-models-1", "active": ["handwriting"], "previous": {}, "models": {}}),  # the wrong shape
+    '{"format": "scrivox-models-1", "active": {"speech": "mi',  # cut off: not JSON
+])
+def test_a_repair_that_cannot_be_written_keeps_the_original_in_place(tmp_path, monkeypatch, bad):
     root = tmp_path / "models"
-    root.mkdir()
-    bad = json.dumps({"format": "scrivox-models-1", "active": ["handwriting"], "previous": {}, "models": {}})
+    (root / "handwriting").mkdir(parents=True)
+    (root / "handwriting" / "found.pt").write_bytes(b"not a model")  # listed again, its figures unreadable
     (root / "registry.json").write_text(bad)
-    monkeypatch.setattr(ModelRegistry, "save", _full_disk)
-    ModelRegistry(root, builtin_dir=tmp_path / "none")
+    monkeypatch.setattr(atomic.os, "replace", _refuse_registry(atomic.os.replace))
+    reg = ModelRegistry(root, builtin_dir=tmp_path / "none")
+    reg.entries("handwriting")  # reads the found file's figures: nothing written over the original
     assert (root / "registry.json").read_text() == bad  # not set aside with nothing in its place
     assert not list(root.glob("registry.broken-*"))
-    assert "left in place" in take_notices()[0]
+    notes = take_notices()
+    assert any("left in place" in n for n in notes) and not any("kept as" in n for n in notes)
+    monkeypatch.undo()  # room again: the next start repairs it and keeps the original
+    ModelRegistry(root, builtin_dir=tmp_path / "none")
+    assert len(list(root.glob("registry.broken-*"))) == 1 and "kept as" in take_notices()[0]
+
+
+def _refuse_registry(real):
+    """os.replace that fails for registry.json alone, as a full disk fails the new list's write."""
+    def replace(src, dst, *a, **k):
+        if str(dst).endswith("registry.json") and ".tmp" in str(src):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst, *a, **k)
+    return replace
 
 
 def test_a_file_that_cannot_be_deleted_is_reported(tmp_path):
