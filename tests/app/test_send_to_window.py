@@ -204,3 +204,17 @@ def test_settings_dialog_opens_on_the_last_tab(window):
     win.close()
     again = window()
     assert again.show_settings().tabs.tabText(again.show_settings().tabs.currentIndex()) == name
+
+
+def test_compact_panel_keeps_its_width_when_long_readings_come(window):
+    """Readings of a written line used to widen the compact panel (560 -> 835 px): the
+    candidates have a row of their own and are cut to fit."""
+    from app.send_to_window import COMPACT_SIZE
+
+    win = window()
+    win.modes.act_compact.setChecked(True)
+    win.handwriting.candidates.set_candidates(["the quick brown fox jumps", "the quick brown fax jumps", "The quick brown fox jumps",
+                                               "the quiek brown fox jumps", "tho quick brown fox jumps"])
+    QApplication.processEvents()
+    assert win.minimumSizeHint().width() <= COMPACT_SIZE[0]
+    assert win.width() <= COMPACT_SIZE[0]
