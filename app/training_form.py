@@ -78,13 +78,13 @@ class TrainingForm(QWidget):
         self.add_file_button = QPushButton("Add file…")
         self.remove_source_button = QPushButton("Remove")
         self.dataset_edit = QLineEdit()
-        self.dataset_edit.setPlaceholderText("a path, or a data spec such as unipen:word,digit")
-        self.dataset_edit.setToolTip("A dataset: a sample folder or file, or any data spec `python -m recognizers train` accepts")
+        self.dataset_edit.setPlaceholderText("a path or a data spec")  # short: the field is narrow; the tooltip says more
+        self.dataset_edit.setToolTip("A dataset: a sample folder or file, or any data spec `python -m recognizers train` accepts (such as unipen:word,digit)")
         self.dataset_browse = QPushButton("…")
         self.dataset_browse.setMaximumWidth(32)
         self.val_edit = QLineEdit()
-        self.val_edit.setPlaceholderText("empty: hold out 1 in 10 of the files above")
-        self.val_edit.setToolTip("Samples to measure the model on (never trained on)")
+        self.val_edit.setPlaceholderText("empty: 1 in 10 held out")
+        self.val_edit.setToolTip("Samples to measure the model on (never trained on); empty: 1 in 10 of the files above are held out for it")
         self.val_browse = QPushButton("…")
         self.val_browse.setMaximumWidth(32)
 
