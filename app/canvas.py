@@ -163,7 +163,8 @@ class InkCanvas(QWidget):
         if not self.grow:
             return
         rows = self.rows()
-        if lowest_y < min(self.height(), rows * self.line_pitch) - self.line_pitch * 0.25:
+        # the last line owns whatever height is left below it (a canvas taller than its rows)
+        if lowest_y < self.height() - self.line_pitch * 0.25:
             return
         new_h = int(self.line_pitch * (rows + 1) + 0.5)
         if new_h > self.height():

@@ -89,3 +89,20 @@ def test_guides_stay_under_the_ink_when_the_panel_changes_height(make_window, qt
     panel.banner.show_message("A two-line message<br>that takes room from the canvas", "error")
     qtbot.waitUntil(lambda: canvas.height() < h, timeout=2000)
     assert canvas.guide_y() == first
+
+
+def test_a_short_canvas_grows_only_when_ink_nears_its_bottom(qtbot):
+    """One line in a canvas taller than the pitch (the compact panel's): the room below the
+    guide is that line's, so a descender does not add a line and scroll the word away."""
+    from app.canvas import InkCanvas
+
+    canvas = InkCanvas()
+    canvas.grow = True
+    qtbot.addWidget(canvas)
+    canvas.resize(500, 205)
+    assert canvas.rows() == 1
+    x = np.linspace(30, 200, 20)
+    draw_stroke(canvas, np.stack([x, np.full(20, canvas.guide_y() + 40), np.arange(20) * 10.0], 1))  # a long descender
+    assert canvas.height() == 205 and canvas.rows() == 1
+    draw_stroke(canvas, np.stack([x, np.full(20, 195.0), np.arange(20) * 10.0], 1))  # at the very bottom: a new line
+    assert canvas.rows() == 2
