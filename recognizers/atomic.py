@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _read_umask() -> int:
@@ -19,14 +21,14 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write via a temporary file and rename, so a crash or full disk never leaves half a file."""
-    path = Path(path)
+def _replace_via_temp(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write a file whole or not at all: `write` fills a temporary file beside `path`, which is
+    synced, given the usual mode and renamed over `path`; on any error it is removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes the file private; give it the usual mode
@@ -39,25 +41,21 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         raise
 
 
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write via a temporary file and rename, so a crash or full disk never leaves half a file."""
+    _replace_via_temp(Path(path), lambda fh: fh.write(data))
+
+
 def atomic_copy(source: str | os.PathLike, path: str | os.PathLike) -> None:
     """Copy a file whole or not at all: through a synced temporary file and a rename, with the
     folder synced after, so a crash or a full disk leaves either no copy or all of it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+
+    def copy(out: BinaryIO) -> None:
+        with open(source, "rb") as src:
             shutil.copyfileobj(src, out, 1 << 20)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+    _replace_via_temp(path, copy)
     _sync_folder(path.parent)
 
 

@@ -36,19 +36,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from recognizers.atomic import atomic_copy, atomic_write_text
-from recognizers.modality import MODALITIES, Modality
+from recognizers.modality import MODALITIES
 from recognizers.paths import resource_path
-from recognizers.workspace.registry_file import BUILTIN_ID, FORMAT, empty_registry, validated
+from recognizers.workspace.model_info import checkpoint_summary
+from recognizers.workspace.registry_file import BUILTIN_ID, FORMAT, RegistryError, empty_registry, validated
 from recognizers.workspace.userfiles import notify, set_aside
 
 __all__ = ["BUILTIN_ID", "FORMAT", "ModelEntry", "ModelRegistry", "RegistryError", "checkpoint_summary", "safe_name"]
 
 ORIGINS = ("shipped", "trained", "fine-tuned", "imported", "recovered")
 RESOURCE_MODELS = resource_path("models")
-
-
-class RegistryError(ValueError):
-    """An operation the registry refuses (unknown model, deleting the shipped one, ...)."""
 
 
 @dataclass
@@ -68,45 +65,6 @@ class ModelEntry:
     @property
     def exists(self) -> bool:
         return Path(self.path).is_file()
-
-def checkpoint_summary(path: str | os.PathLike) -> dict:
-    """Name, date, validation figures and steps from a checkpoint's own info (loads torch).
-
-    A missing, damaged or foreign file raises RegistryError, with the reason."""
-    from recognizers.checkpoint import CheckpointError, load_checkpoint
-
-    try:
-        ck = load_checkpoint(path)
-    except CheckpointError as exc:
-        raise RegistryError(str(exc)) from exc
-    try:
-        return _summary_of(ck.modality, ck.info or {}, Path(path))
-    except (TypeError, ValueError, AttributeError) as exc:  # info written by hand or another tool
-        raise RegistryError(f"{path}: its description (info) is not readable ({exc.__class__.__name__}: {exc})") from exc
-
-
-def _summary_of(modality: str, info: dict, path: Path) -> dict:
-    val = info.get("val") or {}
-    figures = {k: float(val[k]) for k in ("cer", "wer", "exact") if k in val}
-    if figures and "n" in val:
-        figures["n"] = int(val["n"])
-    holdout = [str(h) for h in info.get("holdout") or []]
-    who = "writers" if modality == Modality.HANDWRITING else "speakers"
-    # the training run's own check: every kind of sample of those writers or speakers, read
-    # once without the word list; the app's reading (beam, views) and the docs' per-task
-    # figures are better, so say which it is
-    n = f"{figures['n']} " if "n" in figures else ""
-    on = "" if not figures else (f"{n}samples of held-out {who} {', '.join(holdout)}, read greedily during training" if holdout else "its validation data")
-    return {
-        "modality": modality,
-        "name": str(info.get("name") or path.stem),
-        "date": str(info.get("date") or ""),
-        "figures": figures,
-        "figures_on": on,
-        "steps": info.get("steps"),
-        "base": str(info.get("init_from") or ""),
-    }
-
 
 def _now() -> str:
     return time.strftime("%Y-%m-%d %H:%M")

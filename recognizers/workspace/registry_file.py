@@ -15,6 +15,10 @@ FORMAT = "scrivox-models-1"
 BUILTIN_ID = "shipped"
 
 
+class RegistryError(ValueError):
+    """An operation the registry refuses (unknown model, deleting the shipped one, ...)."""
+
+
 def usable_figures(f: object) -> dict:
     """The figures that are usable numbers (rates and counts), as a new dict."""
     if not isinstance(f, dict):
