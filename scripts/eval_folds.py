@@ -89,12 +89,15 @@ def main() -> None:
     ap.add_argument("--folds", default="A,B,C")
     ap.add_argument("--no-beam", action="store_true")
     ap.add_argument("--tag", default="")
+    ap.add_argument("--only", default="words,lines,chars,text",
+                    help="what to measure, of words, lines (one line and several), chars (the hint sets), text")
     ap.add_argument("--views", action=argparse.BooleanOptionalAction, default=True,
                     help="read each word in several views too (Recognizer.ink_views; the default since session 8)")
     ap.add_argument("--word-gap", type=float, default=None,
                     help="cut lines into words at gaps this wide (writing heights; default: "
                          "recognizers.ink_lines.WORD_GAP; inf: never, the model alone places spaces)")
     args = ap.parse_args()
+    only = set(args.only.split(","))
     torch.set_num_threads(1)
     alphabet = Alphabet.handwriting()
     data, report = load_unipen_clean(["word", "digit", "upper", "lower", "text"])
@@ -117,21 +120,26 @@ def main() -> None:
         rng = np.random.default_rng(2026)
         mine = [s for s in data if group_of(s.writer) in members]
         by_set = {k: [s for s in mine if s.extra["set"] == k] for k in ("word", "digit", "upper", "lower", "text")}
+        # the samples are drawn in the same order whatever is measured, so a partial run's
+        # figures equal the full run's
         words = sample(by_set["word"], args.limit, rng)
         res: dict = {"contributors": list(members), "n_writers": len({s.writer for s in by_set["word"]})}
-        res["words greedy"] = run(greedy, words)
-        if beam is not None:
-            res["words beam"] = run(beam, words)
+        if "words" in only:
+            res["words greedy"] = run(greedy, words)
+            if beam is not None:
+                res["words beam"] = run(beam, words)
         one, multi = composed(by_set["word"], args.lines, rng)
-        res["lines (5-8 words)"] = run(greedy, one)
-        res["multi-line (same words)"] = run(greedy, multi)
-        if beam is not None:
-            res["lines beam"] = run(beam, one)
-            res["multi-line beam"] = run(beam, multi)
+        if "lines" in only:
+            res["lines (5-8 words)"] = run(greedy, one)
+            res["multi-line (same words)"] = run(greedy, multi)
+            if beam is not None:
+                res["lines beam"] = run(beam, one)
+                res["multi-line beam"] = run(beam, multi)
         for k, cs in (("digit", "digits"), ("upper", "upper"), ("lower", "lower")):
-            if by_set[k]:
-                res[f"{k} hint={cs}"] = run(greedy, sample(by_set[k], args.limit, rng), cs)
-        if by_set["text"]:
+            chars = sample(by_set[k], args.limit, rng)
+            if chars and "chars" in only:
+                res[f"{k} hint={cs}"] = run(greedy, chars, cs)
+        if by_set["text"] and "text" in only:
             text = sample(by_set["text"], args.limit, rng)
             res["text (real lines)"] = run(greedy, text)
             if beam is not None:

@@ -33,7 +33,7 @@ def test_conflicting_ink_dropped_everywhere_and_repeats_kept_once(tmp_path, monk
     assert labels.count("vo") == 1
     assert labels[1:] == [s.label for s in clean]
     assert (rep.read, rep.conflicting, rep.repeats, rep.kept) == (7, 1, 1, 5)
-    assert "dropped 1 whose ink occurs under several labels, 1 repeated copies and 0 from sessions" in capsys.readouterr().err
+    assert "dropped 1 whose ink occurs under several labels, 1 repeated copies, 0 from sessions" in capsys.readouterr().err
 
     lower = load_ink_spec("unipen:lower")
     assert [s.label for s in lower] == ["o"]  # the three letters carrying the word's ink are gone
@@ -54,6 +54,23 @@ def test_sessions_with_shifted_labels_dropped_from_their_set(tmp_path, monkeypat
     samples, rep = load_unipen_clean(["word", "lower"])
     assert [(s.label, s.writer) for s in samples] == [("ol", "lex/robip1"), ("v", "lex/mccup1")]
     assert (rep.read, rep.misaligned, rep.kept) == (3, 1, 2)
+
+
+def test_letters_cut_out_of_words_dropped_from_the_letter_set_only(tmp_path, monkeypatch):
+    """A contributor listed in CUT_FROM_WORDS for the lower-case set loses those letters (each
+    carries its neighbours' ink), not its words; other contributors' letters stay."""
+    rng = np.random.default_rng(5)
+    folder = tmp_path / "unipen"
+    folder.mkdir()
+    write_ink_jsonl(folder / "unipen-word.jsonl.gz", [InkSample("vo", word_ink("vo", rng), "cea/gb2911")])
+    write_ink_jsonl(folder / "unipen-lower.jsonl.gz", [InkSample("o", word_ink("vo", rng), "cea/gb2911"),
+                                                        InkSample("l", word_ink("ol", rng), "ceb/hc0715"),
+                                                        InkSample("v", word_ink("v", rng), "pri/0")])
+    monkeypatch.setenv("SCRIVOX_SHARED_DATA", str(tmp_path))
+    samples, rep = load_unipen_clean(["word", "lower"])
+    assert [(s.label, s.writer) for s in samples] == [("vo", "cea/gb2911"), ("v", "pri/0")]
+    assert (rep.read, rep.cut_from_words, rep.kept) == (4, 2, 2)
+    assert "and 2 letters cut out of cursive words, kept 2" in rep.line()
 
 
 def test_clean_in_memory():
