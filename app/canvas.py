@@ -95,6 +95,13 @@ class InkCanvas(QWidget):
     def stroke_count(self) -> int:
         return len(self._strokes)
 
+    def is_lone_dot(self) -> bool:
+        """The only ink is one stroke no bigger than a dot: a tap, or a click to focus."""
+        if len(self._strokes) != 1:
+            return False
+        xs, ys = [p[0] for p in self._strokes[0]], [p[1] for p in self._strokes[0]]
+        return max(max(xs) - min(xs), max(ys) - min(ys)) <= max(self.pen_width * 2, 4)
+
     def undo(self) -> bool:
         """Remove the last finished stroke. Returns whether there was one."""
         if not self._strokes:

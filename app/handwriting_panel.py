@@ -174,7 +174,9 @@ class HandwritingPanel(QGroupBox):
         self.committed.emit(text, ink)
 
     def _pause_elapsed(self) -> None:
-        if self.pause_ms > 0 and not self.canvas.drawing:
+        # a lone dot is more often a click to focus the canvas than a period: it waits for
+        # more ink or an explicit commit (Enter, the button) instead of going into the text
+        if self.pause_ms > 0 and not self.canvas.drawing and not self.canvas.is_lone_dot():
             self.commit()
 
     # -- recognition ----------------------------------------------------------------

@@ -287,3 +287,22 @@ def test_field_hint_restricts_the_reading(qtbot, tmp_path):
         assert results[None] != results["digits"] or results[None].isdigit()
     finally:
         worker.shutdown()
+
+
+def test_a_lone_click_is_not_committed_by_the_pause(make_window, standin_models, qtbot):
+    """A click on the canvas (to focus it) leaves a dot; the pause must not type it into the
+    text. Writing on commits the dot with the rest, as one reading."""
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    panel, canvas = win.handwriting, win.handwriting.canvas
+    win.set_pause_ms(200)
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.rect().center())
+    assert canvas.stroke_count() == 1 and canvas.is_lone_dot()
+    with qtbot.assertNotEmitted(panel.committed, wait=800):
+        pass
+    assert win.text.toPlainText() == "" and not canvas.is_empty()
+
+    draw_ink(canvas, zigzag(2, x0=20))
+    assert not canvas.is_lone_dot()
+    with qtbot.waitSignal(panel.committed, timeout=5_000) as done:
+        pass  # the pause commits the dot and the writing together
+    assert canvas.is_empty() and win.text.toPlainText() == done.args[0]
