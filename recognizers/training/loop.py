@@ -83,6 +83,10 @@ class TrainConfig:
     checkpoint_every: int = 200
     val_limit: int = 1500  # validation samples used at each evaluation
     grad_clip: float = 5.0
+    # > 0: keep an exponential moving average of the weights with this decay per step (e.g.
+    # 0.999, about the last 1,000 steps); it is what is evaluated and saved, the raw weights
+    # at the end go to raw.pt beside it
+    ema_decay: float = 0.0
     augment: bool = True
     augment_strength: float = 1.0  # speech: how often and how hard the waveform effects apply
     ink_habits: float = 0.0  # handwriting: probability of each writer-habit distortion (stroke order, lifts, sampling, grid)
@@ -261,6 +265,12 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     if base is not None:
         model.load_state_dict(base.state_dict)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    ema = None
+    if cfg.ema_decay > 0:
+        from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+        # batch-norm statistics are averaged with the weights (use_buffers)
+        ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
     step, best, samples_seen, train_time = 0, {"cer": float("inf")}, 0, 0.0
     epoch, pos = 0, 0  # where in the batch plan the run is
     history: list[dict] = []
@@ -274,6 +284,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
                              f"configuration asks for; resume with that configuration, or start again in another --out")
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["optimizer"])
+        if ema is not None and "ema" in st:
+            ema.load_state_dict(st["ema"])
         step, best, samples_seen, train_time = st["step"], st["best"], st["samples_seen"], st["train_time"]
         epoch, pos = int(st.get("epoch", 0)), int(st.get("pos", 0))
         history = json.loads(st.get("history", "[]"))
@@ -288,7 +300,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         net = DistributedDataParallel(model, device_ids=[torch.device(device).index] if device.startswith("cuda") else None)
         callback({"kind": "status", "message": f"data-parallel over {dist_info.world} processes ({'NCCL' if device.startswith('cuda') else 'gloo'})"})
 
-    def make_ckpt(metrics: dict) -> Checkpoint:
+    def make_ckpt(metrics: dict, weights: nn.Module | None = None) -> Checkpoint:
         info = {
             "name": cfg.name or f"{cfg.modality}-{time.strftime('%Y%m%d-%H%M')}",
             "date": time.strftime("%Y-%m-%d %H:%M"),
@@ -299,7 +311,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             "val": metrics,
             "init_from": cfg.init_from,
         }
-        return Checkpoint(cfg.modality, mcfg, fcfg, alphabet, {k: v.detach().cpu() for k, v in model.state_dict().items()}, info)
+        weights = weights or (ema.module if ema is not None else model)
+        return Checkpoint(cfg.modality, mcfg, fcfg, alphabet, {k: v.detach().cpu() for k, v in weights.state_dict().items()}, info)
 
     def save_state() -> None:
         if not main:
@@ -316,6 +329,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             "history": json.dumps(history),
             "features": features_json,
         }
+        if ema is not None:
+            buf["ema"] = ema.state_dict()
         import io
 
         from recognizers.atomic import atomic_write_bytes
@@ -326,7 +341,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         save_checkpoint(out / "last.pt", make_ckpt(history[-1]["val"] if history else {}))
 
     def run_eval() -> dict:
-        rates, _ = evaluate_model(model, val_set, alphabet, cfg.modality, device, cfg.val_limit)
+        rates, _ = evaluate_model(ema.module if ema is not None else model, val_set, alphabet, cfg.modality, device, cfg.val_limit)
         model.train()
         return rates.as_dict()
 
@@ -370,6 +385,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
                 loss_value = loss_sum / len(batch)
                 nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
                 opt.step()
+                if ema is not None:
+                    ema.update_parameters(model)
                 step += 1
                 pos += 1
                 samples_seen += len(batch)
@@ -412,9 +429,12 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     save_state()
     if main:
         atomic_write_text(out / "history.json", json.dumps(history, indent=1))
+        if ema is not None:  # the weights the average was taken over, to compare with it
+            raw, _ = evaluate_model(model, val_set, alphabet, cfg.modality, device, cfg.val_limit)
+            save_checkpoint(out / "raw.pt", make_ckpt(raw.as_dict(), model))
     ddp.check_in_sync(model, dist_info)
     ddp.teardown(dist_info)
-    result = TrainResult(str(out / "best.pt"), best, step, finished, model)
+    result = TrainResult(str(out / "best.pt"), best, step, finished, ema.module if ema is not None else model)
     callback({"kind": "done", "best": best, "steps": step, "finished": finished, "best_path": result.best_path, "samples_per_s": session_samples / max(session_time, 1e-9), "processes": dist_info.world})
     return result
 
