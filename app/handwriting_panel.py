@@ -29,6 +29,8 @@ from app.canvas import InkCanvas
 from app.widgets import Banner, CandidateBar, ElidedLabel
 from app.workers import Job, RecognizerWorker
 
+SCROLL_AFTER_MS = 800  # a new line below is scrolled into view after the pen has rested this long
+
 # The field hint: (label, recognizers.recognizer.CHARSETS name or None for anything)
 FIELDS = (("Any text", None), ("Number", "number"), ("Digits", "digits"), ("Letters", "letters"), ("Upper case", "upper"), ("Lower case", "lower"))
 
@@ -60,7 +62,7 @@ class HandwritingPanel(QGroupBox):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setMinimumHeight(self.canvas.base_min_height)
-        self.canvas.grown.connect(lambda y: self.scroll.ensureVisible(0, y, 0, int(self.canvas.line_pitch)))
+        self.canvas.grown.connect(self._grown)
         self.candidates = CandidateBar(5, self)
         self.status = ElidedLabel("", max_text_px=260)  # "nothing read — ..." is elided, never widens the row
         self.status.setStyleSheet("color: #666;")
@@ -96,6 +98,14 @@ class HandwritingPanel(QGroupBox):
         self.pause_timer = QTimer(self)
         self.pause_timer.setSingleShot(True)
         self.pause_timer.timeout.connect(self._pause_elapsed)
+        # a line added below is scrolled into view once the pen rests: scrolling between the
+        # strokes of a word would move the writing from under the pen
+        self._scroll_to: int | None = None
+        self.scroll_timer = QTimer(self)
+        self.scroll_timer.setSingleShot(True)
+        self.scroll_timer.setInterval(SCROLL_AFTER_MS)
+        self.scroll_timer.timeout.connect(self._scroll_to_new_line)
+        self.canvas.penDown.connect(self.scroll_timer.stop)
 
         self.canvas.strokeFinished.connect(self._stroke_finished)
         self.canvas.penDown.connect(self.pause_timer.stop)
@@ -181,13 +191,26 @@ class HandwritingPanel(QGroupBox):
 
     # -- recognition ----------------------------------------------------------------
 
+    def _grown(self, y: int) -> None:
+        self._scroll_to = y
+        self.scroll_timer.start()
+
+    def _scroll_to_new_line(self) -> None:
+        if self._scroll_to is None or self.canvas.drawing:
+            return
+        self.scroll.ensureVisible(0, self._scroll_to, 0, int(self.canvas.line_pitch))
+        self._scroll_to = None
+
     def _stroke_finished(self) -> None:
+        if self._scroll_to is not None:
+            self.scroll_timer.start()
         if self.pause_ms > 0 and self.model_ready:
             self.pause_timer.start(self.pause_ms)
 
     def _ink_changed(self) -> None:
         """A stroke ended, one was undone, or the canvas was cleared: read the ink again."""
         if self.canvas.is_empty():
+            self._scroll_to = None
             self._result_version = self.canvas.version
             self._best = ""
             self._pen_up_at.clear()

@@ -43,6 +43,8 @@ class Typer(Protocol):
 
     def window_name(self, window: int) -> str: ...
 
+    def window_pid(self, window: int) -> int | None: ...
+
     def close(self) -> None: ...
 
 
@@ -280,6 +282,26 @@ class XTestTyper:
             pass
         return ""
 
+
+    def window_pid(self, window: int) -> int | None:
+        """The process that owns the window (``_NET_WM_PID``, looked for on the window and
+        the windows it sits in), or None where no window says."""
+        from Xlib import Xatom
+
+        try:
+            w = self.d.create_resource_object("window", window)
+            root = self.d.screen().root.id
+            for _ in range(4):  # the focus can sit on a child of the top-level window
+                prop = w.get_full_property(self._atom("_NET_WM_PID"), Xatom.CARDINAL)
+                if prop is not None and len(prop.value):
+                    return int(prop.value[0])
+                parent = w.query_tree().parent
+                if parent is None or parent.id in (0, root):
+                    return None
+                w = parent
+        except Exception:  # the window went away: Xlib.error.BadWindow
+            pass
+        return None
     def close(self) -> None:
         try:
             self.d.close()
@@ -350,6 +372,14 @@ class CommandTyper:
         except SendKeysError:
             return ""
 
+
+    def window_pid(self, window: int) -> int | None:
+        if self.name != "xdotool":
+            return None
+        try:
+            return int(self._run(["getwindowpid", str(window)], 2.0).stdout.strip() or 0) or None
+        except (SendKeysError, ValueError):
+            return None
     def close(self) -> None:
         pass
 

@@ -16,6 +16,7 @@ compact panel) and returns the `WindowModes`.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from typing import Callable
@@ -126,8 +127,11 @@ class SendToWindow(QObject):
             typer.close()
 
     def _look(self, typer, own: set[int]) -> int | None:
+        """The active window, made the target unless it is Scrivox's own; None for none or ours."""
         w = typer.active_window()
-        if w is not None and w not in own and w != self.target:
+        if w is not None and (w in own or _is_ours(typer, w)):
+            return None
+        if w is not None and w != self.target:
             self.target = w
             self.target_name = typer.window_name(w)
             self.targetChanged.emit(w, self.target_name)
@@ -139,7 +143,7 @@ class SendToWindow(QObject):
             return
         if typer.can_track_focus:
             current = self._look(typer, own)
-            if current is None or current in own:
+            if current is None:  # none, or Scrivox's own
                 if self.target is None:
                     self.fellBack.emit(text, "no window to type into yet: click in the window the text should go to, "
                                        "then write or speak again. This text is on the clipboard")
@@ -162,6 +166,13 @@ class SendToWindow(QObject):
             return
         self._last[self.target] = piece
         self.sent.emit(piece, self.target_name)
+
+
+def _is_ours(typer, window: int) -> bool:
+    """Whether this process owns `window`: a window Qt made anew (the compact panel's flags
+    recreate the native window) can be active before the list of our windows is refreshed."""
+    pid_of = getattr(typer, "window_pid", None)
+    return pid_of is not None and pid_of(window) == os.getpid()
 
 
 class WindowModes(QObject):

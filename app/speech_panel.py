@@ -180,8 +180,10 @@ class SpeechPanel(QGroupBox):
             msgs.append(f"<b>No speech model.</b> {self.model_error}")
         if self.mic_error:
             tail = " Plug one in and press ↻." if "No microphone" in self.mic_error else ""
-            if self.file_button.isHidden():  # the compact panel has no file button
-                msgs.append(f"<b>{html.escape(self.mic_error)}</b>{tail} The full window (Ctrl+Shift+P) can transcribe a file.")
+            if self.file_button.isHidden():  # the compact panel has neither ↻ nor the file button
+                how = (" Plug one in, then press ↻ in the full window (Ctrl+Shift+P), which can also transcribe a file."
+                       if tail else " The full window (Ctrl+Shift+P) can transcribe a file.")
+                msgs.append(f"<b>{html.escape(self.mic_error)}</b>{how}")
             else:
                 msgs.append(f"<b>{html.escape(self.mic_error)}</b>{tail} Transcribe file… still works" + ("." if not self.model_error else " once a speech model is loaded."))
         if msgs:

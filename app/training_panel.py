@@ -172,6 +172,8 @@ class TrainingPanel(QWidget):
         self.proc.finished.connect(self._finished)
         self.proc.failed.connect(lambda msg: self.banner.show_message(html.escape(msg).replace("\n", "<br>"), "error"))
         self.proc.cancelled.connect(self.refresh_resumable)
+        for stopped in (self.proc.cancelled, self.proc.failed):  # the time left no longer holds
+            stopped.connect(self.time_label.clear)
 
         self.form.load()
         self._state_changed("idle")

@@ -81,7 +81,12 @@ def _unreadable(path: str | os.PathLike, exc: Exception, opened: bool = False) -
     """An error for a file soundfile cannot read: the path, and in `reason` plain words for
     the person (the formats that work, libsndfile's own reason without the path it repeats)."""
     why = (getattr(exc, "error_string", None) or str(exc)).strip().rstrip(".")
-    reason = (f"it stops part-way through, damaged or cut short ({why})." if opened
+    try:
+        empty = os.path.getsize(path) == 0
+    except OSError:
+        empty = False
+    reason = ("the file is empty (0 bytes)." if empty
+              else f"it stops part-way through, damaged or cut short ({why})." if opened
               else f"it is not a WAV, FLAC or OGG recording Scrivox can read ({why}).")
     err = AudioFileError(f"cannot read audio file {os.fspath(path)}: {reason}")
     err.reason = f"{os.path.basename(os.fspath(path))}: {reason}"

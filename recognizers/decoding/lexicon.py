@@ -91,30 +91,32 @@ class LexiconBeamDecoder:
         self._fold = _fold_columns(alphabet, search_chars) if self.cased else None
         self.user_spellings: dict[str, list[str]] = {}  # a user's word in lower case -> their own spelling
         self.tokens = [BLANK_TOKEN] + [SIL if c == " " else c for c in search_chars]
-        self._tmp = tempfile.TemporaryDirectory(prefix="scrivox-lm-")
-        tmp = Path(self._tmp.name)
-        (tmp / "tokens.txt").write_text("\n".join(self.tokens) + "\n")
-        kwargs = dict(tokens=str(tmp / "tokens.txt"), nbest=max(search_nbest or 0, nbest) if mode == "lexicon" else nbest, beam_size=beam_size, beam_threshold=beam_threshold, blank_token=BLANK_TOKEN, sil_token=SIL, unk_word="<unk>")
-        if mode == "lexicon":
-            search_alphabet = Alphabet(search_chars)
-            words = WORDS.read_text().split()[:max_words]
-            user = [w for w in (user_words or []) if w.strip()]
-            for u in user:  # the user's own spelling (e.g. "McArthur") is kept for `_cased`
-                if self.cased and alphabet.covers(u) and " " not in u and u != u.lower():
-                    self.user_spellings.setdefault(u.lower(), []).append(u)
-            lex_lines = []
-            for w in words + [u.lower() for u in user]:
-                if search_alphabet.covers(w) and " " not in w:
-                    lex_lines.append(f"{w}\t{' '.join(w)} {SIL}")
-            (tmp / "lexicon.txt").write_text("\n".join(dict.fromkeys(lex_lines)) + "\n")
-            lm_path = self._write_lm(tmp, words, [u.lower() for u in user], user_boost_logprob)
-            self.decoder = ctc_decoder(lexicon=str(tmp / "lexicon.txt"), lm=str(lm_path),
-                                       lm_weight=lm_weight if search_lm_weight is None else search_lm_weight,
-                                       word_score=word_score if search_word_score is None else search_word_score, sil_score=0.0, log_add=True, **kwargs)
-        elif mode == "free":
-            self.decoder = ctc_decoder(lexicon=None, lm=None, **kwargs)
-        else:
-            raise ValueError(f"unknown beam mode {mode!r} (lexicon or free)")
+        # flashlight reads the token, lexicon and LM files while the decoder is built, then keeps
+        # them in memory: the files go at once (none is left behind however the app ends)
+        with tempfile.TemporaryDirectory(prefix="scrivox-lm-") as tmp_name:
+            tmp = Path(tmp_name)
+            (tmp / "tokens.txt").write_text("\n".join(self.tokens) + "\n")
+            kwargs = dict(tokens=str(tmp / "tokens.txt"), nbest=max(search_nbest or 0, nbest) if mode == "lexicon" else nbest, beam_size=beam_size, beam_threshold=beam_threshold, blank_token=BLANK_TOKEN, sil_token=SIL, unk_word="<unk>")
+            if mode == "lexicon":
+                search_alphabet = Alphabet(search_chars)
+                words = WORDS.read_text().split()[:max_words]
+                user = [w for w in (user_words or []) if w.strip()]
+                for u in user:  # the user's own spelling (e.g. "McArthur") is kept for `_cased`
+                    if self.cased and alphabet.covers(u) and " " not in u and u != u.lower():
+                        self.user_spellings.setdefault(u.lower(), []).append(u)
+                lex_lines = []
+                for w in words + [u.lower() for u in user]:
+                    if search_alphabet.covers(w) and " " not in w:
+                        lex_lines.append(f"{w}\t{' '.join(w)} {SIL}")
+                (tmp / "lexicon.txt").write_text("\n".join(dict.fromkeys(lex_lines)) + "\n")
+                lm_path = self._write_lm(tmp, words, [u.lower() for u in user], user_boost_logprob)
+                self.decoder = ctc_decoder(lexicon=str(tmp / "lexicon.txt"), lm=str(lm_path),
+                                           lm_weight=lm_weight if search_lm_weight is None else search_lm_weight,
+                                           word_score=word_score if search_word_score is None else search_word_score, sil_score=0.0, log_add=True, **kwargs)
+            elif mode == "free":
+                self.decoder = ctc_decoder(lexicon=None, lm=None, **kwargs)
+            else:
+                raise ValueError(f"unknown beam mode {mode!r} (lexicon or free)")
 
     def _write_lm(self, tmp: Path, words: list[str], user: list[str], boost: float) -> Path:
         """The shipped model restricted to `words`, plus the user's words at `boost`."""

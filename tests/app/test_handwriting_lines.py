@@ -106,3 +106,28 @@ def test_a_short_canvas_grows_only_when_ink_nears_its_bottom(qtbot):
     assert canvas.height() == 205 and canvas.rows() == 1
     draw_stroke(canvas, np.stack([x, np.full(20, 195.0), np.arange(20) * 10.0], 1))  # at the very bottom: a new line
     assert canvas.rows() == 2
+
+
+def test_the_new_line_scrolls_into_view_only_once_the_pen_rests(make_window, qtbot):
+    """Writing on the last line adds one below; scrolling to it between two strokes of a word
+    would put the next stroke on another line (the word read as garbage), so the view stays
+    put while strokes follow each other and moves once the pen has rested."""
+    from app.handwriting_panel import SCROLL_AFTER_MS
+
+    win = make_window()
+    win.set_pause_ms(0)
+    panel, canvas = win.handwriting, win.handwriting.canvas
+    win.show()
+    qtbot.waitExposed(win)
+    bar = panel.scroll.verticalScrollBar()
+    x = np.linspace(30, 200, 20)
+    low = np.stack([x, np.full(20, canvas.height() - 12.0), np.arange(20) * 10.0], 1)
+    with qtbot.waitSignal(canvas.grown, timeout=2000):
+        draw_stroke(canvas, low)
+    assert canvas.height() > panel.scroll.viewport().height()
+    for k in range(3):  # the next strokes of the word, each well within the rest time
+        qtbot.wait(SCROLL_AFTER_MS // 3)
+        draw_stroke(canvas, low + np.array([220 + 30 * k, -20, 0]))
+        assert bar.value() == 0
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=SCROLL_AFTER_MS + 2000)
+    assert len(canvas.ink()) == 4

@@ -127,6 +127,7 @@ def test_types_hello_world_into_another_x_client(typer, target):
     target.expect("FOCUS")
     assert typer.active_window() == target.wid
     assert typer.window_name(target.wid) == "typing target"
+    assert typer.window_pid(target.wid) == target.proc.pid  # Qt sets _NET_WM_PID: how Scrivox knows its own windows
     typer.type_text("hello world")
     assert target.wait_text("hello world") == "hello world"
 

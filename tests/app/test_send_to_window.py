@@ -23,6 +23,7 @@ class FakeTyper:
         self.typed: list[tuple[int | None, str]] = []
         self.activated: list[int] = []
         self.names = {EDITOR: "notes.txt - Editor", OTHER: "Terminal"}
+        self.pids: dict[int, int] = {EDITOR: 4242, OTHER: 4343}
 
     def type_text(self, text: str) -> None:
         self.typed.append((self.active, text))
@@ -37,6 +38,9 @@ class FakeTyper:
 
     def window_name(self, window: int) -> str:
         return self.names.get(window, "")
+
+    def window_pid(self, window: int) -> int | None:
+        return self.pids.get(window)
 
     def close(self) -> None:
         pass
@@ -104,6 +108,27 @@ def test_focus_is_given_back_to_the_window_used_before_scrivox(window, qtbot):
     assert typer.activated == [EDITOR] and typer.typed == [(EDITOR, "note")]
 
 
+def test_a_window_of_ours_not_yet_listed_is_never_the_target(window, qtbot):
+    """Switching to the compact panel recreates the native window under a new id; if it is
+    active before the list of Scrivox's windows is refreshed, its process id still tells."""
+    import os
+
+    win = window()
+    typer = use(win, FakeTyper(active=EDITOR))
+    win.modes.act_send.setChecked(True)
+    qtbot.waitUntil(lambda: win.modes.sender.target == EDITOR, timeout=5000)
+    fresh = 0x6600001
+    assert fresh not in win.modes.own_windows()
+    typer.pids[fresh] = os.getpid()
+    typer.active = fresh
+    assert win.modes.sender.wait_idle()
+    qtbot.wait(600)  # a few polls of the focus
+    assert win.modes.sender.target == EDITOR
+    win.handwriting.committed.emit("kept", [])
+    assert win.modes.sender.wait_idle()
+    assert typer.activated == [EDITOR] and typer.typed == [(EDITOR, "kept")]
+
+
 def test_nothing_is_typed_while_the_mode_is_off(window):
     win = window()
     typer = use(win, FakeTyper())
@@ -149,7 +174,7 @@ def test_compact_panel_is_small_on_top_and_takes_no_focus(window):
     assert not (win.windowFlags() & Qt.WindowType.WindowStaysOnTopHint) and not modes.toolbar.isVisible()
 
 
-def test_compact_panel_never_points_at_the_file_button_it_lacks(window):
+def test_compact_panel_never_points_at_the_buttons_it_lacks(window):
     win = window()
     win.speech.devices = []
     win.speech.model_ready = True  # the hints are for a loaded model; this window loads none
@@ -160,6 +185,7 @@ def test_compact_panel_never_points_at_the_file_button_it_lacks(window):
     win.modes.act_compact.setChecked(True)
     assert win.speech.file_button.isHidden()
     assert "Transcribe file" not in win.speech.banner.text() and "full window" in win.speech.banner.text()
+    assert win.speech.refresh_button.isHidden() and "press ↻ in the full window" in win.speech.banner.text()
     assert "Transcribe file" not in win.speech.live_label.text()
     win.modes.act_full.trigger()
     assert "Transcribe file… still works" in win.speech.banner.text()

@@ -140,6 +140,11 @@ def test_unreadable_audio_file_shows_a_message(make_window, standin_models, tmp_
     text = win.speech.banner.text()
     assert "broken.wav: it is not a WAV, FLAC or OGG recording" in text
     assert "AudioFileError" not in text and str(tmp_path) not in text  # plain words, no class name, no full path
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    win.speech.transcribe_file(str(empty))
+    qtbot.waitUntil(lambda: "empty.wav" in win.speech.banner.text(), timeout=10_000)
+    assert "empty.wav: the file is empty (0 bytes)" in win.speech.banner.text()
 
 
 @pytest.mark.skipif(os.environ.get("SCRIVOX_TEST_PULSE") != "1", reason="plays audio to the default output: set SCRIVOX_TEST_PULSE=1 with a PulseAudio null sink whose monitor is the default source (see DESIGN.md)")

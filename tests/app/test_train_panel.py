@@ -104,6 +104,7 @@ def test_train_cancel_stops_the_run_and_keeps_the_active_model(make_window, stan
     plan = tp.plan
     assert (plan.dir / "state.pt").exists()  # saved at the step it was at: resumable
     assert "Cancelled" in tp.status_label.text()
+    assert "left" not in tp.time_label.text()  # no time left is promised for a stopped run
     assert tp.resume_frame.isVisible()
     # the active model is untouched, in the registry and in the window
     assert ModelRegistry(user_dirs / "models").active_id("handwriting") == before_id

@@ -48,6 +48,19 @@ def test_user_words_are_recognized_without_retraining():
     assert LexiconBeamDecoder(a, "lexicon", user_words=["scrivox"]).decode(lp)[0].text == "scrivox"
 
 
+def test_the_decoders_files_are_gone_once_it_is_built(tmp_path, monkeypatch):
+    """Its token, lexicon and LM files are read while flashlight builds the decoder: none is
+    left in the temporary folder, even by a process that is killed later, and it still reads."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    a = Alphabet.speech()
+    lp = emissions(a, spell([{"s": 0.9}, {"c": 0.9}, {"r": 0.9}, {"l": 0.5, "i": 0.4}, {"v": 0.9}, {"o": 0.9}, {"x": 0.9}]))
+    dec = LexiconBeamDecoder(a, "lexicon", user_words=["scrivox"])
+    assert list(tmp_path.iterdir()) == []
+    assert dec.decode(lp)[0].text == "scrivox"
+
+
 def test_handwriting_keeps_case_from_the_ink():
     a = Alphabet.handwriting()
     lp = emissions(a, spell([{"H": 0.9}, {"o": 0.9}, {"u": 0.5, "n": 0.4}, {"s": 0.9}, {"e": 0.9}]))
