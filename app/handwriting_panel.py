@@ -45,6 +45,9 @@ class HandwritingPanel(QGroupBox):
         self.worker = worker
         self.model_ready = False
         self.pause_ms = 1500  # commit after this long without a stroke; 0 = never
+        # a lone dot is taken for a click to focus the canvas, except where no click can give
+        # it the focus (the compact panel): there a dot written for another window is a period
+        self.commit_lone_dots = False
         self._result_version = -1  # canvas version of the reading on display
         self._best = ""
         self._best_words: list[tuple[str, float]] = []  # (word, confidence) of the best reading
@@ -143,6 +146,8 @@ class HandwritingPanel(QGroupBox):
     def undo(self) -> None:
         if self.canvas.undo():
             self.pause_timer.stop()
+            self.scroll_timer.stop()  # the stroke that asked for a new line may be the one undone
+            self._scroll_to = None
 
     def clear(self) -> None:
         self.pause_timer.stop()
@@ -186,7 +191,7 @@ class HandwritingPanel(QGroupBox):
     def _pause_elapsed(self) -> None:
         # a lone dot is more often a click to focus the canvas than a period: it waits for
         # more ink or an explicit commit (Enter, the button) instead of going into the text
-        if self.pause_ms > 0 and not self.canvas.drawing and not self.canvas.is_lone_dot():
+        if self.pause_ms > 0 and not self.canvas.drawing and (self.commit_lone_dots or not self.canvas.is_lone_dot()):
             self.commit()
 
     # -- recognition ----------------------------------------------------------------

@@ -282,7 +282,6 @@ class XTestTyper:
             pass
         return ""
 
-
     def window_pid(self, window: int) -> int | None:
         """The process that owns the window (``_NET_WM_PID``, looked for on the window and
         the windows it sits in), or None where no window says."""
@@ -302,6 +301,7 @@ class XTestTyper:
         except Exception:  # the window went away: Xlib.error.BadWindow
             pass
         return None
+
     def close(self) -> None:
         try:
             self.d.close()
@@ -372,7 +372,6 @@ class CommandTyper:
         except SendKeysError:
             return ""
 
-
     def window_pid(self, window: int) -> int | None:
         if self.name != "xdotool":
             return None
@@ -380,6 +379,7 @@ class CommandTyper:
             return int(self._run(["getwindowpid", str(window)], 2.0).stdout.strip() or 0) or None
         except (SendKeysError, ValueError):
             return None
+
     def close(self) -> None:
         pass
 

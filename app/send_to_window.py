@@ -129,9 +129,11 @@ class SendToWindow(QObject):
     def _look(self, typer, own: set[int]) -> int | None:
         """The active window, made the target unless it is Scrivox's own; None for none or ours."""
         w = typer.active_window()
-        if w is not None and (w in own or _is_ours(typer, w)):
+        if w is None or w in own:
             return None
-        if w is not None and w != self.target:
+        if w != self.target:
+            if _is_ours(typer, w):  # asked only of a new window: the target is known not to be ours
+                return None
             self.target = w
             self.target_name = typer.window_name(w)
             self.targetChanged.emit(w, self.target_name)
@@ -286,6 +288,9 @@ class WindowModes(QObject):
             flags &= ~on_top
         self.toolbar.setVisible(on)
         self.status_label.setVisible(not on and self.act_send.isChecked())
+        hw = getattr(win, "handwriting", None)
+        if hw is not None:
+            hw.commit_lone_dots = on  # the panel takes no focus: a dot there is written, not a click
         # minimum sizes as they now are, before resizing (the layouts' pending requests)
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         for w in (win.centralWidget(), win):

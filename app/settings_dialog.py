@@ -127,7 +127,7 @@ class SettingsDialog(QDialog):
         intro = QLabel(
             f"Teach Scrivox your own hand and voice: write or read about {ENROL_PROMPTS} prompts (five minutes), "
             "then the active model is fine-tuned on them (a few minutes on a CPU), with the built-in data mixed in so it keeps what it knew. "
-            "A fifth of your samples (ten of fifty) are kept aside to measure the model before and after."
+            "A fifth of your samples, at most ten, are kept aside to measure the model before and after."
         )
         intro.setWordWrap(True)
         pl.addWidget(intro)

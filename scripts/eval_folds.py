@@ -39,10 +39,19 @@ import torch  # noqa: E402
 from recognizers.alphabet import Alphabet  # noqa: E402
 from recognizers.metrics import error_rates  # noqa: E402
 from recognizers.recognizer import Recognizer  # noqa: E402
-from recognizers.training.datasets import MISALIGNED_SESSIONS, group_of, load_unipen_clean  # noqa: E402
+from recognizers.training.datasets import group_of, load_unipen_clean  # noqa: E402
 from recognizers.training.ink_compose import join_ink, stack_lines  # noqa: E402
 
 FOLD_A = ("art", "imp")
+
+
+def word_set_contributors() -> list[str]:
+    """The contributors of UNIPEN's word set as stored, before any cleaning (which drops one,
+    abm, whole): the folds are drawn from these, here and in scan_unipen_sessions.py."""
+    from recognizers.ink import read_ink_samples
+    from recognizers.paths import shared_data_dir
+
+    return sorted({group_of(s.writer) for s in read_ink_samples(shared_data_dir() / "unipen" / "unipen-word.jsonl.gz")})
 
 
 def folds(contributors: list[str]) -> dict[str, tuple[str, ...]]:
@@ -104,10 +113,7 @@ def main() -> None:
     data = [s for s in data if 0 < len(s.label) <= 60 and alphabet.covers(" ".join(s.label.split()))]
     for s in data:
         s.label = " ".join(s.label.split())
-    # the contributors of the word set as stored: one dropped whole by the cleaning (abm) still
-    # counts, so the folds stay what they were before it
-    stored = {group_of(s.writer) for s in data if s.extra["set"] == "word"} | {group_of(w) for w in MISALIGNED_SESSIONS["word"]}
-    fold_of = folds(sorted(stored))
+    fold_of = folds(word_set_contributors())
     greedy = Recognizer.load(args.model, device="cpu", decoder="greedy")
     beam = None if args.no_beam else Recognizer.load(args.model, device="cpu", decoder="beam")
     for r in (greedy, beam):

@@ -44,12 +44,11 @@ def main() -> None:
     torch.set_num_threads(1)
     fold_of: dict[str, str] = {}
     if args.fold_models:
-        from eval_folds import folds  # the same folds as the figures
+        from eval_folds import folds, word_set_contributors  # the same folds as the figures
 
         paths = dict(kv.split("=", 1) for kv in args.fold_models.split(","))
         recs = {f: Recognizer.load(p, modality="handwriting", device="cpu", decoder="greedy") for f, p in paths.items()}
-        word_groups = {group_of(s.writer) for s in read_ink_samples(shared_data_dir() / "unipen" / "unipen-word.jsonl.gz")}
-        fold_of = {g: f for f, gs in folds(sorted(word_groups)).items() for g in gs}
+        fold_of = {g: f for f, gs in folds(word_set_contributors()).items() for g in gs}
     else:
         recs = {"": Recognizer.load(args.model, modality="handwriting", device="cpu", decoder="greedy")}
     by: dict[str, list] = {}

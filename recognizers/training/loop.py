@@ -2,7 +2,8 @@
 
 The callback receives plain dicts (progress, evaluation, checkpoint, done) and may raise
 to cancel; the run then saves its resume state and re-raises. Everything the run writes
-goes to ``cfg.out_dir``: ``state.pt`` (resume), ``last.pt`` and ``best.pt`` (models).
+goes to ``cfg.out_dir``: ``state.pt`` (resume), ``last.pt`` and ``best.pt`` (models; with ``ema_decay``, the weight
+average, and ``raw.pt`` the raw weights at the end).
 The model a user has active is never written here.
 
 The same function runs under ``torchrun`` (docs/scaling.md): each process takes its share of
@@ -286,6 +287,11 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         opt.load_state_dict(st["optimizer"])
         if ema is not None and "ema" in st:
             ema.load_state_dict(st["ema"])
+        elif ema is not None:  # the run had no average: it starts from the weights as they are now
+            ema.module.load_state_dict(model.state_dict())
+            callback({"kind": "status", "message": "the weight average starts at the resumed step"})
+        elif "ema" in st:
+            callback({"kind": "status", "message": "the saved weight average is dropped (ema_decay is 0): the raw weights go on"})
         step, best, samples_seen, train_time = st["step"], st["best"], st["samples_seen"], st["train_time"]
         epoch, pos = int(st.get("epoch", 0)), int(st.get("pos", 0))
         history = json.loads(st.get("history", "[]"))

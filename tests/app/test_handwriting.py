@@ -306,3 +306,13 @@ def test_a_lone_click_is_not_committed_by_the_pause(make_window, standin_models,
     with qtbot.waitSignal(panel.committed, timeout=5_000) as done:
         pass  # the pause commits the dot and the writing together
     assert canvas.is_empty() and win.text.toPlainText() == done.args[0]
+
+    # the compact panel takes no focus, so no click is needed there: a dot is a period
+    win.modes.act_compact.setChecked(True)
+    assert panel.commit_lone_dots
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.rect().center())
+    assert canvas.is_lone_dot()
+    with qtbot.waitSignal(panel.committed, timeout=5_000):
+        pass
+    win.modes.act_compact.setChecked(False)
+    assert not panel.commit_lone_dots

@@ -131,3 +131,14 @@ def test_the_new_line_scrolls_into_view_only_once_the_pen_rests(make_window, qtb
         assert bar.value() == 0
     qtbot.waitUntil(lambda: bar.value() > 0, timeout=SCROLL_AFTER_MS + 2000)
     assert len(canvas.ink()) == 4
+
+    # undoing the stroke that asked for a line cancels the scroll to it
+    canvas.clear()
+    qtbot.waitUntil(lambda: bar.value() == 0, timeout=2000)
+    draw_stroke(canvas, np.stack([x, np.full(20, canvas.guide_y() - 10), np.arange(20) * 10.0], 1))  # a word on line 1
+    with qtbot.waitSignal(canvas.grown, timeout=2000):
+        draw_stroke(canvas, np.stack([x, np.full(20, canvas.height() - 12.0), np.arange(20) * 10.0], 1))
+    panel.undo()
+    assert canvas.stroke_count() == 1
+    qtbot.wait(SCROLL_AFTER_MS + 400)
+    assert bar.value() == 0

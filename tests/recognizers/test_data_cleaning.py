@@ -62,15 +62,19 @@ def test_letters_cut_out_of_words_dropped_from_the_letter_set_only(tmp_path, mon
     rng = np.random.default_rng(5)
     folder = tmp_path / "unipen"
     folder.mkdir()
-    write_ink_jsonl(folder / "unipen-word.jsonl.gz", [InkSample("vo", word_ink("vo", rng), "cea/gb2911")])
-    write_ink_jsonl(folder / "unipen-lower.jsonl.gz", [InkSample("o", word_ink("vo", rng), "cea/gb2911"),
+    vo = word_ink("vo", rng)
+    write_ink_jsonl(folder / "unipen-word.jsonl.gz", [InkSample("vo", vo, "cea/gb2911")])
+    # "o" cut out of "vo" with all of its ink: the word, rightly labelled, must stay
+    write_ink_jsonl(folder / "unipen-lower.jsonl.gz", [InkSample("o", vo, "cea/gb2911"),
                                                         InkSample("l", word_ink("ol", rng), "ceb/hc0715"),
                                                         InkSample("v", word_ink("v", rng), "pri/0")])
     monkeypatch.setenv("SCRIVOX_SHARED_DATA", str(tmp_path))
     samples, rep = load_unipen_clean(["word", "lower"])
     assert [(s.label, s.writer) for s in samples] == [("vo", "cea/gb2911"), ("v", "pri/0")]
-    assert (rep.read, rep.cut_from_words, rep.kept) == (4, 2, 2)
+    assert (rep.read, rep.conflicting, rep.cut_from_words, rep.kept) == (4, 0, 2, 2)
     assert "and 2 letters cut out of cursive words, kept 2" in rep.line()
+    words, _ = load_unipen_clean(["word"])
+    assert [s.label for s in words] == ["vo"]  # also when the letter set is not loaded
 
 
 def test_clean_in_memory():
