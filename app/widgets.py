@@ -287,6 +287,8 @@ class CandidateBar(QWidget):
         # an empty best reading must not make an alternative look like what Enter commits
         self.best_highlighted = bool(texts) and bool(texts[0].strip())
         for i, t in enumerate(texts):
+            # spaces at the ends or doubled inside would show as two buttons that look alike
+            t = "\n".join(" ".join(line.split()) for line in t.strip().split("\n"))
             if t.strip() and t not in seen:
                 seen.append(t)
                 if shares is not None and i < len(shares):

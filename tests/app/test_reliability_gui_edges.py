@@ -37,6 +37,15 @@ def test_a_long_candidate_is_elided_and_the_window_does_not_grow(make_window, st
     assert win.text.toPlainText() == long_line
 
 
+def test_readings_that_differ_only_in_spaces_show_as_one_candidate(qtbot):
+    from app.widgets import CandidateBar
+
+    bar = CandidateBar(5)
+    qtbot.addWidget(bar)
+    bar.set_candidates(["hill", "hill ", " hill", "hi  ll", "hi ll", "hill\nside ", "hill\nside"])
+    assert bar.texts() == ["hill", "hi ll", "hill\nside"]
+
+
 # -- speech ------------------------------------------------------------------------------
 
 
