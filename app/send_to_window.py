@@ -185,6 +185,9 @@ class WindowModes(QObject):
     def __init__(self, win: QMainWindow, settings: QSettings, sender: SendToWindow) -> None:
         super().__init__(win)
         self.win = win
+        # Qt shows tooltips for the active window only, and the compact panel never becomes
+        # active (it takes no focus): its tooltips, "→ clipboard (see tooltip)" among them, would never show
+        win.setAttribute(Qt.WidgetAttribute.WA_AlwaysShowToolTips, True)
         self.settings = settings
         self.sender = sender
         self.compact = False

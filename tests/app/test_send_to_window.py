@@ -169,6 +169,7 @@ def test_compact_panel_is_small_on_top_and_takes_no_focus(window):
     assert flags & Qt.WindowType.WindowStaysOnTopHint and flags & Qt.WindowType.WindowDoesNotAcceptFocus
     assert not win.menuBar().isVisible() and not win.text.isVisible()
     assert win.handwriting.canvas.isVisible() and win.speech.isVisible() and modes.toolbar.isVisible()
+    assert win.testAttribute(Qt.WidgetAttribute.WA_AlwaysShowToolTips)  # never active, so Qt would hide its tooltips
     modes.act_full.trigger()
     assert not modes.compact and win.menuBar().isVisible() and win.text.isVisible()
     assert not (win.windowFlags() & Qt.WindowType.WindowStaysOnTopHint) and not modes.toolbar.isVisible()
