@@ -78,6 +78,8 @@ class EnrolmentDialog(QDialog):
         intro.setWordWrap(True)
         self.banner = Banner(self)
         self.counter = QLabel()
+        # as wide as the widest "Prompt N of 50", so the progress bar beside it stays put
+        self.counter.setMinimumWidth(max(self.counter.fontMetrics().horizontalAdvance(prompt_counter(i)) for i in range(ENROL_PROMPTS)) + 2)
         self.progress = QProgressBar()
         self.progress.setRange(0, ENROL_PROMPTS)
         self.progress.setTextVisible(True)

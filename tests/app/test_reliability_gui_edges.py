@@ -288,3 +288,20 @@ def test_enrolment_dialog_does_not_wrap_to_prompt_1_after_50(user_dirs, tmp_path
     assert dlg.index == 50
     assert not dlg.counter.text().startswith("Prompt 1 ") and "Extra prompt 1" in dlg.counter.text()
     assert dlg.current_prompt not in first
+
+
+def test_enrolment_progress_bar_stays_put_as_the_prompt_number_grows(tmp_path, qtbot):
+    from app.enrol_dialog import EnrolmentDialog
+    from recognizers.workspace.enrol import enrolment_store
+
+    dlg = EnrolmentDialog("handwriting", enrolment_store(tmp_path / "samples"))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    xs = []
+    for i in (2, 16, 49):
+        dlg.index = i
+        dlg._show_prompt()
+        qtbot.wait(20)
+        xs.append(dlg.progress.geometry().x())
+    assert xs[0] == xs[1] == xs[2], xs
