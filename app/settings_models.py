@@ -94,13 +94,14 @@ class ModelList(QGroupBox):
                 "●" if e.id == active_id else "",
                 e.name,
                 e.origin,
-                e.date,
+                e.date[:10],  # the day: some models' dates carry a time, others not
                 f"{100 * f['cer']:.1f} %{mark}" if "cer" in f else "—",
                 f"{100 * f['wer']:.1f} %{mark}" if "wer" in f else "—",
                 on,
             ])
             it.setData(0, Qt.ItemDataRole.UserRole, e.id)
             it.setToolTip(1, e.path)
+            it.setToolTip(3, e.date)
             it.setToolTip(6, on)
             if unsure:
                 for c in (4, 5):

@@ -270,6 +270,10 @@ def test_personalization_on_few_samples_warns_and_the_model_list_compares_like_w
     (row,) = [page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount()) if page.tree.topLevelItem(i).text(1) == "handwriting-personal"]
     assert row.text(4) == "20.0 % ?" and "only 3 samples" in row.toolTip(4)  # marked uncertain
     assert "shipped on the same: CER 12.5 %" in row.text(6)  # the old model, on the same samples
+    import re
+
+    dates = [page.tree.topLevelItem(i).text(3) for i in range(page.tree.topLevelItemCount())]
+    assert dates and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in dates), dates  # one form for every model
 
 
 def test_enrolment_dialog_does_not_wrap_to_prompt_1_after_50(user_dirs, tmp_path, qtbot):
