@@ -173,8 +173,7 @@ class SendToWindow(QObject):
 def _is_ours(typer, window: int) -> bool:
     """Whether this process owns `window`: a window Qt made anew (the compact panel's flags
     recreate the native window) can be active before the list of our windows is refreshed."""
-    pid_of = getattr(typer, "window_pid", None)
-    return pid_of is not None and pid_of(window) == os.getpid()
+    return typer.window_pid(window) == os.getpid()
 
 
 class WindowModes(QObject):

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.formatting import fmt_duration, fmt_rate
 from app.context import AppContext
 from app.training import CAN_PAUSE, TrainingProcess
 from app.training_form import TrainingForm
@@ -47,21 +48,6 @@ from recognizers.workspace.runs import (
     prepare_data,
     registry_figures,
 )
-
-
-def fmt_duration(s: float | None) -> str:
-    if s is None or s != s or s < 0:
-        return "—"
-    s = int(round(s))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {(s % 3600) // 60:02d} min"
-
-
-def fmt_rate(v) -> str:
-    return "—" if v is None else f"{100 * float(v):.1f} %"
 
 
 class TrainingPanel(QWidget):

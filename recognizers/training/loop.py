@@ -2,8 +2,8 @@
 
 The callback receives plain dicts (progress, evaluation, checkpoint, done) and may raise
 to cancel; the run then saves its resume state and re-raises. Everything the run writes
-goes to ``cfg.out_dir``: ``state.pt`` (resume), ``last.pt`` and ``best.pt`` (models; with ``ema_decay``, the weight
-average, and ``raw.pt`` the raw weights at the end).
+goes to ``cfg.out_dir``: ``state.pt`` (resume), ``last.pt`` and ``best.pt`` (models; with
+``ema_decay``, the weight average, and ``raw.pt`` the raw weights at the end).
 The model a user has active is never written here.
 
 The same function runs under ``torchrun`` (docs/scaling.md): each process takes its share of
@@ -52,6 +52,7 @@ from recognizers.training.datasets import (
     load_ink_spec,
     load_speech_spec,
 )
+from recognizers.training.step_data import step_loader
 
 Callback = Callable[[dict], None]
 
@@ -362,7 +363,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             # the plan depends on the seed and the epoch alone: every rank computes the same one,
             # and a resumed run picks it up at the batch where it stopped
             plan = length_batches(lengths, cfg.batch_frames, cfg.max_batch, np.random.default_rng([cfg.seed, epoch]))
-            loader = _step_loader(train_set, plan[pos:], dist_info, cfg, epoch)
+            loader = step_loader(train_set, plan[pos:], dist_info, cfg, epoch)
             for batch, parts in loader:
                 if step >= cfg.total_steps:
                     break
@@ -443,32 +444,3 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     result = TrainResult(str(out / "best.pt"), best, step, finished, ema.module if ema is not None else model)
     callback({"kind": "done", "best": best, "steps": step, "finished": finished, "best_path": result.best_path, "samples_per_s": session_samples / max(session_time, 1e-9), "processes": dist_info.world})
     return result
-
-
-class _StepData(torch.utils.data.Dataset):
-    """Step k of an epoch's plan -> (global batch, this rank's collated micro-batches).
-
-    Augmentation draws from a generator seeded by (seed, epoch, sample), so a sample is
-    augmented the same way whichever process, worker or micro-batch it lands in."""
-
-    def __init__(self, data: FeatureSet, plan: list[list[int]], info, cfg: TrainConfig, epoch: int) -> None:
-        self.data, self.plan, self.info, self.cfg, self.epoch = data, plan, info, cfg, epoch
-
-    def __len__(self) -> int:
-        return len(self.plan)
-
-    def __getitem__(self, k: int):
-        batch = self.plan[k]
-        parts = []
-        for idx in ddp.micro_batches(batch, self.info, self.cfg.accum_steps):
-            items = [self.data.get(i, np.random.default_rng([self.cfg.seed, self.epoch, i]) if self.cfg.augment else None) for i in idx]
-            parts.append(collate(items)[:4])
-        return batch, parts
-
-
-def _step_loader(data: FeatureSet, plan: list[list[int]], info, cfg: TrainConfig, epoch: int):
-    steps = _StepData(data, plan, info, cfg, epoch)
-    if cfg.workers <= 0:
-        return (steps[k] for k in range(len(steps)))
-    return torch.utils.data.DataLoader(steps, batch_size=None, shuffle=False, num_workers=cfg.workers,
-                                       pin_memory=torch.cuda.is_available(), prefetch_factor=4)
