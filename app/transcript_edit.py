@@ -3,7 +3,9 @@
 A doubtful word (its weakest letter's confidence below DOUBT_BELOW) gets an orange wavy
 underline, as a spelling checker marks words. The marks are overlays (extra selections),
 not part of the text: copying or saving gives plain text, typing next to a marked word does
-not spread the underline, and a mark goes away once its word is edited.
+not spread the underline, and a mark goes away once its word is edited. A mark that went away
+comes back when undo puts its word back in the same place (Clear text, then Ctrl+Z), since
+the overlays are not part of the document's undo history.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from recognizers.decoding.confidence import DOUBT_BELOW
 
+MAX_GONE = 500  # dropped marks remembered for undo
+
 
 class TranscriptEdit(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._marks: list[tuple[QTextCursor, str, float]] = []  # (selection, word, confidence)
+        self._spans: dict[int, tuple[int, int]] = {}  # id(selection) -> its last (start, end) while valid
+        self._gone: list[tuple[int, int, str, float]] = []  # marks dropped: (start, end, word, confidence)
         self.textChanged.connect(self._refresh_marks)
 
     def append_committed(self, text: str, words: list[tuple[str, float]] | None = None) -> str:
@@ -32,6 +38,8 @@ class TranscriptEdit(QPlainTextEdit):
         c = self.textCursor()
         c.movePosition(QTextCursor.MoveOperation.End)
         start = c.position() + len(sep)
+        # new text brings its own confidences: forget dropped marks in the place it takes
+        self._gone = [g for g in self._gone if g[1] <= start - len(sep)]
         c.insertText(sep + text)
         self.setTextCursor(c)
         self.ensureCursorVisible()
@@ -57,7 +65,15 @@ class TranscriptEdit(QPlainTextEdit):
     def _refresh_marks(self) -> None:
         # a selection's cursor follows edits; once its text is no longer the word, or the
         # word has grown (letters typed against it), drop it
-        self._marks = [m for m in self._marks if m[0].selectedText() == m[1] and not self._grown(m[0])]
+        kept = []
+        for m in self._marks:
+            if m[0].selectedText() == m[1] and not self._grown(m[0]):
+                kept.append(m)
+                self._spans[id(m[0])] = (m[0].selectionStart(), m[0].selectionEnd())
+            elif id(m[0]) in self._spans:
+                self._gone.append((*self._spans.pop(id(m[0])), m[1], m[2]))
+        self._gone = self._gone[-MAX_GONE:]
+        self._marks = kept + self._restored(kept)
         fmt = QTextCharFormat()
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         fmt.setUnderlineColor(QColor("#e07b00"))
@@ -67,6 +83,31 @@ class TranscriptEdit(QPlainTextEdit):
             s.cursor, s.format = cursor, fmt
             sels.append(s)
         self.setExtraSelections(sels)
+
+    def _restored(self, kept: list[tuple[QTextCursor, str, float]]) -> list[tuple[QTextCursor, str, float]]:
+        """Dropped marks whose word is back where it was (an undo), as marks again."""
+        if not self._gone:
+            return []
+        text = self.toPlainText()
+        taken = [(c.selectionStart(), c.selectionEnd()) for c, _, _ in kept]
+        back, still_gone = [], []
+        for start, end, word, conf in self._gone:
+            sel = QTextCursor(self.document())
+            fits = end <= len(text) and text[start:end] == word
+            fits = fits and not any(a < end and start < b for a, b in taken)
+            if fits:
+                sel.setPosition(start)
+                sel.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+                fits = not self._grown(sel)
+            if fits:
+                sel.setKeepPositionOnInsert(True)
+                back.append((sel, word, conf))
+                taken.append((start, end))
+                self._spans[id(sel)] = (start, end)
+            else:
+                still_gone.append((start, end, word, conf))
+        self._gone = still_gone
+        return back
 
     def _grown(self, sel: QTextCursor) -> bool:
         doc = self.document()

@@ -54,3 +54,36 @@ def test_a_word_typed_onto_drops_its_mark(qtbot):
     c.insertText("d")  # recieve -> recieved: the mark no longer fits the word
     assert ed.toPlainText() == "recieved it"
     assert ed.doubtful_words() == ["it"]
+
+
+def test_undo_after_clearing_brings_the_marks_back_with_the_words(qtbot):
+    ed = TranscriptEdit()
+    qtbot.addWidget(ed)
+    ed.append_committed("tbe quick fox", [("tbe", 0.2), ("quick", 0.99), ("fox", 0.3)])
+    c = ed.textCursor()
+    c.select(QTextCursor.SelectionType.Document)
+    c.removeSelectedText()  # as the window's Clear text does, so that undo can bring it back
+    assert ed.doubtful_words() == [] and ed.extraSelections() == []
+    ed.undo()
+    assert ed.toPlainText() == "tbe quick fox"
+    assert ed.doubtful_words() == ["tbe", "fox"]
+    assert [s.cursor.selectedText() for s in ed.extraSelections()] == ["tbe", "fox"]
+    # a word edited and the edit undone gets its mark back too
+    c = ed.textCursor()
+    c.setPosition(1)
+    c.setPosition(2, QTextCursor.MoveMode.KeepAnchor)
+    c.insertText("h")  # tbe -> the
+    assert ed.doubtful_words() == ["fox"]
+    ed.undo()
+    assert ed.toPlainText() == "tbe quick fox" and ed.doubtful_words() == ["tbe", "fox"]
+
+
+def test_new_text_in_a_cleared_place_keeps_its_own_confidences(qtbot):
+    ed = TranscriptEdit()
+    qtbot.addWidget(ed)
+    ed.append_committed("tbe", [("tbe", 0.2)])
+    c = ed.textCursor()
+    c.select(QTextCursor.SelectionType.Document)
+    c.removeSelectedText()
+    ed.append_committed("tbe", [("tbe", 0.99)])  # the same word again, now read with confidence
+    assert ed.toPlainText() == "tbe" and ed.doubtful_words() == []
