@@ -10,6 +10,8 @@ the overlays are not part of the document's undo history.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
@@ -19,12 +21,19 @@ from recognizers.decoding.confidence import DOUBT_BELOW
 MAX_GONE = 500  # dropped marks remembered for undo
 
 
+@dataclass
+class _Mark:
+    cursor: QTextCursor  # selects the word and follows edits
+    word: str
+    conf: float
+    span: tuple[int, int]  # (start, end) when the cursor last held the word: where undo puts it back
+
+
 class TranscriptEdit(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._marks: list[tuple[QTextCursor, str, float]] = []  # (selection, word, confidence)
-        self._spans: dict[int, tuple[int, int]] = {}  # id(selection) -> its last (start, end) while valid
-        self._gone: list[tuple[int, int, str, float]] = []  # marks dropped: (start, end, word, confidence)
+        self._marks: list[_Mark] = []
+        self._gone: list[_Mark] = []  # marks dropped by an edit, kept for an undo that restores their word
         self.textChanged.connect(self._refresh_marks)
 
     def append_committed(self, text: str, words: list[tuple[str, float]] | None = None) -> str:
@@ -37,9 +46,9 @@ class TranscriptEdit(QPlainTextEdit):
         sep = "" if not cur or cur[-1].isspace() else " "
         c = self.textCursor()
         c.movePosition(QTextCursor.MoveOperation.End)
-        start = c.position() + len(sep)
         # new text brings its own confidences: forget dropped marks in the place it takes
-        self._gone = [g for g in self._gone if g[1] <= start - len(sep)]
+        self._gone = [g for g in self._gone if g.span[1] <= c.position()]
+        start = c.position() + len(sep)
         c.insertText(sep + text)
         self.setTextCursor(c)
         self.ensureCursorVisible()
@@ -49,65 +58,54 @@ class TranscriptEdit(QPlainTextEdit):
             if at < 0:
                 break  # the words do not belong to this text: mark nothing more
             pos = at + len(word)
-            if conf < DOUBT_BELOW:
-                sel = QTextCursor(self.document())
-                sel.setPosition(start + at)
-                sel.setPosition(start + pos, QTextCursor.MoveMode.KeepAnchor)
-                sel.setKeepPositionOnInsert(True)  # text typed right after the word stays outside
-                self._marks.append((sel, word, conf))
+            if conf < DOUBT_BELOW and (m := self._mark_at(start + at, word, conf)):
+                self._marks.append(m)
         self._refresh_marks()
         return text
 
     def doubtful_words(self) -> list[str]:
         """The words marked now, in text order."""
-        return [w for _, w, _ in sorted(self._marks, key=lambda m: m[0].selectionStart())]
+        return [m.word for m in sorted(self._marks, key=lambda m: m.cursor.selectionStart())]
+
+    def _mark_at(self, start: int, word: str, conf: float) -> _Mark | None:
+        """A mark on `word` at `start`, or None where the text there is not that word alone."""
+        sel = QTextCursor(self.document())
+        end = start + len(word)
+        if end >= self.document().characterCount():  # the document ends in one extra paragraph mark
+            return None
+        sel.setPosition(start)
+        sel.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        if sel.selectedText() != word or self._grown(sel):
+            return None
+        sel.setKeepPositionOnInsert(True)  # text typed right after the word stays outside
+        return _Mark(sel, word, conf, (start, end))
 
     def _refresh_marks(self) -> None:
         # a selection's cursor follows edits; once its text is no longer the word, or the
-        # word has grown (letters typed against it), drop it
+        # word has grown (letters typed against it), drop it, and bring back dropped marks
+        # whose word an undo put back where it was
         kept = []
         for m in self._marks:
-            if m[0].selectedText() == m[1] and not self._grown(m[0]):
+            if m.cursor.selectedText() == m.word and not self._grown(m.cursor):
+                m.span = (m.cursor.selectionStart(), m.cursor.selectionEnd())
                 kept.append(m)
-                self._spans[id(m[0])] = (m[0].selectionStart(), m[0].selectionEnd())
-            elif id(m[0]) in self._spans:
-                self._gone.append((*self._spans.pop(id(m[0])), m[1], m[2]))
-        self._gone = self._gone[-MAX_GONE:]
-        self._marks = kept + self._restored(kept)
+            else:
+                self._gone.append(m)
+        gone = []
+        for g in self._gone[-MAX_GONE:]:
+            free = not any(k.span[0] < g.span[1] and g.span[0] < k.span[1] for k in kept)
+            back = self._mark_at(g.span[0], g.word, g.conf) if free else None
+            (kept if back else gone).append(back or g)
+        self._marks, self._gone = kept, gone
         fmt = QTextCharFormat()
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         fmt.setUnderlineColor(QColor("#e07b00"))
         sels = []
-        for cursor, _, _ in self._marks:
+        for m in self._marks:
             s = QTextEdit.ExtraSelection()
-            s.cursor, s.format = cursor, fmt
+            s.cursor, s.format = m.cursor, fmt
             sels.append(s)
         self.setExtraSelections(sels)
-
-    def _restored(self, kept: list[tuple[QTextCursor, str, float]]) -> list[tuple[QTextCursor, str, float]]:
-        """Dropped marks whose word is back where it was (an undo), as marks again."""
-        if not self._gone:
-            return []
-        text = self.toPlainText()
-        taken = [(c.selectionStart(), c.selectionEnd()) for c, _, _ in kept]
-        back, still_gone = [], []
-        for start, end, word, conf in self._gone:
-            sel = QTextCursor(self.document())
-            fits = end <= len(text) and text[start:end] == word
-            fits = fits and not any(a < end and start < b for a, b in taken)
-            if fits:
-                sel.setPosition(start)
-                sel.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-                fits = not self._grown(sel)
-            if fits:
-                sel.setKeepPositionOnInsert(True)
-                back.append((sel, word, conf))
-                taken.append((start, end))
-                self._spans[id(sel)] = (start, end)
-            else:
-                still_gone.append((start, end, word, conf))
-        self._gone = still_gone
-        return back
 
     def _grown(self, sel: QTextCursor) -> bool:
         doc = self.document()
@@ -118,9 +116,9 @@ class TranscriptEdit(QPlainTextEdit):
     def viewportEvent(self, ev: QEvent) -> bool:  # noqa: N802 - Qt's name
         if ev.type() == QEvent.Type.ToolTip:
             pos = self.cursorForPosition(ev.pos()).position()
-            for cursor, word, conf in self._marks:
-                if cursor.selectionStart() <= pos < cursor.selectionEnd():
-                    QToolTip.showText(ev.globalPos(), f"Not sure of “{word}” (confidence {conf:.0%})", self)
+            for m in self._marks:
+                if m.cursor.selectionStart() <= pos < m.cursor.selectionEnd():
+                    QToolTip.showText(ev.globalPos(), f"Not sure of “{m.word}” (confidence {m.conf:.0%})", self)
                     return True
             QToolTip.hideText()
             ev.ignore()
