@@ -70,7 +70,7 @@ class TrainConfig:
     holdout: list[str] = field(default_factory=list)  # writers/speakers kept for validation
     model: dict = field(default_factory=dict)  # ModelConfig fields
     features: dict = field(default_factory=dict)  # feature config fields
-    init_from: str | None = None  # a checkpoint to fine-tune (keeps its config)
+    init_from: str | None = None  # a checkpoint to fine-tune (keeps its config; model "hidden" may widen it)
     refit_features: bool = False  # with init_from: read the data with `features` laid over the base's (same input size)
     replay_data: list[str] = field(default_factory=list)  # base data mixed in while fine-tuning
     replay_fraction: float = 0.5
@@ -234,6 +234,11 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     if base is not None:
         if base.modality != cfg.modality:
             raise ValueError(f"{cfg.init_from} is a {base.modality} model, not {cfg.modality}")
+        if cfg.model.get("hidden", base.model_config.hidden) != base.model_config.hidden:
+            # a larger network that starts as the trained one (recognizers/training/widen.py)
+            from recognizers.training.widen import widen_checkpoint
+
+            base = widen_checkpoint(base, int(cfg.model["hidden"]), seed=cfg.seed)
         alphabet, fcfg, mcfg = base.alphabet, base.feature_config, base.model_config
         if cfg.refit_features:  # move a trained model to other features, e.g. another ink normalisation
             # (cfg.features holds the preset's as well: "handwriting" asks for the core normalisation)
@@ -318,6 +323,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             "val": metrics,
             "init_from": cfg.init_from,
         }
+        if base is not None and "widened_from" in base.info:
+            info["widened_from"] = base.info["widened_from"]
         weights = weights or (ema.module if ema is not None else model)
         return Checkpoint(cfg.modality, mcfg, fcfg, alphabet, {k: v.detach().cpu() for k, v in weights.state_dict().items()}, info)
 
