@@ -1,6 +1,6 @@
 """Handwriting speed benchmark: recognition latency and training throughput on this CPU.
 
-    .venv/bin/python scripts/bench_handwriting.py [--model resources/models/handwriting.pt] [--train-steps 150]
+    .venv/bin/python scripts/bench_handwriting.py [--model resources/models/handwriting.pt [OTHER.pt ...]] [--train-steps 150]
 
 Prints its figures and writes them to docs/figures/handwriting-bench.json. Needs the
 UNIPEN data in ../shared/data (held-out contributors give the test ink).
@@ -59,7 +59,8 @@ def time_it(fn, reps: int) -> list[float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default=str(default_model_path("handwriting")))
+    ap.add_argument("--model", nargs="+", default=[str(default_model_path("handwriting"))],
+                    help="one model, or several timed in alternating rounds (ratios to the first)")
     ap.add_argument("--train-steps", type=int, default=150)
     ap.add_argument("--threads", type=int, default=1, help="torch threads for recognition")
     ap.add_argument("--decoders", nargs="*", default=["greedy", "prefix", "beam"])
@@ -69,7 +70,7 @@ def main() -> None:
     holdout = PRESETS["handwriting"]["holdout"]
     words = [s for s in load_ink_spec("unipen:word") if in_holdout(s.writer, holdout)]
     typical = [w for w in words if 150 <= sum(len(s) for s in w.strokes) <= 250][:40]
-    res: dict = {"machine": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads", "model": Path(args.model).name}
+    res: dict = {"machine": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads", "model": ", ".join(Path(m).name for m in args.model)}
 
     by_writer: dict[str, list] = {}
     for w in words:
@@ -77,18 +78,30 @@ def main() -> None:
     lines = [make_line(ws) for ws in by_writer.values() if len(ws) >= 12][:10]
     res["word_points_median"] = int(statistics.median(sum(len(s) for s in w.strokes) for w in typical))
     res["line_chars_median"] = int(statistics.median(len(lab) for _, lab in lines))
+    names = [Path(m).stem if Path(m).stem != "best" else Path(m).parent.name for m in args.model]
     for dec in args.decoders:
-        rec = Recognizer.load(args.model, device="cpu", decoder=dec)
+        recs = [Recognizer.load(m, device="cpu", decoder=dec) for m in args.model]
         for views in (False, True):  # the ink read once, and in several views (the default since session 8)
-            rec.ink_views = views
             key = dec + ("_views" if views else "")
-            for w in typical[:5]:
-                rec.recognize(w.strokes)  # warm-up
-            word_ms = [t for w in typical for t in time_it(lambda: rec.recognize(w.strokes), 3)]
-            line_ms = [t for s, _ in lines for t in time_it(lambda: rec.recognize(s), 3)]
-            res[f"word_ms_median_{key}"] = round(statistics.median(word_ms), 2)
-            res[f"line_ms_median_{key}"] = round(statistics.median(line_ms), 2)
-            print(f"{key:12s} word (~{res['word_points_median']} points): {res[f'word_ms_median_{key}']} ms median; line (~{res['line_chars_median']} chars): {res[f'line_ms_median_{key}']} ms median")
+            word_ms: list[list[float]] = [[] for _ in recs]
+            line_ms: list[list[float]] = [[] for _ in recs]
+            for rec in recs:
+                rec.ink_views = views
+                for w in typical[:5]:
+                    rec.recognize(w.strokes)  # warm-up
+            for _ in range(3):  # rounds alternate between the models, so a busy moment hits them alike
+                for i, rec in enumerate(recs):
+                    word_ms[i] += [t for w in typical for t in time_it(lambda: rec.recognize(w.strokes), 1)]
+                    line_ms[i] += [t for s, _ in lines for t in time_it(lambda: rec.recognize(s), 1)]
+            for i, name in enumerate(names):
+                pre = "" if i == 0 else f"{name}:"  # the first model's keys as before
+                res[f"{pre}word_ms_median_{key}"] = round(statistics.median(word_ms[i]), 2)
+                res[f"{pre}line_ms_median_{key}"] = round(statistics.median(line_ms[i]), 2)
+                print(f"{name:8s} {key:12s} word (~{res['word_points_median']} points): {res[f'{pre}word_ms_median_{key}']} ms median; "
+                      f"line (~{res['line_chars_median']} chars): {res[f'{pre}line_ms_median_{key}']} ms median")
+            for i, name in enumerate(names[1:], 1):
+                print(f"{'':8s} {key:12s} {name} / {names[0]}: words x{statistics.median(word_ms[i]) / statistics.median(word_ms[0]):.2f}, "
+                      f"lines x{statistics.median(line_ms[i]) / statistics.median(line_ms[0]):.2f}")
 
     if args.train_steps:
         from recognizers.training.loop import TrainConfig, train
