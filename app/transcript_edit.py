@@ -34,6 +34,7 @@ class TranscriptEdit(QPlainTextEdit):
         super().__init__(parent)
         self._marks: list[_Mark] = []
         self._gone: list[_Mark] = []  # marks dropped by an edit, kept for an undo that restores their word
+        self._undo_steps = 0  # the document's undo steps at the last refresh: fewer now means an undo
         self.textChanged.connect(self._refresh_marks)
 
     def append_committed(self, text: str, words: list[tuple[str, float]] | None = None) -> str:
@@ -91,9 +92,12 @@ class TranscriptEdit(QPlainTextEdit):
                 kept.append(m)
             else:
                 self._gone.append(m)
+        steps = self.document().availableUndoSteps()
+        undone, self._undo_steps = steps < self._undo_steps, steps
         gone = []
         for g in self._gone[-MAX_GONE:]:
-            free = not any(k.span[0] < g.span[1] and g.span[0] < k.span[1] for k in kept)
+            # only an undo puts a dropped word back: a keystroke does not look for it
+            free = undone and not any(k.span[0] < g.span[1] and g.span[0] < k.span[1] for k in kept)
             back = self._mark_at(g.span[0], g.word, g.conf) if free else None
             (kept if back else gone).append(back or g)
         self._marks, self._gone = kept, gone

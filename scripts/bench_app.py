@@ -117,11 +117,11 @@ def speech_model(tmp: Path, given: str | None) -> tuple[str, str]:
     from recognizers.alphabet import Alphabet
     from recognizers.checkpoint import Checkpoint, feature_config_for, save_checkpoint
     from recognizers.model import CTCModel
-    from recognizers.training.loop import _default_model
+    from recognizers.training.start_model import default_model
 
     fcfg = feature_config_for("speech")
     alphabet = Alphabet.speech()
-    mcfg = _default_model("speech", fcfg.dim, len(alphabet))
+    mcfg = default_model("speech", fcfg.dim, len(alphabet))
     torch.manual_seed(0)
     out = tmp / "speech-standin.pt"
     save_checkpoint(out, Checkpoint("speech", mcfg, fcfg, alphabet, CTCModel(mcfg).state_dict(), {"name": "stand-in"}))

@@ -21,9 +21,14 @@ def _trained_like(layers: int) -> Checkpoint:
     c = tiny_checkpoint("handwriting")
     c = dataclasses.replace(c, model_config=dataclasses.replace(c.model_config, layers=layers, hidden=6))
     torch.manual_seed(3)
-    sd = {k: (torch.randn_like(v) * 0.5 + (1.0 if "running_var" in k else 0.0)).abs() if "running_var" in k
-          else (torch.randn_like(v) * 0.5 if v.is_floating_point() else v)
-          for k, v in CTCModel(c.model_config).state_dict().items()}
+    sd = {}
+    for k, v in CTCModel(c.model_config).state_dict().items():
+        if not v.is_floating_point():
+            sd[k] = v  # batch-norm's step count
+        elif "running_var" in k:
+            sd[k] = torch.rand_like(v) + 0.5  # a variance is positive
+        else:
+            sd[k] = torch.randn_like(v) * 0.5
     return dataclasses.replace(c, state_dict=sd)
 
 
