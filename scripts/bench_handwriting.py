@@ -1,6 +1,7 @@
 """Handwriting speed benchmark: recognition latency and training throughput on this CPU.
 
-    .venv/bin/python scripts/bench_handwriting.py [--model resources/models/handwriting.pt [OTHER.pt ...]] [--train-steps 150]
+    .venv/bin/python scripts/bench_handwriting.py [--model resources/models/handwriting.pt [OTHER.pt ...]]
+        [--precision auto|float32|bfloat16 ...] [--train-steps 150]
 
 Prints its figures and writes them to docs/figures/handwriting-bench.json. Needs the
 UNIPEN data in ../shared/data (held-out contributors give the test ink).
@@ -26,7 +27,7 @@ import torch  # noqa: E402
 
 from recognizers.training.datasets import in_holdout, load_ink_spec  # noqa: E402
 from recognizers.training.presets import PRESETS  # noqa: E402
-from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
+from recognizers.recognizer import PRECISIONS, Recognizer, default_model_path  # noqa: E402
 
 
 def make_line(words, target_chars: int = 40):
@@ -61,6 +62,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", nargs="+", default=[str(default_model_path("handwriting"))],
                     help="one model, or several timed in alternating rounds (ratios to the first)")
+    ap.add_argument("--precision", nargs="+", default=["auto"], choices=PRECISIONS,
+                    help="the network's number type; several: each model is timed in each, in alternating rounds")
     ap.add_argument("--train-steps", type=int, default=150)
     ap.add_argument("--threads", type=int, default=1, help="torch threads for recognition")
     ap.add_argument("--decoders", nargs="*", default=["greedy", "prefix", "beam"])
@@ -78,9 +81,11 @@ def main() -> None:
     lines = [make_line(ws) for ws in by_writer.values() if len(ws) >= 12][:10]
     res["word_points_median"] = int(statistics.median(sum(len(s) for s in w.strokes) for w in typical))
     res["line_chars_median"] = int(statistics.median(len(lab) for _, lab in lines))
-    names = [Path(m).stem if Path(m).stem != "best" else Path(m).parent.name for m in args.model]
+    runs = [(m, p) for m in args.model for p in args.precision]
+    names = [(Path(m).stem if Path(m).stem != "best" else Path(m).parent.name) + ("" if len(args.precision) == 1 else f"-{p}") for m, p in runs]
+    res["precision"] = ", ".join(args.precision)
     for dec in args.decoders:
-        recs = [Recognizer.load(m, device="cpu", decoder=dec) for m in args.model]
+        recs = [Recognizer.load(m, device="cpu", decoder=dec, precision=p) for m, p in runs]
         for views in (False, True):  # the ink read once, and in several views (the default since session 8)
             key = dec + ("_views" if views else "")
             word_ms: list[list[float]] = [[] for _ in recs]

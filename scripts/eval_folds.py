@@ -38,7 +38,7 @@ import torch  # noqa: E402
 
 from recognizers.alphabet import Alphabet  # noqa: E402
 from recognizers.metrics import error_rates  # noqa: E402
-from recognizers.recognizer import Recognizer  # noqa: E402
+from recognizers.recognizer import PRECISIONS, Recognizer  # noqa: E402
 from recognizers.training.datasets import group_of, load_unipen_clean  # noqa: E402
 from recognizers.training.ink_compose import join_ink, stack_lines  # noqa: E402
 
@@ -105,6 +105,8 @@ def main() -> None:
     ap.add_argument("--word-gap", type=float, default=None,
                     help="cut lines into words at gaps this wide (writing heights; default: "
                          "recognizers.ink_lines.WORD_GAP; inf: never, the model alone places spaces)")
+    ap.add_argument("--precision", default="auto", choices=PRECISIONS,
+                    help="the network's number type (Recognizer.pick_precision; auto: bfloat16 on CPUs with AMX)")
     args = ap.parse_args()
     only = set(args.only.split(","))
     torch.set_num_threads(1)
@@ -114,13 +116,13 @@ def main() -> None:
     for s in data:
         s.label = " ".join(s.label.split())
     fold_of = folds(word_set_contributors())
-    greedy = Recognizer.load(args.model, device="cpu", decoder="greedy")
-    beam = None if args.no_beam else Recognizer.load(args.model, device="cpu", decoder="beam")
+    greedy = Recognizer.load(args.model, device="cpu", decoder="greedy", precision=args.precision)
+    beam = None if args.no_beam else Recognizer.load(args.model, device="cpu", decoder="beam", precision=args.precision)
     for r in (greedy, beam):
         if r is not None:
             r.word_gap = args.word_gap
             r.ink_views = args.views
-    out: dict = {"model": args.model or "shipped", "word_gap": args.word_gap, "views": args.views, "cleaning": report.__dict__, "folds": {}}
+    out: dict = {"model": args.model or "shipped", "precision": str(greedy.dtype).removeprefix("torch."), "word_gap": args.word_gap, "views": args.views, "cleaning": report.__dict__, "folds": {}}
     for name in args.folds.split(","):
         members = fold_of[name]
         rng = np.random.default_rng(2026)
