@@ -3,7 +3,7 @@
 The canvas takes several lines of writing: a guide line is ruled every `line_pitch` pixels
 from the top, like ruled paper, so the guides never move when the window around the canvas
 changes height (a banner or the candidates appearing): ink written on a guide stays on it.
-A canvas shows as many guides as fit (a line's descender room may be cut by a quarter pitch).
+A canvas shows as many guides as fit, each with room for descenders below it.
 With `grow` set (the handwriting panel
 puts the canvas in a scroll area) it grows by a line whenever a stroke reaches the bottom of its last line,
 so there is always an empty line to go on with; clearing shrinks it back.
@@ -25,6 +25,10 @@ Point = tuple[float, float, float, float]  # x, y, t_ms, pressure in [0, 1]
 INK_COLOR = QColor(20, 40, 110)
 GUIDE_COLOR = QColor(120, 150, 200)
 MIN_STEP_PX = 0.75  # points closer than this to the previous one are not kept
+GUIDE_AT = 0.68  # a line's guide (its baseline) lies this far down its pitch
+DESCENDER_ROOM = 0.25  # a line counts only with this much room (in pitches) below its guide
+GROW_MARGIN = 0.12  # ink this close to the bottom (in pitches) adds a line: a long descender
+# or the next line begun, not an ordinary descender on the last guide
 
 
 def smooth_path(points: list[Point]) -> QPainterPath:
@@ -171,7 +175,7 @@ class InkCanvas(QWidget):
             return
         rows = self.rows()
         # the last line owns whatever height is left below it (a canvas taller than its rows)
-        if lowest_y < self.height() - self.line_pitch * 0.25:
+        if lowest_y < self.height() - self.line_pitch * GROW_MARGIN:
             return
         new_h = int(self.line_pitch * (rows + 1) + 0.5)
         if new_h > self.height():
@@ -223,14 +227,16 @@ class InkCanvas(QWidget):
     # -- drawing --------------------------------------------------------------------
 
     def rows(self) -> int:
-        """How many lines of writing the canvas holds at its present height (the last one may
-        lack up to a quarter pitch below, which only descenders use)."""
-        return max(1, int((self.height() + 0.25 * self.line_pitch) // self.line_pitch))
+        """How many lines of writing the canvas holds at its present height: the last one needs
+        room for descenders below its guide (`DESCENDER_ROOM`), or a word written on it would
+        reach the bottom and add a line at once."""
+        p = self.line_pitch
+        return max(1, int((self.height() - (GUIDE_AT + DESCENDER_ROOM) * p) // p) + 1)
 
     def guide_ys(self) -> list[float]:
         """The baseline of each line's writing guide, top to bottom, in widget pixels: fixed
         by the pitch, not by the height, so a resize never moves a guide under written ink."""
-        return [self.line_pitch * (k + 0.68) for k in range(self.rows())]
+        return [self.line_pitch * (k + GUIDE_AT) for k in range(self.rows())]
 
     def guide_y(self) -> float:
         """The baseline of the first line's writing guide, in widget pixels."""

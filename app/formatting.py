@@ -1,4 +1,5 @@
-"""Durations and rates as the training panel shows them."""
+"""Text as the app shows it: durations and rates in the training panel, and how a committed
+piece joins the text before it (in the text area and in another window alike)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,13 @@ def fmt_duration(s: float | None) -> str:
 
 def fmt_rate(v) -> str:
     return "—" if v is None else f"{100 * float(v):.1f} %"
+
+
+def join_text(previous: str, text: str) -> str:
+    """What to append after `previous`: `text` after a space between words, with none
+    before punctuation or after a line break (or at the very start)."""
+    if not text:
+        return ""
+    if previous and not previous[-1].isspace() and not text[0].isspace() and text[0] not in ".,;:!?)]}'\"":
+        return " " + text
+    return text

@@ -29,7 +29,11 @@ from app.canvas import InkCanvas
 from app.widgets import Banner, CandidateBar, ElidedLabel
 from app.workers import Job, RecognizerWorker
 
-SCROLL_AFTER_MS = 800  # a new line below is scrolled into view after the pen has rested this long
+# a new line below is scrolled into view after the pen has rested this long: people writing
+# letter by letter pause a second or more between letters (at 0.8 s, a tester's "c", "a", "t"
+# with 1 s pauses landed on three lines); with the default auto-commit (1.5 s) the ink is
+# committed and the canvas cleared first, so this only matters with a longer pause or none
+SCROLL_AFTER_MS = 2500
 
 # The field hint: (label, recognizers.recognizer.CHARSETS name or None for anything)
 FIELDS = (("Any text", None), ("Number", "number"), ("Digits", "digits"), ("Letters", "letters"), ("Upper case", "upper"), ("Lower case", "lower"))
@@ -113,8 +117,10 @@ class HandwritingPanel(QGroupBox):
         self.canvas.strokeFinished.connect(self._stroke_finished)
         self.canvas.penDown.connect(self.pause_timer.stop)
         self.canvas.inkChanged.connect(self._ink_changed)
-        self.undo_button.clicked.connect(self.undo)
-        self.clear_button.clicked.connect(self.clear)
+        # after a click on Undo or Clear the pen goes on writing, so the canvas keeps the keys
+        # (Enter commits, Esc clears) instead of the button that was clicked
+        self.undo_button.clicked.connect(lambda: (self.undo(), self.canvas.setFocus()))
+        self.clear_button.clicked.connect(lambda: (self.clear(), self.canvas.setFocus()))
         self.commit_button.clicked.connect(self.commit)
         self.candidates.chosen.connect(self.commit_text)
         self.worker.done.connect(self._job_done)

@@ -382,13 +382,3 @@ class CommandTyper:
 
     def close(self) -> None:
         pass
-
-
-def join_for_sending(previous: str, text: str) -> str:
-    """What to type after `previous` (the last text sent to the same window): a space
-    between words, none before punctuation or after a line break."""
-    if not text:
-        return ""
-    if previous and not previous[-1].isspace() and not text[0].isspace() and text[0] not in ".,;:!?)]}'\"":
-        return " " + text
-    return text

@@ -25,7 +25,8 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QToolBar, QWidget
 
-from app.send_keys import Choice, SendKeysError, choose_typer, join_for_sending
+from app.formatting import join_text
+from app.send_keys import Choice, SendKeysError, choose_typer
 
 POLL_S = 0.25  # how often the active window is looked at while the mode is on
 COMPACT_SIZE = (560, 500)  # the compact panel's first size (its minimum width is the candidate row's)
@@ -160,7 +161,7 @@ class SendToWindow(QObject):
                                "window: the text is on the clipboard (paste it with Ctrl+V), or use the compact panel "
                                "and keep the focus in the other window")
             return
-        piece = join_for_sending(self._last.get(self.target, ""), text)
+        piece = join_text(self._last.get(self.target, ""), text)
         try:
             typer.type_text(piece)
         except SendKeysError as exc:

@@ -368,6 +368,8 @@ class SpeechPanel(QGroupBox):
                 self.message.emit("Transcription failed")
                 return
             self._show_state()  # an earlier failure is over
+            if job.extra.get("note"):
+                self.banner.show_message(html.escape(job.extra["note"]), "warning")
             name, dur = os.path.basename(job.tag), job.extra.get("duration_s", 0)
             if not (job.result or "").strip():  # a click, a cough, a 0.14 s clip: say so, not "Transcribed"
                 self.message.emit(f"No speech found in {name} ({dur:.2f} s)")

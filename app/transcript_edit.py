@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
+from app.formatting import join_text
 from recognizers.decoding.confidence import DOUBT_BELOW
 
 MAX_GONE = 500  # dropped marks remembered for undo
@@ -43,8 +44,7 @@ class TranscriptEdit(QPlainTextEdit):
         text = text.strip()
         if not text:
             return ""
-        cur = self.toPlainText()
-        sep = "" if not cur or cur[-1].isspace() else " "
+        sep = join_text(self.toPlainText()[-1:], text)[: -len(text)]  # a space between words, none before "." or ","
         c = self.textCursor()
         c.movePosition(QTextCursor.MoveOperation.End)
         # new text brings its own confidences: forget dropped marks in the place it takes

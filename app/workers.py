@@ -25,7 +25,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from recognizers.audio import AudioFileError
+from recognizers.audio import AudioFileError, cut_short_note
 from recognizers.modality import Modality
 
 _torch_configured = False
@@ -287,4 +287,5 @@ class RecognizerWorker(QObject):
                 texts.append(seg.text.strip())
         job.extra["duration_s"] = end_s
         job.extra["utterances"] = n
+        job.extra["note"] = cut_short_note(job.payload)  # read, but less than the file promised
         job.result = " ".join(texts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -91,6 +92,31 @@ def _unreadable(path: str | os.PathLike, exc: Exception, opened: bool = False) -
     err = AudioFileError(f"cannot read audio file {os.fspath(path)}: {reason}")
     err.reason = f"{os.path.basename(os.fspath(path))}: {reason}"
     return err
+
+
+_BYTES = {"PCM_U8": 1, "PCM_S8": 1, "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8, "ULAW": 1, "ALAW": 1}  # per sample
+_SHOULD_BE = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+
+
+def cut_short_note(path: str | os.PathLike) -> str:
+    """A sentence for a person when a WAV file holds less audio than its header says (a copy
+    or a recording that stopped part-way); "" otherwise. libsndfile reads such a file up to
+    where it ends without an error, and says so only in its log ("data : N (should be M)").
+    A FLAC cut short fails to decode instead (AudioFileError); an Ogg file's length is not
+    stated in a header, so its cut cannot be told."""
+    import soundfile as sf
+
+    try:
+        info = sf.info(os.fspath(path))
+    except Exception:  # unreadable files get their own error from the reader
+        return ""
+    m = _SHOULD_BE.search(info.extra_info or "")
+    frame_bytes = max(1, info.channels) * max(1, _BYTES.get(info.subtype, 2))
+    if not m or int(m.group(2)) >= int(m.group(1)) or not info.samplerate:
+        return ""
+    said, held = int(m.group(1)) / frame_bytes / info.samplerate, info.frames / info.samplerate
+    return (f"{os.path.basename(os.fspath(path))} is cut short: its header promises {said:.1f} s of audio "
+            f"but the file holds {held:.1f} s; the part that is there was read.")
 
 
 def load_audio(path: str | os.PathLike, rate: int = SAMPLE_RATE) -> np.ndarray:

@@ -215,6 +215,10 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         else:
             for seg in rec.transcribe_long(f):  # streamed: flat memory however long the file
                 show(f if seg.start_s == 0 else f"{f}@{seg.start_s:.2f}", seg.recognition)
+            from recognizers.audio import cut_short_note
+
+            if note := cut_short_note(f):
+                print(f"note: {note}", file=sys.stderr)
     return 0
 
 

@@ -75,6 +75,24 @@ def test_known_word_from_the_shipped_model(make_window, shipped_handwriting_mode
     assert canvas.is_empty() and panel.candidates.texts() == []
 
 
+def test_after_clicking_undo_enter_still_commits(make_window, shipped_handwriting_model, qtbot):
+    """A click on Undo stroke used to leave the keyboard focus on the button, so Enter, which
+    commits from the canvas, did nothing."""
+    (sample,) = read_ink_samples(FIXTURES / "word.json")
+    win = make_window(handwriting_model=shipped_handwriting_model)
+    win.set_pause_ms(0)
+    win.show()
+    qtbot.waitExposed(win)
+    panel, canvas = win.handwriting, win.handwriting.canvas
+    draw_ink(canvas, sample.strokes + [sample.strokes[-1] + np.array([0, 40, 0], np.float32)])  # a stray stroke
+    QTest.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    assert len(canvas.ink()) == len(sample.strokes)
+    qtbot.waitUntil(canvas.hasFocus, timeout=2000)
+    qtbot.waitUntil(lambda: panel._result_version == canvas.version, timeout=10_000)
+    QTest.keyClick(canvas, Qt.Key.Key_Return)
+    assert win.text.toPlainText() == sample.label
+
+
 def test_newest_ink_wins_while_the_recognizer_is_busy(make_window, standin_models, qtbot):
     win = make_window(handwriting_model=standin_models["handwriting"])
     panel, canvas, worker = win.handwriting, win.handwriting.canvas, win.hw_worker

@@ -59,7 +59,9 @@ def test_canvas_grows_a_line_when_writing_reaches_the_last_one(make_window, qtbo
         draw_stroke(canvas, low)
     assert canvas.height() > h0 and canvas.rows() == rows0 + 1
     assert canvas.height() > panel.scroll.viewport().height()  # it scrolls now
-    qtbot.waitUntil(lambda: panel.scroll.verticalScrollBar().value() > 0, timeout=2000)
+    from app.handwriting_panel import SCROLL_AFTER_MS
+
+    qtbot.waitUntil(lambda: panel.scroll.verticalScrollBar().value() > 0, timeout=SCROLL_AFTER_MS + 2000)
     assert len(canvas.ink()) == 2
     canvas.clear()
     qtbot.waitUntil(lambda: canvas.height() <= max(h0, panel.scroll.viewport().height()), timeout=2000)
@@ -106,6 +108,28 @@ def test_a_short_canvas_grows_only_when_ink_nears_its_bottom(qtbot):
     assert canvas.height() == 205 and canvas.rows() == 1
     draw_stroke(canvas, np.stack([x, np.full(20, 195.0), np.arange(20) * 10.0], 1))  # at the very bottom: a new line
     assert canvas.rows() == 2
+
+
+def test_a_line_without_room_for_descenders_is_not_counted(qtbot):
+    """A canvas 1.75 pitches high used to count a second line with a tenth of a pitch below its
+    guide, so any word written on it reached the bottom and added a third line (and, with the
+    pen resting, scrolled the word away). Now the last line has room for a descender."""
+    from app.canvas import DESCENDER_ROOM, InkCanvas
+
+    canvas = InkCanvas()
+    canvas.grow = True
+    qtbot.addWidget(canvas)
+    for h, rows in ((140, 1), (245, 1), (272, 2), (300, 2), (420, 3)):
+        canvas.resize(500, h)
+        assert canvas.rows() == rows, h
+        assert canvas.height() - canvas.guide_ys()[-1] >= DESCENDER_ROOM * canvas.line_pitch - 1e-9
+    canvas.resize(500, 300)
+    x = np.linspace(30, 200, 20)
+    last = canvas.guide_ys()[-1]
+    draw_stroke(canvas, np.stack([x, np.full(20, last + 0.2 * canvas.line_pitch), np.arange(20) * 10.0], 1))  # a descender
+    assert canvas.height() == 300
+    draw_stroke(canvas, np.stack([x, np.full(20, 296.0), np.arange(20) * 10.0], 1))  # the bottom edge: a new line
+    assert canvas.rows() == 3
 
 
 def test_the_new_line_scrolls_into_view_only_once_the_pen_rests(make_window, qtbot):

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from app.formatting import join_text
 from app.send_keys import (
     CommandTyper,
     XTestTyper,
     char_keysym,
     choose_typer,
-    join_for_sending,
     session_type,
 )
 
@@ -229,12 +229,12 @@ def test_session_type_and_helpers():
     assert session_type({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}) == "wayland"
     assert session_type({}) == "none"
     assert char_keysym("a") == ord("a") and char_keysym("é") == 0xE9 and char_keysym("€") == 0x010020AC
-    assert join_for_sending("", "hello") == "hello"
-    assert join_for_sending("hello", "world") == " world"
-    assert join_for_sending("hello", ", world") == ", world"
-    assert join_for_sending("hello ", "world") == "world"
-    assert join_for_sending("line\n", "next") == "next"
-    assert join_for_sending("hello", "") == ""
+    assert join_text("", "hello") == "hello"
+    assert join_text("hello", "world") == " world"
+    assert join_text("hello", ", world") == ", world"
+    assert join_text("hello ", "world") == "world"
+    assert join_text("line\n", "next") == "next"
+    assert join_text("hello", "") == ""
 
 
 def test_the_app_types_committed_text_into_the_window_used_before(xdisplay, target, tmp_path):

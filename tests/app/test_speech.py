@@ -147,6 +147,27 @@ def test_unreadable_audio_file_shows_a_message(make_window, standin_models, tmp_
     assert "empty.wav: the file is empty (0 bytes)" in win.speech.banner.text()
 
 
+def test_a_wav_cut_short_is_read_and_said_to_be_cut_short(make_window, standin_models, spoken_audio, tmp_path, qtbot):
+    """A copy that stopped part-way: the part that is there is transcribed, and the banner says
+    the file is cut short (libsndfile reads it without an error)."""
+    import soundfile as sf
+
+    full = tmp_path / "full.wav"
+    sf.write(full, spoken_audio, 16_000, subtype="PCM_16")
+    data = full.read_bytes()
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(data[: len(data) // 2])
+    win = make_window(speech_model=standin_models["speech"])
+    with qtbot.waitSignal(win.speech.fileTranscribed, timeout=20_000):
+        win.speech.transcribe_file(str(full))
+    assert "cut short" not in win.speech.banner.text()  # a whole file: no note
+    with qtbot.waitSignal(win.speech.fileTranscribed, timeout=20_000):
+        win.speech.transcribe_file(str(cut))
+    assert not win.speech.banner.isHidden() and win.speech.banner.level == "warning"
+    said = len(spoken_audio) / 16_000
+    assert f"cut.wav is cut short: its header promises {said:.1f} s of audio" in win.speech.banner.text()
+
+
 @pytest.mark.skipif(os.environ.get("SCRIVOX_TEST_PULSE") != "1", reason="plays audio to the default output: set SCRIVOX_TEST_PULSE=1 with a PulseAudio null sink whose monitor is the default source (see DESIGN.md)")
 def test_real_microphone_through_pulseaudio(make_window, standin_models, spoken_audio, tmp_path, qtbot):
     """The real sounddevice path end to end: paplay -> null sink -> its monitor -> the app."""

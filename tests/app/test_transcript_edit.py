@@ -23,6 +23,17 @@ def test_doubtful_words_are_marked_and_the_text_stays_plain(qtbot):
     assert not c.charFormat().fontUnderline()
 
 
+def test_punctuation_written_on_its_own_joins_the_word_before_it(qtbot):
+    """A period or comma committed by itself (written after its word) takes no space before
+    it, as Send to window types it; a word after it does."""
+    ed = TranscriptEdit()
+    qtbot.addWidget(ed)
+    for piece in ("cat", ".", "the", "dog", ",", "then", "!"):
+        ed.append_committed(piece, [(piece, 0.1)])
+    assert ed.toPlainText() == "cat. the dog, then!"
+    assert ed.doubtful_words() == ["cat", "the", "dog", "then"]  # the marks sit on the words
+
+
 def test_editing_a_marked_word_removes_its_mark(qtbot):
     ed = TranscriptEdit()
     qtbot.addWidget(ed)

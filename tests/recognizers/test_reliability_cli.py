@@ -130,6 +130,23 @@ def test_missing_files_are_named(tmp_path, models, capsys):
     one_line_error(capsys, main(["transcribe", "handwriting", str(tmp_path / "one.jsonl"), "--model", str(models["handwriting"]), "--decoder", "beam", "--user-words", str(tmp_path / "words.txt")]), "not UTF-8")
 
 
+def test_a_wav_cut_short_is_transcribed_with_a_note(tmp_path, models, capsys):
+    import soundfile as sf
+
+    from recognizers.audio import cut_short_note
+
+    sf.write(tmp_path / "whole.wav", np.zeros(32_000, np.float32), 16_000, subtype="PCM_16")  # 2.0 s
+    data = (tmp_path / "whole.wav").read_bytes()
+    (tmp_path / "cut.wav").write_bytes(data[:24_044])  # the header and 0.75 s of the samples
+    assert cut_short_note(tmp_path / "whole.wav") == ""
+    assert cut_short_note(tmp_path / "cut.wav") == ("cut.wav is cut short: its header promises 2.0 s of audio "
+                                                    "but the file holds 0.8 s; the part that is there was read.")
+    sf.write(tmp_path / "a.ogg", np.zeros(16_000, np.float32), 16_000, format="OGG")
+    assert cut_short_note(tmp_path / "a.ogg") == "" and cut_short_note(tmp_path / "gone.wav") == ""
+    assert main(["transcribe", "speech", str(tmp_path / "cut.wav"), "--model", str(models["speech"]), "--decoder", "greedy"]) == 0
+    assert "note: cut.wav is cut short" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("rate", [1, 7, 999, 768_001, 2**31 - 1])
 def test_wav_with_an_impossible_sample_rate(tmp_path, models, capsys, rate):
     (tmp_path / "r.wav").write_bytes(wav_bytes(rate))
