@@ -58,6 +58,17 @@ from recognizers.workspace.enrol import (
 from recognizers.workspace.runs import new_run_dir
 
 MODALITY_CHOICES = tuple((m.value, m.label) for m in MODALITIES)
+
+
+def unwritable_words(words: list[str]) -> list[str]:
+    """The words that no shipped alphabet can spell (accents, other scripts): handwriting's
+    letters, digits and punctuation, or speech's lower-case letters and apostrophe."""
+    from recognizers.alphabet import Alphabet
+
+    hw, sp = Alphabet.handwriting(), Alphabet.speech()
+    return [w for w in words if not hw.covers(w) and not sp.covers(w.lower())]
+
+
 class SettingsDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,9 +115,10 @@ class SettingsDialog(QDialog):
         vnote = QLabel("Names, jargon and other words of yours, one per line. The beam with word list recognizes them without retraining.")
         vnote.setWordWrap(True)
         self.words_edit = QPlainTextEdit()
-        self.words_edit.setPlaceholderText("Scrivox\nKubernetes\nMaëlle")
+        self.words_edit.setPlaceholderText("Scrivox\nKubernetes\nSiobhan")
         self.words_save = QPushButton("Save words")
         self.words_status = QLabel("")
+        self.words_status.setWordWrap(True)  # a note on unwritable words must not widen the dialog
         self.words_status.setStyleSheet("color: palette(mid);")
         wr = QHBoxLayout()
         wr.addWidget(self.words_status, 1)
@@ -269,8 +281,14 @@ class SettingsDialog(QDialog):
         except OSError as exc:
             self.show_error(f"Could not save the words: {exc}")
             return
-        n = len(read_user_words(self.words_path))
-        self.words_status.setText(f"{n} word{'' if n == 1 else 's'} saved")
+        saved = read_user_words(self.words_path)
+        n = len(saved)
+        status = f"{n} word{'' if n == 1 else 's'} saved"
+        if odd := unwritable_words(saved):
+            # saved all the same (a later model may know the letters), but said plainly
+            shown = ", ".join(odd[:3]) + (", …" if len(odd) > 3 else "")
+            status += f"; {len(odd)} with letters neither recognizer can write ({shown}): they will not be recognized"
+        self.words_status.setText(status)
         o = RecognitionOptions.load(self.ctx.settings)
         for m, _ in MODALITY_CHOICES:
             if o.decoders[m] == "beam":

@@ -73,6 +73,12 @@ def test_settings_switch_the_decoder_at_run_time(make_window, standin_models, us
     d.words_edit.setPlainText("Scrivox\nQuillfeather\nScrivox")
     d.save_words()
     assert (user_dirs / "user-words.txt").read_text().split() == ["Scrivox", "Quillfeather"]
+    assert d.words_status.text() == "2 words saved"
+    d.words_edit.setPlainText("Scrivox\nQuillfeather\nMaëlle\n日本")  # letters no alphabet has: said so
+    d.save_words()
+    assert d.words_status.text() == "4 words saved; 2 with letters neither recognizer can write (Maëlle, 日本): they will not be recognized"
+    d.words_edit.setPlainText("Scrivox\nQuillfeather")
+    d.save_words()
     with qtbot.waitSignal(win.hw_worker.loaded, timeout=30_000):
         combo.setCurrentIndex(combo.findData("beam"))
     assert win.hw_worker.decoder.name == "beam"
