@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,10 +40,17 @@ def test_two_gloo_processes_end_identical_and_equal_one_process(tmp_path):
     cfg = tiny_cfg(tmp_path, "ddp")
     (tmp_path / "cfg.json").write_text(json.dumps(cfg.__dict__))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-         str(ROOT / "tests" / "recognizers" / "ddp_worker.py"), str(tmp_path / "cfg.json"), str(tmp_path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    for attempt in range(2):
+        shutil.rmtree(tmp_path / "ddp", ignore_errors=True)  # a fresh run each time
+        proc = subprocess.run(
+            [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+             str(ROOT / "tests" / "recognizers" / "ddp_worker.py"), str(tmp_path / "cfg.json"), str(tmp_path)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+        # once in some dozen runs on this shared machine a gloo worker aborted (SIGABRT,
+        # "exitcode : -6") after connecting: a crash of the transport, not of the training code
+        # (which fails with a Python error, exit code 1). That alone earns one more try.
+        if proc.returncode == 0 or "exitcode  : -6" not in proc.stderr:
+            break
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     r0, r1 = torch.load(tmp_path / "rank0.pt"), torch.load(tmp_path / "rank1.pt")
     assert r0.keys() == r1.keys() and all(torch.equal(r0[k], r1[k]) for k in r0)  # identical replicas
