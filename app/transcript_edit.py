@@ -44,7 +44,7 @@ class TranscriptEdit(QPlainTextEdit):
         text = text.strip()
         if not text:
             return ""
-        sep = join_text(self.toPlainText()[-1:], text)[: -len(text)]  # a space between words, none before "." or ","
+        sep = join_text(self.toPlainText()[-1:], text).removesuffix(text)  # a space between words, none before "." or ","
         c = self.textCursor()
         c.movePosition(QTextCursor.MoveOperation.End)
         # new text brings its own confidences: forget dropped marks in the place it takes

@@ -111,7 +111,7 @@ def cut_short_note(path: str | os.PathLike) -> str:
     except Exception:  # unreadable files get their own error from the reader
         return ""
     m = _SHOULD_BE.search(info.extra_info or "")
-    frame_bytes = max(1, info.channels) * max(1, _BYTES.get(info.subtype, 2))
+    frame_bytes = max(1, info.channels) * _BYTES.get(info.subtype, 2)
     if not m or int(m.group(2)) >= int(m.group(1)) or not info.samplerate:
         return ""
     said, held = int(m.group(1)) / frame_bytes / info.samplerate, info.frames / info.samplerate

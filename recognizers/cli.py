@@ -185,6 +185,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
+    from recognizers.audio import cut_short_note
     from recognizers.recognizer import Recognizer
 
     rec = Recognizer.load(args.model, args.modality, device=args.device or "auto", decoder=_decoder_settings(args), precision=args.precision)
@@ -215,8 +216,6 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         else:
             for seg in rec.transcribe_long(f):  # streamed: flat memory however long the file
                 show(f if seg.start_s == 0 else f"{f}@{seg.start_s:.2f}", seg.recognition)
-            from recognizers.audio import cut_short_note
-
             if note := cut_short_note(f):
                 print(f"note: {note}", file=sys.stderr)
     return 0
@@ -286,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument("--lm-weight", type=float, help="with beam: language-model weight (default: the tuned value)")
         e.add_argument("--word-score", type=float, help="with beam: score added per word (default: the tuned value)")
         e.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+        # recognizers.recognizer.PRECISIONS, spelt out: importing it would load torch for --help
         e.add_argument("--precision", default="auto", choices=("auto", "float32", "bfloat16"),
                        help="the network's number type (default auto: bfloat16 on a CPU with AMX, where it is faster; else float32)")
         e.add_argument("--views", action=argparse.BooleanOptionalAction, default=None,
