@@ -137,8 +137,21 @@ class HandwritingPanel(QGroupBox):
 
     # -- model state ----------------------------------------------------------------
 
+    def show_loading(self) -> None:
+        """Say that the model is loading where the eye already is, the canvas and the status
+        line: a banner above the canvas would move it down and back when the model arrives."""
+        self.model_ready = False
+        self.canvas.placeholder = "Write here (the model is loading; your ink waits for it)"
+        self.canvas.update()
+        self.status.setText("loading the handwriting model…")
+        self._update_buttons()
+
     def set_model_ready(self, ready: bool, message: str = "") -> None:
         self.model_ready = ready
+        self.canvas.placeholder = "Write here"
+        self.canvas.update()
+        if self.status.text().startswith("loading"):
+            self.status.setText("")
         if ready:
             self.banner.clear()
             if not self.canvas.is_empty():

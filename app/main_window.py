@@ -44,6 +44,8 @@ from recognizers.atomic import atomic_write_text
 from recognizers.modality import Modality
 from recognizers.workspace.samples import SampleStore
 
+TEXT_CLEARED = "Text cleared. Ctrl+Z brings it back."
+
 SHORTCUTS = [
     ("Enter", "commit the handwriting (canvas focused)"),
     ("Ctrl+Enter", "commit the handwriting (anywhere)"),
@@ -113,8 +115,6 @@ class MainWindow(QMainWindow):
 
         self.handwriting = HandwritingPanel(self.hw_worker)
         self.speech = SpeechPanel(self.sp_worker, audio_backend or SoundDeviceBackend())
-        self.handwriting.banner.show_message("Loading the handwriting model…", "info")
-        self.speech.banner.show_message("Loading the speech model…", "info")
 
         # the text area
         self.text = TranscriptEdit()
@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self.copy_button.clicked.connect(self.copy_text)
         self.save_button.clicked.connect(self.save_text)
         self.clear_text_button.clicked.connect(self.clear_text)
+        self.text.textChanged.connect(self._text_changed)
 
         self._ptt_filter = PushToTalkFilter(self, self.speech)
         QApplication.instance().installEventFilter(self._ptt_filter)
@@ -201,6 +202,7 @@ class MainWindow(QMainWindow):
         self.model_status[modality] = "loading…"
         self.model_paths[modality] = path
         self._update_status()
+        (self.handwriting if modality == Modality.HANDWRITING else self.speech).show_loading()
         worker = self.hw_worker if modality == Modality.HANDWRITING else self.sp_worker
         worker.load(path)
 
@@ -335,7 +337,12 @@ class MainWindow(QMainWindow):
         cur.select(QTextCursor.SelectionType.Document)
         cur.removeSelectedText()
         self.text.setFocus()  # so that Ctrl+Z undoes in the text, not a stroke
-        self.statusBar().showMessage("Text cleared. Ctrl+Z brings it back.", 6000)
+        self.statusBar().showMessage(TEXT_CLEARED, 6000)
+
+    def _text_changed(self) -> None:
+        # once the text is back (Ctrl+Z) or new text came, "Ctrl+Z brings it back" is stale
+        if self.text.toPlainText() and self.statusBar().currentMessage() == TEXT_CLEARED:
+            self.statusBar().clearMessage()
 
     def undo(self) -> None:
         if self.text.hasFocus():

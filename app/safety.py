@@ -21,6 +21,7 @@ from recognizers.workspace.userfiles import take_notices
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
+    from app.transcript_edit import TranscriptEdit
 
 AUTOSAVE_MS = 1500  # the longest a change waits to reach the disk (and the shortest gap between writes)
 NOTICE_POLL_MS = 2000  # how often new notices (from a settings action, say) are looked for
@@ -28,12 +29,12 @@ DRAFT_NAME = "text-draft.txt"
 
 
 class TextAutosave(QObject):
-    """Saves a QPlainTextEdit's text to a Draft, throttled: the first change starts a timer,
+    """Saves the text area's text (and its doubted words) to a Draft, throttled: the first change starts a timer,
     later changes ride on it, so a burst of typing costs one write per AUTOSAVE_MS."""
 
     failed = Signal(str)  # why the last write failed (the text is then only in the window)
 
-    def __init__(self, edit, draft: Draft, parent: QObject | None = None) -> None:
+    def __init__(self, edit: "TranscriptEdit", draft: Draft, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.edit, self.draft = edit, draft
         self.dirty = False
@@ -51,6 +52,7 @@ class TextAutosave(QObject):
         if not text or self.edit.toPlainText():
             return False
         self.edit.setPlainText(text)
+        self.edit.restore_marks(self.draft.load_marks())  # the doubted words' underlines too
         self.dirty = False
         self.timer.stop()
         return True
@@ -66,7 +68,7 @@ class TextAutosave(QObject):
         if not self.dirty:
             return self.error is None
         try:
-            self.draft.save(self.edit.toPlainText())
+            self.draft.save(self.edit.toPlainText(), self.edit.marks())
         except OSError as exc:
             self.error = f"{self.draft.path}: {exc.strerror or exc}"
             self.failed.emit(self.error)

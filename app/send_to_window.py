@@ -192,6 +192,7 @@ class WindowModes(QObject):
         self.sender = sender
         self.compact = False
         self.last_note = ""  # why the last text went to the clipboard
+        self.last_kept = ""  # the last text committed while Send to window was off
         self._hidden: list[QWidget] = []  # what the compact panel hides
 
         self.act_send = QAction("&Send text to the window I was working in", win, checkable=True)
@@ -227,6 +228,13 @@ class WindowModes(QObject):
         sender.targetChanged.connect(lambda w, name: self._show_target())
         sender.sent.connect(lambda text, name: self._show_target())
         sender.fellBack.connect(self._fell_back)
+        if hasattr(win, "textAppended"):
+            win.textAppended.connect(self._kept)
+
+    def _kept(self, text: str) -> None:
+        if not self.act_send.isChecked():
+            self.last_kept = text
+            self._show_target()
 
     # -- state
 
@@ -340,7 +348,15 @@ class WindowModes(QObject):
     def _show_target(self) -> None:
         s = self.sender
         if not self.act_send.isChecked():
-            text, tip = "", ""
+            # the compact panel hides the text area: say where the committed text goes
+            text = f"“{_elide(self.last_kept, 24)}” → the text" if self.last_kept else "→ the text (Full window)"
+            tip = ("Committed text goes to the text area of the full window (Full window, Ctrl+Shift+P). "
+                   "Turn on Send to window to type it into another application.")
+            self.target_label.setText(text)
+            self.target_label.setToolTip(tip)
+            self.status_label.setText("")
+            self.status_label.hide()
+            return
         elif s.choice is not None and s.choice.typer is None:
             text, tip = "→ clipboard", s.choice.note
         elif s.target is not None:

@@ -53,6 +53,7 @@ class SpeechPanel(QGroupBox):
         self.devices: list[InputDevice] = []
         self.mic_error = ""  # why there is no microphone, when there is none
         self.model_error = ""
+        self.loading = False  # a model is being loaded: the live line says so
         self.preferred_device = ""  # a device name remembered in the settings
         self.segmenter = UtteranceSegmenter()
         self.partial_lags_ms: list[float] = []  # arrival of the newest audio in a partial -> shown
@@ -163,6 +164,7 @@ class SpeechPanel(QGroupBox):
 
     def set_model_ready(self, ready: bool, message: str = "") -> None:
         self.model_ready = ready
+        self.loading = False
         self.model_error = "" if ready else message
         if not ready and self.listening:
             self.stop_listening()
@@ -204,9 +206,14 @@ class SpeechPanel(QGroupBox):
         self.live_label.setText(text)
         self.live_label.setVisible(bool(text) or self.model_ready)
 
+    def show_loading(self) -> None:
+        """The live line says the model is loading (a banner would move the panels when it hides)."""
+        self.loading = True
+        self._update_controls()
+
     def hint(self) -> str:
         if not self.model_ready:
-            return ""
+            return "Loading the speech model…" if self.loading and not self.model_error else ""
         if not self.devices:
             return "" if self.file_button.isHidden() else "Transcribe file… (Ctrl+O) reads a WAV, FLAC or OGG recording."
         return "Press ● Record (Ctrl+R) and speak; a pause ends each sentence. Or hold F8 or “Hold to talk”."

@@ -64,6 +64,19 @@ class TranscriptEdit(QPlainTextEdit):
         self._refresh_marks()
         return text
 
+    def marks(self) -> list[tuple[int, str, float]]:
+        """The doubted words as (start, word, confidence), to be kept with the text."""
+        return sorted((m.cursor.selectionStart(), m.word, m.conf) for m in self._marks)
+
+    def restore_marks(self, marks: list[tuple[int, str, float]]) -> int:
+        """Underline saved doubted words again; one whose word is not at its place is dropped.
+        Returns how many came back."""
+        for start, word, conf in marks:
+            if start >= 0 and word and not any(m.cursor.selectionStart() == start for m in self._marks) and (m := self._mark_at(start, word, conf)):
+                self._marks.append(m)
+        self._refresh_marks()
+        return len(self._marks)
+
     def doubtful_words(self) -> list[str]:
         """The words marked now, in text order."""
         return [m.word for m in sorted(self._marks, key=lambda m: m.cursor.selectionStart())]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (
     QFrame,
@@ -209,11 +210,15 @@ class ElidedLabel(QLabel):
 
 class ElidingStatusBar(QStatusBar):
     """A status bar whose messages end in "…" when they do not fit left of the permanent
-    labels (QStatusBar clips them mid-letter), the whole message in the tooltip."""
+    labels (QStatusBar clips them mid-letter), the whole message in the tooltip. The cut is
+    made again when the bar is resized or laid out: a message shown while the window was
+    still being built (the restored-text notice) was cut to the width of a window not yet
+    shown."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.full_message = ""
+        self._until: float | None = None  # monotonic time at which the message times out
         self.messageChanged.connect(self._changed)
 
     def message_room(self) -> int:
@@ -225,13 +230,29 @@ class ElidingStatusBar(QStatusBar):
 
     def showMessage(self, text: str, timeout: int = 0) -> None:  # Qt's name
         self.full_message = text or ""
+        self._until = time.monotonic() + timeout / 1000 if timeout > 0 else None
+        self._show_fitted(timeout)
+
+    def _show_fitted(self, timeout: int) -> None:
         shown = self.fontMetrics().elidedText(self.full_message, Qt.TextElideMode.ElideRight, self.message_room())
         self.setToolTip(self.full_message if shown != self.full_message else "")
         super().showMessage(shown, timeout)
 
+    def resizeEvent(self, ev) -> None:  # Qt's name
+        super().resizeEvent(ev)
+        QTimer.singleShot(0, self._refit)  # after the permanent labels have been placed
+
+    def _refit(self) -> None:
+        if not self.full_message or not self.currentMessage():
+            return
+        left = 0 if self._until is None else int((self._until - time.monotonic()) * 1000)
+        if self._until is None or left > 0:
+            self._show_fitted(left)
+
     def _changed(self, text: str) -> None:
         if not text:  # cleared, or timed out
             self.full_message = ""
+            self._until = None
             self.setToolTip("")
 
 

@@ -3,10 +3,15 @@ a crash or a power cut does not lose it. Qt-free (the window throttles the write
 
 Written atomically (temporary file, fsync, rename): the draft on disk is always a whole
 earlier version, never half of one. An empty text removes the file.
+
+The words the recognizer doubted are kept beside it (`<name>.marks.json`: start, word,
+confidence), so that their underlines come back too. Marks are only hints: one that no longer
+matches the text at its place (a crash between the two writes) is dropped by the window.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -19,6 +24,16 @@ MAX_DRAFT_BYTES = 64 << 20  # far beyond any text typed or spoken into the windo
 class Draft:
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
+        self.marks_path = self.path.with_name(self.path.name + ".marks.json")
+
+    def load_marks(self) -> list[tuple[int, str, float]]:
+        """The doubted words saved with the text: (start, word, confidence); [] when there are
+        none or the file is unreadable (losing underlines loses no text, so no notice)."""
+        try:
+            raw = json.loads(self.marks_path.read_text("utf-8"))
+            return [(int(m[0]), str(m[1]), float(m[2])) for m in raw][:100_000]
+        except (OSError, ValueError, TypeError, IndexError, KeyError):
+            return []
 
     def load(self) -> str:
         """The saved text ("" when there is none). A damaged draft (not UTF-8, absurdly
@@ -41,12 +56,15 @@ class Draft:
             notify(f"The text from your last session was damaged; what could be read is restored and the file was kept as {kept.name if kept else self.path}.")
             return raw.decode("utf-8", errors="replace")
 
-    def save(self, text: str) -> None:
-        """Write the text (atomically); an empty text removes the draft. Raises OSError."""
+    def save(self, text: str, marks: list[tuple[int, str, float]] | None = None) -> None:
+        """Write the text and its doubted words (atomically); an empty text removes the draft.
+        Raises OSError."""
         if text:
             atomic_write_text(self.path, text)
-        else:
+        if text and marks:
+            atomic_write_text(self.marks_path, json.dumps([[int(a), w, round(float(c), 4)] for a, w, c in marks]))
+        for path in ([self.path] if not text else []) + ([self.marks_path] if not (text and marks) else []):
             try:
-                self.path.unlink()
+                path.unlink()
             except FileNotFoundError:
                 pass

@@ -40,7 +40,12 @@ def _summary_of(modality: str, info: dict, path: Path) -> dict:
     # once without the word list; the app's reading (beam, views) and the docs' per-task
     # figures are better, so say which it is
     n = f"{figures['n']} " if "n" in figures else ""
-    on = "" if not figures else (f"{n}samples of held-out {who} {', '.join(holdout)}, read greedily during training" if holdout else "its validation data")
+    kinds = _sample_kinds(info.get("train_data") or [])
+    doc = "docs/handwriting.md" if modality == Modality.HANDWRITING else "docs/speech.md"
+    on = "" if not figures else (
+        f"held-out {who} {', '.join(holdout)}: {n}samples{kinds} read once and greedily in training "
+        f"(the app reads better: word list, several views, field hint; per-task figures in {doc})"
+        if holdout else "its validation data")
     return {
         "modality": modality,
         "name": str(info.get("name") or path.stem),
@@ -50,3 +55,18 @@ def _summary_of(modality: str, info: dict, path: Path) -> dict:
         "steps": info.get("steps"),
         "base": str(info.get("init_from") or ""),
     }
+
+
+KIND_NAMES = {"word": "words", "digit": "digits", "upper": "capitals", "lower": "small letters", "text": "text lines"}
+
+
+def _sample_kinds(specs: list) -> str:
+    """" (words, digits, ...)" from a run's data specs (unipen:word,digit,... and composed lines)."""
+    kinds: list[str] = []
+    for spec in specs:
+        name, _, arg = str(spec).partition(":")
+        if name == "unipen":
+            kinds += [KIND_NAMES.get(k, k) for k in arg.split(",") if k]
+        elif name.startswith("unipen-lines"):
+            kinds.append("composed lines")
+    return f" ({', '.join(dict.fromkeys(kinds))})" if kinds else ""

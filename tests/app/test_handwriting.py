@@ -187,6 +187,24 @@ def test_saving_a_sample_writes_a_readable_file(make_window, standin_models, qtb
     assert json.loads(path.read_text().splitlines()[0])["label"] == sample.label
 
 
+def test_loading_is_said_in_place_and_nothing_moves_when_the_models_arrive(make_window, standin_models, qtbot):
+    """While the models load, the canvas and the speech panel's live line say so; no banner
+    opens above the canvas (it moved the canvas 33 px down and back up when it closed)."""
+    win = make_window(handwriting_model=standin_models["handwriting"], speech_model=standin_models["speech"], wait_models=False)
+    panel = win.handwriting
+    if not win.models_settled:  # the stand-in models can load before the window is shown
+        assert panel.banner.isHidden() and "Loading" not in win.speech.banner.text()  # (it says there is no microphone)
+        assert "loading" in panel.canvas.placeholder and "loading" in panel.status.text()
+    top = panel.scroll.mapTo(win, panel.scroll.rect().topLeft()).y()
+    qtbot.waitUntil(lambda: win.models_settled, timeout=30_000)
+    assert panel.canvas.placeholder == "Write here" and "loading" not in panel.status.text()
+    assert "Loading" not in win.speech.live_label.text()
+    assert panel.scroll.mapTo(win, panel.scroll.rect().topLeft()).y() == top
+    win.load_model("speech", str(standin_models["speech"]))  # reloading says so again...
+    if not win.speech.model_ready:
+        assert win.speech.live_label.text() == "Loading the speech model…"
+
+
 def test_broken_model_shows_a_message_and_the_rest_works(make_window, standin_models, tmp_path, qtbot):
     broken = tmp_path / "handwriting.pt"
     broken.write_bytes(b"\x80\x02 this is not a model" * 10)

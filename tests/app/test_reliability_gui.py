@@ -71,6 +71,56 @@ def test_text_is_autosaved_throttled_and_restored(make_window, tmp_path, qtbot):
     assert not draft.exists()  # an empty text leaves no draft
 
 
+def test_doubted_words_keep_their_underline_across_a_restart(make_window, tmp_path, qtbot):
+    """The draft keeps which words the recognizer doubted; a mark whose word is no longer at
+    its place (the text changed on disk) is dropped, not put on other letters."""
+    win = make_window()
+    win.append_text("the quick brown fox", [("the", 0.99), ("quick", 0.2), ("brown", 0.95), ("fox", 0.3)])
+    assert win.text.doubtful_words() == ["quick", "fox"]
+    win.close()  # flushes the draft
+    draft = tmp_path / "userdata" / safety.DRAFT_NAME
+    assert json.loads(draft.with_name(draft.name + ".marks.json").read_text()) == [[4, "quick", 0.2], [16, "fox", 0.3]]
+    again = make_window()
+    assert again.text.toPlainText() == "the quick brown fox"
+    assert again.text.doubtful_words() == ["quick", "fox"]
+    again.text.clear()
+    again.close()
+    assert not draft.exists() and not draft.with_name(draft.name + ".marks.json").exists()
+    draft.write_text("the quick brown cat")  # edited elsewhere: "fox" is gone
+    draft.with_name(draft.name + ".marks.json").write_text('[[4, "quick", 0.2], [16, "fox", 0.3]]')
+    third = make_window()
+    assert third.text.doubtful_words() == ["quick"]
+
+
+def test_the_restored_text_notice_is_not_cut_short(make_window, tmp_path, qtbot):
+    """The notice is shown while the window is being built; once the window has its size the
+    message is fitted again, so it is read whole where it fits (it was cut to "The t…")."""
+    draft = tmp_path / "userdata" / safety.DRAFT_NAME
+    draft.parent.mkdir(parents=True)
+    draft.write_text("yesterday's words")
+    win = make_window()
+    bar = win.statusBar()
+    assert bar.full_message == "The text from your last session is back."
+    qtbot.waitUntil(lambda: bar.currentMessage() == bar.full_message, timeout=2000)
+    long = "Saved /home/someone/Documents/" + "a-rather-deep-folder/" * 12 + "scrivox.txt"
+    win.resize(win.minimumSizeHint().width(), win.height())
+    bar.showMessage(long, 10_000)  # too long: cut with an ellipsis, whole in the tooltip
+    qtbot.waitUntil(lambda: bar.currentMessage().endswith("…"), timeout=2000)
+    assert bar.toolTip() == long
+    narrow = bar.currentMessage()
+    win.resize(win.width() + 400, win.height())  # a wider window shows more of it
+    qtbot.waitUntil(lambda: len(bar.currentMessage()) > len(narrow), timeout=2000)
+
+
+def test_a_damaged_marks_file_loses_no_text(make_window, tmp_path):
+    draft = tmp_path / "userdata" / safety.DRAFT_NAME
+    draft.parent.mkdir(parents=True)
+    draft.write_text("kept words")
+    draft.with_name(draft.name + ".marks.json").write_bytes(b"\x00{not json")
+    win = make_window()
+    assert win.text.toPlainText() == "kept words" and win.text.doubtful_words() == []
+
+
 def test_clear_text_can_be_undone(make_window, qtbot):
     """Clear text empties the text as one edit; Ctrl+Z brings it all back (the widget's own
     clear() would drop the undo history with the text)."""
@@ -82,8 +132,10 @@ def test_clear_text_can_be_undone(make_window, qtbot):
     win.clear_text_button.click()
     assert win.text.toPlainText() == ""
     qtbot.waitUntil(win.text.hasFocus, timeout=2000)  # so Ctrl+Z goes to the text, not to a stroke
+    assert "Ctrl+Z brings it back" in win.statusBar().currentMessage()
     win.act_undo.trigger()  # Ctrl+Z
     assert win.text.toPlainText() == "a page of dictation\nand a second line"
+    assert win.statusBar().currentMessage() == ""  # the hint is done once the text is back
 
 
 def test_quit_asks_before_discarding_ink(make_window, qtbot, monkeypatch):
@@ -112,7 +164,7 @@ def test_quit_asks_when_the_text_cannot_be_saved(make_window, qtbot, monkeypatch
     win.ask_before_close = True
     win.text.setPlainText("precious")
 
-    def full(self, text):
+    def full(self, text, marks=None):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(safety.Draft, "save", full)

@@ -175,6 +175,24 @@ def test_compact_panel_is_small_on_top_and_takes_no_focus(window):
     assert not (win.windowFlags() & Qt.WindowType.WindowStaysOnTopHint) and not modes.toolbar.isVisible()
 
 
+def test_compact_panel_says_where_the_text_went_while_send_is_off(window):
+    """The compact panel hides the text area: with Send to window off, its toolbar says the
+    text goes there and shows the last piece committed."""
+    win = window()
+    modes = win.modes
+    modes.act_compact.setChecked(True)
+    assert modes.target_label.text() == "→ the text (Full window)"
+    assert "Send to window" in modes.target_label.toolTip()
+    win.handwriting.committed.emit("hello there", [])
+    assert modes.target_label.text() == "“hello there” → the text"
+    assert win.text.toPlainText() == "hello there"
+    use(win, FakeTyper())
+    modes.act_send.setChecked(True)
+    assert "the text" not in modes.target_label.text()  # names the target window (or asks for a click)
+    modes.act_send.setChecked(False)
+    assert modes.target_label.text() == "“hello there” → the text"
+
+
 def test_compact_panel_never_points_at_the_buttons_it_lacks(window):
     win = window()
     win.speech.devices = []

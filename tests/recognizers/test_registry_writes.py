@@ -134,3 +134,19 @@ def test_a_file_that_cannot_be_deleted_is_reported(tmp_path):
     assert [x.id for x in reg.entries("handwriting", read_info=False)] == []
     note = take_notices()
     assert len(note) == 1 and "could not be deleted" in note[0]
+
+
+def test_a_models_own_figures_say_what_they_were_measured_on():
+    """The Models tab's CER is the training run's own check, a mix harder than the app's
+    reading of words: the description names the mix, so 9 % there and 4 % in the README do not
+    look like a contradiction (a tester's question)."""
+    from pathlib import Path
+
+    from recognizers.workspace.model_info import _summary_of
+
+    info = {"name": "hw", "holdout": ["art", "imp"], "val": {"n": 2000, "cer": 0.09},
+            "train_data": ["unipen:word,upper", "unipen-lines-varied:16000", "synth-ink:3000"]}
+    on = _summary_of("handwriting", info, Path("hw.pt"))["figures_on"]
+    assert on.startswith("held-out writers art, imp: 2000 samples (words, capitals, composed lines) read once and greedily")
+    assert "docs/handwriting.md" in on
+    assert _summary_of("handwriting", {"val": {"cer": 0.1}}, Path("x.pt"))["figures_on"] == "its validation data"
