@@ -9,7 +9,7 @@ checkpoint, done); `TrainingProcess` parses them and re-emits them as signals.
 - cancel: SIGINT first, so the run saves its resume state (``state.pt``) at the step it is
   at and exits; if it has not gone after a few seconds, terminate, then kill. The active
   model is never touched by a run: it only writes into its own directory;
-- when training is done, a second short process (``python -m recognizers.training.run_eval``) scores
+- when training is done, a second short process (``python -m recognizers score-run``) scores
   the model that was active before and the new one on the run's validation data, so the
   "before" and "after" figures are measured the same way on the same samples.
 """
@@ -300,7 +300,7 @@ class TrainingProcess(QObject):
         self.statusMessage.emit("Training done. Scoring the previous model on the same validation data…" if plan.base_model else "Training done. Scoring the new model…")
         p = QProcess(self)
         p.setProgram(sys.executable)
-        args = ["-m", "recognizers.training.run_eval", "--config", str(plan.config_path), "--json", str(plan.dir / "figures.json"), "--device", self.device]
+        args = ["-m", "recognizers", "score-run", "--config", str(plan.config_path), "--json", str(plan.dir / "figures.json"), "--device", self.device]
         for m in models:
             args += ["--model", str(m)]
         p.setArguments(args)

@@ -147,6 +147,13 @@ def _decoder_settings(args):
     return DecoderSettings(args.decoder, user_words=words, lm_weight=args.lm_weight, word_score=args.word_score)
 
 
+def cmd_score_run(args: argparse.Namespace) -> int:
+    import recognizers.synth.ink  # noqa: F401  (registers the synth-ink data spec, as cmd_train does)
+    from recognizers.training.run_eval import score_run
+
+    return score_run(args)
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from recognizers.metrics import error_rates
     from recognizers.recognizer import Recognizer
@@ -303,6 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--include-dir", action="append", help="unipen: another folder to look in for .INCLUDE files (repeatable)")
     im.add_argument("--tsv", help="commonvoice: which table of the release folder (default validated.tsv)")
     im.set_defaults(func=cmd_import)
+
+    from recognizers.training.run_eval import add_arguments
+
+    sr = sub.add_parser("score-run", help="score models on a training run's own validation data (greedy, as the run's evaluations; what the settings panel shows after a run)")
+    add_arguments(sr)
+    sr.set_defaults(func=cmd_score_run)
 
     sp = sub.add_parser("split", help="split ink or a speech manifest into train/val with no writer or speaker on both sides")
     sp.add_argument("src", help="an ink .jsonl(.gz) / folder, or a speech manifest .jsonl")

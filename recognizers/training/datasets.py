@@ -78,7 +78,7 @@ def load_ink_spec(spec: str, limit_label: int = 60, skipped: list[str] | None = 
     if kind in INK_GENERATORS:
         return INK_GENERATORS[kind](arg)
     if kind == "synth-ink":
-        raise ValueError("synth-ink specs need the synthetic-ink generator: import recognizers.synth.ink first")
+        raise ValueError("synth-ink specs need the synthetic-ink generator: import recognizers.synth.ink first (python -m recognizers train and score-run do)")
     raise ValueError(f"not an ink data spec: {spec!r}")
 
 

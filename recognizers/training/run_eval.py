@@ -2,7 +2,10 @@
 
 Run by the settings panel in a separate process once training has finished (Qt-free)::
 
-    python -m recognizers.training.run_eval --config RUN/config.json --model BEFORE.pt --model RUN/best.pt --json RUN/figures.json
+    python -m recognizers score-run --config RUN/config.json --model BEFORE.pt --model RUN/best.pt --json RUN/figures.json
+
+(`python -m recognizers.training.run_eval` takes the same arguments, but reads no ``synth-ink``
+data: its generator lives in a layer above training, which the command line imports first.)
 
 The validation set is built exactly as the training run builds it (the ``val_data`` specs,
 plus the samples of ``data`` whose writer or speaker is in ``holdout``), and every model is
@@ -86,13 +89,15 @@ def evaluate_models(config: dict, models: list[str], device: str = "cpu") -> dic
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m recognizers.training.run_eval", description="Score models on a training run's validation data.")
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", required=True, help="the run's config.json (TrainConfig fields)")
     p.add_argument("--model", action="append", required=True, help="a model file (repeatable)")
     p.add_argument("--json", help="write the figures here too")
     p.add_argument("--device", default="cpu")
-    args = p.parse_args(argv)
+
+
+def score_run(args: argparse.Namespace) -> int:
+    """Score the models, print the figures as one JSON line (and write them to --json)."""
     config = json.loads(Path(args.config).read_text(encoding="utf-8"))
     result = {"models": evaluate_models(config, args.model, args.device)}
     text = json.dumps(result)
@@ -102,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         atomic_write_text(Path(args.json), text + "\n")
     print(text, flush=True)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m recognizers.training.run_eval", description="Score models on a training run's validation data.")
+    add_arguments(p)
+    return score_run(p.parse_args(argv))
 
 
 if __name__ == "__main__":

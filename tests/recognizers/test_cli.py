@@ -99,3 +99,20 @@ def test_aligned_confidence_agrees_with_the_best_path_and_needs_enough_frames():
     lp = (torch.randn(3, 6) * 3).log_softmax(-1)
     assert aligned_confidence(lp, [1, 1, 1]) == []  # 1 _ 1 _ 1 needs five frames
     assert len(aligned_confidence(lp, [1, 2, 3])) == 3
+
+
+def test_score_run_reads_a_run_with_synthetic_ink(tmp_path):
+    """The figures after a run (what the settings panel shows) for a run whose data is the
+    synthetic ink: the training layer cannot make that ink itself, so `score-run` (the command
+    line, a layer above) registers the generator first. In a fresh process, as the app runs it."""
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parents[2] / "resources" / "models" / "handwriting.pt"
+    cfg = tmp_path / "config.json"
+    cfg.write_text(json.dumps({"modality": "handwriting", "data": ["synth-ink:10"], "val_data": ["synth-ink:12"], "val_limit": 12}))
+    out = subprocess.run([sys.executable, "-m", "recognizers", "score-run", "--config", str(cfg), "--model", str(shipped),
+                          "--json", str(tmp_path / "figures.json")], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    got = json.loads((tmp_path / "figures.json").read_text())["models"][str(shipped)]
+    assert got["n"] == 12 and got["cer"] < 0.2  # the training fonts, read by the shipped model
+    assert json.loads(out.stdout.strip().splitlines()[-1])["models"][str(shipped)] == got
