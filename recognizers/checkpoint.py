@@ -3,6 +3,10 @@
 Loading rebuilds the model from the file alone (no code is unpickled: weights_only=True),
 and writing goes through a temporary file and a rename, so an interrupted save never
 destroys the model that was there.
+
+A shipped model may store its weights as float16 (`save_checkpoint(..., weights="float16")`):
+half the file for the same network, read back as float32 on load, so everything downstream
+(inference, fine-tuning, widening) sees float32 as before.
 """
 
 from __future__ import annotations
@@ -98,9 +102,18 @@ def check_settings(modality: str, model_config: dict, feature_config: dict) -> N
             raise ValueError(f"feature setting n_mels={feature_config.get('n_mels')} is more than n_fft={feature_config['n_fft']} gives frequencies")
 
 
-def save_checkpoint(path: str | os.PathLike, ckpt: Checkpoint) -> None:
+STORED_WEIGHTS = {"float32": torch.float32, "float16": torch.float16}
+
+
+def save_checkpoint(path: str | os.PathLike, ckpt: Checkpoint, weights: str = "float32") -> None:
+    """Write the checkpoint; `weights="float16"` stores the floating-point tensors at half size."""
+    if weights not in STORED_WEIGHTS:
+        raise ValueError(f"weights must be one of {', '.join(STORED_WEIGHTS)}, not {weights!r}")
+    obj = ckpt.to_obj()
+    if weights != "float32":
+        obj["state_dict"] = {k: v.to(STORED_WEIGHTS[weights]) if v.is_floating_point() else v for k, v in obj["state_dict"].items()}
     buf = io.BytesIO()
-    torch.save(ckpt.to_obj(), buf)
+    torch.save(obj, buf)
     atomic_write_bytes(path, buf.getvalue())
 
 
@@ -122,7 +135,8 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             model_config=ModelConfig.from_dict(obj["model_config"]),
             feature_config=feature_config_for(modality, obj["feature_config"]),
             alphabet=Alphabet(obj["alphabet"]),
-            state_dict=obj["state_dict"],
+            # float16-stored weights (a smaller shipped file) come back as float32
+            state_dict={k: v.float() if torch.is_tensor(v) and v.is_floating_point() else v for k, v in obj["state_dict"].items()},
             info=obj.get("info", {}),
         )
         if ckpt.model_config.input_dim != ckpt.feature_config.dim:

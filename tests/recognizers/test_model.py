@@ -70,6 +70,24 @@ def test_checkpoint_round_trip_and_damage(tmp_path):
         load_checkpoint(tmp_path / "half.pt")
 
 
+def test_weights_stored_as_float16_halve_the_file_and_load_as_float32(tmp_path):
+    model = CTCModel(ModelConfig(4, 10, conv_channels=16, hidden=64, layers=2, dropout=0.0)).eval()
+    ck = Checkpoint("handwriting", model.cfg, InkFeatureConfig(), Alphabet("abcdefghi"), model.state_dict(), {"name": "t"})
+    save_checkpoint(tmp_path / "full.pt", ck)
+    save_checkpoint(tmp_path / "half.pt", ck, weights="float16")
+    full, half = (tmp_path / "full.pt").stat().st_size, (tmp_path / "half.pt").stat().st_size
+    assert half < 0.6 * full
+    back = load_checkpoint(tmp_path / "half.pt")
+    assert all(v.dtype == torch.float32 for v in back.state_dict.values() if v.is_floating_point())
+    x = torch.randn(1, 30, 4)
+    with torch.no_grad():
+        want, got = model(x, torch.tensor([30]))[0], back.build_model()(x, torch.tensor([30]))[0]
+    torch.testing.assert_close(got, want, atol=5e-3, rtol=0)  # float16's rounding of the weights only
+    assert torch.equal(got.argmax(-1), want.argmax(-1))
+    with pytest.raises(ValueError, match="weights must be"):
+        save_checkpoint(tmp_path / "x.pt", ck, weights="int4")
+
+
 def test_charset_restriction_settles_ambiguous_shapes():
     from recognizers.recognizer import restrict
 
