@@ -141,9 +141,9 @@ class HandwritingPanel(QGroupBox):
         """Say that the model is loading where the eye already is, the canvas and the status
         line: a banner above the canvas would move it down and back when the model arrives."""
         self.model_ready = False
-        self.canvas.placeholder = "Write here (the model is loading; your ink waits for it)"
+        self.canvas.placeholder = "Write here (model loading…)"  # short: the compact panel is narrow
         self.canvas.update()
-        self.status.setText("loading the handwriting model…")
+        self.status.setText("loading the model…")
         self._update_buttons()
 
     def set_model_ready(self, ready: bool, message: str = "") -> None:
@@ -156,6 +156,8 @@ class HandwritingPanel(QGroupBox):
             self.banner.clear()
             if not self.canvas.is_empty():
                 self._request()
+                if self.pause_ms > 0 and not self.canvas.drawing:  # ink written while loading commits as any other
+                    self.pause_timer.start(self.pause_ms)
         elif message:
             self.banner.show_message(message, "error")
         self._update_buttons()

@@ -153,7 +153,11 @@ class MainWindow(QMainWindow):
         self.time_label = QLabel("last: —")
         for w in (self.models_label, self.device_label, self.time_label):
             w.setStyleSheet("padding: 0 6px;")
-            self.statusBar().addPermanentWidget(w)
+        # the models on the left, a normal widget: a message hides it while shown and gets its
+        # room (as a permanent one it left a 753 px window's messages cut to "Text cleared. Ctrl…")
+        self.statusBar().addWidget(self.models_label, 1)
+        self.statusBar().addPermanentWidget(self.device_label)
+        self.statusBar().addPermanentWidget(self.time_label)
         self._update_status()
 
         build_menus(self)
@@ -337,11 +341,11 @@ class MainWindow(QMainWindow):
         cur.select(QTextCursor.SelectionType.Document)
         cur.removeSelectedText()
         self.text.setFocus()  # so that Ctrl+Z undoes in the text, not a stroke
-        self.statusBar().showMessage(TEXT_CLEARED, 6000)
+        self.statusBar().showMessage(TEXT_CLEARED)  # until the text is back or new text comes
 
     def _text_changed(self) -> None:
         # once the text is back (Ctrl+Z) or new text came, "Ctrl+Z brings it back" is stale
-        if self.text.toPlainText() and self.statusBar().currentMessage() == TEXT_CLEARED:
+        if self.text.toPlainText() and self.statusBar().currentMessage() and self.statusBar().full_message == TEXT_CLEARED:
             self.statusBar().clearMessage()
 
     def undo(self) -> None:

@@ -349,6 +349,9 @@ class WindowModes(QObject):
         s = self.sender
         if not self.act_send.isChecked():
             # the compact panel hides the text area: say where the committed text goes
+            text_area = getattr(self.win, "text", None)
+            if self.last_kept and text_area is not None and not text_area.toPlainText().rstrip().endswith(self.last_kept):
+                self.last_kept = ""  # undone or edited away since: do not name text that is not there
             text = f"“{_elide(self.last_kept, 24)}” → the text" if self.last_kept else "→ the text (Full window)"
             tip = ("Committed text goes to the text area of the full window (Full window, Ctrl+Shift+P). "
                    "Turn on Send to window to type it into another application.")

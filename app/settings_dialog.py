@@ -212,6 +212,11 @@ class SettingsDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.banner.show_message(html.escape(text), "error")
 
+    def clear_error(self) -> None:
+        """An action that went through ends the message of one that failed before."""
+        if self.banner.level == "error":
+            self.banner.clear()
+
     def refresh(self) -> None:
         for lst in self.model_lists.values():
             lst.refresh()

@@ -167,6 +167,7 @@ class ModelList(QGroupBox):
         except (RegistryError, OSError) as exc:  # OSError: the list could not be saved (a full or read-only disk)
             self.dialog.show_error(str(exc))
             return
+        self.dialog.clear_error()
         self.dialog.ctx.load_model(self.modality, e.path)
         self.dialog.models_changed(self.modality)
 
@@ -179,6 +180,7 @@ class ModelList(QGroupBox):
             return
         try:
             self.dialog.registry.delete(self.modality, mid)
+            self.dialog.clear_error()
         except (RegistryError, OSError) as exc:
             self.dialog.show_error(str(exc))
         self.dialog.models_changed(self.modality)
@@ -193,5 +195,6 @@ class ModelList(QGroupBox):
         except (RegistryError, OSError) as exc:  # not a readable Scrivox model, or the copy failed
             self.dialog.show_error(f"Could not import {path}: {exc}")
             return
+        self.dialog.clear_error()
         self.dialog.models_changed(self.modality)
         self.select(e.id)

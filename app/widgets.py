@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizeGrip,
     QSizePolicy,
     QStatusBar,
     QStyle,
@@ -122,12 +123,15 @@ class ElidedButton(QPushButton):
     Its size hint is capped (`max_text_px`) and it can shrink to a few characters, so a long
     reading (a whole written line) never makes its row, or the window, wider. `text()` stays
     the whole text (accessibility reads all of it); `shown_text()` is what is painted. The
-    tooltip is the caller's to set.
+    tooltip is the caller's to set. With `keep_visible` set (a character index), the cut keeps
+    that character in view, dropping the start instead ("…CAKE NOw"): five readings of a line
+    that differ only near its end would otherwise all show the same first words.
     """
 
     def __init__(self, parent: QWidget | None = None, max_text_px: int = 320) -> None:
         super().__init__(parent)
         self.max_text_px = max_text_px
+        self.keep_visible: int | None = None
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
     def _size_for_text_width(self, text_px: int) -> QSize:
@@ -149,7 +153,18 @@ class ElidedButton(QPushButton):
         room = max(0, self.width() - self._size_for_text_width(0).width())
         if self._text_px() <= room:
             return self.text()
-        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, room, Qt.TextFlag.TextShowMnemonic)
+        fm, text, k = self.fontMetrics(), self.text(), self.keep_visible
+        shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, room, Qt.TextFlag.TextShowMnemonic)
+        if k is None or len(shown) - 1 > k:  # the kept character is in view already
+            return shown
+        # drop whole words from the start until the kept character (and a little after) fits
+        for start in [i + 1 for i, c in enumerate(text[:k]) if c == " "] + [k]:
+            whole = "…" + text[start:]
+            cand = fm.elidedText(whole, Qt.TextElideMode.ElideRight, room, Qt.TextFlag.TextShowMnemonic)
+            visible = len(whole) - 1 if cand == whole else len(cand) - 2  # characters of text[start:] in view
+            if k - start < visible:
+                return cand
+        return shown
 
     def paintEvent(self, ev) -> None:
         p = QStylePainter(self)
@@ -219,14 +234,23 @@ class ElidingStatusBar(QStatusBar):
         super().__init__(parent)
         self.full_message = ""
         self._until: float | None = None  # monotonic time at which the message times out
+        self._permanent: list[QWidget] = []
         self.messageChanged.connect(self._changed)
 
+    def addPermanentWidget(self, widget: QWidget, stretch: int = 0) -> None:  # Qt's name
+        self._permanent.append(widget)
+        super().addPermanentWidget(widget, stretch)
+
     def message_room(self) -> int:
+        """The width left of the permanent widgets (normal widgets hide while a message shows)."""
         right = self.width()
-        for w in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        for w in self._permanent:
             if w.isVisible() and w.geometry().left() > 0:
                 right = min(right, w.geometry().left())
-        return max(0, right - 16)  # the message's margins and the size grip's gap
+        grip = self.findChild(QSizeGrip)
+        if grip is not None and grip.isVisible():
+            right = min(right, grip.geometry().left())
+        return max(0, right - 16)  # the message's margins
 
     def showMessage(self, text: str, timeout: int = 0) -> None:  # Qt's name
         self.full_message = text or ""
@@ -317,7 +341,9 @@ class CandidateBar(QWidget):
         self._texts = seen[: len(self.buttons)]
         for i, b in enumerate(self.buttons):
             if i < len(self._texts):
-                b.setText(self._texts[i].replace("&", "&&").replace("\n", " ↵ "))  # a line break shows as ↵; elided to fit
+                shown = self._texts[i].replace("&", "&&").replace("\n", " ↵ ")  # a line break shows as ↵; elided to fit
+                b.keep_visible = None if i == 0 else _first_difference(self._texts[0].replace("&", "&&").replace("\n", " ↵ "), shown)
+                b.setText(shown)
                 b.setStyleSheet(BEST_STYLE if i == 0 and self.best_highlighted else OTHER_STYLE)
                 tip = f"Commit this reading (Ctrl+{i + 1})"
                 tip = f"{self._texts[i]}\n\n{tip}"  # the whole reading, however much of it the button shows
@@ -359,3 +385,9 @@ def remember_dir(path: str) -> str:
     if path:
         _last_dir = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
     return path
+
+
+def _first_difference(a: str, b: str) -> int:
+    """The index of the first character where b differs from a (len of the shorter if one is the other's start)."""
+    n = min(len(a), len(b))
+    return next((i for i in range(n) if a[i] != b[i]), n)

@@ -257,12 +257,21 @@ def cmd_split(args: argparse.Namespace) -> int:
     return 0
 
 
+def _modality(value: str) -> Modality:
+    """argparse's type for the recognizer argument: its own message names the choices
+    (a ValueError would print "invalid parse value: 'file.wav'")."""
+    try:
+        return Modality.parse(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a recognizer: say handwriting or speech first, then the files") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m recognizers", description="Scrivox recognizers: train, evaluate and run the handwriting and speech models.")
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train or fine-tune a model (resumable)")
-    t.add_argument("modality", type=Modality.parse, choices=MODALITIES)
+    t.add_argument("modality", type=_modality, choices=MODALITIES)
     t.add_argument("--config", help="a preset name (handwriting, speech, tiny-handwriting, tiny-speech, quick-finetune) or a JSON file of TrainConfig fields")
     t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one TrainConfig field (JSON value), repeatable")
     t.add_argument("--out", help="output directory (default: the config's out_dir)")
@@ -274,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, helptext, func in (("evaluate", "score a model on labelled data: CER, WER, exact match, time", cmd_evaluate), ("transcribe", "print the text of ink or audio files", cmd_transcribe)):
         e = sub.add_parser(name, help=helptext)
-        e.add_argument("modality", type=Modality.parse, choices=MODALITIES)
+        e.add_argument("modality", type=_modality, choices=MODALITIES)
         if name == "evaluate":
             e.add_argument("--data", required=True, help="ink: a .json, a directory of them or a .jsonl(.gz); speech: a manifest .jsonl")
             e.add_argument("--json", metavar="OUT", help="also write {n, cer, wer, exact, ms_per_sample} to OUT")

@@ -14,8 +14,13 @@ search runs case-folded over lower-case words, and each candidate word then take
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import re
+import sys
 import tempfile
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +38,36 @@ ARPA = LM_DIR / "en-bigram.arpa"
 TUNED = LM_DIR / "decoder.json"  # the beam's weights and search options per modality, from scripts/tune_beam.py
 SIL = "|"  # the word-boundary token flashlight needs; our space maps to it
 BLANK_TOKEN = "<blk>"
+
+
+# What KenLM writes to the process's stderr while it reads an ARPA file: advice to build a
+# binary (we build the model per user word list, so there is no binary to ship) and a progress
+# ruler. Nothing a person at a terminal can act on.
+KENLM_CHATTER = re.compile(r"^(Loading the LM will be faster if you build a binary file\.|Reading .*|-*(\d+-*)+|\**)$")
+
+
+@contextlib.contextmanager
+def kenlm_quiet() -> Iterator[None]:
+    """Hold back KenLM's chatter on file descriptor 2 while the LM loads; anything else
+    written there meanwhile (by any thread) is passed on afterwards, in order."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (a GUI without a terminal)
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+            held.seek(0)
+            kept = [ln for ln in held.read().decode("utf-8", "replace").splitlines() if ln.strip() and not KENLM_CHATTER.match(ln.strip())]
+            if kept:
+                os.write(fd, ("\n".join(kept) + "\n").encode())
 
 
 def tuned_options(modality: str) -> dict:
@@ -110,9 +145,10 @@ class LexiconBeamDecoder:
                         lex_lines.append(f"{w}\t{' '.join(w)} {SIL}")
                 (tmp / "lexicon.txt").write_text("\n".join(dict.fromkeys(lex_lines)) + "\n")
                 lm_path = self._write_lm(tmp, words, [u.lower() for u in user], user_boost_logprob)
-                self.decoder = ctc_decoder(lexicon=str(tmp / "lexicon.txt"), lm=str(lm_path),
-                                           lm_weight=lm_weight if search_lm_weight is None else search_lm_weight,
-                                           word_score=word_score if search_word_score is None else search_word_score, sil_score=0.0, log_add=True, **kwargs)
+                with kenlm_quiet():
+                    self.decoder = ctc_decoder(lexicon=str(tmp / "lexicon.txt"), lm=str(lm_path),
+                                               lm_weight=lm_weight if search_lm_weight is None else search_lm_weight,
+                                               word_score=word_score if search_word_score is None else search_word_score, sil_score=0.0, log_add=True, **kwargs)
             elif mode == "free":
                 self.decoder = ctc_decoder(lexicon=None, lm=None, **kwargs)
             else:

@@ -42,10 +42,11 @@ def _summary_of(modality: str, info: dict, path: Path) -> dict:
     n = f"{figures['n']} " if "n" in figures else ""
     kinds = _sample_kinds(info.get("train_data") or [])
     doc = "docs/handwriting.md" if modality == Modality.HANDWRITING else "docs/speech.md"
+    better = "word list, several views, field hint" if modality == Modality.HANDWRITING else "word list and language model"
+    tail = f" read once and greedily in training (the app reads better: {better}; per-task figures in {doc})"
     on = "" if not figures else (
-        f"held-out {who} {', '.join(holdout)}: {n}samples{kinds} read once and greedily in training "
-        f"(the app reads better: word list, several views, field hint; per-task figures in {doc})"
-        if holdout else "its validation data")
+        f"held-out {who} {', '.join(holdout)}: {n}samples{kinds}{tail}" if holdout
+        else f"{n}samples of its validation data{tail}" if n else "its validation data")
     return {
         "modality": modality,
         "name": str(info.get("name") or path.stem),

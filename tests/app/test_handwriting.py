@@ -205,6 +205,20 @@ def test_loading_is_said_in_place_and_nothing_moves_when_the_models_arrive(make_
         assert win.speech.live_label.text() == "Loading the speech model…"
 
 
+def test_ink_written_while_the_model_loads_is_committed_after_the_pause(make_window, standin_models, qtbot):
+    """A tester wrote HELLO at start-up: it was read once the model came, but the pause never
+    committed it (the pause timer starts at pen-up only when a model is there)."""
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    panel = win.handwriting
+    panel.pause_ms = 300
+    panel.show_loading()  # as at start-up, or while another model loads
+    draw_ink(panel.canvas, zigzag(2))
+    assert not panel.pause_timer.isActive()
+    panel.set_model_ready(True)
+    assert panel.pause_timer.isActive()
+    qtbot.waitUntil(panel.canvas.is_empty, timeout=10_000)  # read, then committed
+
+
 def test_broken_model_shows_a_message_and_the_rest_works(make_window, standin_models, tmp_path, qtbot):
     broken = tmp_path / "handwriting.pt"
     broken.write_bytes(b"\x80\x02 this is not a model" * 10)

@@ -129,13 +129,18 @@ def test_clear_text_can_be_undone(make_window, qtbot):
     qtbot.waitExposed(win)
     win.text.setPlainText("a page of dictation\nand a second line")
     win.handwriting.canvas.setFocus()
+    win.resize(win.minimumSizeHint().width(), win.height())  # the narrowest window still shows the hint whole
+    qtbot.waitUntil(lambda: win.width() == win.minimumSizeHint().width(), timeout=2000)
     win.clear_text_button.click()
     assert win.text.toPlainText() == ""
+    assert win.statusBar().currentMessage() == "Text cleared. Ctrl+Z brings it back."
+    assert not win.models_label.isVisible()  # the models' names give the message their room while it shows
     qtbot.waitUntil(win.text.hasFocus, timeout=2000)  # so Ctrl+Z goes to the text, not to a stroke
     assert "Ctrl+Z brings it back" in win.statusBar().currentMessage()
     win.act_undo.trigger()  # Ctrl+Z
     assert win.text.toPlainText() == "a page of dictation\nand a second line"
-    assert win.statusBar().currentMessage() == ""  # the hint is done once the text is back
+    assert win.statusBar().currentMessage() == ""  # the hint is done once the text is back (it has no timeout)
+    assert win.models_label.isVisible()
 
 
 def test_quit_asks_before_discarding_ink(make_window, qtbot, monkeypatch):

@@ -191,6 +191,10 @@ def test_compact_panel_says_where_the_text_went_while_send_is_off(window):
     assert "the text" not in modes.target_label.text()  # names the target window (or asks for a click)
     modes.act_send.setChecked(False)
     assert modes.target_label.text() == "“hello there” → the text"
+    win.text.undo()  # the commit undone: the toolbar does not name text that is gone
+    modes.act_compact.setChecked(False)
+    modes.act_compact.setChecked(True)
+    assert win.text.toPlainText() == "" and modes.target_label.text() == "→ the text (Full window)"
 
 
 def test_compact_panel_never_points_at_the_buttons_it_lacks(window):
@@ -263,3 +267,19 @@ def test_compact_panel_keeps_its_width_when_long_readings_come(window):
     QApplication.processEvents()
     assert win.minimumSizeHint().width() <= COMPACT_SIZE[0]
     assert win.width() <= COMPACT_SIZE[0]
+
+
+def test_compact_candidates_for_a_line_show_where_they_differ(window):
+    """Five readings of a line that differ only at its end all showed "BAKE…": a cut
+    alternative now keeps its first difference from the best reading in view."""
+    win = window()
+    win.modes.act_compact.setChecked(True)
+    bar = win.handwriting.candidates
+    bar.set_candidates(["BAKE THE CAKE NOW", "BAKE THE CAKE NOw", "BAKE THE CAKE Now", "BAKE THF CAKE NOW"])
+    QApplication.processEvents()
+    shown = [b.shown_text() for b in bar.buttons[:4]]
+    assert shown[0].startswith("BAKE")  # the best reading from its start
+    assert any(s != t for s, t in zip(shown, bar.texts()))  # this panel is too narrow for all four whole
+    for s, diff in zip(shown[1:], ("NOw", "Now", "THF")):
+        assert diff in s or s == bar.texts()[shown.index(s)], shown
+    assert len(set(shown)) == 4

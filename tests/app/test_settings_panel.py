@@ -259,3 +259,16 @@ def test_settings_enrolment_records_speech(make_window, user_dirs, qtbot):
     assert item.text == prompt and Path(item.audio_path).exists()
     assert dlg.count == 1 and dlg.index == 1
     dlg.reject()
+
+
+def test_a_failed_import_message_goes_once_an_import_works(make_window, standin_models, user_dirs, qtbot):
+    """A tester imported the speech model as a handwriting one (refused, rightly), then as a
+    speech one: the old error stayed above the tabs."""
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d = win.show_settings()
+    d.confirm = False
+    d.model_lists["handwriting"].import_model(str(standin_models["speech"]))
+    assert "is a speech model, not a handwriting model" in d.banner.text()
+    d.model_lists["speech"].import_model(str(standin_models["speech"]))
+    assert d.banner.text() == ""
+    assert any(e.origin == "imported" for e in d.model_lists["speech"].entries)

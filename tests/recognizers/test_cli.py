@@ -59,6 +59,9 @@ def test_transcribe_and_clear_errors(tmp_path, tiny_model, capsys):
     (tmp_path / "broken.pt").write_text("nope")
     assert main(["transcribe", "handwriting", str(tmp_path / "one.jsonl"), "--model", str(tmp_path / "broken.pt")]) == 2
     assert "not a readable model file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # the recognizer left out: argparse's message names the choices
+        main(["transcribe", str(tmp_path / "one.jsonl")])
+    assert "is not a recognizer: say handwriting or speech first" in capsys.readouterr().err
 
 
 def test_transcribe_details_gives_word_confidence_and_scored_alternatives(tmp_path, tiny_model, capsys):

@@ -129,3 +129,24 @@ def test_the_search_keeps_more_candidates_than_it_returns_when_asked():
     heavy = LexiconBeamDecoder(a, "lexicon", nbest=2, search_nbest=20, search_lm_weight=2.0, search_word_score=0.0)
     assert light.candidates(lp) != heavy.candidates(lp)
     assert light.lm_weight == heavy.lm_weight == 0.5
+
+
+def test_kenlm_chatter_is_held_back_and_other_stderr_passes():
+    """Every start printed KenLM's "build a binary file" advice and a progress ruler to the
+    terminal; the decoder now holds those back, and only those (in a fresh process, whose
+    stderr is a real file descriptor)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os\n"
+        "from recognizers.decoding.lexicon import LexiconBeamDecoder, kenlm_quiet\n"
+        "from recognizers.alphabet import Alphabet\n"
+        "LexiconBeamDecoder(Alphabet.handwriting(), mode='lexicon')\n"
+        "with kenlm_quiet():\n"
+        "    os.write(2, b'a real warning\\n')\n"
+        "os.write(2, b'after\\n')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.splitlines() == ["a real warning", "after"]

@@ -150,3 +150,5 @@ def test_a_models_own_figures_say_what_they_were_measured_on():
     assert on.startswith("held-out writers art, imp: 2000 samples (words, capitals, composed lines) read once and greedily")
     assert "docs/handwriting.md" in on
     assert _summary_of("handwriting", {"val": {"cer": 0.1}}, Path("x.pt"))["figures_on"] == "its validation data"
+    speech = _summary_of("speech", {"val": {"n": 600, "cer": 0.09, "wer": 0.28}}, Path("s.pt"))["figures_on"]
+    assert speech.startswith("600 samples of its validation data read once and greedily") and "language model" in speech
