@@ -346,6 +346,8 @@ class ModelRegistry:
         if summary["modality"] != modality:
             raise RegistryError(f"{source} is a {summary['modality']} model, not a {modality} model")
         self.reload()
+        if origin == "imported" and (same := self._same_file(modality, source)) is not None:
+            raise RegistryError(f"{source} is already in the list, as {same.name}: the same file, byte for byte")
         name = name or summary["name"]
         mid = base_id = safe_name(name)
         k = 2
@@ -373,6 +375,22 @@ class ModelRegistry:
             dest.unlink(missing_ok=True)  # never a file the list does not name (it would come back as "recovered")
             raise
         return self._entry(modality, mid, self.data["models"][modality][mid])
+
+    def _same_file(self, modality: str, source: Path) -> ModelEntry | None:
+        """The listed model whose file has the same bytes as `source`, if any."""
+        size = source.stat().st_size
+        digest = None
+        for e in self.entries(modality, read_info=False):
+            p = Path(e.path)
+            try:
+                if not e.exists or p.stat().st_size != size:
+                    continue
+                digest = digest or _sha256(source)
+                if _sha256(p) == digest:
+                    return e
+            except OSError:
+                continue
+        return None
 
     def activate(self, modality: str, mid: str) -> ModelEntry:
         """Make `mid` the active model; the one active before becomes 'previous'."""
@@ -424,3 +442,13 @@ class ModelRegistry:
     def _check(modality: str) -> None:
         if modality not in MODALITIES:
             raise RegistryError(f"unknown modality {modality!r}")
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

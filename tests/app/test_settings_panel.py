@@ -272,3 +272,6 @@ def test_a_failed_import_message_goes_once_an_import_works(make_window, standin_
     d.model_lists["speech"].import_model(str(standin_models["speech"]))
     assert d.banner.text() == ""
     assert any(e.origin == "imported" for e in d.model_lists["speech"].entries)
+    n = len(d.model_lists["speech"].entries)
+    d.model_lists["speech"].import_model(str(standin_models["speech"]))  # the same file again: said, not listed twice
+    assert "already in the list" in d.banner.text() and len(d.model_lists["speech"].entries) == n
