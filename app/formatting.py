@@ -19,6 +19,23 @@ def fmt_rate(v) -> str:
     return "—" if v is None else f"{100 * float(v):.1f} %"
 
 
+SENTENCE_ENDS = ".!?\n"
+PRONOUN_I = {"i": "I", "i'm": "I'm", "i've": "I've", "i'll": "I'll", "i'd": "I'd"}
+
+
+def dictation_case(text: str, previous: str) -> str:
+    """Speech as people write it: the speech model reads lower case only, so "i" (and "i'm",
+    "i'll"...) becomes "I", and a piece that starts a sentence (the text before it is empty or
+    ends in . ! ? or a line break) starts with a capital. Word for word: the words stay the
+    same in number and order, so their confidences still match them."""
+    words = [PRONOUN_I.get(w, w) for w in text.split(" ")]
+    out = " ".join(words)
+    before = previous.rstrip(" \t")
+    if not before or before[-1] in SENTENCE_ENDS:
+        out = out[:1].upper() + out[1:]
+    return out
+
+
 def join_text(previous: str, text: str) -> str:
     """What to append after `previous`: `text` after a space between words, with none
     before punctuation or after a line break (or at the very start)."""

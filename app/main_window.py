@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.audio_input import AudioBackend, SoundDeviceBackend
 from app.context import AppContext
+from app.formatting import dictation_case
 from app.handwriting_panel import HandwritingPanel
 from app.menus import build_menus
 from app.push_to_talk import PushToTalkFilter
@@ -67,6 +68,7 @@ SHORTCUTS = [
 class MainWindow(QMainWindow):
     modelsSettled = Signal()  # both models have loaded or failed (once, at start-up)
     textAppended = Signal(str)
+    speechCommitted = Signal(str)  # an utterance's final text, as it went into the text area
 
     def __init__(
         self,
@@ -167,7 +169,7 @@ class MainWindow(QMainWindow):
         self.handwriting.recognitionTime.connect(lambda ms: self._show_time("handwriting", ms))
         self.speech.recognitionTime.connect(lambda ms: self._show_time("speech", ms))
         self.speech.finalTranscript.connect(self._speech_final)
-        self.speech.fileTranscribed.connect(lambda path, text: self.append_text(text))
+        self.speech.fileTranscribed.connect(lambda path, text: self.append_text(dictation_case(text.strip(), self.text.toPlainText())))
         self.speech.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.copy_button.clicked.connect(self.copy_text)
         self.save_button.clicked.connect(self.save_text)
@@ -372,7 +374,12 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"Could not save the sample: {exc}", 6000)
 
     def _speech_final(self, uid: int, text: str, audio: np.ndarray) -> None:
-        self.append_text(text, self.speech.last_final_words)
+        shown = dictation_case(text.strip(), self.text.toPlainText())
+        words = self.speech.last_final_words
+        if len(words) == len(shown.split()):  # the same words, some capitalised: their confidences follow
+            words = [(w, c) for w, (_, c) in zip(shown.split(), words)]
+        self.append_text(shown, words)
+        self.speechCommitted.emit(shown)  # what Send to window types: the text as shown
         if self.save_samples and text.strip() and audio is not None and len(audio):
             try:
                 self.last_saved = self.store.save_utterance(audio, text.strip())

@@ -397,7 +397,7 @@ def install(win: QMainWindow, menu_title: str = "&View", chooser: Callable[[], C
     menu.addAction(modes.act_compact)
     menu.addAction(modes.act_send)
     win.handwriting.committed.connect(lambda text, ink: sender.send(text))
-    win.speech.finalTranscript.connect(lambda uid, text, audio: sender.send(text))
+    win.speechCommitted.connect(sender.send)  # the utterance as the text area shows it ("I", a capital after a full stop)
     modes.restore()
     return modes
 

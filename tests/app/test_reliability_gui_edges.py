@@ -170,7 +170,7 @@ def test_a_clip_with_no_text_says_no_speech_found(make_window, standin_models, t
     assert win.text.toPlainText() == ""
     sp._files_pending += 1
     sp._job_done(Job("file", clip, channel="file", tag=clip, result="hello", extra={"duration_s": 0.14}, started=1.0, finished=1.2))
-    assert messages[-1].startswith("Transcribed click.wav") and win.text.toPlainText() == "hello"
+    assert messages[-1].startswith("Transcribed click.wav") and win.text.toPlainText() == "Hello"
 
 
 def _silent_speech_model(path):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from .helpers import with_silence
 
+from app.formatting import dictation_case
 from app.audio_input import FakeBackend, SoundDeviceBackend
 from app.settings import DEFAULT_DECODER
 from app.transcript_edit import DOUBT_BELOW
@@ -60,7 +61,8 @@ def test_no_microphone_shows_a_message_and_the_rest_works(make_window, standin_m
     with qtbot.waitSignal(sp.fileTranscribed, timeout=20_000) as blocker:
         sp.transcribe_file(str(path))
     assert blocker.args[1].strip()
-    assert win.text.toPlainText() == blocker.args[1].strip()
+    text = blocker.args[1].strip()
+    assert win.text.toPlainText() == text[0].upper() + text[1:]  # the start of the text: a capital
 
 
 def test_live_audio_gives_partials_then_the_final(make_window, standin_models, spoken_audio, qtbot):
@@ -91,7 +93,7 @@ def test_live_audio_gives_partials_then_the_final(make_window, standin_models, s
     assert len(spoken_audio) <= len(utterance) <= len(spoken_audio) + int(0.7 * 16_000)
     reference = Recognizer.load(standin_models["speech"], device="cpu", decoder=DEFAULT_DECODER).recognize(utterance)
     assert final_text == reference.text and final_text
-    assert win.text.toPlainText() == final_text.strip()
+    assert win.text.toPlainText() == dictation_case(final_text.strip(), "")  # as people write it: "I", a capital first
     assert sp.partial_lags_ms and max(sp.partial_lags_ms) < 5_000
 
 
@@ -121,7 +123,8 @@ def test_saved_utterance_is_a_manifest_line_and_a_flac(make_window, standin_mode
     win.speech.set_recording(False)
     words = win.speech.last_final_words
     assert [w for w, _ in words] == blocker.args[1].split()
-    assert win.text.doubtful_words() == [w for w, c in words if c < DOUBT_BELOW]
+    shown = win.text.toPlainText().split()  # the same words, the first capitalised
+    assert win.text.doubtful_words() == [s for s, (w, c) in zip(shown, words) if c < DOUBT_BELOW]
     manifest = win.store.manifest_path
     (line,) = manifest.read_text().splitlines()
     entry = json.loads(line)

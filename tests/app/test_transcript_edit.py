@@ -98,3 +98,28 @@ def test_new_text_in_a_cleared_place_keeps_its_own_confidences(qtbot):
     c.removeSelectedText()
     ed.append_committed("tbe", [("tbe", 0.99)])  # the same word again, now read with confidence
     assert ed.toPlainText() == "tbe" and ed.doubtful_words() == []
+
+
+def test_dictation_is_cased_as_people_write():
+    """The speech model reads lower case: "i" and its contractions become "I", and a piece
+    that starts a sentence starts with a capital; the words stay the same in number."""
+    from app.formatting import dictation_case
+
+    assert dictation_case("i think i'm late", "") == "I think I'm late"
+    assert dictation_case("and i'll go", "It rains") == "and I'll go"  # mid-sentence: no capital
+    assert dictation_case("then we left", "We ate.") == "Then we left"
+    assert dictation_case("so", "Really?\n") == "So"
+    assert dictation_case("is it", "Who") == "is it"
+    assert dictation_case("it is", "Done!  ") == "It is"
+    assert dictation_case("", "") == ""
+    assert dictation_case("ice in india", "") == "Ice in india"  # only the pronoun, not words that start with i
+
+
+def test_a_spoken_sentence_goes_in_cased_with_its_doubt_marks(make_window, qtbot):
+    win = make_window()
+    win.speech.last_final_words = [("i", 0.9), ("think", 0.2), ("so", 0.9)]
+    win.speech.finalTranscript.emit(1, "i think so", None)
+    assert win.text.toPlainText() == "I think so" and win.text.doubtful_words() == ["think"]
+    win.speech.last_final_words = [("maybe", 0.3)]
+    win.speech.finalTranscript.emit(2, "maybe", None)
+    assert win.text.toPlainText() == "I think so maybe" and win.text.doubtful_words() == ["think", "maybe"]
