@@ -139,8 +139,11 @@ class HandwritingPanel(QGroupBox):
 
     def show_loading(self) -> None:
         """Say that the model is loading where the eye already is, the canvas and the status
-        line: a banner above the canvas would move it down and back when the model arrives."""
-        self.model_ready = False
+        line: a banner above the canvas would move it down and back when the model arrives.
+        Only for a first load: while another model replaces a working one, reading and
+        committing go on (the jobs wait for the new model), as the status bar says loading."""
+        if self.model_ready:
+            return
         self.canvas.placeholder = "Write here (model loading…)"  # short: the compact panel is narrow
         self.canvas.update()
         self.status.setText("loading the model…")

@@ -52,7 +52,7 @@ class TextAutosave(QObject):
         if not text or self.edit.toPlainText():
             return False
         self.edit.setPlainText(text)
-        self.edit.restore_marks(self.draft.load_marks())  # the doubted words' underlines too
+        self.edit.restore_marks(self.draft.load_marks(text))  # the doubted words' underlines too
         self.dirty = False
         self.timer.stop()
         return True

@@ -228,8 +228,7 @@ class WindowModes(QObject):
         sender.targetChanged.connect(lambda w, name: self._show_target())
         sender.sent.connect(lambda text, name: self._show_target())
         sender.fellBack.connect(self._fell_back)
-        if hasattr(win, "textAppended"):
-            win.textAppended.connect(self._kept)
+        win.textAppended.connect(self._kept)
 
     def _kept(self, text: str) -> None:
         if not self.act_send.isChecked():
@@ -349,8 +348,7 @@ class WindowModes(QObject):
         s = self.sender
         if not self.act_send.isChecked():
             # the compact panel hides the text area: say where the committed text goes
-            text_area = getattr(self.win, "text", None)
-            if self.last_kept and text_area is not None and not text_area.toPlainText().rstrip().endswith(self.last_kept):
+            if self.last_kept and not self.win.text.toPlainText().rstrip().endswith(self.last_kept):
                 self.last_kept = ""  # undone or edited away since: do not name text that is not there
             text = f"“{_elide(self.last_kept, 24)}” → the text" if self.last_kept else "→ the text (Full window)"
             tip = ("Committed text goes to the text area of the full window (Full window, Ctrl+Shift+P). "

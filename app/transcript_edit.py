@@ -71,11 +71,15 @@ class TranscriptEdit(QPlainTextEdit):
     def restore_marks(self, marks: list[tuple[int, str, float]]) -> int:
         """Underline saved doubted words again; one whose word is not at its place is dropped.
         Returns how many came back."""
+        taken = {m.cursor.selectionStart() for m in self._marks}
+        back = 0
         for start, word, conf in marks:
-            if start >= 0 and word and not any(m.cursor.selectionStart() == start for m in self._marks) and (m := self._mark_at(start, word, conf)):
+            if start >= 0 and word and start not in taken and (m := self._mark_at(start, word, conf)):
                 self._marks.append(m)
+                taken.add(start)
+                back += 1
         self._refresh_marks()
-        return len(self._marks)
+        return back
 
     def doubtful_words(self) -> list[str]:
         """The words marked now, in text order."""

@@ -155,9 +155,10 @@ class ElidedButton(QPushButton):
             return self.text()
         fm, text, k = self.fontMetrics(), self.text(), self.keep_visible
         shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, room, Qt.TextFlag.TextShowMnemonic)
-        if k is None or len(shown) - 1 > k:  # the kept character is in view already
+        if k is None or not text or len(shown) - 1 > k:  # the kept character is in view already
             return shown
-        # drop whole words from the start until the kept character (and a little after) fits
+        k = min(k, len(text) - 1)  # a reading that stops where the best goes on: keep its end in view
+        # drop whole words from the start until the kept character fits
         for start in [i + 1 for i, c in enumerate(text[:k]) if c == " "] + [k]:
             whole = "…" + text[start:]
             cand = fm.elidedText(whole, Qt.TextElideMode.ElideRight, room, Qt.TextFlag.TextShowMnemonic)
@@ -226,9 +227,8 @@ class ElidedLabel(QLabel):
 class ElidingStatusBar(QStatusBar):
     """A status bar whose messages end in "…" when they do not fit left of the permanent
     labels (QStatusBar clips them mid-letter), the whole message in the tooltip. The cut is
-    made again when the bar is resized or laid out: a message shown while the window was
-    still being built (the restored-text notice) was cut to the width of a window not yet
-    shown."""
+    made again when the bar is resized: a message shown while the window was still being
+    built (the restored-text notice) was cut to the width of a window not yet shown."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -344,6 +344,7 @@ class CandidateBar(QWidget):
                 shown = self._texts[i].replace("&", "&&").replace("\n", " ↵ ")  # a line break shows as ↵; elided to fit
                 b.keep_visible = None if i == 0 else _first_difference(self._texts[0].replace("&", "&&").replace("\n", " ↵ "), shown)
                 b.setText(shown)
+                b.update()  # setText does not repaint an unchanged text, and keep_visible may have changed
                 b.setStyleSheet(BEST_STYLE if i == 0 and self.best_highlighted else OTHER_STYLE)
                 tip = f"Commit this reading (Ctrl+{i + 1})"
                 tip = f"{self._texts[i]}\n\n{tip}"  # the whole reading, however much of it the button shows

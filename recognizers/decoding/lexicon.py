@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -43,21 +44,22 @@ BLANK_TOKEN = "<blk>"
 # What KenLM writes to the process's stderr while it reads an ARPA file: advice to build a
 # binary (we build the model per user word list, so there is no binary to ship) and a progress
 # ruler. Nothing a person at a terminal can act on.
-KENLM_CHATTER = re.compile(r"^(Loading the LM will be faster if you build a binary file\.|Reading .*|-*(\d+-*)+|\**)$")
+KENLM_CHATTER = re.compile(r"^(Loading the LM will be faster if you build a binary file\.|Reading \S+\.arpa|[\d-]+|\*+)$")
+_stderr_swap = threading.Lock()  # one swap of fd 2 at a time: overlapping ones would restore each other's files
 
 
 @contextlib.contextmanager
 def kenlm_quiet() -> Iterator[None]:
-    """Hold back KenLM's chatter on file descriptor 2 while the LM loads; anything else
-    written there meanwhile (by any thread) is passed on afterwards, in order."""
+    """Hold back KenLM's chatter on file descriptor 2 while the LM loads; every other
+    non-blank line written there meanwhile (by any thread) is passed on afterwards, in order."""
     try:
         fd = sys.stderr.fileno()
     except (AttributeError, OSError, ValueError):  # no real stderr (a GUI without a terminal)
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    with tempfile.TemporaryFile() as held:
+    with _stderr_swap, tempfile.TemporaryFile() as held:
+        sys.stderr.flush()
+        saved = os.dup(fd)
         os.dup2(held.fileno(), fd)
         try:
             yield

@@ -4,9 +4,11 @@ a crash or a power cut does not lose it. Qt-free (the window throttles the write
 Written atomically (temporary file, fsync, rename): the draft on disk is always a whole
 earlier version, never half of one. An empty text removes the file.
 
-The words the recognizer doubted are kept beside it (`<name>.marks.json`: start, word,
-confidence), so that their underlines come back too. Marks are only hints: one that no longer
-matches the text at its place (a crash between the two writes) is dropped by the window.
+The words the recognizer doubted are kept beside it (`<name>.marks.json`: the text's length
+and each mark's start, word and confidence), so that their underlines come back too. Marks
+are only hints: marks saved with a text of another length (a crash between the two writes)
+are all dropped, and the window drops any whose word is not at its place. Failing to write
+them loses only underlines, so it is not reported as a failed save.
 """
 
 from __future__ import annotations
@@ -26,12 +28,15 @@ class Draft:
         self.path = Path(path)
         self.marks_path = self.path.with_name(self.path.name + ".marks.json")
 
-    def load_marks(self) -> list[tuple[int, str, float]]:
-        """The doubted words saved with the text: (start, word, confidence); [] when there are
-        none or the file is unreadable (losing underlines loses no text, so no notice)."""
+    def load_marks(self, text: str) -> list[tuple[int, str, float]]:
+        """The doubted words saved with `text`: (start, word, confidence); [] when there are
+        none, they were saved with another text, or the file is unreadable (losing underlines
+        loses no text, so no notice)."""
         try:
             raw = json.loads(self.marks_path.read_text("utf-8"))
-            return [(int(m[0]), str(m[1]), float(m[2])) for m in raw][:100_000]
+            if raw["length"] != len(text):
+                return []
+            return [(int(m[0]), str(m[1]), float(m[2])) for m in raw["marks"]][:100_000]
         except (OSError, ValueError, TypeError, IndexError, KeyError):
             return []
 
@@ -61,10 +66,15 @@ class Draft:
         Raises OSError."""
         if text:
             atomic_write_text(self.path, text)
-        if text and marks:
-            atomic_write_text(self.marks_path, json.dumps([[int(a), w, round(float(c), 4)] for a, w, c in marks]))
-        for path in ([self.path] if not text else []) + ([self.marks_path] if not (text and marks) else []):
+        else:
+            self.path.unlink(missing_ok=True)
+        try:
+            if text and marks:
+                atomic_write_text(self.marks_path, json.dumps({"length": len(text), "marks": [[int(a), w, round(float(c), 4)] for a, w, c in marks]}))
+            else:
+                self.marks_path.unlink(missing_ok=True)
+        except OSError:  # only underlines are at stake: drop the old ones rather than fail the save
             try:
-                path.unlink()
-            except FileNotFoundError:
+                self.marks_path.unlink(missing_ok=True)
+            except OSError:
                 pass

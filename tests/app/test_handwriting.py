@@ -190,33 +190,39 @@ def test_saving_a_sample_writes_a_readable_file(make_window, standin_models, qtb
 def test_loading_is_said_in_place_and_nothing_moves_when_the_models_arrive(make_window, standin_models, qtbot):
     """While the models load, the canvas and the speech panel's live line say so; no banner
     opens above the canvas (it moved the canvas 33 px down and back up when it closed)."""
-    win = make_window(handwriting_model=standin_models["handwriting"], speech_model=standin_models["speech"], wait_models=False)
-    panel = win.handwriting
-    if not win.models_settled:  # the stand-in models can load before the window is shown
+    from app import workers
+
+    with workers._load_lock:  # the models cannot load until the window has been looked at
+        win = make_window(handwriting_model=standin_models["handwriting"], speech_model=standin_models["speech"], wait_models=False)
+        panel = win.handwriting
+        assert not win.models_settled
         assert panel.banner.isHidden() and "Loading" not in win.speech.banner.text()  # (it says there is no microphone)
         assert "loading" in panel.canvas.placeholder and "loading" in panel.status.text()
-    top = panel.scroll.mapTo(win, panel.scroll.rect().topLeft()).y()
+        assert win.speech.live_label.text() == "Loading the speech model…"
+        top = panel.scroll.mapTo(win, panel.scroll.rect().topLeft()).y()
     qtbot.waitUntil(lambda: win.models_settled, timeout=30_000)
     assert panel.canvas.placeholder == "Write here" and "loading" not in panel.status.text()
     assert "Loading" not in win.speech.live_label.text()
     assert panel.scroll.mapTo(win, panel.scroll.rect().topLeft()).y() == top
-    win.load_model("speech", str(standin_models["speech"]))  # reloading says so again...
-    if not win.speech.model_ready:
-        assert win.speech.live_label.text() == "Loading the speech model…"
+    win.load_model("handwriting", str(standin_models["handwriting"]))  # another model replacing a working one:
+    assert panel.model_ready and panel.canvas.placeholder == "Write here"  # writing and committing go on meanwhile
 
 
 def test_ink_written_while_the_model_loads_is_committed_after_the_pause(make_window, standin_models, qtbot):
     """A tester wrote HELLO at start-up: it was read once the model came, but the pause never
     committed it (the pause timer starts at pen-up only when a model is there)."""
-    win = make_window(handwriting_model=standin_models["handwriting"])
-    panel = win.handwriting
-    panel.pause_ms = 300
-    panel.show_loading()  # as at start-up, or while another model loads
-    draw_ink(panel.canvas, zigzag(2))
-    assert not panel.pause_timer.isActive()
-    panel.set_model_ready(True)
-    assert panel.pause_timer.isActive()
+    from app import workers
+
+    with workers._load_lock:  # start-up, the model not there yet
+        win = make_window(handwriting_model=standin_models["handwriting"], wait_models=False)
+        panel = win.handwriting
+        panel.pause_ms = 300
+        draw_ink(panel.canvas, zigzag(2))
+        assert not panel.model_ready and not panel.pause_timer.isActive()
+    qtbot.waitUntil(lambda: panel.model_ready, timeout=30_000)
+    assert panel.pause_timer.isActive() or panel.canvas.is_empty()
     qtbot.waitUntil(panel.canvas.is_empty, timeout=10_000)  # read, then committed
+    assert win.text.toPlainText()
 
 
 def test_broken_model_shows_a_message_and_the_rest_works(make_window, standin_models, tmp_path, qtbot):

@@ -79,17 +79,22 @@ def test_doubted_words_keep_their_underline_across_a_restart(make_window, tmp_pa
     assert win.text.doubtful_words() == ["quick", "fox"]
     win.close()  # flushes the draft
     draft = tmp_path / "userdata" / safety.DRAFT_NAME
-    assert json.loads(draft.with_name(draft.name + ".marks.json").read_text()) == [[4, "quick", 0.2], [16, "fox", 0.3]]
+    assert json.loads(draft.with_name(draft.name + ".marks.json").read_text()) == {"length": 19, "marks": [[4, "quick", 0.2], [16, "fox", 0.3]]}
     again = make_window()
     assert again.text.toPlainText() == "the quick brown fox"
     assert again.text.doubtful_words() == ["quick", "fox"]
     again.text.clear()
     again.close()
     assert not draft.exists() and not draft.with_name(draft.name + ".marks.json").exists()
-    draft.write_text("the quick brown cat")  # edited elsewhere: "fox" is gone
-    draft.with_name(draft.name + ".marks.json").write_text('[[4, "quick", 0.2], [16, "fox", 0.3]]')
+    marks = draft.with_name(draft.name + ".marks.json")
+    draft.write_text("the quick brown cat")  # edited elsewhere, same length: "fox" is gone
+    marks.write_text('{"length": 19, "marks": [[4, "quick", 0.2], [16, "fox", 0.3]]}')
     third = make_window()
     assert third.text.doubtful_words() == ["quick"]
+    third.close()
+    draft.write_text("a quick fix")  # a text of another length than the marks were saved with: none of them
+    marks.write_text('{"length": 19, "marks": [[2, "quick", 0.2]]}')
+    assert make_window().text.doubtful_words() == []
 
 
 def test_the_restored_text_notice_is_not_cut_short(make_window, tmp_path, qtbot):

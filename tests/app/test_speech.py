@@ -61,8 +61,7 @@ def test_no_microphone_shows_a_message_and_the_rest_works(make_window, standin_m
     with qtbot.waitSignal(sp.fileTranscribed, timeout=20_000) as blocker:
         sp.transcribe_file(str(path))
     assert blocker.args[1].strip()
-    text = blocker.args[1].strip()
-    assert win.text.toPlainText() == text[0].upper() + text[1:]  # the start of the text: a capital
+    assert win.text.toPlainText() == dictation_case(blocker.args[1].strip(), "")  # the start of the text: a capital
 
 
 def test_live_audio_gives_partials_then_the_final(make_window, standin_models, spoken_audio, qtbot):

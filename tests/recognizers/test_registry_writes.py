@@ -14,7 +14,7 @@ from recognizers.alphabet import Alphabet
 from recognizers.checkpoint import Checkpoint, save_checkpoint
 from recognizers.features import InkFeatureConfig
 from recognizers.model import CTCModel, ModelConfig
-from recognizers.workspace.registry import BUILTIN_ID, ModelRegistry
+from recognizers.workspace.registry import BUILTIN_ID, ModelRegistry, RegistryError
 from recognizers.workspace.userfiles import take_notices
 
 
@@ -152,3 +152,27 @@ def test_a_models_own_figures_say_what_they_were_measured_on():
     assert _summary_of("handwriting", {"val": {"cer": 0.1}}, Path("x.pt"))["figures_on"] == "its validation data"
     speech = _summary_of("speech", {"val": {"n": 600, "cer": 0.09, "wer": 0.28}}, Path("s.pt"))["figures_on"]
     assert speech.startswith("600 samples of its validation data read once and greedily") and "language model" in speech
+
+
+def test_importing_a_file_already_listed_is_refused_but_training_results_are_kept(tmp_path):
+    src = _model(tmp_path / "run" / "best.pt")
+    reg = ModelRegistry(tmp_path / "models", builtin_dir=tmp_path / "none")
+    first = reg.add_model("handwriting", src, "imported", name="mine")
+    with pytest.raises(RegistryError, match="already in the list, as mine"):
+        reg.add_model("handwriting", src, "imported")
+    other = _model(tmp_path / "other.pt", name="other")  # the same size, other bytes (its name)
+    assert reg.add_model("handwriting", other, "imported").id != first.id
+    assert reg.add_model("handwriting", src, "fine-tuned").id not in (first.id,)  # a run's own result: listed again
+    assert len(reg.entries("handwriting")) == 3
+
+
+def test_a_draft_whose_marks_cannot_be_written_is_still_saved(tmp_path):
+    from recognizers.workspace.draft import Draft
+
+    d = Draft(tmp_path / "text-draft.txt")
+    d.marks_path.mkdir()  # a directory where the marks file should go: writing it fails
+    d.save("kept text", [(0, "kept", 0.1)])  # no error: only underlines are at stake
+    assert d.path.read_text() == "kept text" and d.load_marks("kept text") == []
+    d.marks_path.rmdir()
+    d.save("kept text", [(0, "kept", 0.1)])
+    assert d.load_marks("kept text") == [(0, "kept", 0.1)] and d.load_marks("other text") == []
