@@ -5,7 +5,7 @@ from __future__ import annotations
 PRESETS: dict[str, dict] = {
     # The shipped handwriting model's first phase: UNIPEN minus two held-out contributors.
     # Since session 8 with the "core" ink normalisation, which read the held-out writers of all
-    # three contributor folds better (docs/handwriting.md); the shipped model uses it since session 12 (hw24; hw25 since session 17; hw26, grown to 192 LSTM units, since session 18).
+    # three contributor folds better (docs/handwriting.md); the shipped model uses it since session 12 (hw24; hw25 since session 17; hw26, grown to 192 LSTM units, since session 18; hw27, grown to 224, since session 20).
     "handwriting": {
         "modality": "handwriting",
         "out_dir": "runs/handwriting",
