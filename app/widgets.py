@@ -312,6 +312,7 @@ class CandidateBar(QWidget):
         self.layout_.addStretch(1)
         self._texts: list[str] = []
         self.best_highlighted = False
+        self.keys_work = True  # False in the compact panel, which never has the focus: no Ctrl+N there
         # as tall with buttons as without, so the canvas above keeps its height
         probe = ElidedButton()
         probe.setText("Mg")
@@ -346,7 +347,7 @@ class CandidateBar(QWidget):
                 b.setText(shown)
                 b.update()  # setText does not repaint an unchanged text, and keep_visible may have changed
                 b.setStyleSheet(BEST_STYLE if i == 0 and self.best_highlighted else OTHER_STYLE)
-                tip = f"Commit this reading (Ctrl+{i + 1})"
+                tip = f"Commit this reading (Ctrl+{i + 1})" if self.keys_work else "Commit this reading"
                 tip = f"{self._texts[i]}\n\n{tip}"  # the whole reading, however much of it the button shows
                 if self._texts[i] in share_of:
                     tip += f"\n{share_of[self._texts[i]]:.0%} of the candidates' probability"

@@ -283,4 +283,7 @@ def test_compact_candidates_for_a_line_show_where_they_differ(window):
     for s, diff in zip(shown[1:], ("NOw", "Now", "THF")):
         assert diff in s, shown
     assert shown[4].startswith("…") and shown[4].endswith("E")  # it stops where the best goes on: its end is shown
+    assert "Ctrl+" not in bar.buttons[0].toolTip()  # the panel never has the focus, so no shortcut is offered
+    win.modes.act_compact.setChecked(False)
+    assert "(Ctrl+1)" in bar.buttons[0].toolTip()
     assert len(set(shown)) == 5
