@@ -24,6 +24,7 @@ import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 
 import torch  # noqa: E402
 
+import recognizers.synth.ink  # noqa: E402,F401  (registers the synth-ink spec that the handwriting replay uses)
 from recognizers.metrics import error_rates  # noqa: E402
 from recognizers.training.presets import PRESETS  # noqa: E402
 from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
