@@ -86,6 +86,9 @@ def install(win: "MainWindow") -> TextAutosave:
     saver.failed.connect(lambda why: win.statusBar().showMessage(f"Your text could not be saved automatically ({why}); use Save… to keep it.", 10_000))
     if saver.restore():
         win.statusBar().showMessage("The text from your last session is back.", 8000)
+        modes = getattr(win, "modes", None)
+        if modes is not None and modes.compact:  # no status bar in the compact panel: say it under the canvas
+            win.handwriting.status.setText("Your text from last time is back (Full window)")
     win.notices_shown = []
     timer = QTimer(win)
     timer.setInterval(NOTICE_POLL_MS)

@@ -117,6 +117,19 @@ def test_the_restored_text_notice_is_not_cut_short(make_window, tmp_path, qtbot)
     qtbot.waitUntil(lambda: len(bar.currentMessage()) > len(narrow), timeout=2000)
 
 
+def test_the_restored_text_notice_shows_in_the_compact_panel_too(make_window, tmp_path):
+    """Started in the compact panel (it remembers it was open last), which has no status bar."""
+    from PySide6.QtCore import QSettings
+
+    draft = tmp_path / "userdata" / safety.DRAFT_NAME
+    draft.parent.mkdir(parents=True)
+    draft.write_text("yesterday's words")
+    QSettings(str(tmp_path / "settings0.ini"), QSettings.Format.IniFormat).setValue("window/panel", "compact")
+    win = make_window()
+    assert win.modes.compact and win.text.toPlainText() == "yesterday's words"
+    assert "text from last time is back" in win.handwriting.status.text()
+
+
 def test_a_damaged_marks_file_loses_no_text(make_window, tmp_path):
     draft = tmp_path / "userdata" / safety.DRAFT_NAME
     draft.parent.mkdir(parents=True)
