@@ -47,24 +47,6 @@ from recognizers.workspace.samples import SampleStore
 
 TEXT_CLEARED = "Text cleared. Ctrl+Z brings it back."
 
-SHORTCUTS = [
-    ("Enter", "commit the handwriting (canvas focused)"),
-    ("Ctrl+Enter", "commit the handwriting (anywhere)"),
-    ("Ctrl+1 … Ctrl+5", "commit candidate 1 … 5"),
-    ("Ctrl+Z", "undo the last stroke (undo typing in the text area)"),
-    ("Esc", "clear the canvas"),
-    ("Ctrl+R", "start or stop recording"),
-    ("F8 (hold)", "push-to-talk"),
-    ("Ctrl+O", "transcribe an audio file"),
-    ("Ctrl+Shift+C", "copy all text to the clipboard"),
-    ("Ctrl+S", "save the text"),
-    ("Ctrl+,", "settings: models, recognition, training, personalization"),
-    ("Ctrl+Shift+P", "compact input panel, always on top (and back)"),
-    ("Ctrl+Shift+T", "send text to the window you were working in (on/off)"),
-    ("Ctrl+Q", "quit"),
-]
-
-
 class MainWindow(QMainWindow):
     modelsSettled = Signal()  # both models have loaded or failed (once, at start-up)
     textAppended = Signal(str)
@@ -403,19 +385,6 @@ class MainWindow(QMainWindow):
         self.handwriting.canvas._cache = None
         self.handwriting.canvas.update()
         self.settings.setValue("guide", on)
-
-    def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
-
-    def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Scrivox",
-            "<b>Scrivox</b> turns handwriting and speech into text, offline, with BiLSTM-CTC recognizers.<br>"
-            f"Handwriting model: {self.model_status['handwriting']}<br>Speech model: {self.model_status['speech']}<br>"
-            f"Your samples: {self.store.root}",
-        )
 
     # -- shutdown ---------------------------------------------------------------------
 

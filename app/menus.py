@@ -6,11 +6,44 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMessageBox
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
 PAUSE_CHOICES_MS = (0, 1000, 1500, 2000, 3000)  # handwriting is committed after this pause (0: never)
+
+SHORTCUTS = [
+    ("Enter", "commit the handwriting (canvas focused)"),
+    ("Ctrl+Enter", "commit the handwriting (anywhere)"),
+    ("Ctrl+1 … Ctrl+5", "commit candidate 1 … 5"),
+    ("Ctrl+Z", "undo the last stroke (undo typing in the text area)"),
+    ("Esc", "clear the canvas"),
+    ("Ctrl+R", "start or stop recording"),
+    ("F8 (hold)", "push-to-talk"),
+    ("Ctrl+O", "transcribe an audio file"),
+    ("Ctrl+Shift+C", "copy all text to the clipboard"),
+    ("Ctrl+S", "save the text"),
+    ("Ctrl+,", "settings: models, recognition, training, personalization"),
+    ("Ctrl+Shift+P", "compact input panel, always on top (and back)"),
+    ("Ctrl+Shift+T", "send text to the window you were working in (on/off)"),
+    ("Ctrl+Q", "quit"),
+]
+
+
+def show_shortcuts(w: "MainWindow") -> None:
+    rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+    QMessageBox.information(w, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+
+def show_about(w: "MainWindow") -> None:
+    QMessageBox.about(
+        w,
+        "About Scrivox",
+        "<b>Scrivox</b> turns handwriting and speech into text, offline, with BiLSTM-CTC recognizers.<br>"
+        f"Handwriting model: {w.model_status['handwriting']}<br>Speech model: {w.model_status['speech']}<br>"
+        f"Your samples: {w.store.root}",
+    )
 
 
 def add_action(w: "MainWindow", text: str, slot, shortcut=None, menu=None, tip: str = "") -> QAction:
@@ -81,5 +114,5 @@ def build_menus(w: "MainWindow") -> None:
     m_opt.addAction(w.act_guide)
 
     m_help = mb.addMenu("&Help")
-    add_action(w, "&Keyboard shortcuts", w.show_shortcuts, QKeySequence.StandardKey.HelpContents, m_help)
-    add_action(w, "&About Scrivox", w.show_about, None, m_help)
+    add_action(w, "&Keyboard shortcuts", lambda *_: show_shortcuts(w), QKeySequence.StandardKey.HelpContents, m_help)
+    add_action(w, "&About Scrivox", lambda *_: show_about(w), None, m_help)

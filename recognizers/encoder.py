@@ -15,7 +15,6 @@ Core level: numpy and torch only (the log-mel is computed here, as openai/whispe
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 import torch
 
 from recognizers.audio import SAMPLE_RATE  # 16 kHz, also Whisper's input rate
+from recognizers.paths import file_sha256
 
 N_FFT = 400  # samples (25 ms window)
 HOP_LENGTH = 160  # samples (10 ms): 100 mel frames a second
@@ -88,11 +88,7 @@ def _model_dir() -> Path:
 
 @lru_cache(maxsize=4)
 def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return file_sha256(path)  # cached per size and modification time: 75 MB is read once
 
 
 class SpeechEncoder:

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from recognizers.atomic import atomic_copy, atomic_write_text
 from recognizers.modality import MODALITIES
-from recognizers.paths import resource_path
+from recognizers.paths import file_sha256, resource_path
 from recognizers.workspace.model_info import checkpoint_summary
 from recognizers.workspace.registry_file import BUILTIN_ID, FORMAT, RegistryError, empty_registry, validated
 from recognizers.workspace.userfiles import notify, set_aside
@@ -385,8 +385,8 @@ class ModelRegistry:
             try:
                 if not e.exists or p.stat().st_size != size:
                     continue
-                digest = digest or _sha256(source)
-                if _sha256(p) == digest:
+                digest = digest or file_sha256(source)
+                if file_sha256(p) == digest:
                     return e
             except OSError:
                 continue
@@ -442,13 +442,3 @@ class ModelRegistry:
     def _check(modality: str) -> None:
         if modality not in MODALITIES:
             raise RegistryError(f"unknown modality {modality!r}")
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
