@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QTextCursor
+from PySide6.QtGui import QDesktopServices, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.audio_input import AudioBackend, SoundDeviceBackend
 from app.context import AppContext
+from app.fonts import reading_font
 from app.formatting import dictation_case
 from app.handwriting_panel import HandwritingPanel
 from app.menus import build_menus
@@ -103,7 +104,7 @@ class MainWindow(QMainWindow):
         # the text area
         self.text = TranscriptEdit()
         self.text.setPlaceholderText("Committed handwriting and speech appear here. You can edit it.")
-        f = QFont(self.text.font())
+        f = reading_font(self.text.font())  # a recognized "I" must not look like an "l"
         f.setPointSizeF(max(f.pointSizeF(), 10) * 1.25)
         self.text.setFont(f)
         self.copy_button = QPushButton("Copy")

@@ -302,7 +302,7 @@ class WindowModes(QObject):
         if hw is not None:
             hw.commit_lone_dots = on  # the panel takes no focus: a dot there is written, not a click
             hw.candidates.keys_work = not on  # nor does it get Ctrl+1..5: the tooltips do not offer them
-            hw.candidates.set_candidates(hw.candidates.texts())
+            hw.candidates.refresh()
         # minimum sizes as they now are, before resizing (the layouts' pending requests)
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         for w in (win.centralWidget(), win):

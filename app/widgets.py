@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.fonts import reading_css
+
 BANNER_STYLES = {
     "error": ("#fdecea", "#b3261e", "#f2b8b5"),
     "warning": ("#fff4e0", "#7a4b00", "#f5c77e"),
@@ -284,6 +286,10 @@ BEST_STYLE = "QPushButton { font-weight: bold; font-size: 15px; padding: 4px 12p
 OTHER_STYLE = "QPushButton { font-size: 14px; padding: 4px 10px; }"
 
 
+def _in_reading_font(style: str) -> str:
+    return style.replace("QPushButton { ", "QPushButton { " + reading_css() + " ", 1)
+
+
 class CandidateBar(QWidget):
     """The n-best transcriptions as buttons; the best is first and highlighted."""
 
@@ -298,6 +304,7 @@ class CandidateBar(QWidget):
         self.title.setStyleSheet("color: #555;")
         self.layout_.addWidget(self.title)
         self.buttons: list[QPushButton] = []
+        self.best_style, self.other_style = _in_reading_font(BEST_STYLE), _in_reading_font(OTHER_STYLE)  # readings in the font that tells I from l
         for i in range(max_candidates):
             b = ElidedButton(self)  # a long reading (a written line) is elided, never widens the window
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
@@ -311,18 +318,24 @@ class CandidateBar(QWidget):
         self.layout_.addWidget(self.empty)
         self.layout_.addStretch(1)
         self._texts: list[str] = []
+        self._share_of: dict[str, float] = {}
         self.best_highlighted = False
         self.keys_work = True  # False in the compact panel, which never has the focus: no Ctrl+N there
         # as tall with buttons as without, so the canvas above keeps its height
         probe = ElidedButton()
         probe.setText("Mg")
-        probe.setStyleSheet(BEST_STYLE)
+        probe.setStyleSheet(self.best_style)
         probe.ensurePolished()  # the style sheet's font and padding count only once polished
         self.setMinimumHeight(probe.sizeHint().height())
         probe.deleteLater()
 
     def texts(self) -> list[str]:
         return list(self._texts)
+
+    def refresh(self) -> None:
+        """Show the same readings again (after `keys_work` changed), their shares kept."""
+        shares = self._share_of
+        self.set_candidates(self.texts(), [shares[t] for t in self._texts] if all(t in shares for t in self._texts) else None)
 
     def set_candidates(self, texts: list[str], shares: list[float] | None = None) -> None:
         """Show `texts` (best first); `shares`, each one's share of the n-best's probability,
@@ -340,13 +353,14 @@ class CandidateBar(QWidget):
                 if shares is not None and i < len(shares):
                     share_of[t] = shares[i]
         self._texts = seen[: len(self.buttons)]
+        self._share_of = share_of
         for i, b in enumerate(self.buttons):
             if i < len(self._texts):
                 shown = self._texts[i].replace("&", "&&").replace("\n", " ↵ ")  # a line break shows as ↵; elided to fit
                 b.keep_visible = None if i == 0 else _first_difference(self._texts[0].replace("&", "&&").replace("\n", " ↵ "), shown)
                 b.setText(shown)
                 b.update()  # setText does not repaint an unchanged text, and keep_visible may have changed
-                b.setStyleSheet(BEST_STYLE if i == 0 and self.best_highlighted else OTHER_STYLE)
+                b.setStyleSheet(self.best_style if i == 0 and self.best_highlighted else self.other_style)
                 tip = f"Commit this reading (Ctrl+{i + 1})" if self.keys_work else "Commit this reading"
                 tip = f"{self._texts[i]}\n\n{tip}"  # the whole reading, however much of it the button shows
                 if self._texts[i] in share_of:

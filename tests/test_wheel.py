@@ -25,7 +25,8 @@ def test_the_wheel_holds_the_models_and_the_app_starts_from_it(tmp_path):
     (wheel,) = dist.glob("scrivox-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("resources/models/handwriting.pt", "resources/models/speech.pt", "resources/lm/en-bigram.arpa",
-                   "resources/lm/en-words.txt", "resources/lm/decoder.json", "recognizers/training/loop.py", "app/main_window.py"):
+                   "resources/lm/en-words.txt", "resources/lm/decoder.json", "resources/fonts/AtkinsonHyperlegible-Regular.ttf",
+                   "resources/fonts/OFL.txt", "recognizers/training/loop.py", "app/main_window.py"):
         assert needed in names, needed
 
     # a fresh venv with the wheel alone; its dependencies are borrowed from this one (no download)

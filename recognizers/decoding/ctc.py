@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import torch
@@ -66,6 +67,41 @@ def aligned_confidence(log_probs: torch.Tensor, labels: list[int]) -> list[float
         if s % 2 == 1:
             conf[s // 2] = max(conf[s // 2], float(np.exp(emit[t, s])))
         s -= int(back[t, s])
+    return conf
+
+
+def word_cased_confidence(log_probs: torch.Tensor, text: str, alphabet: Alphabet) -> list[float]:
+    """Per-letter confidence of `text` for a decoder that sets the case a word at a time
+    (lower, Capitalised or UPPER): a letter's confidence that it is that letter in either
+    case, capped by the word's confidence in its case, the margin of its form's share of the
+    CTC likelihood over the likeliest other form's (the share alone never falls below a half
+    when two forms tie). Block capitals' "NOW" is then not doubted for a W that could be a w
+    (the N and the O say UPPER), while "So" against "so" still is."""
+    lp = log_probs.detach().float().cpu()
+    folded = lp.clone()
+    for c in alphabet.chars:
+        if c.islower() and c.upper() != c and c.upper() in alphabet.chars:
+            lo, up = alphabet.encode(c)[0], alphabet.encode(c.upper())[0]
+            folded[:, lo] = folded[:, up] = torch.logaddexp(lp[:, lo], lp[:, up])
+    conf = aligned_confidence(folded, alphabet.encode(text))
+    if not conf:
+        return conf
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^ \n]+", text)]
+    variants: list[str] = []
+    owners: list[tuple[int, int, int]] = []  # (span index, first variant, how many)
+    for k, (i, j) in enumerate(spans):
+        w = text[i:j]
+        forms = list(dict.fromkeys([w, w.lower(), w[:1].upper() + w[1:].lower(), w.upper()]))
+        if len(forms) > 1:
+            owners.append((k, len(variants), len(forms)))
+            variants += [text[:i] + f + text[j:] for f in forms]
+    if variants:
+        ll = torch.tensor(ctc_log_likelihood(lp, variants, alphabet))
+        for k, first, n in owners:
+            shares = torch.softmax(ll[first:first + n], 0) if torch.isfinite(ll[first]) else torch.zeros(n)
+            margin = float(shares[0] - shares[1:].max())  # over the likeliest other form: ~0 at a tie
+            i, j = spans[k]
+            conf[i:j] = [min(c, margin) for c in conf[i:j]]
     return conf
 
 

@@ -29,7 +29,7 @@ import torch
 
 from recognizers.paths import resource_path
 from recognizers.alphabet import Alphabet
-from recognizers.decoding.ctc import PrefixBeamDecoder, aligned_confidence, ctc_log_likelihood, greedy_path
+from recognizers.decoding.ctc import PrefixBeamDecoder, aligned_confidence, ctc_log_likelihood, greedy_path, word_cased_confidence
 from recognizers.decoding.hypothesis import Hypothesis
 from recognizers.decoding.word_lm import WordLM
 
@@ -181,7 +181,9 @@ class LexiconBeamDecoder:
         g_labels, g_conf, g_score = greedy_path(em)
         greedy_text = self.alphabet.decode(g_labels)
         out = [Hypothesis(t, float(sc)) for sc, t in ranked]
-        if out:  # confidences for the best only, as the prefix decoder gives
+        if out and self.cased:  # confidences for the best only, as the prefix decoder gives
+            out[0].char_confidence = word_cased_confidence(em, out[0].text, self.alphabet)
+        elif out:
             out[0].char_confidence = g_conf if out[0].text == greedy_text else aligned_confidence(em, self.alphabet.encode(out[0].text))
         return out or [Hypothesis(greedy_text, g_score, g_conf)]
 

@@ -287,3 +287,17 @@ def test_compact_candidates_for_a_line_show_where_they_differ(window):
     win.modes.act_compact.setChecked(False)
     assert "(Ctrl+1)" in bar.buttons[0].toolTip()
     assert len(set(shown)) == 5
+
+
+def test_switching_panels_keeps_each_readings_share_in_its_tooltip(window):
+    """Turning the compact panel on or off rewrote the tooltips without the readings' shares."""
+    win = window()
+    bar = win.handwriting.candidates
+    bar.set_candidates(["clock", "cluck", "Clock"], [0.7, 0.2, 0.1])
+    assert "70% of the candidates' probability" in bar.buttons[0].toolTip()
+    win.modes.act_compact.setChecked(True)
+    assert "Ctrl+" not in bar.buttons[0].toolTip()
+    assert "70% of the candidates' probability" in bar.buttons[0].toolTip()
+    assert "20% of the candidates' probability" in bar.buttons[1].toolTip()
+    win.modes.act_compact.setChecked(False)
+    assert "(Ctrl+2)" in bar.buttons[1].toolTip() and "20% of" in bar.buttons[1].toolTip()

@@ -123,3 +123,20 @@ def test_a_spoken_sentence_goes_in_cased_with_its_doubt_marks(make_window, qtbot
     win.speech.last_final_words = [("maybe", 0.3)]
     win.speech.finalTranscript.emit(2, "maybe", None)
     assert win.text.toPlainText() == "I think so maybe" and win.text.doubtful_words() == ["think", "maybe"]
+
+
+def test_the_text_and_the_candidates_are_shown_in_a_font_that_tells_i_from_l(make_window):
+    """A tester could not tell a recognized "I" from an "l" in the desktop's sans font: the
+    text and the candidate buttons use the shipped Atkinson Hyperlegible, loaded from
+    resources/fonts (not from the system, which does not have it)."""
+    from PySide6.QtGui import QFontInfo
+
+    from app.fonts import READING_FAMILY
+
+    win = make_window(wait_models=False)
+    assert QFontInfo(win.text.font()).family() == READING_FAMILY
+    bar = win.handwriting.candidates
+    bar.set_candidates(["Illinois", "lllinois"])
+    for b in bar.buttons[:2]:
+        b.ensurePolished()
+        assert QFontInfo(b.font()).family() == READING_FAMILY

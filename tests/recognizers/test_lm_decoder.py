@@ -150,3 +150,24 @@ def test_kenlm_chatter_is_held_back_and_other_stderr_passes():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stderr.splitlines() == ["a real warning", "after"]
+
+
+def test_block_capitals_are_not_doubted_for_a_letter_whose_capital_is_its_shape_larger():
+    """A tester's "NOW" was underlined as doubtful: its W was as likely a w, a letter whose
+    capital is the same shape. The beam sets a word's case as a whole, and the N and the O
+    say UPPER, so that is no doubt; "So" against "so", which the ink cannot settle, still is."""
+    from recognizers.decoding.confidence import DOUBT_BELOW
+    from recognizers.decoding.ctc import aligned_confidence
+
+    a = Alphabet.handwriting()
+    dec = LexiconBeamDecoder(a, "lexicon")
+    lp = emissions(a, spell([{"N": 0.9}, {"O": 0.8, "o": 0.1}, {"W": 0.46, "w": 0.44}]))
+    now = dec.decode(lp)[0]
+    assert now.text == "NOW"
+    assert [w for w, c in now.word_confidence if c < DOUBT_BELOW] == []
+    assert min(aligned_confidence(lp, a.encode("NOW"))) < DOUBT_BELOW  # letter by letter, the W alone would doubt it
+    so = dec.decode(emissions(a, spell([{"S": 0.46, "s": 0.44}, {"o": 0.9}])))[0]
+    assert so.text.lower() == "so" and [c < DOUBT_BELOW for _, c in so.word_confidence] == [True]
+    # a letter that may be another letter is doubted as before
+    bar = dec.decode(emissions(a, spell([{"b": 0.9}, {"a": 0.45, "o": 0.45}, {"r": 0.9}])))[0]
+    assert [c < DOUBT_BELOW for _, c in bar.word_confidence] == [True]
