@@ -215,13 +215,13 @@ class TrainingProcess(QObject):
             self.last_progress = ev
             if self.state == "starting":
                 self._set_state("running")
-            if self.plan is not None:
-                self.plan.steps_done = int(ev.get("step", 0))
         elif kind == "status":
             self.statusMessage.emit(str(ev.get("message", "")).capitalize())
         elif kind == "eval":
             self.evals.append(ev)
-        elif kind == "checkpoint":
+        elif kind == "checkpoint":  # the state a resume goes on from: its step, not the last one shown
+            if self.plan is not None:
+                self.plan.steps_done = int(ev.get("step", self.plan.steps_done))
             self._save_plan()
         elif kind == "done":
             self.done_event = ev
@@ -247,7 +247,14 @@ class TrainingProcess(QObject):
             self._set_state("cancelled")
             step = self.last_progress["step"] if self.last_progress else 0
             state = self.plan is not None and (self.plan.dir / "state.pt").exists()
-            self.statusMessage.emit(f"Cancelled at step {step}. The active model is unchanged." + (" The run can be resumed." if state else ""))
+            saved = self.plan.steps_done if self.plan is not None else 0
+            if not state:
+                more = ""
+            elif saved >= step:
+                more = " The run can be resumed."
+            else:  # the process ended before it saved where it was
+                more = f" The run can be resumed from step {saved}, where it last saved its state."
+            self.statusMessage.emit(f"Cancelled at step {step}. The active model is unchanged." + more)
             self.cancelled.emit()
             return
         if status == QProcess.ExitStatus.CrashExit:

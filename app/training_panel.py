@@ -416,7 +416,7 @@ class TrainingPanel(QWidget):
             return
         p = self._resumable
         total = p.config.get("total_steps", "?")
-        self.resume_label.setText(f"An interrupted {p.modality} run from {p.created} stopped at step {p.steps_done} of {total}. It can go on where it stopped.")
+        self.resume_label.setText(f"An interrupted {p.modality} run from {p.created} saved its state at step {p.steps_done} of {total}. It can go on from there.")
         self.resume_frame.show()
 
     def resume_interrupted(self) -> None:
@@ -431,7 +431,7 @@ class TrainingPanel(QWidget):
         if gone is not None:
             shutil.rmtree(gone.run_dir, ignore_errors=True)
             # "Cancelled at step N ... The run can be resumed." no longer holds
-            self.status_label.setText(f"Discarded the interrupted {gone.modality} run (it had reached step {gone.steps_done}); the active model is unchanged.")
+            self.status_label.setText(f"Discarded the interrupted {gone.modality} run (its state was saved at step {gone.steps_done}); the active model is unchanged.")
             if self.plan is not None and Path(self.plan.run_dir) == Path(gone.run_dir):
                 self.plan = None
                 self.title_label.setText("No training run yet.")

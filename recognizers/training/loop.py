@@ -12,6 +12,7 @@ every batch, rank 0 alone evaluates and writes, and the result equals a one-proc
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -51,6 +52,13 @@ from recognizers.training.start_model import model_to_train
 from recognizers.training.step_data import step_loader
 
 Callback = Callable[[dict], None]
+
+
+MAX_BAD_STEPS = 20  # steps in a row whose loss is not a number before a run counts as diverged
+
+
+class TrainingDiverged(ValueError):
+    """The loss stayed not-a-number: the run stops, its last saved state and models kept."""
 
 
 class TrainingCancelled(Exception):
@@ -320,6 +328,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     lengths = [train_set.approx_length(i) for i in range(len(train_set))]
     model.train()
     finished = False
+    bad_steps = 0  # steps in a row whose loss or gradient was not a number
     try:
         while step < cfg.total_steps:
             # the plan depends on the seed and the epoch alone: every rank computes the same one,
@@ -352,7 +361,18 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
                 timed_out = bool(cfg.max_minutes) and time.time() - started > cfg.max_minutes * 60
                 loss_sum, stop_votes = ddp.all_sum([local_sum, float(timed_out)], dist_info, device)
                 loss_value = loss_sum / len(batch)
-                nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                grad_norm = float(nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip))
+                if not (math.isfinite(loss_value) and math.isfinite(grad_norm)):
+                    # a step that is not a number must never reach the weights (nor the state a
+                    # resume reads): skip it; a run that keeps producing them has diverged
+                    opt.zero_grad(set_to_none=True)
+                    bad_steps += 1
+                    pos += 1
+                    if bad_steps >= MAX_BAD_STEPS:
+                        raise TrainingDiverged(f"training diverged: the loss was not a number for {bad_steps} steps in a row at step {step}; "
+                                               f"the run's saved state and models are from before (try a lower learning rate)")
+                    continue
+                bad_steps = 0
                 opt.step()
                 if ema is not None:
                     ema.update_parameters(model)
@@ -386,8 +406,12 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         finished = True
     except TimeoutError:
         pass
+    except TrainingDiverged:
+        raise  # the state saved last is the good one: keep it
     except BaseException:
         save_state()
+        with contextlib.suppress(BaseException):  # where a resume goes on from (the app shows it)
+            callback({"kind": "checkpoint", "step": step})
         raise
     if main and (not history or history[-1]["step"] != step):
         m = run_eval()

@@ -103,6 +103,11 @@ def test_train_cancel_stops_the_run_and_keeps_the_active_model(make_window, stan
     assert tp.proc.state == "cancelled" and tp.start_button.isEnabled()
     plan = tp.plan
     assert (plan.dir / "state.pt").exists()  # saved at the step it was at: resumable
+    import torch
+
+    saved = torch.load(plan.dir / "state.pt", weights_only=True)["step"]
+    assert plan.steps_done == saved  # the step a resume goes on from, as the banner says
+    assert f"saved its state at step {saved} of" in tp.resume_label.text()
     assert "Cancelled" in tp.status_label.text()
     assert "left" not in tp.time_label.text()  # no time left is promised for a stopped run
     assert tp.resume_frame.isVisible()
@@ -152,3 +157,27 @@ def test_train_personalization_fine_tunes_the_active_model(make_window, standin_
     active = ModelRegistry(user_dirs / "models").active("handwriting")
     assert active.origin == "fine-tuned" and win.hw_worker.recognizer.path == active.path
     assert active.figures_on == "2 of your own samples, held out"
+
+
+def test_a_cancel_that_ends_before_the_save_names_the_step_a_resume_goes_on_from(qtbot, tmp_path):
+    """A tester's run died on Cancel before saving; the panel still said "Cancelled at step
+    116 ... can be resumed" while the state held step 100. The step of the saved state is what
+    a resume goes on from (`checkpoint` events carry it), and the message says so."""
+    import json
+
+    from app.training import TrainingProcess
+    from recognizers.workspace.runs import RunPlan
+
+    plan = RunPlan(modality="handwriting", preset="quick-finetune", run_dir=str(tmp_path / "run"), config={"total_steps": 300})
+    plan.save()
+    (plan.dir / "state.pt").write_bytes(b"saved at step 100")
+    tp = TrainingProcess()
+    tp.plan, tp.state = plan, "cancelling"
+    for ev in ({"kind": "progress", "step": 100}, {"kind": "checkpoint", "step": 100}, {"kind": "progress", "step": 116}):
+        tp._handle(ev)
+    said = []
+    tp.statusMessage.connect(said.append)
+    tp._train_finished(134, QProcess.ExitStatus.CrashExit)
+    assert tp.state == "cancelled" and plan.steps_done == 100
+    assert said[-1] == "Cancelled at step 116. The active model is unchanged. The run can be resumed from step 100, where it last saved its state."
+    assert json.loads((plan.dir / "run.json").read_text())["steps_done"] == 100

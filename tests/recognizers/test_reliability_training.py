@@ -138,16 +138,20 @@ def test_signal_saves_state_and_exits_cleanly(tmp_path, data, sig, ignored):
     step = _wait_for_steps(proc, 3)
     proc.send_signal(sig)
     try:
-        _, err = proc.communicate(timeout=120)
+        rest, err = proc.communicate(timeout=120)
     except subprocess.TimeoutExpired:
         proc.kill()
         raise AssertionError("the run did not stop after the signal")
+    out_lines = rest.splitlines()
     assert proc.returncode == 128 + sig, err
     assert "Traceback" not in err and "resume with --resume" in err
     import torch
 
     st = torch.load(out / "state.pt", weights_only=True)
     assert st["step"] >= step
+    # its last event names the step the state holds: the app says where a resume goes on from
+    events = [json.loads(line) for line in out_lines if line.strip()]
+    assert events[-1] == {"kind": "checkpoint", "step": st["step"]}, events[-3:]
     # and the run goes on from there
     r = subprocess.run([sys.executable, "-m", "recognizers", *tiny(data, out, "--resume", "--set", f"total_steps={st['step'] + 2}", "--set", "eval_every=100000")],
                        cwd=ROOT, capture_output=True, text=True, timeout=240)
@@ -201,3 +205,23 @@ def test_a_fine_tune_moves_to_other_features_only_when_asked(tmp_path, data, cap
     one_line_error(capsys, main(tiny(data, tmp_path / "wider", *steps, "--set", f"init_from={base / 'best.pt'}",
                                      "--set", 'features={"use_time": true}', "--set", "refit_features=true")), "input size")
     one_line_error(capsys, main(tiny(data, tmp_path / "alone", *steps, "--set", "refit_features=true")), "no init_from")
+
+
+@pytest.mark.slow
+def test_a_run_whose_loss_is_not_a_number_stops_and_keeps_its_saved_models(tmp_path, data, capsys):
+    """A tester's resumed run trained on with "loss nan" to the end and offered its result: a
+    step that is not a number is now skipped, and a run that keeps producing them stops with
+    one clear line, its best model and the state it saved untouched."""
+    import torch
+
+    out = tmp_path / "run"
+    assert main(tiny(data, out, "--set", "total_steps=4", "--set", "eval_every=2", "--set", "checkpoint_every=2")) == 0
+    capsys.readouterr()
+    st = torch.load(out / "state.pt", weights_only=True)
+    st["model"] = {k: torch.full_like(v, float("nan")) if v.is_floating_point() else v for k, v in st["model"].items()}
+    torch.save(st, out / "state.pt")  # as if a run had diverged before this guard existed
+    best_before = (out / "best.pt").read_bytes()
+    rc = main(tiny(data, out, "--resume", "--set", "total_steps=40", "--set", "eval_every=100000", "--set", "checkpoint_every=5"))
+    one_line_error(capsys, rc, "training diverged", "not a number")
+    assert (out / "best.pt").read_bytes() == best_before
+    assert torch.load(out / "state.pt", weights_only=True)["step"] == 4  # nothing saved over it
