@@ -124,7 +124,9 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise CheckpointError(f"{path} is not a readable model file ({exc.__class__.__name__}: {exc})") from exc
+        # torch's own text here is pages long and advises loading with weights_only=False,
+        # which would run code from the file: the person gets what happened, in one line
+        raise CheckpointError(f"{path} is not a readable model file: it is damaged or not a Scrivox model ({exc.__class__.__name__})") from exc
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a Scrivox model file")
     try:

@@ -63,6 +63,11 @@ def test_checkpoint_round_trip_and_damage(tmp_path):
     (tmp_path / "bad.pt").write_bytes(b"\x00garbage")
     with pytest.raises(CheckpointError, match="not a readable model"):
         load_checkpoint(tmp_path / "bad.pt")
+    # random bytes (a tester's corrupt.pt): one line, and never torch's advice to load unsafely
+    (tmp_path / "random.pt").write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(CheckpointError) as err:
+        load_checkpoint(tmp_path / "random.pt")
+    assert "damaged or not a Scrivox model" in str(err.value) and "weights_only" not in str(err.value) and "\n" not in str(err.value)
     with pytest.raises(CheckpointError, match="no model file"):
         load_checkpoint(tmp_path / "missing.pt")
     torch.save({"format": "scrivox-ckpt-1", "modality": "handwriting"}, tmp_path / "half.pt")
