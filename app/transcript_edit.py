@@ -50,7 +50,11 @@ class TranscriptEdit(QPlainTextEdit):
         # new text brings its own confidences: forget dropped marks in the place it takes
         self._gone = [g for g in self._gone if g.span[1] <= c.position()]
         start = c.position() + len(sep)
+        # an edit block of its own: Qt would merge adjacent insertions into one undo step, and
+        # one Ctrl+Z then took back several commits and the person's own edit before them
+        c.beginEditBlock()
         c.insertText(sep + text)
+        c.endEditBlock()
         self.setTextCursor(c)
         self.ensureCursorVisible()
         pos = 0

@@ -140,3 +140,28 @@ def test_the_text_and_the_candidates_are_shown_in_a_font_that_tells_i_from_l(mak
     for b in bar.buttons[:2]:
         b.ensurePolished()
         assert QFontInfo(b.font()).family() == READING_FAMILY
+
+
+def test_each_commit_is_one_undo_step_apart_from_the_persons_own_edit(qtbot):
+    """A tester corrected "9jx" to "qjx", committed "cat" and "dog", and one Ctrl+Z took both
+    commits back and undid the correction too: Qt merges adjacent insertions into one undo step."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    ed = TranscriptEdit()
+    qtbot.addWidget(ed)
+    ed.append_committed("hello")
+    ed.append_committed("9jx")
+    c = ed.textCursor()
+    c.setPosition(6)
+    c.setPosition(9, QTextCursor.MoveMode.KeepAnchor)
+    ed.setTextCursor(c)
+    QTest.keyClicks(ed, "qjx")
+    ed.append_committed("cat")
+    ed.append_committed("dog")
+    assert ed.toPlainText() == "hello qjx cat dog"
+    steps = []
+    for _ in range(4):
+        QTest.keyClick(ed, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        steps.append(ed.toPlainText())
+    assert steps == ["hello qjx cat", "hello qjx", "hello 9jx", "hello"]
