@@ -35,6 +35,7 @@ from recognizers.modality import Modality
 from recognizers.workspace.enrol import (
     ENROL_PROMPTS,
     MIN_SAMPLES,
+    next_prompt,
     prompt_at,
     prompt_counter,
     sample_count,
@@ -62,7 +63,8 @@ class EnrolmentDialog(QDialog):
         self.backend = backend
         self.device = device
         self.count = sample_count(store, modality)
-        self.index = self.count  # continue where the last session stopped
+        self.index = next_prompt(store, modality)  # continue at the first prompt not yet saved
+        self._saved_here: list[tuple[int, str]] = []  # (prompt index, prompt) saved in this dialog, for Take back
         self._input = None
         self._chunks: list[np.ndarray] = []
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -94,6 +96,8 @@ class EnrolmentDialog(QDialog):
 
         self.skip_button = QPushButton("Skip")
         self.skip_button.setToolTip("Go on to the next prompt without saving")
+        self.back_button = QPushButton("Take back the last")
+        self.back_button.setToolTip("Remove the sample saved last (written or said wrong) and show its prompt again")
         self.teach_button = QPushButton("Teach Scrivox")
         self.teach_button.setToolTip(f"Fine-tune the active model on your samples (needs {MIN_SAMPLES} or more)")
         self.close_button = QPushButton("Close")
@@ -149,6 +153,7 @@ class EnrolmentDialog(QDialog):
             else:
                 self.banner.show_message(f"Recording from: {html.escape(device.label)}", "info")
         row.addWidget(self.skip_button)
+        row.addWidget(self.back_button)
         row.addStretch(1)
         if self.save_button is not None:
             row.addWidget(self.save_button)
@@ -160,6 +165,7 @@ class EnrolmentDialog(QDialog):
         lay.addLayout(bottom)
 
         self.skip_button.clicked.connect(self.skip)
+        self.back_button.clicked.connect(self.take_back)
         self.teach_button.clicked.connect(self._teach)
         self.close_button.clicked.connect(self.reject)
         for b in self.findChildren(QPushButton):
@@ -195,6 +201,7 @@ class EnrolmentDialog(QDialog):
             self.undo_button.setEnabled(self.canvas.stroke_count() > 0)
             self.clear_button.setEnabled(not self.canvas.is_empty())
         self.teach_button.setEnabled(self.count >= MIN_SAMPLES)
+        self.back_button.setEnabled(bool(self._saved_here))
 
     def skip(self) -> None:
         if self.modality == Modality.SPEECH and self.record_button.isChecked():
@@ -202,7 +209,31 @@ class EnrolmentDialog(QDialog):
         self.index += 1
         self._show_prompt()
 
+    def take_back(self) -> bool:
+        """Remove the sample saved last in this dialog and show its prompt again."""
+        if not self._saved_here:
+            return False
+        index, prompt = self._saved_here[-1]
+        try:
+            gone = self.store.take_back_last(self.modality == Modality.SPEECH, prompt)
+        except OSError as exc:
+            self.banner.show_message(f"Could not remove the sample: {html.escape(str(exc))}", "error")
+            return False
+        self._saved_here.pop()
+        if not gone:  # the files changed under us: say so rather than remove another sample
+            self.banner.show_message("The last saved sample is not this dialog's any more; nothing was removed.", "warning")
+            self._update_buttons()
+            return False
+        self.count -= 1
+        self.index = index
+        self.sampleSaved.emit(self.modality, self.count)
+        again = "Write" if self.modality == Modality.HANDWRITING else "Say"
+        self.banner.show_message(f"Removed the sample for “{html.escape(prompt)}”. {again} it again, or Skip.", "info")
+        self._show_prompt()
+        return True
+
     def _saved(self) -> None:
+        self._saved_here.append((self.index, self.current_prompt))
         self.count += 1
         self.index += 1
         self.sampleSaved.emit(self.modality, self.count)

@@ -216,6 +216,17 @@ def sample_count(store: SampleStore, modality: str) -> int:
     return ink if modality == Modality.HANDWRITING else utt
 
 
+def next_prompt(store: SampleStore, modality: str) -> int:
+    """Where enrolment goes on: the first prompt with no saved sample. Counting the samples
+    instead showed a prompt already written again after a skip."""
+    speech = modality == Modality.SPEECH
+    done = {u.text for u in store.read_utterances()} if speech else {s.label for s in store.read_ink()}
+    i = 0
+    while prompt_at(modality, i) in done and i < len(done) + ENROL_PROMPTS:
+        i += 1
+    return i
+
+
 def val_count(n: int) -> int:
     """Samples held out for validation: ten of fifty, fewer when there are fewer."""
     return min(ENROL_VAL, max(2, n // 5))

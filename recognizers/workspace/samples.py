@@ -105,6 +105,32 @@ class SampleStore:
             raise
         return path
 
+    def take_back_last(self, speech: bool, label: str) -> bool:
+        """Remove the sample saved last when its text is `label` (a person's "that one was
+        wrong"): its line is dropped in one atomic rewrite, then a recording's audio file.
+        False, and nothing changed, when the last sample is another one."""
+        from recognizers.atomic import atomic_write_text
+
+        path = self.manifest_path if speech else self.ink_path
+        if not path.exists():
+            return False
+        lines = path.read_text(encoding="utf-8").splitlines()
+        while lines and not lines[-1].strip():
+            lines.pop()
+        try:
+            last = json.loads(lines[-1]) if lines else None
+        except ValueError:
+            return False
+        if not isinstance(last, dict) or last.get("text" if speech else "label") != label:
+            return False
+        atomic_write_text(path, "".join(line + "\n" for line in lines[:-1]))
+        if speech and isinstance(last.get("audio"), str):
+            try:
+                (path.parent / last["audio"]).unlink()
+            except OSError:
+                pass  # an orphan audio file is harmless: nothing lists it
+        return True
+
     def read_ink(self, report: ReadReport | None = None) -> list:
         """The saved drawings (InkSample); damaged lines are skipped and listed in `report`
         (a recognizers.ink.ReadReport)."""

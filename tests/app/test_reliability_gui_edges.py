@@ -309,3 +309,58 @@ def test_enrolment_progress_bar_stays_put_as_the_prompt_number_grows(tmp_path, q
         qtbot.wait(20)
         xs.append(dlg.progress.geometry().x())
     assert xs[0] == xs[1] == xs[2], xs
+
+
+def test_enrolment_takes_back_a_wrong_sample_and_goes_on_after_a_skip(tmp_path, qtbot):
+    """A tester wrote "horse" for the prompt "timing": it was saved under "timing" with no way
+    back but deleting every sample. And after a skip, reopening showed a prompt already written
+    again, since the place came from the number of samples."""
+    import numpy as np
+
+    from app.enrol_dialog import EnrolmentDialog
+    from app.replay import draw_ink
+    from recognizers.ink import read_ink_samples
+    from recognizers.workspace.enrol import enrolment_store
+
+    store = enrolment_store(tmp_path / "samples")
+    dlg = EnrolmentDialog("handwriting", store)
+    qtbot.addWidget(dlg)
+    assert not dlg.back_button.isEnabled()
+    stroke = [np.array([[x, 20 + 15 * (x // 10 % 2), x] for x in range(0, 120, 4)], np.float32)]
+    written = []
+    for _ in range(3):
+        written.append(dlg.current_prompt)
+        draw_ink(dlg.canvas, stroke)
+        assert dlg.save_ink()
+    assert dlg.back_button.isEnabled() and dlg.count == 3
+    assert dlg.take_back()  # the third was wrong
+    assert dlg.current_prompt == written[2] and dlg.count == 2
+    assert [s.label for s in read_ink_samples(store.ink_path)] == written[:2]
+    assert "Removed the sample" in dlg.banner.text()
+    assert dlg.take_back() and dlg.take_back() and not dlg.back_button.isEnabled()
+    assert store.counts()[0] == 0
+    for _ in range(2):
+        draw_ink(dlg.canvas, stroke)
+        assert dlg.save_ink()
+    dlg.skip()  # the third prompt skipped
+    draw_ink(dlg.canvas, stroke)
+    assert dlg.save_ink()  # the fourth saved
+    dlg.reject()
+    again = EnrolmentDialog("handwriting", store)
+    qtbot.addWidget(again)
+    assert again.current_prompt == written[2]  # the skipped one, not one already written
+    assert not again.back_button.isEnabled()  # a sample of an earlier visit is not taken back here
+
+
+def test_taking_back_a_recording_removes_its_audio_and_only_the_last_one(tmp_path):
+    import numpy as np
+
+    from recognizers.workspace.samples import SampleStore
+
+    store = SampleStore(tmp_path / "s")
+    first = store.save_utterance(np.zeros(8000, np.float32), "one")
+    second = store.save_utterance(np.zeros(8000, np.float32), "two")
+    assert not store.take_back_last(True, "one")  # not the last: nothing changes
+    assert store.take_back_last(True, "two")
+    assert not second.exists() and first.exists()
+    assert [u.text for u in store.read_utterances()] == ["one"]
