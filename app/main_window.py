@@ -29,6 +29,7 @@ from app.formatting import dictation_case
 from app.handwriting_panel import HandwritingPanel
 from app.menus import build_menus
 from app.push_to_talk import PushToTalkFilter
+from app.sample_labels import SampleLabels
 from app.send_to_window import install as install_window_modes
 from app.settings import (
     ConfigurableWorker,
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
 
         # the text area
         self.text = TranscriptEdit()
+        self.sample_labels = SampleLabels(self.text.document(), self.store, self)  # corrections reach the saved samples
         self.text.setPlaceholderText("Committed handwriting and speech appear here. You can edit it.")
         f = reading_font(self.text.font())  # a recognized "I" must not look like an "l"
         f.setPointSizeF(max(f.pointSizeF(), 10) * 1.25)
@@ -352,9 +354,17 @@ class MainWindow(QMainWindow):
         self.append_text(text, self.handwriting.last_commit_words)
         if self.save_samples:
             try:
+                line = self.store.line_count(speech=False)
                 self.last_saved = self.store.save_ink(ink, text)
+                self._follow_sample(text.strip(), text, False, line)
             except (OSError, ValueError) as exc:
                 self.statusBar().showMessage(f"Could not save the sample: {exc}", 6000)
+
+    def _follow_sample(self, shown: str, label: str, speech: bool, line: int) -> None:
+        """A correction of the commit just appended goes into its saved sample too."""
+        whole = self.text.toPlainText()
+        if shown and whole.endswith(shown):
+            self.sample_labels.track(len(whole) - len(shown), shown, label, speech, line)
 
     def _speech_final(self, uid: int, text: str, audio: np.ndarray) -> None:
         shown = dictation_case(text.strip(), self.text.toPlainText())
@@ -365,7 +375,9 @@ class MainWindow(QMainWindow):
         self.speechCommitted.emit(shown)  # what Send to window types: the text as shown
         if self.save_samples and text.strip() and audio is not None and len(audio):
             try:
+                line = self.store.line_count(speech=True)
                 self.last_saved = self.store.save_utterance(audio, text.strip())
+                self._follow_sample(shown.strip(), text.strip(), True, line)
             except Exception as exc:  # soundfile raises its own types
                 self.statusBar().showMessage(f"Could not save the recording: {exc}", 6000)
 
@@ -396,6 +408,10 @@ class MainWindow(QMainWindow):
         self._shut = True
         if getattr(self, "autosave", None) is not None:
             self.autosave.flush()
+        try:
+            self.sample_labels.apply()  # a correction made just before closing
+        except OSError:
+            pass
         dev = self.speech.current_device()
         if dev is not None:
             self.settings.setValue("input_device", dev.name)

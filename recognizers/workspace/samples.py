@@ -131,6 +131,36 @@ class SampleStore:
                 pass  # an orphan audio file is harmless: nothing lists it
         return True
 
+    def line_count(self, speech: bool) -> int:
+        """Lines in the ink store or the manifest now: the line a sample saved next takes."""
+        path = self.manifest_path if speech else self.ink_path
+        if not path.exists():
+            return 0
+        with open(path, "rb") as fh:
+            return sum(1 for _ in fh)
+
+    def relabel(self, speech: bool, line: int, old: str, new: str) -> bool:
+        """Give the sample on `line` (from 0) the text `new`, if its text is still `old` (a
+        reading the person corrected in the text). One atomic rewrite; False, and nothing
+        changed, when that line holds something else."""
+        from recognizers.atomic import atomic_write_text
+
+        path = self.manifest_path if speech else self.ink_path
+        key = "text" if speech else "label"
+        if not new.strip() or not path.exists():
+            return False
+        lines = path.read_text(encoding="utf-8").split("\n")
+        try:
+            obj = json.loads(lines[line])
+        except (IndexError, ValueError):
+            return False
+        if not isinstance(obj, dict) or obj.get(key) != old:
+            return False
+        obj[key] = new
+        lines[line] = json.dumps(obj)
+        atomic_write_text(path, "\n".join(lines))
+        return True
+
     def read_ink(self, report: ReadReport | None = None) -> list:
         """The saved drawings (InkSample); damaged lines are skipped and listed in `report`
         (a recognizers.ink.ReadReport)."""

@@ -372,3 +372,39 @@ def test_a_lone_click_is_not_committed_by_the_pause(make_window, standin_models,
         pass
     win.modes.act_compact.setChecked(False)
     assert not panel.commit_lone_dots
+
+
+def test_a_reading_corrected_in_the_text_corrects_its_saved_sample(make_window, standin_models, qtbot):
+    """A tester's "qjx" was read "9jx" and saved with that label; correcting the word in the
+    text left the sample teaching "9jx". Now the correction reaches the sample, and a commit
+    deleted from the text (or cleared with the rest) leaves its sample as it was."""
+    from PySide6.QtGui import QTextCursor
+    from PySide6.QtTest import QTest
+
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    win.set_pause_ms(0)
+    win.set_save_samples(True)
+    read = []
+    for n in (3, 2, 4):
+        draw_ink(win.handwriting.canvas, zigzag(n))
+        with qtbot.waitSignal(win.handwriting.committed, timeout=10_000) as blocker:
+            win.act_commit.trigger()
+        read.append(blocker.args[0])
+    assert all(read) and win.text.toPlainText() == " ".join(read)
+    # the person retypes the second reading, and adds a letter to the third
+    text = win.text.toPlainText()
+    c = win.text.textCursor()
+    c.setPosition(len(read[0]) + 1)
+    c.setPosition(len(read[0]) + 1 + len(read[1]), QTextCursor.MoveMode.KeepAnchor)
+    win.text.setTextCursor(c)
+    QTest.keyClicks(win.text, "qjx")
+    c.movePosition(QTextCursor.MoveOperation.End)
+    win.text.setTextCursor(c)
+    QTest.keyClicks(win.text, "s")
+    assert win.text.toPlainText() == f"{read[0]} qjx {read[2]}s" != text
+    win.sample_labels.apply()  # (it also runs a moment after the last edit, and on closing)
+    assert [s.label for s in read_ink_samples(win.store.ink_path)] == [read[0], "qjx", read[2] + "s"]
+    # cleared with the rest, the samples stay as they are
+    win.text.clear()
+    assert win.sample_labels.apply() == 0
+    assert [s.label for s in read_ink_samples(win.store.ink_path)] == [read[0], "qjx", read[2] + "s"]
