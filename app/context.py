@@ -36,6 +36,10 @@ class AppContext:
         return self.data_dir / "runs"
 
     def running_model(self, modality: str) -> str | None:
-        """The path of the model the window runs now for `modality` (None while none is loaded)."""
-        rec = getattr(self.workers[modality], "recognizer", None)
+        """The path of the model the window runs for `modality`, or is loading to run (right
+        after Use or Restore previous the old one is still loaded); None while there is none."""
+        worker = self.workers[modality]
+        if pending := getattr(worker, "loading_path", None):
+            return pending
+        rec = getattr(worker, "recognizer", None)
         return getattr(rec, "path", None) if rec is not None else None

@@ -153,6 +153,7 @@ class RecognizerWorker(QObject):
         self.modality = modality
         self.device = device
         self.recognizer = None  # recognizers.recognizer.Recognizer, touched only on the worker thread
+        self.loading_path: str | None = None  # a model asked for and not loaded yet (Models tab)
         self._cv = threading.Condition()
         self._queue: list[Job] = []
         self._stopping = False
@@ -177,6 +178,7 @@ class RecognizerWorker(QObject):
 
     def load(self, path: str | None) -> Job:
         """Load a model (None: the shipped one for this modality); answers loaded/loadFailed."""
+        self.loading_path = path  # until it has loaded or failed: what the window is about to run
         return self.submit(Job("load", path, channel="load"))
 
     def pending(self) -> int:
@@ -224,6 +226,13 @@ class RecognizerWorker(QObject):
                     self.done.emit(job)
 
     def _load(self, job: Job) -> None:
+        try:
+            self._load_model(job)
+        finally:
+            if self.loading_path == job.payload:  # not a later load asked for meanwhile
+                self.loading_path = None
+
+    def _load_model(self, job: Job) -> None:
         try:
             configure_torch()
             from recognizers.checkpoint import CheckpointError

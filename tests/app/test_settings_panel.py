@@ -275,3 +275,25 @@ def test_a_failed_import_message_goes_once_an_import_works(make_window, standin_
     n = len(d.model_lists["speech"].entries)
     d.model_lists["speech"].import_model(str(standin_models["speech"]))  # the same file again: said, not listed twice
     assert "already in the list" in d.banner.text() and len(d.model_lists["speech"].entries) == n
+
+
+def test_the_models_tab_names_the_model_being_switched_to_not_the_one_still_loaded(make_window, standin_models, user_dirs, tmp_path, qtbot):
+    """Right after Use (or Restore previous) the window still runs the old model while the new
+    one loads; the tab said "This window runs <old> (chosen on the command line…)" until the
+    tab was opened again. The model asked for counts as the one the window runs."""
+    from app import workers
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d = win.show_settings(tab="Models")
+    hw = d.model_lists["handwriting"]
+    other = make_standin_model(tmp_path / "other.pt", "handwriting", seed=5)
+    e = ModelRegistry(user_dirs / "models").add_model("handwriting", str(other), "imported")
+    hw.refresh()
+    hw.select(e.id)
+    with workers._load_lock:  # the new model cannot finish loading yet
+        hw.use_selected()
+        assert win.hw_worker.recognizer.path == str(standin_models["handwriting"])  # still the old one
+        assert not hw.note.text().startswith("This window runs"), hw.note.text()
+        assert d.window_model_path("handwriting") == ModelRegistry(user_dirs / "models").active("handwriting").path
+    qtbot.waitUntil(lambda: win.hw_worker.loading_path is None, timeout=30_000)
+    assert Path(win.hw_worker.recognizer.path).resolve() == Path(d.window_model_path("handwriting")).resolve()
