@@ -39,6 +39,7 @@ from recognizers.workspace.enrol import (
     prompt_at,
     prompt_counter,
     sample_count,
+    saved_prompts,
 )
 from recognizers.workspace.samples import SampleStore
 
@@ -63,7 +64,8 @@ class EnrolmentDialog(QDialog):
         self.backend = backend
         self.device = device
         self.count = sample_count(store, modality)
-        self.index = next_prompt(store, modality)  # continue at the first prompt not yet saved
+        self._done = saved_prompts(store, modality)
+        self.index = next_prompt(modality, self._done)  # continue at the first prompt not yet saved
         self._saved_here: list[tuple[int, str]] = []  # (prompt index, prompt) saved in this dialog, for Take back
         self._input = None
         self._chunks: list[np.ndarray] = []
@@ -201,18 +203,21 @@ class EnrolmentDialog(QDialog):
             self.undo_button.setEnabled(self.canvas.stroke_count() > 0)
             self.clear_button.setEnabled(not self.canvas.is_empty())
         self.teach_button.setEnabled(self.count >= MIN_SAMPLES)
-        self.back_button.setEnabled(bool(self._saved_here))
+        recording = self.modality == Modality.SPEECH and self.record_button.isChecked()
+        self.back_button.setEnabled(bool(self._saved_here) and not recording)
 
     def skip(self) -> None:
         if self.modality == Modality.SPEECH and self.record_button.isChecked():
             self._stop_recording(save=False)
-        self.index += 1
+        self.index = next_prompt(self.modality, self._done, self.index + 1)
         self._show_prompt()
 
     def take_back(self) -> bool:
         """Remove the sample saved last in this dialog and show its prompt again."""
         if not self._saved_here:
             return False
+        if self.modality == Modality.SPEECH and self.record_button.isChecked():
+            self._stop_recording(save=False)  # a recording under way belongs to the prompt shown
         index, prompt = self._saved_here[-1]
         try:
             gone = self.store.take_back_last(self.modality == Modality.SPEECH, prompt)
@@ -225,6 +230,7 @@ class EnrolmentDialog(QDialog):
             self._update_buttons()
             return False
         self.count -= 1
+        self._done.discard(prompt)
         self.index = index
         self.sampleSaved.emit(self.modality, self.count)
         again = "Write" if self.modality == Modality.HANDWRITING else "Say"
@@ -234,8 +240,9 @@ class EnrolmentDialog(QDialog):
 
     def _saved(self) -> None:
         self._saved_here.append((self.index, self.current_prompt))
+        self._done.add(self.current_prompt)
         self.count += 1
-        self.index += 1
+        self.index = next_prompt(self.modality, self._done, self.index + 1)
         self.sampleSaved.emit(self.modality, self.count)
         self._show_prompt()
 
@@ -259,6 +266,7 @@ class EnrolmentDialog(QDialog):
             self._start_recording()
         else:
             self._stop_recording(save=True)
+        self._update_buttons()  # no Take back while a recording is under way
 
     def _start_recording(self) -> None:
         self._chunks = []

@@ -299,7 +299,8 @@ class MainWindow(QMainWindow):
     def append_text(self, text: str, words: list[tuple[str, float]] | None = None) -> None:
         """Append at the end of the text, with a space if the text does not end in one;
         `words` (word, confidence) mark the words the recognizer doubts."""
-        text = self.text.append_committed(text, words)
+        with self.sample_labels.appending():  # a commit never lands inside an earlier one's span
+            text = self.text.append_committed(text, words)
         if text:
             self.textAppended.emit(text)
 
@@ -354,17 +355,16 @@ class MainWindow(QMainWindow):
         self.append_text(text, self.handwriting.last_commit_words)
         if self.save_samples:
             try:
-                line = self.store.line_count(speech=False)
                 self.last_saved = self.store.save_ink(ink, text)
-                self._follow_sample(text.strip(), text, False, line)
+                self._follow_sample(text.strip(), text, False)
             except (OSError, ValueError) as exc:
                 self.statusBar().showMessage(f"Could not save the sample: {exc}", 6000)
 
-    def _follow_sample(self, shown: str, label: str, speech: bool, line: int) -> None:
+    def _follow_sample(self, shown: str, label: str, speech: bool) -> None:
         """A correction of the commit just appended goes into its saved sample too."""
         whole = self.text.toPlainText()
-        if shown and whole.endswith(shown):
-            self.sample_labels.track(len(whole) - len(shown), shown, label, speech, line)
+        if shown and whole.endswith(shown) and self.store.last_key:
+            self.sample_labels.track(len(whole) - len(shown), shown, label, speech, self.store.last_key)
 
     def _speech_final(self, uid: int, text: str, audio: np.ndarray) -> None:
         shown = dictation_case(text.strip(), self.text.toPlainText())
@@ -375,9 +375,8 @@ class MainWindow(QMainWindow):
         self.speechCommitted.emit(shown)  # what Send to window types: the text as shown
         if self.save_samples and text.strip() and audio is not None and len(audio):
             try:
-                line = self.store.line_count(speech=True)
                 self.last_saved = self.store.save_utterance(audio, text.strip())
-                self._follow_sample(shown.strip(), text.strip(), True, line)
+                self._follow_sample(shown.strip(), text.strip(), True)
             except Exception as exc:  # soundfile raises its own types
                 self.statusBar().showMessage(f"Could not save the recording: {exc}", 6000)
 
@@ -410,7 +409,7 @@ class MainWindow(QMainWindow):
             self.autosave.flush()
         try:
             self.sample_labels.apply()  # a correction made just before closing
-        except OSError:
+        except Exception:  # noqa: BLE001 - nothing here may keep the rest of shutdown from running
             pass
         dev = self.speech.current_device()
         if dev is not None:

@@ -5,17 +5,21 @@ that text is the sample's label when the recognizers are taught the person's han
 A reading the person then corrects in the text area ("9jx" made "qjx") would otherwise stay
 a wrong label. `SampleLabels` keeps the span of each saved commit in the text up to date
 through the document's edits, and a moment after the last edit writes the span's new text
-into its sample (`SampleStore.relabel`).
+into its sample (`SampleStore.relabel`, found by its ink or audio file, not its place).
 
-What counts as a correction: edits inside the span, and letters typed against either end
-of it. A span deleted whole, or swallowed by a larger deletion (Clear text, an undone
-commit), is no longer followed and its sample stays as saved: nothing is removed behind the
-person's back.
+What counts as a correction, and nothing else does: edits inside the span (a selection of
+it retyped or pasted over), and letters or digits typed against either end. An edit that
+reaches past an end of it (a selection across two commits, Clear text, an undone commit), a
+span deleted whole, or one whose number of words changed without being retyped whole (a
+word typed in front of it), is no longer followed, and its sample stays as saved: nothing
+is rewritten or removed on a guess.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+from collections.abc import Iterator
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QTextDocument
@@ -32,8 +36,13 @@ class _Span:
     end: int
     label: str  # the text its sample has now
     speech: bool
-    line: int  # the sample's line in the store
-    shown: str  # the text in the text area as last written to the sample
+    key: str  # the sample's `sample_key`
+    shown: str  # the span's text as last written to the sample (spaces folded)
+    retyped: bool = False  # the whole of it was selected and written over
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
 
 
 class SampleLabels(QObject):
@@ -42,36 +51,50 @@ class SampleLabels(QObject):
         self.doc = document
         self.store = store
         self.spans: list[_Span] = []
-        self.relabelled = 0  # samples corrected so far (shown in no UI; tests and logs)
+        self._appending = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(APPLY_AFTER_MS)
         self._timer.timeout.connect(self.apply)
         document.contentsChange.connect(self._changed)
 
-    def track(self, start: int, shown: str, label: str, speech: bool, line: int) -> None:
-        """Follow the commit shown as `shown` at `start` in the text, saved with `label` on
-        `line` of the store (speech is shown cased, "I" and a sentence's first capital, and
-        saved in lower case, as its training labels are)."""
-        self.spans = (self.spans + [_Span(start, start + len(shown), label, speech, line, shown)])[-MAX_SPANS:]
+    @contextmanager
+    def appending(self) -> Iterator[None]:
+        """Around the app's own appending of a commit: it lands after every span, never in one
+        (a "." written on its own joins the word before it in the text, not in its label)."""
+        self._appending = True
+        try:
+            yield
+        finally:
+            self._appending = False
+
+    def track(self, start: int, shown: str, label: str, speech: bool, key: str) -> None:
+        """Follow the commit shown as `shown` at `start` in the text, saved with `label` as the
+        sample `key` (speech is shown cased, "I" and a sentence's first capital, and saved in
+        lower case, as its training labels are)."""
+        self.spans = (self.spans + [_Span(start, start + len(shown), label, speech, key, _fold(shown))])[-MAX_SPANS:]
 
     def _changed(self, pos: int, removed: int, added: int) -> None:
-        kept = []
+        if self._appending:
+            return  # at the end, after every span
         text = self.doc.toPlainText()
+        new = text[pos:pos + added]
+        kept = []
         for sp in self.spans:
             cut_end = pos + removed
-            if cut_end < sp.start or (cut_end == sp.start and not _joins(text, pos, added, before=True)):
-                sp.start += added - removed  # before it (an appended space or word does not join)
+            typed_against = removed == 0 and new.isalnum()  # letters or digits, no space or punctuation
+            if cut_end < sp.start or (cut_end == sp.start and not (typed_against and pos == sp.start)):
+                sp.start += added - removed  # before it
                 sp.end += added - removed
-            elif pos > sp.end or (pos == sp.end and not _joins(text, pos, added, before=False)):
+            elif pos > sp.end or (pos == sp.end and not typed_against):
                 pass  # after it
-            elif pos < sp.start and cut_end > sp.end:
-                continue  # swallowed by a larger edit: no longer followed
-            else:  # inside it, or against an end: the span takes the edit
-                sp.start = min(sp.start, pos)
-                sp.end = max(sp.end, cut_end) - removed + added
+            elif pos >= sp.start and cut_end <= sp.end:  # inside it, or letters against an end
+                sp.retyped |= removed > 0 and pos == sp.start and cut_end == sp.end
+                sp.end += added - removed
                 if sp.end <= sp.start:
                     continue  # deleted whole
+            else:
+                continue  # the edit reaches past an end of it: no longer followed
             kept.append(sp)
         self.spans = kept
         if self.spans:
@@ -83,27 +106,19 @@ class SampleLabels(QObject):
         text = self.doc.toPlainText()
         done, kept = 0, []
         for sp in self.spans:
-            now = " ".join(text[sp.start:sp.end].split())
+            now = _fold(text[sp.start:sp.end])
             if now and now != sp.shown:
+                if len(now.split()) != len(sp.shown.split()) and not sp.retyped:
+                    continue  # a word typed in front or split off: more than a correction of it
                 label = now.lower() if sp.speech else now
                 try:
-                    ok = label == sp.label or self.store.relabel(sp.speech, sp.line, sp.label, label)
-                except OSError:
+                    ok = label == sp.label or self.store.relabel(sp.speech, sp.key, sp.label, label)
+                except (OSError, ValueError):  # unwritable, or a store that is not UTF-8 JSON lines
                     ok = False
                 if not ok:
-                    continue  # the store changed under it (samples deleted): stop following
+                    continue  # the sample is gone or the store cannot be written: stop following
                 done += label != sp.label
                 sp.label, sp.shown = label, now
             kept.append(sp)
         self.spans = kept
-        self.relabelled += done
         return done
-
-
-def _joins(text: str, pos: int, added: int, before: bool) -> bool:
-    """Whether text inserted at a span's edge is part of the word there: letters typed
-    against it, not a space or a new commit that starts with one."""
-    if added == 0:
-        return False
-    new = text[pos:pos + added]
-    return bool(new) and not (new[-1] if before else new[0]).isspace()

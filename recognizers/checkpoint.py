@@ -123,6 +123,8 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         raise CheckpointError(f"no model file at {path}")
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
+    except OSError as exc:  # unreadable (permissions, a folder, a vanished disk): not damaged
+        raise CheckpointError(f"{path} cannot be read ({exc.strerror or exc.__class__.__name__})") from exc
     except Exception as exc:
         # torch's own text here is pages long and advises loading with weights_only=False,
         # which would run code from the file: the person gets what happened, in one line

@@ -99,7 +99,9 @@ def word_cased_confidence(log_probs: torch.Tensor, text: str, alphabet: Alphabet
         ll = torch.tensor(ctc_log_likelihood(lp, variants, alphabet))
         for k, first, n in owners:
             shares = torch.softmax(ll[first:first + n], 0) if torch.isfinite(ll[first]) else torch.zeros(n)
-            margin = float(shares[0] - shares[1:].max())  # over the likeliest other form: ~0 at a tie
+            # over the likeliest other form: ~0 at a tie, and 0 where the language model or
+            # the views chose a form the frames alone do not favour
+            margin = max(0.0, float(shares[0] - shares[1:].max()))
             i, j = spans[k]
             conf[i:j] = [min(c, margin) for c in conf[i:j]]
     return conf

@@ -216,13 +216,18 @@ def sample_count(store: SampleStore, modality: str) -> int:
     return ink if modality == Modality.HANDWRITING else utt
 
 
-def next_prompt(store: SampleStore, modality: str) -> int:
-    """Where enrolment goes on: the first prompt with no saved sample. Counting the samples
-    instead showed a prompt already written again after a skip."""
-    speech = modality == Modality.SPEECH
-    done = {u.text for u in store.read_utterances()} if speech else {s.label for s in store.read_ink()}
-    i = 0
-    while prompt_at(modality, i) in done and i < len(done) + ENROL_PROMPTS:
+def saved_prompts(store: SampleStore, modality: str) -> set[str]:
+    """The texts of the enrolment samples saved so far."""
+    if modality == Modality.SPEECH:
+        return {u.text for u in store.read_utterances()}
+    return {s.label for s in store.read_ink()}
+
+
+def next_prompt(modality: str, done: set[str], start: int = 0) -> int:
+    """The first prompt from `start` on with no saved sample (`done`): counting the samples
+    instead showed prompts already written again after a skip."""
+    i = start
+    while prompt_at(modality, i) in done and i < start + len(done) + ENROL_PROMPTS:
         i += 1
     return i
 

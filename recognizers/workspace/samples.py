@@ -30,6 +30,16 @@ WRITER = "user"  # the writer/speaker id given to the person at this computer
 SOURCE = "scrivox-app"
 
 
+def sample_key(obj: dict, speech: bool) -> str:
+    """What tells one saved sample from every other: a recording's audio file name, a
+    drawing's ink (its points and times), never its text or its line in the file."""
+    if speech:
+        return str(obj.get("audio", ""))
+    import hashlib
+
+    return hashlib.sha1(json.dumps(obj.get("strokes")).encode()).hexdigest()
+
+
 STALE_TMP_S = 600  # a temporary audio file this old is a leftover of a crash, not a write in progress
 
 
@@ -40,6 +50,7 @@ class SampleStore:
 
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root)
+        self.last_key: str | None = None  # `sample_key` of the sample saved last
         self.clean_leftovers()
 
     def clean_leftovers(self, older_than_s: float = STALE_TMP_S) -> list[Path]:
@@ -75,7 +86,9 @@ class SampleStore:
             raise ValueError("no ink to save")
         t0 = float(strokes[0][0, 2])
         strokes = [np.concatenate([s[:, :2], s[:, 2:3] - t0], axis=1) for s in strokes]  # time from the first point
-        append_ink_jsonl(self.ink_path, InkSample(label, strokes, writer, SOURCE))
+        sample = InkSample(label, strokes, writer, SOURCE)
+        append_ink_jsonl(self.ink_path, sample)
+        self.last_key = sample_key(sample.to_json(), speech=False)
         return self.ink_path
 
     def save_utterance(self, audio: np.ndarray, text: str, speaker: str = WRITER) -> Path:
@@ -96,6 +109,7 @@ class SampleStore:
             sf.write(str(tmp), np.asarray(audio, np.float32), 16_000, format="FLAC")
             os.replace(tmp, path)
             append_line(self.manifest_path, json.dumps({"audio": rel.as_posix(), "text": text, "speaker": speaker}))
+            self.last_key = rel.as_posix()
         except BaseException:
             for f in (tmp, path):  # no audio file without its manifest line
                 try:
@@ -131,35 +145,28 @@ class SampleStore:
                 pass  # an orphan audio file is harmless: nothing lists it
         return True
 
-    def line_count(self, speech: bool) -> int:
-        """Lines in the ink store or the manifest now: the line a sample saved next takes."""
-        path = self.manifest_path if speech else self.ink_path
-        if not path.exists():
-            return 0
-        with open(path, "rb") as fh:
-            return sum(1 for _ in fh)
-
-    def relabel(self, speech: bool, line: int, old: str, new: str) -> bool:
-        """Give the sample on `line` (from 0) the text `new`, if its text is still `old` (a
-        reading the person corrected in the text). One atomic rewrite; False, and nothing
-        changed, when that line holds something else."""
+    def relabel(self, speech: bool, key: str, old: str, new: str) -> bool:
+        """Give the sample whose `sample_key` is `key` the text `new`, if its text is still
+        `old` (a reading the person corrected in the text). One atomic rewrite; False, and
+        nothing changed, when no such sample is there (deleted meanwhile)."""
         from recognizers.atomic import atomic_write_text
 
         path = self.manifest_path if speech else self.ink_path
-        key = "text" if speech else "label"
+        field = "text" if speech else "label"
         if not new.strip() or not path.exists():
             return False
         lines = path.read_text(encoding="utf-8").split("\n")
-        try:
-            obj = json.loads(lines[line])
-        except (IndexError, ValueError):
-            return False
-        if not isinstance(obj, dict) or obj.get(key) != old:
-            return False
-        obj[key] = new
-        lines[line] = json.dumps(obj)
-        atomic_write_text(path, "\n".join(lines))
-        return True
+        for i in range(len(lines) - 1, -1, -1):  # the newest first: a correction is of a recent commit
+            try:
+                obj = json.loads(lines[i])
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and obj.get(field) == old and sample_key(obj, speech) == key:
+                obj[field] = new
+                lines[i] = json.dumps(obj)
+                atomic_write_text(path, "\n".join(lines))
+                return True
+        return False
 
     def read_ink(self, report: ReadReport | None = None) -> list:
         """The saved drawings (InkSample); damaged lines are skipped and listed in `report`

@@ -376,8 +376,9 @@ def test_a_lone_click_is_not_committed_by_the_pause(make_window, standin_models,
 
 def test_a_reading_corrected_in_the_text_corrects_its_saved_sample(make_window, standin_models, qtbot):
     """A tester's "qjx" was read "9jx" and saved with that label; correcting the word in the
-    text left the sample teaching "9jx". Now the correction reaches the sample, and a commit
-    deleted from the text (or cleared with the rest) leaves its sample as it was."""
+    text left the sample teaching "9jx". Now a correction reaches the sample; an edit that is
+    not one (a selection across two commits, a "." written after a word, a word typed in
+    front, Clear text) leaves the samples as they were."""
     from PySide6.QtGui import QTextCursor
     from PySide6.QtTest import QTest
 
@@ -385,26 +386,44 @@ def test_a_reading_corrected_in_the_text_corrects_its_saved_sample(make_window, 
     win.set_pause_ms(0)
     win.set_save_samples(True)
     read = []
-    for n in (3, 2, 4):
+    for n in (3, 2, 4, 3, 2):
         draw_ink(win.handwriting.canvas, zigzag(n))
         with qtbot.waitSignal(win.handwriting.committed, timeout=10_000) as blocker:
             win.act_commit.trigger()
         read.append(blocker.args[0])
     assert all(read) and win.text.toPlainText() == " ".join(read)
-    # the person retypes the second reading, and adds a letter to the third
-    text = win.text.toPlainText()
-    c = win.text.textCursor()
-    c.setPosition(len(read[0]) + 1)
-    c.setPosition(len(read[0]) + 1 + len(read[1]), QTextCursor.MoveMode.KeepAnchor)
-    win.text.setTextCursor(c)
-    QTest.keyClicks(win.text, "qjx")
-    c.movePosition(QTextCursor.MoveOperation.End)
-    win.text.setTextCursor(c)
-    QTest.keyClicks(win.text, "s")
-    assert win.text.toPlainText() == f"{read[0]} qjx {read[2]}s" != text
+    labels = lambda: [s.label for s in read_ink_samples(win.store.ink_path)]  # noqa: E731
+
+    def select(start: int, end: int) -> None:
+        c = win.text.textCursor()
+        c.setPosition(start)
+        c.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        win.text.setTextCursor(c)
+
+    at = [sum(len(r) + 1 for r in read[:k]) for k in range(len(read))]  # where each commit starts
+    select(at[1], at[1] + len(read[1]))
+    QTest.keyClicks(win.text, "qjx")  # the second retyped
+    win.append_text(".")  # a period written on its own joins the word before it in the text only
+    assert win.text.toPlainText().endswith(read[4] + ".")
+    select(at[1] + 3, at[1] + 3)  # the end of "qjx": a letter typed against it
+    QTest.keyClicks(win.text, "z")
+    shift = 4 - len(read[1])
+    select(at[3] + shift, at[4] + shift + len(read[4]))  # the fourth and fifth, selected together
+    QTest.keyClicks(win.text, "gone")
     win.sample_labels.apply()  # (it also runs a moment after the last edit, and on closing)
-    assert [s.label for s in read_ink_samples(win.store.ink_path)] == [read[0], "qjx", read[2] + "s"]
-    # cleared with the rest, the samples stay as they are
-    win.text.clear()
-    assert win.sample_labels.apply() == 0
-    assert [s.label for s in read_ink_samples(win.store.ink_path)] == [read[0], "qjx", read[2] + "s"]
+    assert labels() == [read[0], "qjxz", read[2], read[3], read[4]]
+    # a word typed in front of the first: more than a correction, so its label stays
+    c = win.text.textCursor()
+    c.setPosition(0)
+    win.text.setTextCursor(c)
+    QTest.keyClicks(win.text, "big ")
+    assert win.sample_labels.apply() == 0 and labels()[0] == read[0]
+    # Clear text: nothing more is followed, nothing rewritten; a new commit is followed again
+    win.clear_text()
+    assert win.sample_labels.spans == [] and labels() == [read[0], "qjxz", read[2], read[3], read[4]]
+    draw_ink(win.handwriting.canvas, zigzag(3))
+    with qtbot.waitSignal(win.handwriting.committed, timeout=10_000) as blocker:
+        win.act_commit.trigger()
+    select(0, len(blocker.args[0]))
+    QTest.keyClicks(win.text, "fixed")
+    assert win.sample_labels.apply() == 1 and labels()[-1] == "fixed"

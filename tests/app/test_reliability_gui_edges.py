@@ -350,6 +350,11 @@ def test_enrolment_takes_back_a_wrong_sample_and_goes_on_after_a_skip(tmp_path, 
     qtbot.addWidget(again)
     assert again.current_prompt == written[2]  # the skipped one, not one already written
     assert not again.back_button.isEnabled()  # a sample of an earlier visit is not taken back here
+    draw_ink(again.canvas, stroke)
+    assert again.save_ink()  # the skipped one, saved now
+    assert again.index == 4  # on past the fourth, already saved, to the fifth
+    again.skip()
+    assert again.index == 5 and again.current_prompt not in {s.label for s in read_ink_samples(store.ink_path)}
 
 
 def test_taking_back_a_recording_removes_its_audio_and_only_the_last_one(tmp_path):
@@ -364,3 +369,30 @@ def test_taking_back_a_recording_removes_its_audio_and_only_the_last_one(tmp_pat
     assert store.take_back_last(True, "two")
     assert not second.exists() and first.exists()
     assert [u.text for u in store.read_utterances()] == ["one"]
+
+
+def test_take_back_waits_for_a_recording_to_end(tmp_path, qtbot):
+    """Taking back while a recording ran saved the next prompt's reading under the one taken
+    back: the button is off while recording, and a take back stops the recording unsaved."""
+    import numpy as np
+
+    from app.audio_input import FakeBackend
+    from app.enrol_dialog import EnrolmentDialog
+    from recognizers.workspace.enrol import enrolment_store
+
+    backend = FakeBackend({"Fake Mic": np.full(16000 * 30, 0.05, np.float32)}, speed=1.0)
+    (dev,) = backend.input_devices()
+    store = enrolment_store(tmp_path / "samples")
+    dlg = EnrolmentDialog("speech", store, backend, dev)
+    qtbot.addWidget(dlg)
+    first = dlg.current_prompt
+    dlg.record_button.setChecked(True)
+    qtbot.wait(700)
+    dlg.record_button.setChecked(False)  # saved
+    assert [u.text for u in store.read_utterances()] == [first] and dlg.back_button.isEnabled()
+    dlg.record_button.setChecked(True)  # the next prompt, being read
+    assert not dlg.back_button.isEnabled()
+    qtbot.wait(300)
+    assert dlg.take_back()  # (as if pressed anyway): the recording stops, nothing saved
+    assert not dlg.record_button.isChecked() and store.read_utterances() == []
+    assert dlg.current_prompt == first

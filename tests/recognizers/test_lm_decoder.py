@@ -171,3 +171,13 @@ def test_block_capitals_are_not_doubted_for_a_letter_whose_capital_is_its_shape_
     # a letter that may be another letter is doubted as before
     bar = dec.decode(emissions(a, spell([{"b": 0.9}, {"a": 0.45, "o": 0.45}, {"r": 0.9}])))[0]
     assert [c < DOUBT_BELOW for _, c in bar.word_confidence] == [True]
+
+
+def test_a_case_form_the_frames_do_not_favour_has_no_confidence_below_zero():
+    """The language model or the views may pick a case form the frames alone do not favour
+    ("so" where the S reads 0.7 upper): its confidence is 0, never negative."""
+    from recognizers.decoding.ctc import word_cased_confidence
+
+    a = Alphabet.handwriting()
+    conf = word_cased_confidence(emissions(a, spell([{"S": 0.7, "s": 0.2}, {"o": 0.9}])), "so", a)
+    assert len(conf) == 2 and all(0.0 <= c <= 1.0 for c in conf) and min(conf) == 0.0
