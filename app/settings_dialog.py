@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -236,6 +237,12 @@ class SettingsDialog(QDialog):
     def showEvent(self, ev) -> None:
         self.refresh()
         super().showEvent(ev)
+
+    def changeEvent(self, ev) -> None:
+        # back from the window, where samples may have been saved meanwhile: count them again
+        if ev.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.training.form.refresh_own_counts()
+        super().changeEvent(ev)
 
     # -- recognition ----------------------------------------------------------------
 

@@ -196,6 +196,16 @@ class TrainingForm(QWidget):
             return [(store.ink_path, "your saved handwriting"), (enrol.ink_path, "your enrolment handwriting")]
         return [(store.manifest_path, "your saved recordings"), (enrol.manifest_path, "your enrolment recordings")]
 
+    def refresh_own_counts(self) -> None:
+        """Say how many of the person's own samples there are now (samples are saved while the
+        panel is open, in the window or in the Personalize tab)."""
+        total, text = self._own_counts_text(self.modality)
+        self.mine_note.setText(text)
+        was = self.mine_check.isEnabled()
+        self.mine_check.setEnabled(total > 0)
+        if not was or total == 0:  # a choice the person made stays as it is
+            self.mine_check.setChecked(total > 0 and _as_bool(self.ctx.settings.value(self._key("mine"), True)))
+
     def _own_counts_text(self, modality: str) -> tuple[int, str]:
         (saved, _), (enrolled, _) = self._own_files(modality)
         a = count_items(saved) if saved.exists() else 0
@@ -213,10 +223,7 @@ class TrainingForm(QWidget):
         self.synth_check.setEnabled(ok)
         self.synth_check.setChecked(ok and _as_bool(s.value(self._key("synthetic"), True)))
         self.synth_note.setText(note)
-        total, text = self._own_counts_text(m)
-        self.mine_note.setText(text)
-        self.mine_check.setEnabled(total > 0)
-        self.mine_check.setChecked(total > 0 and _as_bool(s.value(self._key("mine"), True)))
+        self.refresh_own_counts()
         self.sources_list.clear()
         try:
             for p in json.loads(str(s.value(self._key("sources"), "[]") or "[]")):

@@ -181,3 +181,20 @@ def test_a_cancel_that_ends_before_the_save_names_the_step_a_resume_goes_on_from
     assert tp.state == "cancelled" and plan.steps_done == 100
     assert said[-1] == "Cancelled at step 116. The active model is unchanged. The run can be resumed from step 100, where it last saved its state."
     assert json.loads((plan.dir / "run.json").read_text())["steps_done"] == 100
+
+
+def test_the_training_tab_counts_samples_saved_while_it_was_open(make_window, standin_models, user_dirs, qtbot):
+    """A tester saved samples in the window with the settings open; the Training tab still
+    counted only the enrolment ones. Coming back to the dialog counts them again."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d = win.show_settings(tab="Training")
+    form = d.training.form
+    assert "none yet" in form.mine_note.text() and not form.mine_check.isEnabled()
+    win.store.save_ink(make_samples(1, seed=4)[0].strokes, "later")  # written in the window meanwhile
+    d.activateWindow()
+    qtbot.waitUntil(d.isActiveWindow, timeout=5_000)
+    QApplication.sendEvent(d, QEvent(QEvent.Type.ActivationChange))
+    assert form.mine_note.text().startswith("1 saved while using the app") and form.mine_check.isEnabled()
