@@ -47,7 +47,7 @@ from app.settings import (
 )
 from app.settings_models import ModelList
 from app.training_panel import TrainingPanel
-from app.widgets import Banner
+from app.widgets import NO_YES, Banner
 from recognizers.modality import MODALITIES, Modality
 from recognizers.workspace.enrol import (
     ENROL_PROMPTS,
@@ -336,7 +336,7 @@ class SettingsDialog(QDialog):
 
     def delete_enrolment(self, modality: str) -> None:
         st = self.enrol_store
-        if self.confirm and QMessageBox.question(self, "Delete your samples?", "Delete the enrolment samples? Models already fine-tuned on them are kept.") != QMessageBox.StandardButton.Yes:
+        if self.confirm and QMessageBox.question(self, "Delete your samples?", "Delete the enrolment samples? Models already fine-tuned on them are kept.", NO_YES, QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
             return
         import shutil
 

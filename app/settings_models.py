@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.widgets import dialog_start, remember_dir
+from app.widgets import NO_YES, dialog_start, remember_dir
 from recognizers.workspace.registry import RegistryError
 from recognizers.workspace.runs import MIN_SURE_N
 
@@ -176,7 +176,7 @@ class ModelList(QGroupBox):
         e = next((x for x in self.entries if x.id == mid), None)
         if e is None:
             return
-        if self.dialog.confirm and QMessageBox.question(self, "Delete the model?", f"Delete {e.name}? Its file is removed.") != QMessageBox.StandardButton.Yes:
+        if self.dialog.confirm and QMessageBox.question(self, "Delete the model?", f"Delete {e.name}? Its file is removed.", NO_YES, QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
             return
         try:
             self.dialog.registry.delete(self.modality, mid)

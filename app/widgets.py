@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSizeGrip,
     QSizePolicy,
@@ -23,6 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.fonts import reading_css
+
+# a question that deletes something: Yes and No, with No the default (Enter keeps the files)
+NO_YES = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
 
 BANNER_STYLES = {
     "error": ("#fdecea", "#b3261e", "#f2b8b5"),

@@ -297,3 +297,27 @@ def test_the_models_tab_names_the_model_being_switched_to_not_the_one_still_load
         assert d.window_model_path("handwriting") == ModelRegistry(user_dirs / "models").active("handwriting").path
     qtbot.waitUntil(lambda: win.hw_worker.loading_path is None, timeout=30_000)
     assert Path(win.hw_worker.recognizer.path).resolve() == Path(d.window_model_path("handwriting")).resolve()
+
+
+def test_deleting_asks_with_no_as_the_default(make_window, standin_models, user_dirs, qtbot, monkeypatch):
+    """Deleting the enrolment samples or a model asked with Yes as the default button, so
+    Enter deleted them."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+
+    def question(parent, title, text, buttons=None, default=None):
+        asked.append((title, default))
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d = win.show_settings(tab="Models")
+    hw = d.model_lists["handwriting"]
+    other = make_standin_model(user_dirs / "other.pt", "handwriting", seed=6)
+    e = ModelRegistry(user_dirs / "models").add_model("handwriting", str(other), "imported")
+    hw.refresh()
+    hw.select(e.id)
+    hw.delete_selected()
+    assert asked == [("Delete the model?", QMessageBox.StandardButton.No)]
+    assert e.id in [x.id for x in ModelRegistry(user_dirs / "models").entries("handwriting")]  # No: kept
