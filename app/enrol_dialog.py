@@ -67,6 +67,7 @@ class EnrolmentDialog(QDialog):
         self._done = saved_prompts(store, modality)
         self.index = next_prompt(modality, self._done)  # continue at the first prompt not yet saved
         self._saved_here: list[tuple[int, str]] = []  # (prompt index, prompt) saved in this dialog, for Take back
+        self._taken_back: int | None = None  # the prompt a "Removed the sample" note is about
         self._input = None
         self._chunks: list[np.ndarray] = []
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -185,6 +186,9 @@ class EnrolmentDialog(QDialog):
         return self.prompt_at(self.index)
 
     def _show_prompt(self) -> None:
+        if self._taken_back is not None and self.index != self._taken_back:
+            self.banner.clear()  # "Removed the sample for …" is about another prompt now
+            self._taken_back = None
         # labelled, so a prompt such as "38%" never reads as a progress figure
         what = "Write" if self.modality == Modality.HANDWRITING else "Say"
         self.prompt_label.setText(f"<span style='font-size: 11pt; color: #666;'>{what}:</span><br>{html.escape(self.current_prompt)}")
@@ -233,9 +237,10 @@ class EnrolmentDialog(QDialog):
         self._done.discard(prompt)
         self.index = index
         self.sampleSaved.emit(self.modality, self.count)
+        self._show_prompt()
         again = "Write" if self.modality == Modality.HANDWRITING else "Say"
         self.banner.show_message(f"Removed the sample for “{html.escape(prompt)}”. {again} it again, or Skip.", "info")
-        self._show_prompt()
+        self._taken_back = index  # the prompt the note is about
         return True
 
     def _saved(self) -> None:

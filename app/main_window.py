@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         # the text area
         self.text = TranscriptEdit()
         self.sample_labels = SampleLabels(self.text.document(), self.store, self)  # corrections reach the saved samples
+        self.sample_labels.relabelled.connect(lambda t: self.statusBar().showMessage(f"Corrected the saved sample too: it now reads “{t}”.", 5000))
         self.text.setPlaceholderText("Committed handwriting and speech appear here. You can edit it.")
         f = reading_font(self.text.font())  # a recognized "I" must not look like an "l"
         f.setPointSizeF(max(f.pointSizeF(), 10) * 1.25)

@@ -8,11 +8,14 @@ through the document's edits, and a moment after the last edit writes the span's
 into its sample (`SampleStore.relabel`, found by its ink or audio file, not its place).
 
 What counts as a correction, and nothing else does: edits inside the span (a selection of
-it retyped or pasted over), and letters or digits typed against either end. An edit that
-reaches past an end of it (a selection across two commits, Clear text, an undone commit), a
-span deleted whole, or one whose number of words changed without being retyped whole (a
-word typed in front of it), is no longer followed, and its sample stays as saved: nothing
-is rewritten or removed on a guess.
+it retyped or pasted over, a letter deleted or typed between two of its letters), and the
+typing that goes on from such an edit at its end ("q", then "j" and "x" after it). Text
+typed against either end otherwise stays outside it ("at" typed in front of "tin" is a new
+word, not "attin"). An edit that reaches past an end of it (a selection across two commits,
+Clear text, an undone commit), a span deleted whole, or one whose number of words changed
+without being retyped whole, is no longer followed, and its sample stays as saved: nothing
+is rewritten or removed on a guess. Nor are the spans kept across a restart, or brought
+back by a redo. The window says each correction it writes to a sample.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from collections.abc import Iterator
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QTextDocument
 
 from recognizers.workspace.samples import SampleStore
@@ -39,6 +42,7 @@ class _Span:
     key: str  # the sample's `sample_key`
     shown: str  # the span's text as last written to the sample (spaces folded)
     retyped: bool = False  # the whole of it was selected and written over
+    caret: int = -1  # where the last edit inside it ended: typing goes on from there
 
 
 def _fold(text: str) -> str:
@@ -46,6 +50,8 @@ def _fold(text: str) -> str:
 
 
 class SampleLabels(QObject):
+    relabelled = Signal(str)  # a sample's new text, once written
+
     def __init__(self, document: QTextDocument, store: SampleStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.doc = document
@@ -82,15 +88,18 @@ class SampleLabels(QObject):
         kept = []
         for sp in self.spans:
             cut_end = pos + removed
-            typed_against = removed == 0 and new.isalnum()  # letters or digits, no space or punctuation
-            if cut_end < sp.start or (cut_end == sp.start and not (typed_against and pos == sp.start)):
-                sp.start += added - removed  # before it
+            # typing that goes on at the end of an edit of this span: letters or digits only
+            goes_on = removed == 0 and pos == sp.end == sp.caret and new.isalnum()
+            if cut_end < sp.start or (cut_end == sp.start and (removed == 0 or pos < sp.start)):
+                sp.start += added - removed  # before it (text typed against its start included)
                 sp.end += added - removed
-            elif pos > sp.end or (pos == sp.end and not typed_against):
+                sp.caret = -1 if sp.caret < 0 else sp.caret + added - removed
+            elif pos > sp.end or (pos == sp.end and not goes_on and (removed == 0 or sp.end > sp.start)):
                 pass  # after it
-            elif pos >= sp.start and cut_end <= sp.end:  # inside it, or letters against an end
+            elif pos >= sp.start and cut_end <= sp.end:  # inside it, or typing going on from such an edit
                 sp.retyped |= removed > 0 and pos == sp.start and cut_end == sp.end
                 sp.end += added - removed
+                sp.caret = pos + added
                 if sp.end <= sp.start:
                     continue  # deleted whole
             else:
@@ -117,7 +126,9 @@ class SampleLabels(QObject):
                     ok = False
                 if not ok:
                     continue  # the sample is gone or the store cannot be written: stop following
-                done += label != sp.label
+                if label != sp.label:
+                    done += 1
+                    self.relabelled.emit(now)
                 sp.label, sp.shown = label, now
             kept.append(sp)
         self.spans = kept

@@ -412,12 +412,22 @@ def test_a_reading_corrected_in_the_text_corrects_its_saved_sample(make_window, 
     QTest.keyClicks(win.text, "gone")
     win.sample_labels.apply()  # (it also runs a moment after the last edit, and on closing)
     assert labels() == [read[0], "qjxz", read[2], read[3], read[4]]
-    # a word typed in front of the first: more than a correction, so its label stays
+    assert "now reads “qjxz”" in win.statusBar().currentMessage()  # the person is told
+    # a word typed in front of the first, with a pause before its space (a tester's "at" in
+    # front of "tin" became the label "attin"): not a correction, so its label stays
     c = win.text.textCursor()
     c.setPosition(0)
     win.text.setTextCursor(c)
-    QTest.keyClicks(win.text, "big ")
+    QTest.keyClicks(win.text, "big")
     assert win.sample_labels.apply() == 0 and labels()[0] == read[0]
+    QTest.keyClicks(win.text, " ")
+    assert win.sample_labels.apply() == 0 and labels()[0] == read[0]
+    # nor letters typed against the end of a commit no one corrected
+    assert win.text.toPlainText().startswith(f"big {read[0]} qjxz {read[2]} ")
+    third_end = len(f"big {read[0]} qjxz {read[2]}")
+    select(third_end, third_end)
+    QTest.keyClicks(win.text, "ed")
+    assert win.sample_labels.apply() == 0 and labels()[2] == read[2]
     # Clear text: nothing more is followed, nothing rewritten; a new commit is followed again
     win.clear_text()
     assert win.sample_labels.spans == [] and labels() == [read[0], "qjxz", read[2], read[3], read[4]]

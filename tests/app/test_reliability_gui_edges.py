@@ -339,9 +339,11 @@ def test_enrolment_takes_back_a_wrong_sample_and_goes_on_after_a_skip(tmp_path, 
     assert "Removed the sample" in dlg.banner.text()
     assert dlg.take_back() and dlg.take_back() and not dlg.back_button.isEnabled()
     assert store.counts()[0] == 0
+    assert "Removed the sample" in dlg.banner.text()
     for _ in range(2):
         draw_ink(dlg.canvas, stroke)
         assert dlg.save_ink()
+    assert "Removed the sample" not in dlg.banner.text()  # the note was about a prompt now done
     dlg.skip()  # the third prompt skipped
     draw_ink(dlg.canvas, stroke)
     assert dlg.save_ink()  # the fourth saved
