@@ -277,19 +277,25 @@ def test_a_failed_import_message_goes_once_an_import_works(make_window, standin_
     assert "already in the list" in d.banner.text() and len(d.model_lists["speech"].entries) == n
 
 
+def models_tab_with_another_model(make_window, standin_models, user_dirs):
+    """A window on the stand-in model, its Models tab open, a second model imported and selected."""
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d = win.show_settings(tab="Models")
+    hw = d.model_lists["handwriting"]
+    other = make_standin_model(user_dirs / "other.pt", "handwriting", seed=5)
+    e = ModelRegistry(user_dirs / "models").add_model("handwriting", str(other), "imported")
+    hw.refresh()
+    hw.select(e.id)
+    return win, d, hw, e
+
+
 def test_the_models_tab_names_the_model_being_switched_to_not_the_one_still_loaded(make_window, standin_models, user_dirs, tmp_path, qtbot):
     """Right after Use (or Restore previous) the window still runs the old model while the new
     one loads; the tab said "This window runs <old> (chosen on the command line…)" until the
     tab was opened again. The model asked for counts as the one the window runs."""
     from app import workers
 
-    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
-    d = win.show_settings(tab="Models")
-    hw = d.model_lists["handwriting"]
-    other = make_standin_model(tmp_path / "other.pt", "handwriting", seed=5)
-    e = ModelRegistry(user_dirs / "models").add_model("handwriting", str(other), "imported")
-    hw.refresh()
-    hw.select(e.id)
+    win, d, hw, e = models_tab_with_another_model(make_window, standin_models, user_dirs)
     with workers._load_lock:  # the new model cannot finish loading yet
         hw.use_selected()
         assert win.hw_worker.recognizer.path == str(standin_models["handwriting"])  # still the old one
@@ -311,13 +317,7 @@ def test_deleting_asks_with_no_as_the_default(make_window, standin_models, user_
         return QMessageBox.StandardButton.No
 
     monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
-    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
-    d = win.show_settings(tab="Models")
-    hw = d.model_lists["handwriting"]
-    other = make_standin_model(user_dirs / "other.pt", "handwriting", seed=6)
-    e = ModelRegistry(user_dirs / "models").add_model("handwriting", str(other), "imported")
-    hw.refresh()
-    hw.select(e.id)
+    win, d, hw, e = models_tab_with_another_model(make_window, standin_models, user_dirs)
     hw.delete_selected()
     assert asked == [("Delete the model?", QMessageBox.StandardButton.No)]
     assert e.id in [x.id for x in ModelRegistry(user_dirs / "models").entries("handwriting")]  # No: kept
