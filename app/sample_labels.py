@@ -81,8 +81,8 @@ class SampleLabels(QObject):
         self.spans = (self.spans + [_Span(start, start + len(shown), label, speech, key, _fold(shown))])[-MAX_SPANS:]
 
     def _changed(self, pos: int, removed: int, added: int) -> None:
-        if self._appending:
-            return  # at the end, after every span
+        if self._appending or not self.spans:
+            return  # the app's own commit lands at the end, after every span
         text = self.doc.toPlainText()
         new = text[pos:pos + added]
         kept = []
