@@ -259,6 +259,7 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(f"%p %  (step {plan.steps_done if resume else 0} of {total})")
         self.time_label.setText("")
         self._t0 = time.monotonic()
+        self._resumed = resume
         self.proc.start(plan, RecognitionOptions.load(self.ctx.settings).device, resume=resume)
 
     # -- the run --------------------------------------------------------------------
@@ -284,6 +285,8 @@ class TrainingPanel(QWidget):
         elif kind == "eval":
             v = ev["val"]
             self.plot.add_eval(int(ev["step"]), float(v["cer"]), float(v["wer"]))
+            if ev.get("replayed"):
+                return  # a resumed run's earlier evaluation, back on the plot
             self.status_label.setText(f"Step {ev['step']}: validation CER {fmt_rate(v['cer'])}, WER {fmt_rate(v['wer'])} on {v.get('n', '?')} samples" + ("  (best so far)" if ev.get("improved") else ""))
 
     def _state_changed(self, state: str) -> None:
@@ -302,7 +305,8 @@ class TrainingPanel(QWidget):
         self.result = result
         took = time.monotonic() - getattr(self, "_t0", time.monotonic())
         sps = (self.proc.done_event or {}).get("samples_per_s")
-        self.time_label.setText(f"Took {fmt_duration(took)} in all ({result.get('steps')} steps" + (f", {sps:.0f} samples/s)" if sps else ")"))
+        spent = "since it was resumed" if getattr(self, "_resumed", False) else "in all"  # the time before is not known here
+        self.time_label.setText(f"Took {fmt_duration(took)} {spent} ({result.get('steps')} steps" + (f", {sps:.0f} samples/s)" if sps else ")"))
         plan = self.plan
         before, after = result.get("before"), result.get("after") or {}
         src = {"measured": "measured now, on the same validation data", "stored": "its stored figures, measured on other data"}.get(result.get("before_source", ""), "")

@@ -265,6 +265,9 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         epoch, pos = int(st.get("epoch", 0)), int(st.get("pos", 0))
         history = json.loads(st.get("history", "[]"))
         callback({"kind": "status", "message": f"resumed at step {step}"})
+        for h in history:  # the evaluations before the stop, for a plot that starts afresh
+            if isinstance(h, dict) and "val" in h and "step" in h:
+                callback({"kind": "eval", "step": h["step"], "val": h["val"], "best": best, "improved": False, "replayed": True})
     net = model
     if dist_info.enabled:
         from torch.nn.parallel import DistributedDataParallel

@@ -225,3 +225,16 @@ def test_a_run_whose_loss_is_not_a_number_stops_and_keeps_its_saved_models(tmp_p
     one_line_error(capsys, rc, "training diverged", "not a number")
     assert (out / "best.pt").read_bytes() == best_before
     assert torch.load(out / "state.pt", weights_only=True)["step"] == 4  # nothing saved over it
+
+
+@pytest.mark.slow
+def test_a_resumed_run_replays_its_earlier_evaluations(tmp_path, data, capsys):
+    """A tester's plot lost everything before a resume: the resumed run sends the
+    evaluations it had made, marked as replayed, before it goes on."""
+    out = tmp_path / "run"
+    assert main(tiny(data, out, "--set", "total_steps=4", "--set", "eval_every=2", "--set", "checkpoint_every=2")) == 0
+    capsys.readouterr()
+    assert main(tiny(data, out, "--resume", "--set", "total_steps=6", "--set", "eval_every=2", "--set", "checkpoint_every=2")) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    evals = [(e["step"], bool(e.get("replayed"))) for e in events if e["kind"] == "eval"]
+    assert evals == [(2, True), (4, True), (6, False)]
