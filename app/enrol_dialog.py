@@ -185,13 +185,20 @@ class EnrolmentDialog(QDialog):
     def current_prompt(self) -> str:
         return self.prompt_at(self.index)
 
+    @property
+    def _recording(self) -> bool:
+        return self.modality == Modality.SPEECH and self.record_button.isChecked()
+
+    @property
+    def _verb(self) -> str:
+        return "Write" if self.modality == Modality.HANDWRITING else "Say"
+
     def _show_prompt(self) -> None:
         if self._taken_back is not None and self.index != self._taken_back:
             self.banner.clear()  # "Removed the sample for …" is about another prompt now
             self._taken_back = None
         # labelled, so a prompt such as "38%" never reads as a progress figure
-        what = "Write" if self.modality == Modality.HANDWRITING else "Say"
-        self.prompt_label.setText(f"<span style='font-size: 11pt; color: #666;'>{what}:</span><br>{html.escape(self.current_prompt)}")
+        self.prompt_label.setText(f"<span style='font-size: 11pt; color: #666;'>{self._verb}:</span><br>{html.escape(self.current_prompt)}")
         done = min(self.count, ENROL_PROMPTS)
         self.progress.setValue(done)
         self.progress.setFormat(f"{self.count} saved" if self.count <= ENROL_PROMPTS else f"{self.count} saved (more than enough)")
@@ -207,11 +214,10 @@ class EnrolmentDialog(QDialog):
             self.undo_button.setEnabled(self.canvas.stroke_count() > 0)
             self.clear_button.setEnabled(not self.canvas.is_empty())
         self.teach_button.setEnabled(self.count >= MIN_SAMPLES)
-        recording = self.modality == Modality.SPEECH and self.record_button.isChecked()
-        self.back_button.setEnabled(bool(self._saved_here) and not recording)
+        self.back_button.setEnabled(bool(self._saved_here) and not self._recording)
 
     def skip(self) -> None:
-        if self.modality == Modality.SPEECH and self.record_button.isChecked():
+        if self._recording:
             self._stop_recording(save=False)
         self.index = next_prompt(self.modality, self._done, self.index + 1)
         self._show_prompt()
@@ -220,7 +226,7 @@ class EnrolmentDialog(QDialog):
         """Remove the sample saved last in this dialog and show its prompt again."""
         if not self._saved_here:
             return False
-        if self.modality == Modality.SPEECH and self.record_button.isChecked():
+        if self._recording:
             self._stop_recording(save=False)  # a recording under way belongs to the prompt shown
         index, prompt = self._saved_here[-1]
         try:
@@ -238,8 +244,7 @@ class EnrolmentDialog(QDialog):
         self.index = index
         self.sampleSaved.emit(self.modality, self.count)
         self._show_prompt()
-        again = "Write" if self.modality == Modality.HANDWRITING else "Say"
-        self.banner.show_message(f"Removed the sample for “{html.escape(prompt)}”. {again} it again, or Skip.", "info")
+        self.banner.show_message(f"Removed the sample for “{html.escape(prompt)}”. {self._verb} it again, or Skip.", "info")
         self._taken_back = index  # the prompt the note is about
         return True
 

@@ -181,11 +181,16 @@ class LexiconBeamDecoder:
         g_labels, g_conf, g_score = greedy_path(em)
         greedy_text = self.alphabet.decode(g_labels)
         out = [Hypothesis(t, float(sc)) for sc, t in ranked]
-        if out and self.cased:  # confidences for the best only, as the prefix decoder gives
-            out[0].char_confidence = word_cased_confidence(em, out[0].text, self.alphabet)
-        elif out:
-            out[0].char_confidence = g_conf if out[0].text == greedy_text else aligned_confidence(em, self.alphabet.encode(out[0].text))
+        if out:  # confidences for the best only, as the prefix decoder gives
+            out[0].char_confidence = g_conf if out[0].text == greedy_text and not self.cased else self.confidence(em, out[0].text)
         return out or [Hypothesis(greedy_text, g_score, g_conf)]
+
+    def confidence(self, em: torch.Tensor, text: str) -> list[float]:
+        """Per-letter confidence of `text` on these frames; a cased search sets each word's
+        case as a whole, so its letters are judged so too (`word_cased_confidence`)."""
+        if self.cased:
+            return word_cased_confidence(em, text, self.alphabet)
+        return aligned_confidence(em, self.alphabet.encode(text))
 
     def candidates(self, em: torch.Tensor) -> list[str]:
         """Distinct candidate texts: the flashlight beam's n-best (and, in lexicon mode,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 
 from recognizers.alphabet import Alphabet
-from recognizers.decoding.ctc import aligned_confidence, ctc_log_likelihood, greedy_path, word_cased_confidence
+from recognizers.decoding.ctc import aligned_confidence, ctc_log_likelihood, greedy_path
 from recognizers.decoding.hypothesis import Decoder, Hypothesis
 
 
@@ -37,8 +37,8 @@ def read_views(decoder: Decoder, alphabet: Alphabet, log_probs: list[torch.Tenso
     same = next((h for h in hyps if h.text == out[0].text and h.char_confidence), None)
     if same:
         out[0].char_confidence = same.char_confidence
-    elif getattr(decoder, "cased", False):  # the lexicon beam sets a word's case as a whole
-        out[0].char_confidence = word_cased_confidence(log_probs[0], out[0].text, alphabet)
+    elif confidence := getattr(decoder, "confidence", None):  # the decoder's own measure (the lexicon beam's)
+        out[0].char_confidence = confidence(log_probs[0], out[0].text)
     else:
         out[0].char_confidence = aligned_confidence(log_probs[0], alphabet.encode(out[0].text))
     return out

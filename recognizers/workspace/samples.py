@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from recognizers.atomic import append_line
+from recognizers.atomic import append_line, atomic_write_text
 
 if TYPE_CHECKING:
     from recognizers.ink import ReadReport
@@ -119,13 +119,15 @@ class SampleStore:
             raise
         return path
 
+    def _file_and_field(self, speech: bool) -> tuple[Path, str]:
+        """The store of recordings or drawings, and the key their text is under."""
+        return (self.manifest_path, "text") if speech else (self.ink_path, "label")
+
     def take_back_last(self, speech: bool, label: str) -> bool:
         """Remove the sample saved last when its text is `label` (a person's "that one was
         wrong"): its line is dropped in one atomic rewrite, then a recording's audio file.
         False, and nothing changed, when the last sample is another one."""
-        from recognizers.atomic import atomic_write_text
-
-        path = self.manifest_path if speech else self.ink_path
+        path, field = self._file_and_field(speech)
         if not path.exists():
             return False
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -135,7 +137,7 @@ class SampleStore:
             last = json.loads(lines[-1]) if lines else None
         except ValueError:
             return False
-        if not isinstance(last, dict) or last.get("text" if speech else "label") != label:
+        if not isinstance(last, dict) or last.get(field) != label:
             return False
         atomic_write_text(path, "".join(line + "\n" for line in lines[:-1]))
         if speech and isinstance(last.get("audio"), str):
@@ -149,10 +151,7 @@ class SampleStore:
         """Give the sample whose `sample_key` is `key` the text `new`, if its text is still
         `old` (a reading the person corrected in the text). One atomic rewrite; False, and
         nothing changed, when no such sample is there (deleted meanwhile)."""
-        from recognizers.atomic import atomic_write_text
-
-        path = self.manifest_path if speech else self.ink_path
-        field = "text" if speech else "label"
+        path, field = self._file_and_field(speech)
         if not new.strip() or not path.exists():
             return False
         lines = path.read_text(encoding="utf-8").split("\n")
