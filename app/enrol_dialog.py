@@ -2,7 +2,9 @@
 
 Handwriting: the prompt is shown above a canvas; the person writes it and presses
 "Save and next" (Enter). Speech: the person presses Record, reads the prompt, and presses
-Stop (the same button) — the recording is saved at once. Either way the sample goes to the
+Stop (the same button) — the recording is saved at once; "Use a recording…" takes a file of
+the person reading the prompt instead (a phone's memo, or a machine without a microphone).
+Either way the sample goes to the
 enrolment files through the app's ordinary sample saving (app/enrol.py says where), and
 "Skip" moves on without saving. Closing keeps what was saved; enrolment continues where
 it stopped the next time. "Teach Scrivox" (enabled from MIN_SAMPLES samples on) closes the
@@ -12,6 +14,7 @@ dialog and asks the settings panel to fine-tune the active model on them.
 from __future__ import annotations
 
 import html
+import os
 import queue
 
 import numpy as np
@@ -19,6 +22,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -30,7 +34,8 @@ from PySide6.QtWidgets import (
 
 from app.audio_input import AudioBackend, AudioInputError, InputDevice
 from app.canvas import InkCanvas
-from app.widgets import Banner, LevelMeter
+from app.widgets import Banner, LevelMeter, dialog_start, remember_dir
+from recognizers.audio import SAMPLE_RATE, AudioFileError, load_audio
 from recognizers.modality import Modality
 from recognizers.workspace.enrol import (
     ENROL_PROMPTS,
@@ -44,6 +49,8 @@ from recognizers.workspace.enrol import (
 from recognizers.workspace.samples import SampleStore
 
 MIN_RECORDING_S = 0.4
+MAX_FILE_S = 30.0  # a prompt is a sentence: a longer file is a talk, not its reading
+AUDIO_FILTER = "Audio files (*.wav *.flac *.ogg *.opus *.oga);;All files (*)"
 
 
 class EnrolmentDialog(QDialog):
@@ -141,17 +148,22 @@ class EnrolmentDialog(QDialog):
             self.record_button.setCheckable(True)
             self.record_button.toggled.connect(self._record_toggled)
             self.duration_label = QLabel("")
+            self.file_button = QPushButton("Use a recording…")
+            self.file_button.setToolTip("Save an audio file of you reading the prompt, instead of recording it here")
+            self.file_button.clicked.connect(lambda: self.use_recording())
             rec_row = QHBoxLayout()
             rec_row.addWidget(self.record_button)
             rec_row.addWidget(self.meter, 1)
             rec_row.addWidget(self.duration_label)
+            rec_row.addWidget(self.file_button)
             lay.addLayout(rec_row)
             self.save_button = None
             self.poll = QTimer(self)
             self.poll.setInterval(30)
             self.poll.timeout.connect(self._drain)
             if device is None or backend is None:
-                self.banner.show_message("No microphone is available: plug one in and choose it in the speech panel, then open this again.", "warning")
+                self.banner.show_message("No microphone is available: plug one in and choose it in the speech panel, then open this again, "
+                                         "or record yourself reading the prompt elsewhere and press <i>Use a recording…</i>.", "warning")
                 self.record_button.setEnabled(False)
             else:
                 self.banner.show_message(f"Recording from: {html.escape(device.label)}", "info")
@@ -215,6 +227,8 @@ class EnrolmentDialog(QDialog):
             self.clear_button.setEnabled(not self.canvas.is_empty())
         self.teach_button.setEnabled(self.count >= MIN_SAMPLES)
         self.back_button.setEnabled(bool(self._saved_here) and not self._recording)
+        if self.modality == Modality.SPEECH:
+            self.file_button.setEnabled(not self._recording)
 
     def skip(self) -> None:
         if self._recording:
@@ -323,15 +337,46 @@ class EnrolmentDialog(QDialog):
         self._chunks = []
         if not save:
             return
-        if len(audio) < MIN_RECORDING_S * 16000:
+        if len(audio) < MIN_RECORDING_S * SAMPLE_RATE:
             self.banner.show_message("That recording was too short; press Record and read the prompt again.", "warning")
             return
+        self._save_audio(audio)
+
+    def use_recording(self, path: str | None = None) -> bool:
+        """Save an audio file (any rate, mono or stereo) as the reading of the prompt shown."""
+        if self.modality != Modality.SPEECH or self._recording:
+            return False
+        if path is None:
+            path = remember_dir(QFileDialog.getOpenFileName(self, f"A recording of “{self.current_prompt}”", dialog_start(), AUDIO_FILTER)[0])
+            if not path:
+                return False
+        try:
+            audio = load_audio(path)
+        except AudioFileError as exc:
+            self.banner.show_message(html.escape(str(exc)), "error")
+            return False
+        name = html.escape(os.path.basename(path))
+        if len(audio) < MIN_RECORDING_S * SAMPLE_RATE:
+            self.banner.show_message(f"{name} is too short ({len(audio) / SAMPLE_RATE:.1f} s) to be the prompt read aloud; nothing was saved.", "warning")
+            return False
+        if len(audio) > MAX_FILE_S * SAMPLE_RATE:
+            self.banner.show_message(f"{name} is {len(audio) / SAMPLE_RATE:.0f} s long; a prompt read aloud takes a few seconds. "
+                                     f"Choose a file of this prompt alone (at most {MAX_FILE_S:.0f} s); nothing was saved.", "warning")
+            return False
+        prompt = self.current_prompt
+        if not self._save_audio(audio):
+            return False
+        self.banner.show_message(f"Saved {name} as “{html.escape(prompt)}”.", "info")  # over any earlier error
+        return True
+
+    def _save_audio(self, audio: np.ndarray) -> bool:
         try:
             self.store.save_utterance(audio, self.current_prompt)
         except Exception as exc:  # soundfile raises its own types
             self.banner.show_message(f"Could not save the recording: {html.escape(str(exc))}", "error")
-            return
+            return False
         self._saved()
+        return True
 
     # -- ending ---------------------------------------------------------------------
 

@@ -321,3 +321,48 @@ def test_deleting_asks_with_no_as_the_default(make_window, standin_models, user_
     hw.delete_selected()
     assert asked == [("Delete the model?", QMessageBox.StandardButton.No)]
     assert e.id in [x.id for x in ModelRegistry(user_dirs / "models").entries("handwriting")]  # No: kept
+
+
+def test_speech_enrolment_without_a_microphone_takes_recordings_from_files(make_window, user_dirs, tmp_path, spoken_audio, qtbot):
+    """Voice enrolment without a microphone was a dead end: Record was disabled and nothing else
+    could add a sample. A file of the person reading the prompt (any rate, stereo too) is saved
+    as that prompt's reading; a file too short, too long or not audio is refused with a reason
+    and saves nothing."""
+    import soundfile as sf
+
+    from recognizers.training.datasets import read_manifest
+    from recognizers.workspace.enrol import enrolment_store
+
+    win = make_window(data_dir=user_dirs)  # the stand-in backend has no microphone
+    d = win.show_settings(tab="Personalize")
+    dlg = d.open_enrolment("speech")
+    assert not dlg.record_button.isEnabled() and dlg.file_button.isEnabled()
+    assert "Use a recording" in dlg.banner.text()
+    store = enrolment_store(win.store.root)
+
+    speech = spoken_audio
+    stereo = tmp_path / "memo.wav"  # a phone memo: 44.1 kHz, two channels
+    from recognizers.audio import resample
+    at44 = resample(speech, 16_000, 44_100)
+    sf.write(str(stereo), np.stack([at44, at44], 1), 44_100)
+    short = tmp_path / "click.wav"
+    sf.write(str(short), np.zeros(1600, np.float32), 16_000)
+    long = tmp_path / "talk.flac"
+    sf.write(str(long), np.zeros(16_000 * 40, np.float32), 16_000)
+    junk = tmp_path / "notes.wav"
+    junk.write_text("not audio")
+
+    for bad, said in ((short, "too short"), (long, "40 s long"), (junk, "notes.wav")):
+        assert not dlg.use_recording(str(bad))
+        assert said in dlg.banner.text()
+    assert not store.manifest_path.exists() and dlg.count == 0
+
+    prompt = dlg.current_prompt
+    assert dlg.use_recording(str(stereo))
+    (item,) = read_manifest(store.manifest_path)
+    assert item.text == prompt and dlg.count == 1 and dlg.current_prompt != prompt
+    saved, rate = sf.read(item.audio_path, dtype="float32")
+    assert rate == 16_000 and saved.ndim == 1 and abs(len(saved) - len(speech)) < 50
+    assert f"Saved memo.wav as “{prompt}”" in dlg.banner.text()
+    assert dlg.take_back() and store.counts()[1] == 0 and not Path(item.audio_path).exists()
+    dlg.reject()
