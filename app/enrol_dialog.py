@@ -6,7 +6,9 @@ Stop (the same button) — the recording is saved at once; "Use a recording…" 
 the person reading the prompt instead (a phone's memo, or a machine without a microphone).
 Either way the sample goes to the
 enrolment files through the app's ordinary sample saving (app/enrol.py says where), and
-"Skip" moves on without saving. Closing keeps what was saved; enrolment continues where
+"Skip" moves on without saving. With the model of that modality loaded (`worker`), each
+saved sample is checked against its prompt in the background (Recognizer.check_label): one
+that reads as another text is named, with *Take back the last* to remove it. Closing keeps what was saved; enrolment continues where
 it stopped the next time. "Teach Scrivox" (enabled from MIN_SAMPLES samples on) closes the
 dialog and asks the settings panel to fine-tune the active model on them.
 """
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.audio_input import AudioBackend, AudioInputError, InputDevice
 from app.canvas import InkCanvas
+from app.workers import Job, RecognizerWorker
 from app.widgets import Banner, LevelMeter, dialog_start, remember_dir
 from recognizers.audio import SAMPLE_RATE, AudioFileError, load_audio
 from recognizers.modality import Modality
@@ -64,8 +67,12 @@ class EnrolmentDialog(QDialog):
         backend: AudioBackend | None = None,
         device: InputDevice | None = None,
         parent: QWidget | None = None,
+        worker: RecognizerWorker | None = None,
     ) -> None:
         super().__init__(parent)
+        self.worker = worker  # checks each saved sample against its prompt, when given
+        if worker is not None:
+            worker.done.connect(self._checked)
         self.modality = modality
         self.store = store
         self.backend = backend
@@ -75,6 +82,7 @@ class EnrolmentDialog(QDialog):
         self.index = next_prompt(modality, self._done)  # continue at the first prompt not yet saved
         self._saved_here: list[tuple[int, str]] = []  # (prompt index, prompt) saved in this dialog, for Take back
         self._taken_back: int | None = None  # the prompt a "Removed the sample" note is about
+        self._warned = False  # the banner says the last sample reads as another text
         self._input = None
         self._chunks: list[np.ndarray] = []
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -262,13 +270,32 @@ class EnrolmentDialog(QDialog):
         self._taken_back = index  # the prompt the note is about
         return True
 
-    def _saved(self) -> None:
+    def _saved(self, sample: object) -> None:
+        if self.banner.level == "warning" and self._warned:
+            self.banner.clear()  # the warning was about the sample before this one
+        self._warned = False
         self._saved_here.append((self.index, self.current_prompt))
+        if self.worker is not None:
+            self.worker.submit(Job("check", (sample, self.current_prompt), channel="enrol", tag=(id(self), len(self._saved_here), self.current_prompt)))
         self._done.add(self.current_prompt)
         self.count += 1
         self.index = next_prompt(self.modality, self._done, self.index + 1)
         self.sampleSaved.emit(self.modality, self.count)
         self._show_prompt()
+
+    def _checked(self, job: Job) -> None:
+        """A saved sample's check: one that reads as another text than its prompt is named
+        while it is still the last one saved (Take back removes it)."""
+        if job.channel != "enrol" or job.error or not isinstance(job.tag, tuple) or job.tag[0] != id(self):
+            return  # no model to check with is no reason to bother the person
+        _, n, prompt = job.tag
+        if not job.result.another_text or len(self._saved_here) != n or self._saved_here[-1][1] != prompt:
+            return
+        reading = job.result.reading.replace("\n", " ").strip()
+        read = f"it reads as “{html.escape(reading)}”" if reading else "nothing could be read in it"
+        self.banner.show_message(f"Saved as “{html.escape(prompt)}”, but {read}. If you {'wrote' if self.modality == Modality.HANDWRITING else 'said'} "
+                                 "something else, press <b>Take back the last</b>: a sample teaches what its prompt says.", "warning")
+        self._warned = True
 
     # -- handwriting ----------------------------------------------------------------
 
@@ -276,11 +303,12 @@ class EnrolmentDialog(QDialog):
         if self.canvas is None or self.canvas.is_empty() or self.canvas.drawing:
             return False
         try:
-            self.store.save_ink(self.canvas.ink(), self.current_prompt)
+            ink = self.canvas.ink()
+            self.store.save_ink(ink, self.current_prompt)
         except (OSError, ValueError) as exc:
             self.banner.show_message(f"Could not save the sample: {html.escape(str(exc))}", "error")
             return False
-        self._saved()
+        self._saved(ink)
         return True
 
     # -- speech ---------------------------------------------------------------------
@@ -375,7 +403,7 @@ class EnrolmentDialog(QDialog):
         except Exception as exc:  # soundfile raises its own types
             self.banner.show_message(f"Could not save the recording: {html.escape(str(exc))}", "error")
             return False
-        self._saved()
+        self._saved(audio)
         return True
 
     # -- ending ---------------------------------------------------------------------

@@ -328,7 +328,7 @@ class SettingsDialog(QDialog):
         backend, device = None, None
         if modality == Modality.SPEECH:
             backend, device = self.ctx.audio_input()
-        dlg = EnrolmentDialog(modality, self.enrol_store, backend, device, self)
+        dlg = EnrolmentDialog(modality, self.enrol_store, backend, device, self, worker=self.ctx.workers.get(modality))
         dlg.teachRequested.connect(self.start_personalization)
         dlg.finished.connect(lambda *_: self._refresh_enrolment())
         dlg.open()

@@ -118,8 +118,8 @@ def configure_torch() -> None:
 
 @dataclass
 class Job:
-    kind: str  # "recognize", "file" or "load"
-    payload: Any = None  # ink, audio, a file path, or a model path
+    kind: str  # "recognize", "file", "check" or "load"
+    payload: Any = None  # ink, audio, a file path, (sample, label) to check, or a model path
     channel: str = "live"
     droppable: bool = False
     tag: Any = None  # whatever the submitter needs to match the answer (ink version, utterance id)
@@ -127,7 +127,7 @@ class Job:
     submitted: float = field(default_factory=time.perf_counter)
     started: float = 0.0
     finished: float = 0.0
-    result: Any = None  # a recognizers.recognizer.Recognition, or a str for "file"
+    result: Any = None  # a recognizers.recognizer.Recognition, a str for "file", a LabelCheck for "check"
     error: str | None = None
     extra: dict = field(default_factory=dict)
 
@@ -212,6 +212,8 @@ class RecognizerWorker(QObject):
                     self._recognize(job)
                 elif job.kind == "file":
                     self._transcribe_file(job)
+                elif job.kind == "check":
+                    self._check_label(job)
                 else:
                     raise ValueError(f"unknown job kind {job.kind!r}")
             except Exception as exc:  # shown to the user, never kills the thread
@@ -280,6 +282,13 @@ class RecognizerWorker(QObject):
         # a partial of a growing utterance reuses the encoder frames of the previous partial
         read = getattr(self.recognizer, "recognize_partial", None) if partial else None
         job.result = (read or self.recognizer.recognize)(job.payload, charset=job.charset)
+
+    def _check_label(self, job: Job) -> None:
+        """payload (sample, label): the recognizer's LabelCheck, whether the label fits the sample."""
+        if self.recognizer is None:
+            raise RuntimeError(f"no {self.modality} model is loaded")
+        sample, label = job.payload
+        job.result = self.recognizer.check_label(sample, label)
 
     def _transcribe_file(self, job: Job) -> None:
         """A whole recording: cut at pauses by the VAD, each piece recognized, joined."""

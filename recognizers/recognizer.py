@@ -15,10 +15,12 @@ from recognizers.audio import SAMPLE_RATE, iter_audio_blocks
 from recognizers.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from recognizers.decoding import Decoder, DecoderSettings, Hypothesis, make_decoder
 from recognizers.decoding.confidence import nbest_shares
+from recognizers.decoding.ctc import ctc_log_likelihood
 from recognizers.decoding.views import read_views
 from recognizers.ink import Ink
 from recognizers.ink_lines import drop_outliers, split_lines, split_words
 from recognizers.ink_views import VIEWS, ink_views
+from recognizers.metrics import score_text
 from recognizers.modality import Modality
 from recognizers.paths import resource_path
 from recognizers.vad import SegEvent, UtteranceSegmenter
@@ -139,6 +141,25 @@ class Recognition:
     def shares(self) -> list[float]:
         """Each alternative's share of the n-best's probability, in the same order."""
         return nbest_shares([h.score for h in self.hypotheses])
+
+
+# A label this many nats a character less likely than the model's own reading is another text
+# than the one written or said: on fold A's held-out words (scripts/measure_label_check.py,
+# docs/settings.md) 0.8 % of rightly labelled words pass it and 99.7 % of words labelled
+# with another word do.
+OTHER_TEXT_NATS = 3.0
+
+
+@dataclass
+class LabelCheck:
+    """How a sample's label compares with what the model reads in it."""
+
+    reading: str  # the model's reading, as the app would show it
+    excess: float  # nats per label character by which the label is less likely than the reading
+
+    @property
+    def another_text(self) -> bool:
+        return self.excess > OTHER_TEXT_NATS
 
 
 @dataclass
@@ -264,6 +285,25 @@ class Recognizer:
         lp, out_len = self.model(x.to(self.device, self.dtype), lengths)
         lp = lp.float().cpu()
         return [lp[k, : int(out_len[k])] for k in range(len(feats))]
+
+    def check_label(self, sample: Ink | np.ndarray, label: str) -> LabelCheck:
+        """Whether `label` could be what `sample` holds, by the model's own likelihoods: a
+        person who writes "horse" for the prompt "timing" should hear of it before it teaches
+        the model. The label is taken as training takes it (speech: normalised); one with
+        characters the model does not know is not judged (excess 0)."""
+        lp = self.log_probs(self.features(sample)) if len(sample) else None
+        if self.modality == Modality.HANDWRITING:
+            reading = self.recognize(sample).text  # with its views and line splitting, as shown
+        else:
+            hyps = self._decode_lp(lp, None) if lp is not None and len(lp) else []
+            reading = hyps[0].text if hyps else ""
+        known = set(self.ckpt.alphabet.chars)
+        target = score_text(label, self.modality)
+        if lp is None or not len(lp) or not target or not set(target) <= known:
+            return LabelCheck(reading, 0.0)
+        said = "".join(c for c in " ".join(reading.split()) if c in known)  # a line break is no character of the model's
+        ll_label, ll_read = ctc_log_likelihood(lp, [target, said], self.ckpt.alphabet)
+        return LabelCheck(reading, (ll_read - ll_label) / len(target))
 
     def recognize_partial(self, audio: np.ndarray, charset: str | None = None) -> Recognition:
         """A reading of an utterance still being spoken. With a pretrained-encoder front end,

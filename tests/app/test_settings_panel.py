@@ -366,3 +366,31 @@ def test_speech_enrolment_without_a_microphone_takes_recordings_from_files(make_
     assert f"Saved memo.wav as “{prompt}”" in dlg.banner.text()
     assert dlg.take_back() and store.counts()[1] == 0 and not Path(item.audio_path).exists()
     dlg.reject()
+
+
+def test_enrolment_names_a_sample_that_reads_as_another_word(make_window, user_dirs, qtbot):
+    """A tester wrote "horse" for the prompt "timing" and nothing said so: the sample would
+    have taught the model that this ink is "timing". Each saved sample is now checked against
+    its prompt by the model in use; real ink of "there" saved for another prompt is named,
+    and Take back removes it."""
+    import json
+
+    from app.replay import draw_ink
+    from recognizers.ink import read_ink_samples
+    from recognizers.recognizer import default_model_path
+    from recognizers.workspace.enrol import enrolment_store
+
+    there = [np.asarray(s, np.float32) for s in json.loads((Path(__file__).parent / "fixtures" / "word.json").read_text())["strokes"]]
+    win = make_window(handwriting_model=default_model_path("handwriting"), data_dir=user_dirs)
+    assert win.handwriting.model_ready
+    d = win.show_settings(tab="Personalize")
+    dlg = d.open_enrolment("handwriting")
+    prompt = dlg.current_prompt
+    assert prompt.lower() != "there"
+    draw_ink(dlg.canvas, there)
+    assert dlg.save_ink()
+    qtbot.waitUntil(lambda: dlg.banner.level == "warning", timeout=10_000)
+    assert f"Saved as “{prompt}”, but it reads as “there”" in dlg.banner.text()
+    assert dlg.take_back() and dlg.current_prompt == prompt
+    assert list(read_ink_samples(enrolment_store(win.store.root).ink_path)) == []
+    dlg.reject()
