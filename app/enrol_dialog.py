@@ -171,7 +171,7 @@ class EnrolmentDialog(QDialog):
             self.poll.timeout.connect(self._drain)
             if device is None or backend is None:
                 self.banner.show_message("No microphone is available: plug one in and choose it in the speech panel, then open this again, "
-                                         "or record yourself reading the prompt elsewhere and press <i>Use a recording…</i>.", "warning")
+                                         "or record yourself reading each prompt elsewhere and choose the file with <i>Use a recording…</i>", "warning")
                 self.record_button.setEnabled(False)
             else:
                 self.banner.show_message(f"Recording from: {html.escape(device.label)}", "info")
