@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from app.audio_input import AudioBackend, AudioInputError, InputDevice
 from app.canvas import InkCanvas
 from app.workers import Job, RecognizerWorker
-from app.widgets import Banner, LevelMeter, dialog_start, remember_dir
+from app.widgets import AUDIO_FILTER, Banner, LevelMeter, dialog_start, remember_dir
 from recognizers.audio import SAMPLE_RATE, AudioFileError, load_audio
 from recognizers.modality import Modality
 from recognizers.workspace.enrol import (
@@ -53,7 +53,6 @@ from recognizers.workspace.samples import SampleStore
 
 MIN_RECORDING_S = 0.4
 MAX_FILE_S = 30.0  # a prompt is a sentence: a longer file is a talk, not its reading
-AUDIO_FILTER = "Audio files (*.wav *.flac *.ogg *.opus *.oga);;All files (*)"
 
 
 class EnrolmentDialog(QDialog):

@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
 
 from app.audio_input import AudioBackend, AudioInput, AudioInputError, InputDevice
 from recognizers.vad import SegEvent, UtteranceSegmenter
-from app.widgets import Banner, LevelMeter, dialog_start, remember_dir
+from app.widgets import AUDIO_FILTER, Banner, LevelMeter, dialog_start, remember_dir
 from app.workers import Job, RecognizerWorker
 
-AUDIO_FILTER = "Audio files (*.wav *.flac *.ogg *.opus *.oga);;All files (*)"
 
 
 class SpeechPanel(QGroupBox):

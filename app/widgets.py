@@ -390,6 +390,7 @@ class CandidateBar(QWidget):
 # -- where file dialogs open --------------------------------------------------------------
 
 _last_dir: str | None = None
+AUDIO_FILTER = "Audio files (*.wav *.flac *.ogg *.opus *.oga);;All files (*)"  # what soundfile reads
 
 
 def dialog_start(name: str = "") -> str:
