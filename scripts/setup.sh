@@ -60,22 +60,37 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# torch's CUDA libraries are several GB from PyPI, and a download cut off midway has failed a
+# fresh install (CI, 2026-12-05): pip resumes a cut download, and the whole step is tried three
+# times; pip's cache keeps the wheels already fetched, so a retry fetches only what is missing.
+pip_install() {
+  local try resume=()
+  # --resume-retries came with pip 25.1; the venv's first pip (the one that upgrades pip) may be older
+  .venv/bin/pip install --help | grep -- --resume-retries >/dev/null && resume=(--resume-retries 10)
+  for try in 1 2 3; do
+    .venv/bin/pip install -q "${resume[@]}" "$@" && return 0
+    echo "pip install $* failed (try $try of 3)" >&2
+    sleep $((try * 10))
+  done
+  return 1
+}
+
 PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 # The stamp holds a hash of what the Python install depends on, and the profile installed.
 stamp=".venv/.scrivox-installed"
-PIP_STEPS_VERSION=2  # bump when the pip steps below change
+PIP_STEPS_VERSION=3  # bump when the pip steps below change
 want="$( (cat pyproject.toml; echo "$PIP_STEPS_VERSION") | sha256sum | cut -c1-16)"
 have_hash=""; have_profile=""
 [ -f "$stamp" ] && read -r have_hash have_profile < "$stamp" || true
 if [ "${have_hash:-}" != "$want" ] || { [ "$PROFILE" = test ] && [ "${have_profile:-run}" != test ]; }; then
-  .venv/bin/pip install -q --upgrade pip
+  pip_install --upgrade pip
   # torch first and alone, pinned, so no resolver step can pick a newer multi-GB build
-  .venv/bin/pip install -q "torch==2.9.1"
+  pip_install "torch==2.9.1"
   if [ "$PROFILE" = test ]; then
-    .venv/bin/pip install -q -e ".[test,synth]"
+    pip_install -e ".[test,synth]"
   else
-    .venv/bin/pip install -q -e .
+    pip_install -e .
   fi
   echo "$want $PROFILE" > "$stamp"
 fi
