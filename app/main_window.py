@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         for w in (self.hw_worker, self.sp_worker):
             dec = self.recognition.decoders[w.modality]
             w.configure(decoder=decoder_settings(dec, read_user_words(user_words_path(self.data_dir)) if dec == "beam" else []))
-            w.ink_views = self.recognition.ink_views
+            w.views = self.recognition.views(w.modality)
             w.loaded.connect(self._model_loaded)
             w.loadFailed.connect(self._model_failed)
             w.progress.connect(lambda msg: self.statusBar().showMessage(msg, 4000))

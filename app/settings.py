@@ -74,6 +74,10 @@ class RecognitionOptions:
     device: str = "auto"  # auto, cpu, cuda:N
     decoders: dict = field(default_factory=lambda: {"handwriting": DEFAULT_DECODER, "speech": DEFAULT_DECODER})
     ink_views: bool = True  # handwriting read in five views (recognizers.ink_views): fewer errors, slower
+    speech_views: bool = False  # speech read at three speeds (recognizers.recognizer.SPEED_VIEWS): ~3x the time
+
+    def views(self, modality: str) -> bool:
+        return self.ink_views if modality == "handwriting" else self.speech_views
 
     @classmethod
     def load(cls, settings: QSettings) -> "RecognitionOptions":
@@ -90,6 +94,7 @@ class RecognitionOptions:
             o.decoders[m] = d if d in dict(DECODER_CHOICES) else DEFAULT_DECODER
         # an ini file stores a bool as "true" / "false"; anything else (damaged) reads as the default
         o.ink_views = str(settings.value("recognition/ink_views", "true")).strip().lower() not in ("false", "0", "no", "off")
+        o.speech_views = str(settings.value("recognition/speech_views", "false")).strip().lower() in ("true", "1", "yes", "on")
         return o
 
     def save(self, settings: QSettings) -> None:
@@ -98,6 +103,7 @@ class RecognitionOptions:
         for m, d in self.decoders.items():
             settings.setValue(f"recognition/decoder_{m}", d)
         settings.setValue("recognition/ink_views", "true" if self.ink_views else "false")
+        settings.setValue("recognition/speech_views", "true" if self.speech_views else "false")
         settings.sync()
 
 
@@ -133,7 +139,7 @@ class ConfigurableWorker(RecognizerWorker):
     def __init__(self, modality: str, device: str = "auto", parent=None) -> None:
         super().__init__(modality, device, parent)
         self.decoder = DecoderSettings(DEFAULT_DECODER)
-        self.ink_views = True  # set from the GUI thread; applies from the next reading, no reload
+        self.views = RecognitionOptions().views(modality)  # set from the GUI thread; applies from the next reading, no reload
         self.decoder_error = ""
 
     def configure(self, device: str | None = None, decoder: DecoderSettings | None = None) -> None:
@@ -145,7 +151,7 @@ class ConfigurableWorker(RecognizerWorker):
 
     def _recognize(self, job) -> None:  # worker thread
         if self.recognizer is not None:
-            self.recognizer.ink_views = self.ink_views
+            self.recognizer.set_views(self.views)
         super()._recognize(job)
 
     def _warm_up(self, rec) -> None:  # worker thread, inside _load

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from recognizers.audio import SAMPLE_RATE, iter_audio_blocks
+from recognizers.audio import SAMPLE_RATE, iter_audio_blocks, resample
 from recognizers.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from recognizers.decoding import Decoder, DecoderSettings, Hypothesis, make_decoder
 from recognizers.decoding.confidence import nbest_shares
@@ -26,6 +26,11 @@ from recognizers.paths import resource_path
 from recognizers.vad import SegEvent, UtteranceSegmenter
 
 MAX_UTTERANCE_S = 20.0  # longest piece read in one pass (the microphone's limit too)
+# speech, when asked (`set_views`): the final reading also hears the utterance played 5 % slower
+# and 5 % faster (pitch with it), as handwriting reads its ink slanted and stretched. Off by
+# default: about 0.5 points of WER for three encoder passes, past issue 12's real-time factor
+# of 0.05 (docs/speech.md, *Session 23*)
+SPEED_VIEWS = (0.95, 1.05)
 
 
 def default_model_path(modality: str) -> Path:
@@ -187,6 +192,9 @@ class Recognizer:
         # handwriting: read each word also slanted and stretched (recognizers.ink_views); it
         # mends misreadings of a stranger's hand for about 1.5-2.5 times the time
         self.ink_views = True
+        # speech: the speeds of the extra views of a final reading (SPEED_VIEWS; () for none);
+        # each is one more encoder pass. Partial readings keep to the recording as it is.
+        self.speed_views: tuple[float, ...] = ()
         self._frame_cache = self._head_cache = None  # streaming partials (recognize_partial), made on first use
         self.device, self.device_note = usable_device(device)
         try:
@@ -200,6 +208,12 @@ class Recognizer:
         self.dtype = pick_precision(self.device, precision)
         self.model.to(self.dtype)
         self.decoder = make_decoder(decoder, ckpt.alphabet, self.modality) if isinstance(decoder, (str, DecoderSettings)) else decoder
+
+    def set_views(self, on: bool) -> None:
+        """Read in several views (handwriting: slanted and stretched; speech: at the speeds of
+        SPEED_VIEWS), or once: fewer errors, or about half the time."""
+        self.ink_views = on
+        self.speed_views = SPEED_VIEWS if on and self.modality == Modality.SPEECH else ()
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, modality: str | None = None, device: str = "auto", decoder: DecoderSettings | str | Decoder = "prefix", precision: str = "auto") -> "Recognizer":
@@ -328,7 +342,21 @@ class Recognizer:
     def _read(self, sample: Ink | np.ndarray, charset: str | None) -> list[Hypothesis]:
         if self.modality == Modality.HANDWRITING and self.ink_views:
             return next(iter(self._read_words([sample], charset)), [])
+        if self.modality == Modality.SPEECH and self.speed_views and len(sample):
+            return self._read_speeds(np.asarray(sample, np.float32), charset)
         return self._decode(self.features(sample), charset)
+
+    def _read_speeds(self, audio: np.ndarray, charset: str | None) -> list[Hypothesis]:
+        """Audio read as recorded and at each speed of `speed_views`, ranked over the views
+        (read_views). Played f times as fast: the same samples taken as recorded at f x the rate."""
+        views = [audio] + [resample(audio, int(round(SAMPLE_RATE * f)), SAMPLE_RATE) for f in self.speed_views]
+        feats = [self.features(v) for v in views]
+        if not len(feats[0]):
+            return []
+        lps = [self.log_probs(f) for f in feats if len(f)]  # one at a time: the recording's own as before
+        if charset:
+            lps = [restrict(lp, self.ckpt.alphabet.chars, CHARSETS.get(charset, charset)) for lp in lps]
+        return read_views(self.decoder, self.ckpt.alphabet, lps)
 
     def _decode(self, feats: np.ndarray, charset: str | None) -> list[Hypothesis]:
         if len(feats) == 0:

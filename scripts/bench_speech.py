@@ -5,7 +5,8 @@
     .venv/bin/python scripts/bench_speech.py [--model PATH] [--logmel runs/speech-logmel.pt]
         [--limit N] [--ref-limit N] [--no-pocketsphinx] [--no-whisper]
 
-Systems: Scrivox (this model) greedy and beam; the log-mel model greedy and beam (with the
+Systems: Scrivox (this model) greedy and beam (with --speed-views also reading each recording
+at three speeds, the setting "Read speech at three speeds"); the log-mel model greedy and beam (with the
 beam weights it was tuned with); pocketsphinx 5 (default en-us); Whisper tiny.en itself
 (the same CTranslate2 weights the encoder comes from, greedy, int8, 30 s padded input, as
 faster-whisper runs it) as the reference. Also: words produced on 30 s of digital silence,
@@ -33,7 +34,7 @@ import torch  # noqa: E402
 from recognizers.audio import SAMPLE_RATE, load_audio  # noqa: E402
 from recognizers.decoding import DecoderSettings  # noqa: E402
 from recognizers.metrics import error_rates  # noqa: E402
-from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
+from recognizers.recognizer import SPEED_VIEWS, Recognizer, default_model_path  # noqa: E402
 from recognizers.training.datasets import read_manifest  # noqa: E402
 
 SETS = {
@@ -78,6 +79,7 @@ def main() -> None:
     ap.add_argument("--ref-limit", type=int, default=None, help="first N of each set for pocketsphinx and Whisper (slow)")
     ap.add_argument("--no-pocketsphinx", action="store_true")
     ap.add_argument("--no-whisper", action="store_true")
+    ap.add_argument("--speed-views", action="store_true", help="also this model reading each recording at three speeds (Recognizer.set_views)")
     ap.add_argument("--json", default=str(ROOT / "docs" / "figures" / "speech-bench.json"))
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -88,12 +90,18 @@ def main() -> None:
         pad = np.zeros(SAMPLE_RATE // 2, np.float32)
         data[PADDED] = [(ref, np.concatenate([pad, a, pad])) for ref, a in data[lucas]]
     systems: list[tuple[str, object, bool]] = []
-    for label, path, beam_weights in (("scrivox", args.model, {}), ("logmel", args.logmel, LOGMEL_BEAM)):
+    # scrivox reads as the app does by default (the recording once); scrivox_speeds, with
+    # --speed-views, also at the speeds of SPEED_VIEWS (the setting "Read speech at three speeds")
+    models = [("scrivox", args.model, {}, ()), ("logmel", args.logmel, LOGMEL_BEAM, ())]
+    if args.speed_views:
+        models.insert(1, ("scrivox_speeds", args.model, {}, SPEED_VIEWS))
+    for label, path, beam_weights, views in models:
         if not path:
             continue
         for dec in ("greedy", "beam"):
             settings = DecoderSettings(dec, **(beam_weights if dec == "beam" else {}))
             rec = Recognizer.load(path, "speech", device="cpu", decoder=settings)
+            rec.speed_views = views
             systems.append((f"{label}_{dec}", lambda a, r=rec: r.recognize(a).text, False))
     if not args.no_whisper:
         sys.path.insert(0, str(ROOT / "scripts"))
@@ -125,7 +133,12 @@ def main() -> None:
     for label, path in (("scrivox", args.model), ("logmel", args.logmel)):
         if path:
             quiet[label] = non_speech_words(Recognizer.load(path, "speech", device="cpu", decoder="greedy"))
-            print(f"words on 30 s of non-speech, {label}: {quiet[label]}")
+    if args.speed_views:
+        rec = Recognizer.load(args.model, "speech", device="cpu", decoder="greedy")
+        rec.speed_views = SPEED_VIEWS
+        quiet["scrivox_speeds"] = non_speech_words(rec)
+    for label, words in quiet.items():
+        print(f"words on 30 s of non-speech, {label}: {words}")
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"model": Path(args.model).name, "logmel": args.logmel and Path(args.logmel).name, "limit": args.limit,

@@ -93,18 +93,19 @@ def test_settings_switch_the_decoder_at_run_time(make_window, standin_models, us
     assert RecognitionOptions.load(win.settings).decoders == {"handwriting": "prefix", "speech": "beam"}
 
 
-def test_settings_switch_the_handwriting_views_without_a_reload(make_window, standin_models, user_dirs, qtbot):
+def test_settings_switch_the_views_of_each_recognizer_without_a_reload(make_window, standin_models, user_dirs, qtbot):
     from app.replay import draw_stroke
     from app.settings import RecognitionOptions
 
     win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
     d = win.show_settings(tab="Recognition")
     panel, worker = win.handwriting, win.hw_worker
-    assert d.views_check.isChecked() and worker.ink_views  # on by default
+    assert d.views_check.isChecked() and worker.views  # on by default
     loads = []
     worker.loaded.connect(lambda *a: loads.append(a))
     d.views_check.setChecked(False)
-    assert not worker.ink_views and RecognitionOptions.load(win.settings).ink_views is False
+    assert not worker.views and RecognitionOptions.load(win.settings).ink_views is False
+    assert not win.sp_worker.views and not d.speech_views_check.isChecked()  # speech has its own switch, off by default
     assert win.settings.value("recognition/ink_views") == "false"
     for s in zigzag(2):
         draw_stroke(panel.canvas, s)
@@ -115,6 +116,12 @@ def test_settings_switch_the_handwriting_views_without_a_reload(make_window, sta
     qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
     assert worker.recognizer.ink_views is True
     assert loads == []  # the model was not reloaded for it
+    # speech's speeds have their own switch, which leaves handwriting's views alone
+    d.speech_views_check.setChecked(True)
+    assert win.sp_worker.views and worker.views and win.settings.value("recognition/speech_views") == "true"
+    assert RecognitionOptions.load(win.settings).speech_views is True
+    d.speech_views_check.setChecked(False)
+    assert not win.sp_worker.views and RecognitionOptions.load(win.settings).speech_views is False
     # a damaged value reads as the default
     win.settings.setValue("recognition/ink_views", "maybe")
     assert RecognitionOptions.load(win.settings).ink_views is True

@@ -81,3 +81,26 @@ def test_silence_around_a_short_word_does_not_change_it(rec, three):
     pad = np.zeros(int(0.3 * SR), np.float32)
     for audio in (np.concatenate([pad, three]), np.concatenate([three, pad]), np.concatenate([pad, three, pad])):
         assert rec.recognize(audio).text == "three"
+
+
+def test_asked_for_views_a_final_reading_hears_the_utterance_at_three_speeds_and_a_partial_once(three):
+    from recognizers.recognizer import SPEED_VIEWS, Recognizer
+
+    rec = Recognizer.load(modality="speech", device="cpu", decoder="beam")
+    heard: list[int] = []
+    features = rec.features
+    rec.features = lambda audio: heard.append(len(audio)) or features(audio)
+    assert rec.speed_views == () and rec.recognize(three).text == "three" and heard == [len(three)]  # once by default
+    rec.set_views(True)
+    assert rec.speed_views == SPEED_VIEWS == (0.95, 1.05)
+    heard.clear()
+    assert rec.recognize(three).text == "three"
+    # the recording, then the same samples played 5 % slower (longer) and 5 % faster (shorter)
+    assert heard[0] == len(three) and len(heard) == 3
+    assert heard[1] == pytest.approx(len(three) / 0.95, abs=2) and heard[2] == pytest.approx(len(three) / 1.05, abs=2)
+    assert rec.recognize(np.zeros(SR, np.float32)).text == ""  # silence at every speed is still nothing
+    heard.clear()
+    rec.recognize_partial(three)  # the live reading keeps to the recording as it is
+    assert heard == []  # (partials take the encoder frames through their cache)
+    rec.set_views(False)
+    assert rec.speed_views == () and rec.ink_views is False
