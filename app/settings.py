@@ -150,9 +150,16 @@ class ConfigurableWorker(RecognizerWorker):
             self.decoder = decoder
 
     def _recognize(self, job) -> None:  # worker thread
+        self._apply_views()
+        super()._recognize(job)
+
+    def _transcribe_file(self, job) -> None:  # worker thread: a file reads as the microphone does
+        self._apply_views()
+        super()._transcribe_file(job)
+
+    def _apply_views(self) -> None:
         if self.recognizer is not None:
             self.recognizer.set_views(self.views)
-        super()._recognize(job)
 
     def _warm_up(self, rec) -> None:  # worker thread, inside _load
         self.decoder_error = ""
