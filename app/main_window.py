@@ -34,6 +34,7 @@ from app.send_to_window import install as install_window_modes
 from app.settings import (
     ConfigurableWorker,
     RecognitionOptions,
+    as_bool,
     decoder_settings,
     default_samples_dir,
     read_user_words,
@@ -179,14 +180,14 @@ class MainWindow(QMainWindow):
 
     def _load_settings(self) -> None:
         s = self.settings
-        self.act_save_samples.setChecked(_as_bool(s.value("save_samples", False)))
+        self.act_save_samples.setChecked(as_bool(s.value("save_samples"), False))
         try:
             pause = int(s.value("pause_ms", 1500))
         except (TypeError, ValueError):
             pause = 1500
         self.set_pause_ms(pause)
         self.speech.preferred_device = str(s.value("input_device", "") or "")
-        self.act_guide.setChecked(_as_bool(s.value("guide", True)))
+        self.act_guide.setChecked(as_bool(s.value("guide"), True))
 
     # -- models -----------------------------------------------------------------------
 
@@ -435,9 +436,3 @@ class MainWindow(QMainWindow):
             return
         self.shutdown()
         super().closeEvent(ev)
-
-
-def _as_bool(v) -> bool:
-    if isinstance(v, str):
-        return v.lower() in ("1", "true", "yes", "on")
-    return bool(v)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QToolBar
 
 from app.formatting import join_text
 from app.send_keys import Choice, SendKeysError, choose_typer
+from app.settings import as_bool
 
 POLL_S = 0.25  # how often the active window is looked at while the mode is on
 COMPACT_SIZE = (560, 500)  # the compact panel's first size (its minimum width is the candidate row's)
@@ -242,7 +243,7 @@ class WindowModes(QObject):
         g = self.settings.value("window/geometry")
         if isinstance(g, (QByteArray, bytes)) and len(g):
             self.win.restoreGeometry(QByteArray(g))
-        self.act_send.setChecked(_as_bool(self.settings.value("send/enabled", False)))
+        self.act_send.setChecked(as_bool(self.settings.value("send/enabled"), False))
         if str(self.settings.value("window/panel", "full")) == "compact":
             self.act_compact.setChecked(True)
         self._show_target()
@@ -404,9 +405,3 @@ def install(win: QMainWindow, menu_title: str = "&View", chooser: Callable[[], C
 
 def _elide(s: str, n: int = 40) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
-
-
-def _as_bool(v) -> bool:
-    if isinstance(v, str):
-        return v.lower() in ("1", "true", "yes", "on")
-    return bool(v)

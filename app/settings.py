@@ -69,6 +69,15 @@ def write_user_words(path: str | os.PathLike, words: list[str]) -> None:
     write(path, words)
 
 
+def as_bool(value, default: bool) -> bool:
+    """A QSettings value as a bool: an ini file stores "true" / "false", other back ends a bool;
+    anything else (missing, damaged, hand-edited) is the default."""
+    if isinstance(value, bool):
+        return value
+    v = str(value).strip().lower() if value is not None else ""
+    return True if v in ("true", "1", "yes", "on") else False if v in ("false", "0", "no", "off") else default
+
+
 @dataclass
 class RecognitionOptions:
     device: str = "auto"  # auto, cpu, cuda:N
@@ -92,9 +101,8 @@ class RecognitionOptions:
             if version < 2 and d == "prefix":
                 d = DEFAULT_DECODER
             o.decoders[m] = d if d in dict(DECODER_CHOICES) else DEFAULT_DECODER
-        # an ini file stores a bool as "true" / "false"; anything else (damaged) reads as the default
-        o.ink_views = str(settings.value("recognition/ink_views", "true")).strip().lower() not in ("false", "0", "no", "off")
-        o.speech_views = str(settings.value("recognition/speech_views", "false")).strip().lower() in ("true", "1", "yes", "on")
+        o.ink_views = as_bool(settings.value("recognition/ink_views"), cls.ink_views)
+        o.speech_views = as_bool(settings.value("recognition/speech_views"), cls.speech_views)
         return o
 
     def save(self, settings: QSettings) -> None:
@@ -149,20 +157,13 @@ class ConfigurableWorker(RecognizerWorker):
         if decoder is not None:
             self.decoder = decoder
 
-    def _recognize(self, job) -> None:  # worker thread
-        self._apply_views()
-        super()._recognize(job)
-
-    def _transcribe_file(self, job) -> None:  # worker thread: a file reads as the microphone does
-        self._apply_views()
-        super()._transcribe_file(job)
-
-    def _apply_views(self) -> None:
+    def _before_job(self, job) -> None:  # worker thread: every reading, file and check uses the views chosen now
         if self.recognizer is not None:
             self.recognizer.set_views(self.views)
 
     def _warm_up(self, rec) -> None:  # worker thread, inside _load
         self.decoder_error = ""
+        rec.set_views(self.views)  # the warm-up reads as the person's readings will
         # The first reading loads what the model needs (the speech encoder's load peaks about
         # 120 MB above where it settles); its temporaries are released before the decoder's
         # word list and language model are read, so that the two peaks never stack.

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from app.settings import as_bool
 from app.widgets import dialog_start, remember_dir
 from recognizers.modality import MODALITIES, Modality
 from recognizers.workspace.runs import (
@@ -204,7 +205,7 @@ class TrainingForm(QWidget):
         was = self.mine_check.isEnabled()
         self.mine_check.setEnabled(total > 0)
         if not was or total == 0:  # a choice the person made stays as it is
-            self.mine_check.setChecked(total > 0 and _as_bool(self.ctx.settings.value(self._key("mine"), True)))
+            self.mine_check.setChecked(total > 0 and as_bool(self.ctx.settings.value(self._key("mine")), True))
 
     def _own_counts_text(self, modality: str) -> tuple[int, str]:
         (saved, _), (enrolled, _) = self._own_files(modality)
@@ -221,7 +222,7 @@ class TrainingForm(QWidget):
         m = self.modality
         ok, note = synthetic_status(m)
         self.synth_check.setEnabled(ok)
-        self.synth_check.setChecked(ok and _as_bool(s.value(self._key("synthetic"), True)))
+        self.synth_check.setChecked(ok and as_bool(s.value(self._key("synthetic")), True))
         self.synth_note.setText(note)
         self.refresh_own_counts()
         self.sources_list.clear()
@@ -314,9 +315,3 @@ class TrainingForm(QWidget):
             else:
                 raise ValueError(f"the dataset {ds} does not exist")
         return out
-
-
-def _as_bool(v) -> bool:
-    if isinstance(v, str):
-        return v.lower() in ("1", "true", "yes", "on")
-    return bool(v)

@@ -206,6 +206,7 @@ class RecognizerWorker(QObject):
                 job = self._queue.pop(0)
             job.started = time.perf_counter()
             try:
+                self._before_job(job)
                 if job.kind == "load":
                     self._load(job)
                 elif job.kind == "recognize":
@@ -264,6 +265,9 @@ class RecognizerWorker(QObject):
             return
         self.recognizer = rec
         self.loaded.emit(self.modality, rec.describe(), rec.device, str(path))
+
+    def _before_job(self, job: Job) -> None:
+        """A subclass's chance to bring the loaded recognizer up to date (worker thread)."""
 
     def _warm_up(self, rec) -> None:
         """One throw-away recognition, so the user's first one is not the slow one."""

@@ -43,6 +43,19 @@ def resample(audio: np.ndarray, orig_rate: int, new_rate: int = SAMPLE_RATE) -> 
     return resample_poly(np.asarray(audio, np.float32), up, down).astype(np.float32)
 
 
+def speed_perturb(audio: np.ndarray, factor: float) -> np.ndarray:
+    """Play ``audio`` ``factor`` times faster (tempo and pitch together) by resampling.
+
+    ``factor`` > 1 shortens the audio. It is rounded to a multiple of 1/40.
+    Returns float32 of shape ``(round(len(audio) / factor),)`` (within a sample).
+    """
+    up = 40
+    down = int(round(factor * up))
+    if down == up or len(audio) == 0:
+        return audio.astype(np.float32, copy=True)
+    return resample(audio, down, up)  # read as if recorded at `down` Hz, played at `up` Hz
+
+
 MAX_CHANNELS = 64  # more is not a recording Scrivox can use (and would multiply every block's size)
 
 

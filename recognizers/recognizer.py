@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from recognizers.audio import SAMPLE_RATE, iter_audio_blocks, resample
+from recognizers.audio import SAMPLE_RATE, iter_audio_blocks, speed_perturb
 from recognizers.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from recognizers.decoding import Decoder, DecoderSettings, Hypothesis, make_decoder
 from recognizers.decoding.confidence import nbest_shares
@@ -210,10 +210,13 @@ class Recognizer:
         self.decoder = make_decoder(decoder, ckpt.alphabet, self.modality) if isinstance(decoder, (str, DecoderSettings)) else decoder
 
     def set_views(self, on: bool) -> None:
-        """Read in several views (handwriting: slanted and stretched; speech: at the speeds of
-        SPEED_VIEWS), or once: fewer errors, or about half the time."""
-        self.ink_views = on
-        self.speed_views = SPEED_VIEWS if on and self.modality == Modality.SPEECH else ()
+        """Read in several views (handwriting: slanted and stretched, `ink_views`; speech: at
+        the speeds of SPEED_VIEWS, `speed_views`), or once: fewer errors, or a half (handwriting)
+        to a third (speech) of the time."""
+        if self.modality == Modality.SPEECH:
+            self.speed_views = SPEED_VIEWS if on else ()
+        else:
+            self.ink_views = on
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, modality: str | None = None, device: str = "auto", decoder: DecoderSettings | str | Decoder = "prefix", precision: str = "auto") -> "Recognizer":
@@ -283,8 +286,7 @@ class Recognizer:
         feats = [self.features(v) for v in views]
         keep = [k for k in range(len(words)) if all(len(f) for f in feats[k * n_views:(k + 1) * n_views])]
         lps = self._batch_log_probs([f for k in keep for f in feats[k * n_views:(k + 1) * n_views]])
-        if charset:
-            lps = [restrict(lp, self.ckpt.alphabet.chars, CHARSETS.get(charset, charset)) for lp in lps]
+        lps = [self._restrict(lp, charset) for lp in lps]
         return [read_views(self.decoder, self.ckpt.alphabet, lps[j * n_views:(j + 1) * n_views]) for j in range(len(keep))]
 
     @torch.inference_mode()
@@ -326,9 +328,11 @@ class Recognizer:
         seconds from the end (HeadCache), so a partial 20 s into an utterance costs about what
         one 5 s in does. Otherwise, and for the final reading, use `recognize`."""
         frontend = getattr(self.ckpt.feature_config, "frontend", "logmel")
-        if self.modality != Modality.SPEECH or frontend == "logmel":
+        if self.modality != Modality.SPEECH:
             return self.recognize(audio, charset)
         t0 = time.perf_counter()
+        if frontend == "logmel":  # no encoder frames to keep: the recording read once (no speed views)
+            return Recognition(self._decode(self.features(audio), charset), (time.perf_counter() - t0) * 1000)
         if self._frame_cache is None:
             from recognizers.encoder import get_encoder
             from recognizers.streaming import FrameCache, HeadCache
@@ -347,16 +351,18 @@ class Recognizer:
         return self._decode(self.features(sample), charset)
 
     def _read_speeds(self, audio: np.ndarray, charset: str | None) -> list[Hypothesis]:
-        """Audio read as recorded and at each speed of `speed_views`, ranked over the views
-        (read_views). Played f times as fast: the same samples taken as recorded at f x the rate."""
-        views = [audio] + [resample(audio, int(round(SAMPLE_RATE * f)), SAMPLE_RATE) for f in self.speed_views]
-        feats = [self.features(v) for v in views]
-        if not len(feats[0]):
+        """Audio read as recorded and played at each speed of `speed_views`, the candidates
+        ranked over the views (read_views)."""
+        own = self.features(audio)
+        if not len(own):
             return []
-        lps = [self.log_probs(f) for f in feats if len(f)]  # one at a time: the recording's own as before
-        if charset:
-            lps = [restrict(lp, self.ckpt.alphabet.chars, CHARSETS.get(charset, charset)) for lp in lps]
+        feats = [own] + [f for f in (self.features(speed_perturb(audio, s)) for s in self.speed_views) if len(f)]
+        # each view alone, not in a padded batch, so the recording's log-probs are those of a one-view reading
+        lps = [self._restrict(self.log_probs(f), charset) for f in feats]
         return read_views(self.decoder, self.ckpt.alphabet, lps)
+
+    def _restrict(self, lp: torch.Tensor, charset: str | None) -> torch.Tensor:
+        return restrict(lp, self.ckpt.alphabet.chars, CHARSETS.get(charset, charset)) if charset else lp
 
     def _decode(self, feats: np.ndarray, charset: str | None) -> list[Hypothesis]:
         if len(feats) == 0:
@@ -364,9 +370,7 @@ class Recognizer:
         return self._decode_lp(self.log_probs(feats), charset)
 
     def _decode_lp(self, lp: torch.Tensor, charset: str | None) -> list[Hypothesis]:
-        if charset:
-            lp = restrict(lp, self.ckpt.alphabet.chars, CHARSETS.get(charset, charset))
-        return self.decoder.decode(lp)
+        return self.decoder.decode(self._restrict(lp, charset))
 
     def transcribe_long(self, source: str | os.PathLike | Iterable[np.ndarray], max_len_s: float = MAX_UTTERANCE_S) -> Iterator[Segment]:
         """Segments of a recording of any length, in order, as they are read.

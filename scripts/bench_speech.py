@@ -34,7 +34,7 @@ import torch  # noqa: E402
 from recognizers.audio import SAMPLE_RATE, load_audio  # noqa: E402
 from recognizers.decoding import DecoderSettings  # noqa: E402
 from recognizers.metrics import error_rates  # noqa: E402
-from recognizers.recognizer import SPEED_VIEWS, Recognizer, default_model_path  # noqa: E402
+from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
 from recognizers.training.datasets import read_manifest  # noqa: E402
 
 SETS = {
@@ -92,16 +92,16 @@ def main() -> None:
     systems: list[tuple[str, object, bool]] = []
     # scrivox reads as the app does by default (the recording once); scrivox_speeds, with
     # --speed-views, also at the speeds of SPEED_VIEWS (the setting "Read speech at three speeds")
-    models = [("scrivox", args.model, {}, ()), ("logmel", args.logmel, LOGMEL_BEAM, ())]
+    models = [("scrivox", args.model, {}, False), ("logmel", args.logmel, LOGMEL_BEAM, False)]
     if args.speed_views:
-        models.insert(1, ("scrivox_speeds", args.model, {}, SPEED_VIEWS))
+        models.insert(1, ("scrivox_speeds", args.model, {}, True))
     for label, path, beam_weights, views in models:
         if not path:
             continue
         for dec in ("greedy", "beam"):
             settings = DecoderSettings(dec, **(beam_weights if dec == "beam" else {}))
             rec = Recognizer.load(path, "speech", device="cpu", decoder=settings)
-            rec.speed_views = views
+            rec.set_views(views)
             systems.append((f"{label}_{dec}", lambda a, r=rec: r.recognize(a).text, False))
     if not args.no_whisper:
         sys.path.insert(0, str(ROOT / "scripts"))
@@ -135,7 +135,7 @@ def main() -> None:
             quiet[label] = non_speech_words(Recognizer.load(path, "speech", device="cpu", decoder="greedy"))
     if args.speed_views:
         rec = Recognizer.load(args.model, "speech", device="cpu", decoder="greedy")
-        rec.speed_views = SPEED_VIEWS
+        rec.set_views(True)
         quiet["scrivox_speeds"] = non_speech_words(rec)
     for label, words in quiet.items():
         print(f"words on 30 s of non-speech, {label}: {words}")

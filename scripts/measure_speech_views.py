@@ -20,10 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import _checkout  # noqa: E402,F401  (data folders of a development checkout)
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from recognizers.audio import SAMPLE_RATE, load_audio, resample  # noqa: E402
+from recognizers.audio import load_audio, speed_perturb  # noqa: E402
 from recognizers.decoding.ctc import GreedyDecoder, greedy_path  # noqa: E402
 from recognizers.decoding.views import read_views  # noqa: E402
 from recognizers.metrics import error_rates  # noqa: E402
@@ -49,8 +48,7 @@ def main() -> None:
     for it in items:
         p = Path(it["audio"])
         audio = load_audio(p if p.is_absolute() else Path(args.manifest).parent / p)
-        # played at f times the speed: the same samples taken as recorded at f x the rate
-        views = [audio] + [resample(audio, int(round(SAMPLE_RATE * f)), SAMPLE_RATE).astype(np.float32) for f in factors]
+        views = [audio] + [speed_perturb(audio, f) for f in factors]
         lps = [rec.log_probs(rec.features(v)) for v in views]
         ref = it["text"]
         pairs["greedy, one view"].append((ref, al.decode(greedy_path(lps[0])[0])))

@@ -70,7 +70,7 @@ pip_install() {
   for try in 1 2 3; do
     .venv/bin/pip install -q "${resume[@]}" "$@" && return 0
     echo "pip install $* failed (try $try of 3)" >&2
-    sleep $((try * 10))
+    [ "$try" -lt 3 ] && sleep $((try * 10))
   done
   return 1
 }

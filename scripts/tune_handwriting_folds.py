@@ -39,12 +39,14 @@ from eval_folds import composed, folds, sample, word_set_contributors  # noqa: E
 from recognizers.alphabet import Alphabet  # noqa: E402
 from recognizers.decoding import DecoderSettings  # noqa: E402
 from recognizers.decoding.lexicon import TUNED  # noqa: E402
-from recognizers.metrics import error_rates  # noqa: E402
 from recognizers.recognizer import Recognizer  # noqa: E402
-from recognizers.training.datasets import group_of, load_unipen_clean  # noqa: E402
+from recognizers.training.datasets import group_of  # noqa: E402
+from tune_handwriting_lines import read_cer, tuning_words, write_weights  # noqa: E402
 
 KEYS = ("lm_weight", "word_score", "oov_logprob")
 GRID = list(itertools.product((0.2, 0.3, 0.4, 0.5, 0.7), (2.0, 3.0, 4.0, 5.0, 6.0), (-5.0, -8.0, -12.0, -16.0, -20.0)))
+# past the first grid's edges, where its best points lay (word score 2, OOV -20)
+GRID += list(itertools.product((0.3, 0.4, 0.5), (0.0, 1.0), (-12.0, -16.0, -20.0))) + list(itertools.product((0.3, 0.4), (1.0, 2.0), (-25.0,)))
 FOLDS = ("A", "B", "C")
 
 
@@ -52,20 +54,10 @@ def grid_path(fold: str) -> Path:
     return ROOT / "runs" / f"beam-folds-{fold}.json"
 
 
-def cer(rec: Recognizer, decoder: DecoderSettings | str, samples: list) -> float:
-    rec.set_decoder(decoder)
-    return error_rates([(s.label, rec.recognize(s.strokes).text) for s in samples], "handwriting").cer
-
-
 def run_grid(fold: str, model: str, n_lines: int, n_words: int) -> None:
     torch.set_num_threads(1)
-    alphabet = Alphabet.handwriting()
     held = set(folds(word_set_contributors())[fold])
-    data, _ = load_unipen_clean(["word"])
-    data = [s for s in data if group_of(s.writer) in held and 0 < len(s.label) <= 60
-            and alphabet.covers(" ".join(s.label.split()))]
-    for s in data:
-        s.label = " ".join(s.label.split())
+    data = [s for s in tuning_words(Alphabet.handwriting()) if group_of(s.writer) in held]
     # seeds other than eval_folds.py's (0, 1), so these are not its lines and words
     lines, _ = composed(data, n_lines, np.random.default_rng(31))
     words = sample(data, n_words, np.random.default_rng(32))
@@ -82,8 +74,8 @@ def run_grid(fold: str, model: str, n_lines: int, n_words: int) -> None:
         key = (None, None, None) if p is None else p
         if key in done:
             continue
-        dec = "greedy" if p is None else DecoderSettings("beam", **dict(zip(KEYS, p)))
-        row = {**dict(zip(KEYS, key)), "lines": cer(rec, dec, lines), "words": cer(rec, dec, words)}
+        rec.set_decoder("greedy" if p is None else DecoderSettings("beam", **dict(zip(KEYS, p))))
+        row = {**dict(zip(KEYS, key)), "lines": read_cer(rec, lines), "words": read_cer(rec, words)}
         out["rows"].append(row)
         path.write_text(json.dumps(out, indent=1) + "\n")
         print(fold, name, p, f"lines {row['lines']:.4f} words {row['words']:.4f}", flush=True)
@@ -94,6 +86,8 @@ def choose(write: bool) -> None:
     rows = {f: {tuple(r[k] for k in KEYS): r for r in g["rows"]} for f, g in grids.items()}
     points = [p for p in GRID if all(p in rows[f] for f in FOLDS)]
     shipped = tuple(json.loads(TUNED.read_text())["handwriting"][k] for k in KEYS)
+    if shipped not in points:
+        raise SystemExit(f"the shipped weights {shipped} are not on every fold's grid: run the grids first")
 
     def score(p: tuple, among: tuple[str, ...]) -> float:
         return float(np.mean([(rows[f][p]["lines"] + rows[f][p]["words"]) / 2 for f in among]))
@@ -121,9 +115,7 @@ def choose(write: bool) -> None:
     print("chosen on all three:", report["chosen on all three"])
     (ROOT / "docs" / "figures" / "beam-handwriting-folds.json").write_text(json.dumps(report, indent=1) + "\n")
     if write:
-        tuned = json.loads(TUNED.read_text())
-        tuned["handwriting"] = {**tuned.get("handwriting", {}), **report["chosen on all three"]}
-        TUNED.write_text(json.dumps(tuned, indent=1) + "\n")
+        write_weights(report["chosen on all three"])
 
 
 def main() -> None:

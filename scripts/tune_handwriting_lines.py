@@ -38,9 +38,31 @@ from recognizers.recognizer import Recognizer  # noqa: E402
 from recognizers.training.datasets import group_of, load_unipen_clean  # noqa: E402
 
 
+def read_cer(rec: Recognizer, samples: list) -> float:
+    """CER of the whole reading path (split, views, decoder) on labelled ink samples."""
+    return error_rates([(s.label, rec.recognize(s.strokes).text) for s in samples], "handwriting").cer
+
+
 def cer(rec: Recognizer, decoder: DecoderSettings | str, samples: list) -> float:
     rec.set_decoder(decoder)
-    return error_rates([(s.label, rec.recognize(s.strokes).text) for s in samples], "handwriting").cer
+    return read_cer(rec, samples)
+
+
+def tuning_words(alphabet: Alphabet) -> list:
+    """UNIPEN's words as training cleans them, of up to 60 characters the alphabet covers,
+    their labels with single spaces."""
+    data, _ = load_unipen_clean(["word"])
+    data = [s for s in data if 0 < len(s.label) <= 60 and alphabet.covers(" ".join(s.label.split()))]
+    for s in data:
+        s.label = " ".join(s.label.split())
+    return data
+
+
+def write_weights(chosen: dict) -> None:
+    """Set handwriting's beam weights in resources/lm/decoder.json."""
+    tuned = json.loads(TUNED.read_text())
+    tuned["handwriting"] = {**tuned.get("handwriting", {}), **chosen}
+    TUNED.write_text(json.dumps(tuned, indent=1) + "\n")
 
 
 def main() -> None:
@@ -52,11 +74,7 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="write the chosen weights to resources/lm/decoder.json")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    alphabet = Alphabet.handwriting()
-    data, _ = load_unipen_clean(["word"])
-    data = [s for s in data if 0 < len(s.label) <= 60 and alphabet.covers(" ".join(s.label.split()))]
-    for s in data:
-        s.label = " ".join(s.label.split())
+    data = tuning_words(Alphabet.handwriting())
     sets: dict[str, tuple[list, list]] = {}
     for c, seed in ((args.tune, 7), (args.test, 8)):
         mine = [s for s in data if group_of(s.writer) == c]
@@ -85,9 +103,7 @@ def main() -> None:
     path = ROOT / "docs" / "figures" / "beam-handwriting-lines.json"
     path.write_text(json.dumps(out, indent=1) + "\n")
     if args.write:
-        tuned = json.loads(TUNED.read_text())
-        tuned["handwriting"] = {**tuned.get("handwriting", {}), **chosen}
-        TUNED.write_text(json.dumps(tuned, indent=1) + "\n")
+        write_weights(chosen)
 
 
 if __name__ == "__main__":

@@ -34,8 +34,7 @@ import numpy as np
 from scipy import fft as sfft
 from scipy import signal
 
-from recognizers.audio import resample
-from recognizers.audio import SAMPLE_RATE
+from recognizers.audio import SAMPLE_RATE, speed_perturb  # speed_perturb lives beside resample, which the recognizer's speed views use too
 
 __all__ = [
     "SAMPLE_RATE",
@@ -63,19 +62,6 @@ _LIFTER = 30  # cepstral coefficients kept for the envelope (1.9 ms quefrency < 
 
 
 # --------------------------------------------------------------------------- speed / pitch
-
-
-def speed_perturb(audio: np.ndarray, factor: float) -> np.ndarray:
-    """Play ``audio`` ``factor`` times faster (tempo and pitch together) by resampling.
-
-    ``factor`` > 1 shortens the audio. It is rounded to a multiple of 1/40.
-    Returns float32 of shape ``(round(len(audio) / factor),)`` (within a sample).
-    """
-    up = 40
-    down = int(round(factor * up))
-    if down == up or len(audio) == 0:
-        return audio.astype(np.float32, copy=True)
-    return resample(audio, down, up)  # read as if recorded at `down` Hz, played at `up` Hz
 
 
 @lru_cache(maxsize=1)

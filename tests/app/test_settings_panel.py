@@ -97,7 +97,7 @@ def test_settings_switch_the_views_of_each_recognizer_without_a_reload(make_wind
     from app.replay import draw_stroke
     from app.settings import RecognitionOptions
 
-    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    win = make_window(handwriting_model=standin_models["handwriting"], speech_model=standin_models["speech"], data_dir=user_dirs)
     d = win.show_settings(tab="Recognition")
     panel, worker = win.handwriting, win.hw_worker
     assert d.views_check.isChecked() and worker.views  # on by default
@@ -120,8 +120,16 @@ def test_settings_switch_the_views_of_each_recognizer_without_a_reload(make_wind
     d.speech_views_check.setChecked(True)
     assert win.sp_worker.views and worker.views and win.settings.value("recognition/speech_views") == "true"
     assert RecognitionOptions.load(win.settings).speech_views is True
+    from app.workers import Job
+
+    qtbot.waitUntil(lambda: win.sp_worker.recognizer is not None, timeout=20_000)
+    with qtbot.waitSignal(win.sp_worker.done, timeout=20_000):
+        win.sp_worker.submit(Job("recognize", np.zeros(8000, np.float32), channel="test"))  # a channel no panel reads
+    assert win.sp_worker.recognizer.speed_views  # the speech reading used the switch
     d.speech_views_check.setChecked(False)
     assert not win.sp_worker.views and RecognitionOptions.load(win.settings).speech_views is False
+    win.settings.setValue("recognition/speech_views", "maybe")
+    assert RecognitionOptions.load(win.settings).speech_views is False  # damaged: the default, off
     # a damaged value reads as the default
     win.settings.setValue("recognition/ink_views", "maybe")
     assert RecognitionOptions.load(win.settings).ink_views is True

@@ -99,8 +99,26 @@ def test_asked_for_views_a_final_reading_hears_the_utterance_at_three_speeds_and
     assert heard[0] == len(three) and len(heard) == 3
     assert heard[1] == pytest.approx(len(three) / 0.95, abs=2) and heard[2] == pytest.approx(len(three) / 1.05, abs=2)
     assert rec.recognize(np.zeros(SR, np.float32)).text == ""  # silence at every speed is still nothing
-    heard.clear()
-    rec.recognize_partial(three)  # the live reading keeps to the recording as it is
-    assert heard == []  # (partials take the encoder frames through their cache)
     rec.set_views(False)
-    assert rec.speed_views == () and rec.ink_views is False
+    assert rec.speed_views == ()
+
+
+def test_partials_keep_to_the_recording_with_the_speeds_on(three, tmp_path):
+    """The live reading while a person speaks is never slowed by the speed views: the encoder
+    model's partials go through its frame cache, a log-mel model's read the recording once."""
+    from recognizers.recognizer import Recognizer
+    from tests.app.helpers import make_standin_model
+
+    for rec in (Recognizer.load(modality="speech", device="cpu", decoder="greedy"),
+                Recognizer.load(make_standin_model(tmp_path / "logmel.pt", "speech"), "speech", device="cpu", decoder="greedy")):
+        rec.set_views(True)
+        passes: list[int] = []
+        log_probs = rec.log_probs
+        rec.log_probs = lambda feats: passes.append(len(feats)) or log_probs(feats)
+        rec.recognize(three)
+        assert len(passes) == 3  # a final reading: three speeds
+        passes.clear()
+        partial = rec.recognize_partial(three).text
+        assert len(passes) <= 1  # the log-mel model: one pass; the encoder model: its head cache
+        rec.set_views(False)
+        assert partial == rec.recognize_partial(three).text
