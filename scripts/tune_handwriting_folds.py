@@ -47,6 +47,7 @@ KEYS = ("lm_weight", "word_score", "oov_logprob")
 GRID = list(itertools.product((0.2, 0.3, 0.4, 0.5, 0.7), (2.0, 3.0, 4.0, 5.0, 6.0), (-5.0, -8.0, -12.0, -16.0, -20.0)))
 # past the first grid's edges, where its best points lay (word score 2, OOV -20)
 GRID += list(itertools.product((0.3, 0.4, 0.5), (0.0, 1.0), (-12.0, -16.0, -20.0))) + list(itertools.product((0.3, 0.4), (1.0, 2.0), (-25.0,)))
+GRID += list(itertools.product((0.3, 0.4), (-1.0, -2.0), (-12.0, -16.0, -20.0)))  # and past word score 0, the next edge
 # the part of GRID where folds A and B had all their best points, for a fold short of time
 NEAR = [p for p in GRID if p[0] <= 0.5 and p[1] <= 4.0 and p[2] <= -8.0]
 FOLDS = ("A", "B", "C")
