@@ -118,6 +118,15 @@ def join_lines(lines: list[list[Hypothesis]], nbest: int = 5, sep: str = "\n") -
     return out + alts[: max(nbest - 1, 0)]
 
 
+def not_nothing(hyps: list[Hypothesis]) -> list[Hypothesis]:
+    """Ink that is there reads as something: where the best reading is empty (the beam's word
+    score no longer pays for a lone dot, a period), the best candidate with text goes first."""
+    if hyps and not hyps[0].text.strip():
+        k = next((i for i, h in enumerate(hyps) if h.text.strip()), 0)
+        hyps = [hyps[k]] + hyps[:k] + hyps[k + 1:]
+    return hyps
+
+
 @dataclass
 class Recognition:
     """What a recognizer read: the decoder's hypotheses, best first, and how long it took."""
@@ -262,7 +271,7 @@ class Recognizer:
             if len(parts) > 1:  # a line read as nothing adds no break
                 parts = [p for p in parts if p and p[0].text.strip()]
             hyps = parts[0] if len(parts) == 1 else join_lines(parts)
-            return Recognition(hyps, (time.perf_counter() - t0) * 1000)
+            return Recognition(not_nothing(hyps), (time.perf_counter() - t0) * 1000)
         return Recognition(self._read(sample, charset), (time.perf_counter() - t0) * 1000)
 
     def _read_line(self, line: Ink, charset: str | None) -> list[Hypothesis]:

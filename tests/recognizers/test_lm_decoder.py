@@ -181,3 +181,20 @@ def test_a_case_form_the_frames_do_not_favour_has_no_confidence_below_zero():
     a = Alphabet.handwriting()
     conf = word_cased_confidence(emissions(a, spell([{"S": 0.7, "s": 0.2}, {"o": 0.9}])), "so", a)
     assert len(conf) == 2 and all(0.0 <= c <= 1.0 for c in conf) and min(conf) == 0.0
+
+
+def test_ink_that_is_there_reads_as_something_a_lone_dot_as_a_period():
+    """With the fold-tuned weights (word score 0) the beam ranks an empty reading first for a
+    lone dot; `not_nothing` puts the best candidate with text first, which is the period."""
+    import numpy as np
+
+    from recognizers.decoding import DecoderSettings, Hypothesis
+    from recognizers.recognizer import Recognizer, not_nothing
+
+    assert [h.text for h in not_nothing([Hypothesis("", -1.0), Hypothesis(" ", -2.0), Hypothesis(".", -3.0)])] == [".", "", " "]
+    assert [h.text for h in not_nothing([Hypothesis("a", -1.0), Hypothesis("", -2.0)])] == ["a", ""]
+    assert not_nothing([Hypothesis("", -1.0)])[0].text == "" and not_nothing([]) == []
+    rec = Recognizer.load(None, "handwriting", device="cpu", decoder=DecoderSettings("beam"))
+    assert rec.decoder.word_score == 0.0  # the shipped weights this guards
+    dot = [np.array([[100.0, 100.0, 0.0]], np.float32)]
+    assert rec.recognize(dot).text == "."
