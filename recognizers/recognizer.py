@@ -15,7 +15,7 @@ from recognizers.audio import SAMPLE_RATE, iter_audio_blocks, speed_perturb
 from recognizers.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from recognizers.decoding import Decoder, DecoderSettings, Hypothesis, make_decoder
 from recognizers.decoding.confidence import nbest_shares
-from recognizers.decoding.ctc import ctc_log_likelihood
+from recognizers.decoding.ctc import aligned_confidence, ctc_log_likelihood
 from recognizers.decoding.views import read_views
 from recognizers.ink import Ink
 from recognizers.ink_lines import drop_outliers, split_lines, split_words
@@ -116,15 +116,6 @@ def join_lines(lines: list[list[Hypothesis]], nbest: int = 5, sep: str = "\n") -
             alts.append(Hypothesis(sep.join(texts), total - best[k].score + h.score))
     alts.sort(key=lambda h: -h.score)
     return out + alts[: max(nbest - 1, 0)]
-
-
-def not_nothing(hyps: list[Hypothesis]) -> list[Hypothesis]:
-    """Ink that is there reads as something: where the best reading is empty (the beam's word
-    score no longer pays for a lone dot, a period), the best candidate with text goes first."""
-    if hyps and not hyps[0].text.strip():
-        k = next((i for i, h in enumerate(hyps) if h.text.strip()), 0)
-        hyps = [hyps[k]] + hyps[:k] + hyps[k + 1:]
-    return hyps
 
 
 @dataclass
@@ -271,8 +262,22 @@ class Recognizer:
             if len(parts) > 1:  # a line read as nothing adds no break
                 parts = [p for p in parts if p and p[0].text.strip()]
             hyps = parts[0] if len(parts) == 1 else join_lines(parts)
-            return Recognition(not_nothing(hyps), (time.perf_counter() - t0) * 1000)
+            return Recognition(self._not_nothing(hyps, ink), (time.perf_counter() - t0) * 1000)
         return Recognition(self._read(sample, charset), (time.perf_counter() - t0) * 1000)
+
+    def _not_nothing(self, hyps: list[Hypothesis], ink: Ink) -> list[Hypothesis]:
+        """Ink that is there reads as something: where the best reading of the whole ink is
+        empty (with the beam's word score at 0 a lone dot, a period, can rank below nothing),
+        the empty readings leave the list, and the best with text gets its letters' confidence."""
+        if not hyps or hyps[0].text.strip() or not any(h.text.strip() for h in hyps):
+            return hyps
+        hyps = [h for h in hyps if h.text.strip()]
+        top, feats = hyps[0], self.features(ink)
+        if not top.char_confidence and len(feats) and set(top.text) <= set(self.ckpt.alphabet.chars):
+            lp = self.log_probs(feats)
+            measure = getattr(self.decoder, "confidence", None)  # the lexicon beam's own measure
+            top.char_confidence = measure(lp, top.text) if measure else aligned_confidence(lp, self.ckpt.alphabet.encode(top.text))
+        return hyps
 
     def _read_line(self, line: Ink, charset: str | None) -> list[Hypothesis]:
         """One line of ink: cut into words at wide gaps (`split_words`), the words read in one

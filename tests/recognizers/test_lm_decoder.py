@@ -185,16 +185,19 @@ def test_a_case_form_the_frames_do_not_favour_has_no_confidence_below_zero():
 
 def test_ink_that_is_there_reads_as_something_a_lone_dot_as_a_period():
     """With the fold-tuned weights (word score 0) the beam ranks an empty reading first for a
-    lone dot; `not_nothing` puts the best candidate with text first, which is the period."""
+    lone dot; the recognizer drops the empty readings of ink that is there, and the period is
+    read, with its confidence."""
     import numpy as np
 
-    from recognizers.decoding import DecoderSettings, Hypothesis
-    from recognizers.recognizer import Recognizer, not_nothing
+    from recognizers.decoding import DecoderSettings
+    from recognizers.recognizer import Recognizer
 
-    assert [h.text for h in not_nothing([Hypothesis("", -1.0), Hypothesis(" ", -2.0), Hypothesis(".", -3.0)])] == [".", "", " "]
-    assert [h.text for h in not_nothing([Hypothesis("a", -1.0), Hypothesis("", -2.0)])] == ["a", ""]
-    assert not_nothing([Hypothesis("", -1.0)])[0].text == "" and not_nothing([]) == []
     rec = Recognizer.load(None, "handwriting", device="cpu", decoder=DecoderSettings("beam"))
     assert rec.decoder.word_score == 0.0  # the shipped weights this guards
     dot = [np.array([[100.0, 100.0, 0.0]], np.float32)]
-    assert rec.recognize(dot).text == "."
+    assert "" in [h.text for h in rec._read(dot, None)]  # the decoder's own list has the empty reading
+    r = rec.recognize(dot)
+    assert r.text == "." and "" not in [t for t, _ in r.alternatives]
+    assert [w for w, _ in r.word_confidence] == ["."] and 0.0 <= r.word_confidence[0][1] <= 1.0
+    scores = [s for _, s in r.alternatives]
+    assert scores == sorted(scores, reverse=True)
