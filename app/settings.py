@@ -83,7 +83,7 @@ class RecognitionOptions:
     device: str = "auto"  # auto, cpu, cuda:N
     decoders: dict = field(default_factory=lambda: {"handwriting": DEFAULT_DECODER, "speech": DEFAULT_DECODER})
     ink_views: bool = True  # handwriting read in five views (recognizers.ink_views): fewer errors, slower
-    speech_views: bool = False  # speech read at three speeds (recognizers.recognizer.SPEED_VIEWS): ~3x the time
+    speech_views: bool = False  # speech read at three speeds (recognizers.recognizer.SPEED_VIEWS): 2-3x the time
 
     def views(self, modality: str) -> bool:
         return self.ink_views if modality == "handwriting" else self.speech_views

@@ -108,9 +108,9 @@ class SettingsDialog(QDialog):
         self.views_check.setToolTip("Each word is also read slanted both ways, narrower and wider, and the readings vote: "
                                     "fewer errors on an unfamiliar hand, about 1.5 times the time with the beam.")
         form.addRow("", self.views_check)
-        self.speech_views_check = QCheckBox("Read speech at three speeds (a few fewer errors, three times the time)")
+        self.speech_views_check = QCheckBox("Read speech at three speeds (a few fewer errors, two to three times the time)")
         self.speech_views_check.setToolTip("Each utterance is also heard 5 % slower and 5 % faster, and the readings vote: "
-                                           "about half a point fewer word errors, for three times the time of a final "
+                                           "up to a point fewer word errors, for two to three times the time of a final "
                                            "reading (the live text while you speak is not slowed).")
         form.addRow("", self.speech_views_check)
         box = QGroupBox("Recognition")

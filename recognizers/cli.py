@@ -305,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument("--precision", default="auto", choices=("auto", "float32", "bfloat16"),
                        help="the network's number type (default auto: bfloat16 on a CPU with AMX, where it is faster; else float32)")
         e.add_argument("--views", action=argparse.BooleanOptionalAction, default=None,
-                       help="read in several views, the readings voting: handwriting also slanted and stretched (on by default; --no-views reads the ink once, faster), speech also 5 %% slower and faster (off by default: three times the time)")
+                       help="read in several views, the readings voting: handwriting also slanted and stretched (on by default; --no-views reads the ink once, faster), speech also 5 %% slower and faster (off by default: two to three times the time)")
         e.set_defaults(func=func)
 
     from recognizers.training.importers import FORMATS
