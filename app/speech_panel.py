@@ -34,7 +34,6 @@ from app.widgets import AUDIO_FILTER, Banner, LevelMeter, dialog_start, remember
 from app.workers import Job, RecognizerWorker
 
 
-
 class SpeechPanel(QGroupBox):
     utteranceStarted = Signal(int)  # utterance id
     partialTranscript = Signal(int, str)  # utterance id, text so far
