@@ -31,6 +31,8 @@ MIN_OVERLAP = 0.3  # ... when their vertical extents overlap by this fraction of
 MAX_CENTRE_SHIFT = 0.7  # ... and their middles differ by less than this (reference heights)
 JOIN_SHIFT = 0.5  # pieces far apart join when their facing ends differ by less than this in height
 SOLO_WIDTH = 2.0  # a line of one or two strokes must be at least this wide (reference heights)
+SOLO_COVER = 0.5  # ... and its strokes must cover this fraction of that width (two i dots far apart do not)
+SOLO_PIECE = 1.0  # ... unless one of them is this wide (reference heights): a word written in two strokes
 MIN_SPLIT_STROKES = 3  # ink of fewer letter-sized strokes is never split ("=" is not two lines)
 LINE_PITCH = 0.8  # lines one above the other: their middles at least this far apart (reference heights)
 LINE_X_OVERLAP = 0.3  # ... and overlapping horizontally by this fraction of the narrower one
@@ -153,6 +155,13 @@ def _separated(lines: list[list[int]], strokes: Sequence[np.ndarray], b: np.ndar
     return lines
 
 
+def _solo_line(b: np.ndarray, h: float) -> bool:
+    """Whether one or two strokes (their boxes `b`) on their own make a line: wide, and either
+    more ink than gap or holding a stroke as wide as a short word."""
+    span, widths = float(b[:, 1].max() - b[:, 0].min()), b[:, 1] - b[:, 0]
+    return span >= SOLO_WIDTH * h and (float(widths.sum()) >= SOLO_COVER * span or float(widths.max()) >= SOLO_PIECE * h)
+
+
 def split_lines(strokes: Sequence[np.ndarray]) -> list[list[int]]:
     """Indices of the strokes of each line, lines top to bottom, strokes in their order.
     One line (all the strokes) when the ink is not several lines."""
@@ -215,8 +224,8 @@ def split_lines(strokes: Sequence[np.ndarray]) -> list[list[int]]:
             if merged:
                 break
     # a "line" of a stroke or two, narrow (an apostrophe, a ring, a question mark, a capital
-    # whose bar went astray) is a mark of a real line
-    lines = [g for g in groups() if len(g) >= 3 or float(b[g, 1].max() - b[g, 0].min()) >= SOLO_WIDTH * h]
+    # whose bar went astray) or sparse (two tall i dots, two commas far apart) is marks of a real line
+    lines = [g for g in groups() if len(g) >= 3 or _solo_line(b[g], h)]
     if len(lines) < 2 or sum(len(g) for g in lines) < MIN_SPLIT_STROKES:
         return [list(range(n))]
     for i in main:

@@ -143,6 +143,29 @@ def test_real_word_written_on_three_lines_reads_as_three_lines():
     assert single.text == "there" and single.alternatives == Recognizer.load(device="cpu", decoder="greedy").recognize(word, split=False).alternatives
 
 
+def test_two_tall_dots_far_apart_are_marks_but_a_word_of_two_strokes_is_a_line():
+    word = place(real_word())  # "there", starting at x = 0
+    h = reference_height(word)
+    top = float(min(s[:, 1].min() for s in word))
+
+    def bar(x: float, y0: float, tall: float) -> np.ndarray:
+        ys = np.linspace(y0, y0 + tall * h, 6)
+        return np.stack([np.full(6, x) + np.linspace(0, 0.1 * h, 6), ys, np.arange(6.0)], 1).astype(np.float32)
+
+    # i dots written as short strokes, well above the word and three heights apart: they are
+    # letter-sized, far from each other, and sparse, so marks of the word, not a line of their own
+    dots = [bar(0.5 * h, top - 1.4 * h, 0.55), bar(3.5 * h, top - 1.4 * h, 0.55)]
+    assert split_lines(word + dots) == [list(range(len(word) + 2))]
+    # a short word written in two strokes, a capital and, a gap after it, the rest in one go,
+    # on a line below: as sparse as the dots, but one stroke is as wide as a word
+    bottom = float(max(s[:, 1].max() for s in word))
+    xs = np.linspace(1.6 * h, 2.8 * h, 40)
+    rest = np.stack([xs, bottom + 1.6 * h + 0.3 * h * (1 - np.cos(xs / h * 2 * np.pi)), np.arange(40.0)], 1).astype(np.float32)
+    second = [bar(0.0, bottom + 1.2 * h, 1.0), rest]
+    n = len(word)
+    assert split_lines(word + second) == [list(range(n)), [n, n + 1]]
+
+
 # ----------------------------------------------------------------------------- words of a line
 
 
