@@ -122,7 +122,8 @@ class EnrolmentDialog(QDialog):
 
         lay = QVBoxLayout(self)
         lay.addWidget(intro)
-        lay.addWidget(self.banner)
+        if modality != Modality.HANDWRITING:
+            lay.addWidget(self.banner)  # with a canvas, below it: a banner above moved the canvas under the pen
         top = QHBoxLayout()
         top.addWidget(self.counter)
         top.addWidget(self.progress, 1)
@@ -135,6 +136,7 @@ class EnrolmentDialog(QDialog):
             self.canvas.placeholder = "Write the word here"
             self.canvas.setMinimumSize(560, 200)
             lay.addWidget(self.canvas, 1)
+            lay.addWidget(self.banner)
             self.clear_button = QPushButton("Clear")
             self.undo_button = QPushButton("Undo stroke")
             self.save_button = QPushButton("Save and next")
@@ -413,6 +415,14 @@ class EnrolmentDialog(QDialog):
             return
         self.teachRequested.emit(self.modality)
         self.accept()
+
+    def keyPressEvent(self, ev) -> None:  # noqa: N802 (Qt's name)
+        # Esc clears a word being written, as it does in the main window; Esc again closes
+        if ev.key() == Qt.Key.Key_Escape and self.canvas is not None and not self.canvas.is_empty():
+            self.canvas.clear()
+            ev.accept()
+            return
+        super().keyPressEvent(ev)
 
     def done(self, r: int) -> None:
         if self.modality == Modality.SPEECH and self._input is not None:

@@ -157,6 +157,8 @@ class TrainingProcess(QObject):
                 if CAN_PAUSE and pid > 0:
                     os.kill(pid, signal.SIGCONT)
                 if pid > 0 and p is self.proc:
+                    if self.state in ("starting", "running", "paused"):
+                        self.state = "cancelling"  # its exit (130) while we wait is a cancel, not a failure
                     os.kill(pid, signal.SIGINT)  # a chance to save the resume state
             except OSError:
                 pass

@@ -37,6 +37,7 @@ class TranscriptEdit(QPlainTextEdit):
         self._gone: list[_Mark] = []  # marks dropped by an edit, kept for an undo that restores their word
         self._undo_steps = 0  # the document's undo steps at the last refresh: fewer now means an undo
         self.textChanged.connect(self._refresh_marks)
+        self.setTabChangesFocus(True)  # Tab reaches the buttons after the text, as keyboard users expect
 
     def append_committed(self, text: str, words: list[tuple[str, float]] | None = None) -> str:
         """Append `text` at the end (after a space where needed); mark its doubtful words.

@@ -398,3 +398,51 @@ def test_take_back_waits_for_a_recording_to_end(tmp_path, qtbot):
     assert dlg.take_back()  # (as if pressed anyway): the recording stops, nothing saved
     assert not dlg.record_button.isChecked() and store.read_utterances() == []
     assert dlg.current_prompt == first
+
+
+def test_enrolment_esc_clears_the_word_first_and_a_message_never_moves_the_canvas(tmp_path, qtbot):
+    """A tester's Esc closed the dialog and lost the word on its canvas (Esc only clears the
+    canvas in the main window); and the "reads as …" banner, shown above the canvas a moment
+    after Save, pushed the canvas down under the pen while the next word was being written."""
+    import numpy as np
+    from PySide6.QtCore import Qt
+
+    from app.enrol_dialog import EnrolmentDialog
+    from app.replay import draw_ink
+    from recognizers.workspace.enrol import enrolment_store
+
+    dlg = EnrolmentDialog("handwriting", enrolment_store(tmp_path / "samples"))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    top = dlg.canvas.mapTo(dlg, dlg.canvas.rect().topLeft()).y()
+    dlg.banner.show_message("Saved as “timing”, but it reads as “horse”. If you wrote something else, take it back.", "warning")
+    qtbot.wait(50)
+    assert dlg.canvas.mapTo(dlg, dlg.canvas.rect().topLeft()).y() == top
+    draw_ink(dlg.canvas, [np.array([[x, 20 + 15 * (x // 10 % 2), x] for x in range(0, 120, 4)], np.float32)])
+    dlg.canvas.setFocus()
+    qtbot.keyClick(dlg.canvas, Qt.Key.Key_Escape)
+    assert dlg.canvas.is_empty() and dlg.isVisible()
+    qtbot.keyClick(dlg.canvas, Qt.Key.Key_Escape)
+    assert not dlg.isVisible()
+
+
+def test_tab_leaves_the_text_for_the_buttons_and_types_no_tab(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+    from app.transcript_edit import TranscriptEdit
+
+    box = QWidget()
+    qtbot.addWidget(box)
+    lay = QVBoxLayout(box)
+    edit, button = TranscriptEdit(), QPushButton("Copy")
+    lay.addWidget(edit)
+    lay.addWidget(button)
+    box.show()
+    box.activateWindow()
+    qtbot.waitActive(box)
+    edit.setPlainText("some text")
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+    assert edit.toPlainText() == "some text"  # Tab moves on (to Copy, where focus can be shown), it types nothing

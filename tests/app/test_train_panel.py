@@ -119,6 +119,22 @@ def test_train_cancel_stops_the_run_and_keeps_the_active_model(make_window, stan
     assert not plan.dir.exists() and not tp.resume_frame.isVisible()
 
 
+def test_closing_the_window_mid_run_saves_the_state_and_records_a_cancel(make_window, standin_models, user_dirs, ink_file, qtbot):
+    """A tester closed the window while a run trained: run.json then said "failed", since the
+    run's exit on the closing window's SIGINT (130) was taken for a failure."""
+    import json
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d, tp = tiny_run_form(win, ink_file, steps=100_000)
+    assert tp.start_from_form()
+    qtbot.waitUntil(lambda: tp.proc.last_progress is not None, timeout=60_000)
+    plan = tp.plan
+    tp.proc.shutdown(wait_ms=20_000)
+    assert not_running(tp.proc.proc) and tp.proc.state == "idle"
+    assert (plan.dir / "state.pt").exists()
+    assert json.loads((plan.dir / "run.json").read_text())["status"] == "cancelled"
+
+
 def test_train_personalization_fine_tunes_the_active_model(make_window, standin_models, user_dirs, qtbot):
     """Enrolment samples -> quick-finetune of the model in use (with synthetic replay) -> active."""
     from recognizers.workspace.enrol import enrolment_store
