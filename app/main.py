@@ -22,11 +22,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+    from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     # no organization name: the user-data directory is then ~/.local/share/Scrivox (Linux)
     QCoreApplication.setApplicationName("Scrivox")
+    # every pointer move reaches the canvas: while the window was busy (a file being
+    # transcribed), Qt merged queued moves and a tester's letters lost a tenth of their points
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, False)
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressTabletEvents, False)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName("Scrivox")
     app.setDesktopFileName("scrivox")  # the menu entry `make install` writes (scrivox.desktop)

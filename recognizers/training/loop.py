@@ -48,6 +48,7 @@ from recognizers.training.datasets import (
     load_ink_spec,
     load_speech_spec,
 )
+from recognizers.training.faults import signals_held
 from recognizers.training.start_model import model_to_train
 from recognizers.training.step_data import step_loader
 
@@ -352,15 +353,16 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
                 if not parts:  # fewer samples than ranks: take part with a zero-weight sample
                     parts, weight = [collate([train_set.get(batch[0], None)])[:4]], 0.0
                 local_sum = 0.0
-                for j, (x, xl, y, yl) in enumerate(parts):
-                    sync = nullcontext() if (not dist_info.enabled or j == len(parts) - 1) else net.no_sync()
-                    with sync:
-                        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
-                            lp, ol = net(x.to(device, non_blocking=True), xl.to(device))
-                        per = F.ctc_loss(lp.float().transpose(0, 1), y.to(device), ol, yl.to(device), blank=0, reduction="none", zero_infinity=True)
-                        part_sum = (per / yl.to(device).clamp(min=1)).sum() * weight
-                        (part_sum * scale).backward()
-                    local_sum += float(part_sum.detach())
+                with signals_held():  # a stop signal arrives between steps, never inside one
+                    for j, (x, xl, y, yl) in enumerate(parts):
+                        sync = nullcontext() if (not dist_info.enabled or j == len(parts) - 1) else net.no_sync()
+                        with sync:
+                            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
+                                lp, ol = net(x.to(device, non_blocking=True), xl.to(device))
+                            per = F.ctc_loss(lp.float().transpose(0, 1), y.to(device), ol, yl.to(device), blank=0, reduction="none", zero_infinity=True)
+                            part_sum = (per / yl.to(device).clamp(min=1)).sum() * weight
+                            (part_sum * scale).backward()
+                        local_sum += float(part_sum.detach())
                 timed_out = bool(cfg.max_minutes) and time.time() - started > cfg.max_minutes * 60
                 loss_sum, stop_votes = ddp.all_sum([local_sum, float(timed_out)], dist_info, device)
                 loss_value = loss_sum / len(batch)
@@ -376,7 +378,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
                                                f"the run's saved state and models are from before (try a lower learning rate)")
                     continue
                 bad_steps = 0
-                opt.step()
+                with signals_held():
+                    opt.step()
                 if ema is not None:
                     ema.update_parameters(model)
                 step += 1
