@@ -105,7 +105,7 @@ class SpeechPanel(QGroupBox):
         self.record_button.toggled.connect(self._record_toggled)
         self.ptt_button.pressed.connect(self.push_to_talk_pressed)
         self.ptt_button.released.connect(self.push_to_talk_released)
-        self.file_button.clicked.connect(self.choose_file)
+        self.file_button.clicked.connect(self._file_clicked)
         self.device_combo.currentIndexChanged.connect(self._device_changed)
         self.worker.done.connect(self._job_done)
         self._update_controls()
@@ -355,19 +355,44 @@ class SpeechPanel(QGroupBox):
         if path:
             self.transcribe_file(path)
 
+    def _file_clicked(self) -> None:
+        """The file button starts a transcription, and stops the ones under way."""
+        if self._files_pending:
+            self.stop_files()
+        else:
+            self.choose_file()
+
     def transcribe_file(self, path: str) -> None:
         if not self.model_ready:
             self.banner.show_message("<b>No speech model</b> is loaded, so the file cannot be transcribed.", "error")
             return
+        self._show_state()  # an earlier file's failure is not this one's
         self._files_pending += 1
-        self.message.emit(f"Transcribing {os.path.basename(path)}…")
+        name, before = os.path.basename(path), self._files_pending - 1
+        self.message.emit(f"{name} is queued: {before} recording{'s' if before > 1 else ''} before it" if before else f"Transcribing {name}…")
         self.worker.submit(Job("file", path, channel="file", tag=path))
+        self._update_file_button()
+
+    def stop_files(self) -> None:
+        """Stop transcribing: the recording under way ends with what has been read (it goes
+        into the text), and the ones waiting are not read."""
+        dropped = self.worker.stop_files()
+        self._files_pending -= len(dropped)
+        if dropped:
+            self.message.emit(f"Not transcribed: {', '.join(os.path.basename(j.tag) for j in dropped)}")
+        self._update_file_button()
+
+    def _update_file_button(self) -> None:
+        busy = self._files_pending > 0
+        self.file_button.setText("Stop transcribing" if busy else "Transcribe file…")
+        self.file_button.setToolTip("Stop: the text read so far is kept" if busy else "Transcribe a WAV, FLAC or OGG recording (Ctrl+O)")
 
     # -- results --------------------------------------------------------------------
 
     def _job_done(self, job: Job) -> None:
         if job.channel == "file":
             self._files_pending -= 1
+            self._update_file_button()
             if job.error:
                 self.banner.show_message(f"<b>Could not transcribe {html.escape(os.path.basename(job.tag))}.</b> {html.escape(job.error)}", "error")
                 self.message.emit("Transcription failed")
@@ -376,7 +401,9 @@ class SpeechPanel(QGroupBox):
             if job.extra.get("note"):
                 self.banner.show_message(html.escape(job.extra["note"]), "warning")
             name, dur = os.path.basename(job.tag), job.extra.get("duration_s", 0)
-            if not (job.result or "").strip():  # a click, a cough, a 0.14 s clip: say so, not "Transcribed"
+            if "stopped_s" in job.extra:
+                self.message.emit(f"Stopped transcribing {name} after {job.extra['stopped_s']:.0f} s; the text read so far is kept")
+            elif not (job.result or "").strip():  # a click, a cough, a 0.14 s clip: say so, not "Transcribed"
                 self.message.emit(f"No speech found in {name} ({dur:.2f} s)")
             else:
                 self.message.emit(f"Transcribed {name} ({dur:.1f} s) in {(job.finished - job.started):.1f} s")

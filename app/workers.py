@@ -157,6 +157,8 @@ class RecognizerWorker(QObject):
         self._cv = threading.Condition()
         self._queue: list[Job] = []
         self._stopping = False
+        self._file_job: Job | None = None  # the recording being transcribed now
+        self._stop_file = False  # ... asked to stop (it ends with what it has read)
         self.dropped = 0  # droppable jobs replaced before they ran
         self.ran = 0  # recognition and file jobs run (a load is not counted: it ends after its signal)
         self._thread = threading.Thread(target=self._run, name=f"{modality}-recognizer", daemon=True)
@@ -180,6 +182,16 @@ class RecognizerWorker(QObject):
         """Load a model (None: the shipped one for this modality); answers loaded/loadFailed."""
         self.loading_path = path  # until it has loaded or failed: what the window is about to run
         return self.submit(Job("load", path, channel="load"))
+
+    def stop_files(self) -> list[Job]:
+        """Stop transcribing recordings: the one being read ends with the text read so far
+        (marked `extra["stopped_s"]`), and the ones waiting are taken off the queue and
+        returned, not run."""
+        with self._cv:
+            waiting = [j for j in self._queue if j.kind == "file"]
+            self._queue = [j for j in self._queue if j.kind != "file"]
+            self._stop_file = self._file_job is not None
+        return waiting
 
     def pending(self) -> int:
         with self._cv:
@@ -299,14 +311,23 @@ class RecognizerWorker(QObject):
         if self.recognizer is None:
             raise RuntimeError(f"no {self.modality} model is loaded")
         texts, n, end_s = [], 0, 0.0
-        # the one long-audio path (the CLI's too); AudioFileError names the file
-        for seg in self.recognizer.transcribe_long(job.payload):
-            n, end_s = n + 1, seg.end_s
-            self.progress.emit(f"Transcribing {job.payload}: {seg.end_s:.0f} s read")
-            if self._stopping:
-                return
-            if seg.text.strip():
-                texts.append(seg.text.strip())
+        with self._cv:
+            self._file_job, self._stop_file = job, False
+        try:
+            # the one long-audio path (the CLI's too); AudioFileError names the file
+            for seg in self.recognizer.transcribe_long(job.payload):
+                n, end_s = n + 1, seg.end_s
+                self.progress.emit(f"Transcribing {job.payload}: {seg.end_s:.0f} s read")
+                if self._stopping:
+                    return
+                if seg.text.strip():
+                    texts.append(seg.text.strip())
+                if self._stop_file:  # the person pressed Stop: keep what was read
+                    job.extra["stopped_s"] = end_s
+                    break
+        finally:
+            with self._cv:
+                self._file_job, self._stop_file = None, False
         job.extra["duration_s"] = end_s
         job.extra["utterances"] = n
         job.extra["note"] = cut_short_note(job.payload)  # read, but less than the file promised

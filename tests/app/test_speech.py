@@ -197,3 +197,36 @@ def test_real_microphone_through_pulseaudio(make_window, standin_models, spoken_
     assert abs(len(utterance) - len(spoken_audio)) < 0.8 * 16_000
     assert text == Recognizer.load(standin_models["speech"], device="cpu", decoder=DEFAULT_DECODER).recognize(utterance).text
     assert sp.partial_lags_ms
+
+
+def test_a_long_file_can_be_stopped_and_keeps_what_was_read(make_window, standin_models, spoken_audio, tmp_path, qtbot):
+    """A tester could not stop a 10-minute file once started, and a second file asked for
+    meanwhile waited with no sign of it. The file button now stops: the recording under way
+    ends with the text read so far (it goes into the text), the waiting ones are not read."""
+    import soundfile as sf
+
+    from PySide6.QtCore import Qt
+
+    gap = np.zeros(16_000, np.float32)
+    long_path, other = tmp_path / "long.wav", tmp_path / "other.wav"
+    sf.write(long_path, np.concatenate([spoken_audio, gap] * 40), 16_000)  # about 100 s, 40 sentences
+    sf.write(other, spoken_audio, 16_000)
+    win = make_window(speech_model=standin_models["speech"])
+    sp = win.speech
+    said = []
+    sp.message.connect(said.append)
+    sp.transcribe_file(str(long_path))
+    sp.transcribe_file(str(other))
+    assert said[-1] == "other.wav is queued: 1 recording before it" and sp.file_button.text() == "Stop transcribing"
+    with qtbot.waitSignal(sp.worker.progress, timeout=30_000):
+        pass
+    with qtbot.waitSignal(sp.fileTranscribed, timeout=30_000) as got:
+        qtbot.mouseClick(sp.file_button, Qt.MouseButton.LeftButton)
+    assert "Not transcribed: other.wav" in said
+    assert got.args[0] == str(long_path) and got.args[1].strip()  # the part read is kept, in the text
+    assert win.text.toPlainText().strip()
+    stopped = [m for m in said if m.startswith("Stopped transcribing long.wav after")]
+    assert stopped and int(stopped[0].split("after ")[1].split(" s")[0]) < 90
+    assert sp.file_button.text() == "Transcribe file…" and sp._files_pending == 0
+    qtbot.wait(300)
+    assert sp.worker.pending() == 0  # other.wav was never read
