@@ -136,6 +136,11 @@ class EnrolmentDialog(QDialog):
             self.canvas.placeholder = "Write the word here"
             self.canvas.setMinimumSize(560, 200)
             lay.addWidget(self.canvas, 1)
+            # its room is kept, two lines high, shown or not: the canvas never changes size under the pen
+            keep = self.banner.sizePolicy()
+            keep.setRetainSizeWhenHidden(True)
+            self.banner.setSizePolicy(keep)
+            self.banner.setMinimumHeight(2 * self.banner.label.fontMetrics().lineSpacing() + 14)
             lay.addWidget(self.banner)
             self.clear_button = QPushButton("Clear")
             self.undo_button = QPushButton("Undo stroke")

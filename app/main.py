@@ -27,10 +27,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # no organization name: the user-data directory is then ~/.local/share/Scrivox (Linux)
     QCoreApplication.setApplicationName("Scrivox")
-    # every pointer move reaches the canvas: while the window was busy (a file being
-    # transcribed), Qt merged queued moves and a tester's letters lost a tenth of their points
+    # every mouse move reaches the canvas: while the window was busy (a file being transcribed),
+    # Qt merged queued moves and a tester's letters lost a tenth of their points (tablet
+    # events are not merged by default)
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, False)
-    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressTabletEvents, False)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName("Scrivox")
     app.setDesktopFileName("scrivox")  # the menu entry `make install` writes (scrivox.desktop)

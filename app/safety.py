@@ -119,7 +119,7 @@ def pending_losses(win: "MainWindow") -> list[str]:
         losses.append("the handwriting on the canvas has not been committed to the text")
     saver = getattr(win, "autosave", None)
     if saver is not None and not saver.flush():
-        losses.append(f"the text could not be saved ({saver.error}); it will be lost unless you save it elsewhere (File ▸ Save text…, Ctrl+S) first")
+        losses.append(f"the text could not be saved ({saver.error}); it will be lost unless you save it elsewhere first (File ▸ Save text…)")
     return losses
 
 

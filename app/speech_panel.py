@@ -63,6 +63,7 @@ class SpeechPanel(QGroupBox):
         self._finalized: set[int] = set()
         self.last_final_words: list[tuple[str, float]] = []  # (word, confidence) of the last final text
         self._files_pending = 0
+        self._file_failed = False  # the banner shows a file's failure
 
         self.banner = Banner(self)
         self.device_combo = QComboBox()
@@ -220,7 +221,7 @@ class SpeechPanel(QGroupBox):
         can_listen = bool(self.devices) and self.model_ready
         self.record_button.setEnabled(can_listen)
         self.ptt_button.setEnabled(can_listen)
-        self.file_button.setEnabled(self.model_ready)
+        self.file_button.setEnabled(self.model_ready or self._files_pending > 0)  # Stop stays pressable
         self.meter.setEnabled(bool(self.devices))
         if not self.listening:
             self._set_live("")
@@ -366,7 +367,9 @@ class SpeechPanel(QGroupBox):
         if not self.model_ready:
             self.banner.show_message("<b>No speech model</b> is loaded, so the file cannot be transcribed.", "error")
             return
-        self._show_state()  # an earlier file's failure is not this one's
+        if self._file_failed:
+            self._show_state()  # an earlier file's failure is not this one's
+            self._file_failed = False
         self._files_pending += 1
         name, before = os.path.basename(path), self._files_pending - 1
         self.message.emit(f"{name} is queued: {before} recording{'s' if before > 1 else ''} before it" if before else f"Transcribing {name}…")
@@ -384,6 +387,7 @@ class SpeechPanel(QGroupBox):
 
     def _update_file_button(self) -> None:
         busy = self._files_pending > 0
+        self.file_button.setEnabled(self.model_ready or busy)
         self.file_button.setText("Stop transcribing" if busy else "Transcribe file…")
         self.file_button.setToolTip("Stop: the text read so far is kept" if busy else "Transcribe a WAV, FLAC or OGG recording (Ctrl+O)")
 
@@ -395,6 +399,7 @@ class SpeechPanel(QGroupBox):
             self._update_file_button()
             if job.error:
                 self.banner.show_message(f"<b>Could not transcribe {html.escape(os.path.basename(job.tag))}.</b> {html.escape(job.error)}", "error")
+                self._file_failed = True
                 self.message.emit("Transcription failed")
                 return
             self._show_state()  # an earlier failure is over
@@ -402,7 +407,8 @@ class SpeechPanel(QGroupBox):
                 self.banner.show_message(html.escape(job.extra["note"]), "warning")
             name, dur = os.path.basename(job.tag), job.extra.get("duration_s", 0)
             if "stopped_s" in job.extra:
-                self.message.emit(f"Stopped transcribing {name} after {job.extra['stopped_s']:.0f} s; the text read so far is kept")
+                kept = "the text read so far is kept" if (job.result or "").strip() else "no speech had been found in it"
+                self.message.emit(f"Stopped transcribing {name} after {job.extra['stopped_s']:.0f} s; {kept}")
             elif not (job.result or "").strip():  # a click, a cough, a 0.14 s clip: say so, not "Transcribed"
                 self.message.emit(f"No speech found in {name} ({dur:.2f} s)")
             else:

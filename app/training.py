@@ -68,6 +68,7 @@ class TrainingProcess(QObject):
         self.evals: list[dict] = []
         self.stderr_tail: list[str] = []
         self.result: dict | None = None
+        self._shutting_down = False  # the window is closing: a run that ends starts no evaluation
         self._plan_save_failed = False  # said once per failure streak (a full disk)
         self._out_buf = b""
         self._err_buf = b""
@@ -148,6 +149,7 @@ class TrainingProcess(QObject):
 
     def shutdown(self, wait_ms: int = 3000) -> None:
         """Stop everything now (the window is closing): no process is left behind."""
+        self._shutting_down = True
         self._kill_timer.stop()
         for p in (self.proc, self.eval_proc):
             if p is None or p.state() == QProcess.ProcessState.NotRunning:
@@ -240,7 +242,8 @@ class TrainingProcess(QObject):
         if self.state in ("failed", "idle"):
             return
         if self.done_event is not None and code == 0:
-            self._evaluate()
+            if not self._shutting_down:
+                self._evaluate()
             return
         if self.state == "cancelling":
             if self.plan is not None:

@@ -216,6 +216,8 @@ class RecognizerWorker(QObject):
                 if self._stopping:
                     return
                 job = self._queue.pop(0)
+                if job.kind == "file":  # current from the moment it leaves the queue: a Stop is never lost between
+                    self._file_job, self._stop_file = job, False
             job.started = time.perf_counter()
             try:
                 self._before_job(job)
@@ -235,6 +237,9 @@ class RecognizerWorker(QObject):
                 job.error = (exc.reason or str(exc)) if isinstance(exc, AudioFileError) else f"{exc.__class__.__name__}: {exc}"
                 job.extra["traceback"] = traceback.format_exc()
             job.finished = time.perf_counter()
+            if job.kind == "file":
+                with self._cv:
+                    self._file_job, self._stop_file = None, False
             if job.kind != "load":
                 self.ran += 1
                 if not self._stopping:
@@ -311,23 +316,17 @@ class RecognizerWorker(QObject):
         if self.recognizer is None:
             raise RuntimeError(f"no {self.modality} model is loaded")
         texts, n, end_s = [], 0, 0.0
-        with self._cv:
-            self._file_job, self._stop_file = job, False
-        try:
-            # the one long-audio path (the CLI's too); AudioFileError names the file
-            for seg in self.recognizer.transcribe_long(job.payload):
-                n, end_s = n + 1, seg.end_s
-                self.progress.emit(f"Transcribing {job.payload}: {seg.end_s:.0f} s read")
-                if self._stopping:
-                    return
-                if seg.text.strip():
-                    texts.append(seg.text.strip())
-                if self._stop_file:  # the person pressed Stop: keep what was read
-                    job.extra["stopped_s"] = end_s
-                    break
-        finally:
-            with self._cv:
-                self._file_job, self._stop_file = None, False
+        # the one long-audio path (the CLI's too); AudioFileError names the file
+        for seg in self.recognizer.transcribe_long(job.payload):
+            n, end_s = n + 1, seg.end_s
+            self.progress.emit(f"Transcribing {job.payload}: {seg.end_s:.0f} s read")
+            if self._stopping:
+                return
+            if seg.text.strip():
+                texts.append(seg.text.strip())
+            if self._stop_file:  # the person pressed Stop: keep what was read
+                job.extra["stopped_s"] = end_s
+                break
         job.extra["duration_s"] = end_s
         job.extra["utterances"] = n
         job.extra["note"] = cut_short_note(job.payload)  # read, but less than the file promised

@@ -316,10 +316,11 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
 
         from recognizers.atomic import atomic_write_bytes
 
-        b = io.BytesIO()
-        torch.save(buf, b)
-        atomic_write_bytes(state_path, b.getvalue())
-        save_checkpoint(out / "last.pt", make_ckpt(history[-1]["val"] if history else {}))
+        with signals_held():  # the save a cancel is for is never cut short by a second signal
+            b = io.BytesIO()
+            torch.save(buf, b)
+            atomic_write_bytes(state_path, b.getvalue())
+            save_checkpoint(out / "last.pt", make_ckpt(history[-1]["val"] if history else {}))
 
     def run_eval() -> dict:
         rates, _ = evaluate_model(ema.module if ema is not None else model, val_set, alphabet, cfg.modality, device, cfg.val_limit)
@@ -345,15 +346,15 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
                 t0 = time.perf_counter()
                 for g in opt.param_groups:
                     g["lr"] = _lr_at(step, cfg)
-                opt.zero_grad(set_to_none=True)
-                # each sample's loss over its target length, summed and divided by the *global*
-                # batch size; DDP averages over the ranks, so the rank count is multiplied back
-                scale = dist_info.world / len(batch)
-                weight = 1.0
-                if not parts:  # fewer samples than ranks: take part with a zero-weight sample
-                    parts, weight = [collate([train_set.get(batch[0], None)])[:4]], 0.0
-                local_sum = 0.0
-                with signals_held():  # a stop signal arrives between steps, never inside one
+                with signals_held():  # a stop signal arrives as the step ends, never inside it (faults.signals_held)
+                    opt.zero_grad(set_to_none=True)
+                    # each sample's loss over its target length, summed and divided by the *global*
+                    # batch size; DDP averages over the ranks, so the rank count is multiplied back
+                    scale = dist_info.world / len(batch)
+                    weight = 1.0
+                    if not parts:  # fewer samples than ranks: take part with a zero-weight sample
+                        parts, weight = [collate([train_set.get(batch[0], None)])[:4]], 0.0
+                    local_sum = 0.0
                     for j, (x, xl, y, yl) in enumerate(parts):
                         sync = nullcontext() if (not dist_info.enabled or j == len(parts) - 1) else net.no_sync()
                         with sync:
@@ -363,28 +364,27 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
                             part_sum = (per / yl.to(device).clamp(min=1)).sum() * weight
                             (part_sum * scale).backward()
                         local_sum += float(part_sum.detach())
-                timed_out = bool(cfg.max_minutes) and time.time() - started > cfg.max_minutes * 60
-                loss_sum, stop_votes = ddp.all_sum([local_sum, float(timed_out)], dist_info, device)
-                loss_value = loss_sum / len(batch)
-                grad_norm = float(nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip))
-                if not (math.isfinite(loss_value) and math.isfinite(grad_norm)):
-                    # a step that is not a number must never reach the weights (nor the state a
-                    # resume reads): skip it; a run that keeps producing them has diverged
-                    opt.zero_grad(set_to_none=True)
-                    bad_steps += 1
-                    pos += 1
-                    if bad_steps >= MAX_BAD_STEPS:
-                        raise TrainingDiverged(f"training diverged: the loss was not a number for {bad_steps} steps in a row at step {step}; "
-                                               f"the run's saved state and models are from before (try a lower learning rate)")
-                    continue
-                bad_steps = 0
-                with signals_held():
+                    timed_out = bool(cfg.max_minutes) and time.time() - started > cfg.max_minutes * 60
+                    loss_sum, stop_votes = ddp.all_sum([local_sum, float(timed_out)], dist_info, device)
+                    loss_value = loss_sum / len(batch)
+                    grad_norm = float(nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip))
+                    if not (math.isfinite(loss_value) and math.isfinite(grad_norm)):
+                        # a step that is not a number must never reach the weights (nor the state a
+                        # resume reads): skip it; a run that keeps producing them has diverged
+                        opt.zero_grad(set_to_none=True)
+                        bad_steps += 1
+                        pos += 1
+                        if bad_steps >= MAX_BAD_STEPS:
+                            raise TrainingDiverged(f"training diverged: the loss was not a number for {bad_steps} steps in a row at step {step}; "
+                                                   f"the run's saved state and models are from before (try a lower learning rate)")
+                        continue
+                    bad_steps = 0
                     opt.step()
-                if ema is not None:
-                    ema.update_parameters(model)
-                step += 1
-                pos += 1
-                samples_seen += len(batch)
+                    if ema is not None:
+                        ema.update_parameters(model)
+                    step += 1
+                    pos += 1
+                    samples_seen += len(batch)
                 dt = time.perf_counter() - t0
                 train_time += dt
                 session_samples += len(batch)

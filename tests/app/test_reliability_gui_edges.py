@@ -415,10 +415,13 @@ def test_enrolment_esc_clears_the_word_first_and_a_message_never_moves_the_canva
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)
-    top = dlg.canvas.mapTo(dlg, dlg.canvas.rect().topLeft()).y()
+    place = (dlg.canvas.mapTo(dlg, dlg.canvas.rect().topLeft()).y(), dlg.canvas.height())
     dlg.banner.show_message("Saved as “timing”, but it reads as “horse”. If you wrote something else, take it back.", "warning")
     qtbot.wait(50)
-    assert dlg.canvas.mapTo(dlg, dlg.canvas.rect().topLeft()).y() == top
+    assert (dlg.canvas.mapTo(dlg, dlg.canvas.rect().topLeft()).y(), dlg.canvas.height()) == place
+    dlg.banner.clear()
+    qtbot.wait(50)
+    assert (dlg.canvas.mapTo(dlg, dlg.canvas.rect().topLeft()).y(), dlg.canvas.height()) == place
     draw_ink(dlg.canvas, [np.array([[x, 20 + 15 * (x // 10 % 2), x] for x in range(0, 120, 4)], np.float32)])
     dlg.canvas.setFocus()
     qtbot.keyClick(dlg.canvas, Qt.Key.Key_Escape)

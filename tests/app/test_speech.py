@@ -228,5 +228,8 @@ def test_a_long_file_can_be_stopped_and_keeps_what_was_read(make_window, standin
     stopped = [m for m in said if m.startswith("Stopped transcribing long.wav after")]
     assert stopped and int(stopped[0].split("after ")[1].split(" s")[0]) < 90
     assert sp.file_button.text() == "Transcribe file…" and sp._files_pending == 0
-    qtbot.wait(300)
-    assert sp.worker.pending() == 0  # other.wav was never read
+    ran = sp.worker.ran
+    late = []
+    sp.fileTranscribed.connect(lambda path, text: late.append(path))
+    qtbot.wait(1500)
+    assert sp.worker.ran == ran and not late  # other.wav was never read
