@@ -107,8 +107,8 @@ def encode_manifest(manifest: Path, out: Path, variants: int = 0, pad: float = 0
     return written
 
 
-def encode_noise(out: Path, n: int, seed: int = 0, min_s: float = 0.5, max_s: float = 8.0) -> int:
-    """`n` non-speech clips (empty transcript), kinds in turn, lengths log-uniform."""
+def encode_noise(out: Path, n: int, seed: int = 0, min_s: float = 0.5, max_s: float = 8.0, kinds: tuple[str, ...] = KINDS) -> int:
+    """`n` non-speech clips (empty transcript), `kinds` in turn, lengths log-uniform."""
     out.mkdir(parents=True, exist_ok=True)
     _write_info(out)
     done = _done_keys(out / CACHE_MANIFEST)
@@ -118,7 +118,7 @@ def encode_noise(out: Path, n: int, seed: int = 0, min_s: float = 0.5, max_s: fl
         if key in done:
             continue
         rng = np.random.default_rng([seed, i, 99])
-        kind = KINDS[i % len(KINDS)]
+        kind = kinds[i % len(kinds)]
         seconds = float(np.exp(rng.uniform(np.log(min_s), np.log(max_s))))
         _store(out, key, non_speech(kind, seconds, rng), {"text": "", "speaker": f"noise/{kind}", "variant": 0, "kind": kind})
         written += 1
@@ -133,6 +133,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--pad", type=float, default=0.0, help="share of variants padded with silence or quiet noise")
     ap.add_argument("--strength", type=float, default=0.7, help="waveform augmentation strength")
     ap.add_argument("--noise", type=int, default=0, help="non-speech clips to add (empty transcript)")
+    ap.add_argument("--noise-kinds", default=",".join(KINDS), help=f"which non-speech, in turn (of {', '.join(KINDS)})")
+    ap.add_argument("--noise-seconds", default="0.5,8", help="the clips' shortest and longest length, MIN,MAX (log-uniform)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N utterances of each manifest")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(list(argv) if argv is not None else None)
@@ -143,7 +145,16 @@ def main(argv: Iterable[str] | None = None) -> int:
         n = encode_manifest(m, args.out, args.variants, args.pad, args.strength, args.seed, args.limit)
         print(f"{m}: {n} entries encoded into {args.out}")
     if args.noise:
-        print(f"noise: {encode_noise(args.out, args.noise, args.seed)} clips encoded into {args.out}")
+        kinds = tuple(k.strip() for k in args.noise_kinds.split(",") if k.strip())
+        if not kinds or set(kinds) - set(KINDS):
+            ap.error(f"--noise-kinds: choose from {', '.join(KINDS)}")
+        try:
+            lo, hi = (float(v) for v in args.noise_seconds.split(","))
+        except ValueError:
+            ap.error("--noise-seconds: MIN,MAX in seconds, such as 0.4,3")
+        if not 0 < lo <= hi:
+            ap.error("--noise-seconds: 0 < MIN <= MAX")
+        print(f"noise: {encode_noise(args.out, args.noise, args.seed, lo, hi, kinds)} clips encoded into {args.out}")
     return 0
 
 

@@ -173,3 +173,19 @@ def test_on_the_fly_sets_encode_each_utterance_once(manifest):
     b, _, text = ds.get(0, None)
     assert a.shape == b.shape == (len(ds._frames[0]), 384) and text == "one"
     assert list(ds._frames) == [0]  # cached once, masked afresh per presentation
+
+
+def test_non_speech_clips_of_chosen_kinds_and_lengths(tmp_path, capsys):
+    """Session 24's wider head read 1 s of music as "f" until trained on short music clips:
+    `--noise-kinds music --noise-seconds 0.4,3` makes only those, with empty transcripts."""
+    from recognizers.synth.encode_cache import main
+
+    assert main(["--noise", "6", "--noise-kinds", "music", "--noise-seconds", "0.4,3", "--seed", "7", "--out", str(tmp_path / "c")]) == 0
+    entries = [json.loads(line) for line in (tmp_path / "c" / "manifest.jsonl").read_text().splitlines()]
+    assert len(entries) == 6 and {e["kind"] for e in entries} == {"music"} and {e["text"] for e in entries} == {""}
+    fps = get_encoder().frames_per_second
+    for e in entries:
+        frames = np.load(tmp_path / "c" / e["feats"])
+        assert 0.4 * fps - 2 <= len(frames) <= 3 * fps + 2
+    with pytest.raises(SystemExit):
+        main(["--noise", "1", "--noise-kinds", "jazz", "--out", str(tmp_path / "d")])
