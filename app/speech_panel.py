@@ -221,7 +221,7 @@ class SpeechPanel(QGroupBox):
         can_listen = bool(self.devices) and self.model_ready
         self.record_button.setEnabled(can_listen)
         self.ptt_button.setEnabled(can_listen)
-        self.file_button.setEnabled(self.model_ready or self._files_pending > 0)  # Stop stays pressable
+        self._update_file_button()
         self.meter.setEnabled(bool(self.devices))
         if not self.listening:
             self._set_live("")
@@ -387,7 +387,7 @@ class SpeechPanel(QGroupBox):
 
     def _update_file_button(self) -> None:
         busy = self._files_pending > 0
-        self.file_button.setEnabled(self.model_ready or busy)
+        self.file_button.setEnabled(self.model_ready or busy)  # Stop stays pressable
         self.file_button.setText("Stop transcribing" if busy else "Transcribe file…")
         self.file_button.setToolTip("Stop: the text read so far is kept" if busy else "Transcribe a WAV, FLAC or OGG recording (Ctrl+O)")
 

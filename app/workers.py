@@ -157,8 +157,8 @@ class RecognizerWorker(QObject):
         self._cv = threading.Condition()
         self._queue: list[Job] = []
         self._stopping = False
-        self._file_job: Job | None = None  # the recording being transcribed now
-        self._stop_file = False  # ... asked to stop (it ends with what it has read)
+        self._reading_file = False  # a recording is being transcribed now
+        self._stop_file = False  # ... and was asked to stop (it ends with what it has read)
         self.dropped = 0  # droppable jobs replaced before they ran
         self.ran = 0  # recognition and file jobs run (a load is not counted: it ends after its signal)
         self._thread = threading.Thread(target=self._run, name=f"{modality}-recognizer", daemon=True)
@@ -190,7 +190,7 @@ class RecognizerWorker(QObject):
         with self._cv:
             waiting = [j for j in self._queue if j.kind == "file"]
             self._queue = [j for j in self._queue if j.kind != "file"]
-            self._stop_file = self._file_job is not None
+            self._stop_file = self._reading_file
         return waiting
 
     def pending(self) -> int:
@@ -217,7 +217,7 @@ class RecognizerWorker(QObject):
                     return
                 job = self._queue.pop(0)
                 if job.kind == "file":  # current from the moment it leaves the queue: a Stop is never lost between
-                    self._file_job, self._stop_file = job, False
+                    self._reading_file, self._stop_file = True, False
             job.started = time.perf_counter()
             try:
                 self._before_job(job)
@@ -239,7 +239,7 @@ class RecognizerWorker(QObject):
             job.finished = time.perf_counter()
             if job.kind == "file":
                 with self._cv:
-                    self._file_job, self._stop_file = None, False
+                    self._reading_file, self._stop_file = False, False
             if job.kind != "load":
                 self.ran += 1
                 if not self._stopping:

@@ -34,7 +34,7 @@ import numpy as np
 from scipy import fft as sfft
 from scipy import signal
 
-from recognizers.audio import SAMPLE_RATE, speed_perturb  # speed_perturb lives beside resample, which the recognizer's speed views use too
+from recognizers.audio import SAMPLE_RATE, speed_perturb  # kept in recognizers.audio: the recognizer's speed views use it too
 
 __all__ = [
     "SAMPLE_RATE",
