@@ -274,7 +274,9 @@ class TrainingProcess(QObject):
             self.plan.status = "failed"
             self._save_plan()
         self._set_state("failed")
-        self.statusMessage.emit(message)
+        # the message itself goes to `failed` (the panel's banner); the status line only says
+        # that the run ended, so the person reads it once, not twice
+        self.statusMessage.emit("The run failed.")
         self.failed.emit(message)
 
     def _save_plan(self) -> None:

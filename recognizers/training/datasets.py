@@ -22,6 +22,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -56,10 +57,48 @@ def in_holdout(writer: str | None, holdout: Sequence[str]) -> bool:
     return bool(writer) and (writer in holdout or group_of(writer) in holdout)
 
 
+INK_SPEC_KINDS = ("unipen", "unipen-lines", "unipen-lines-varied", "ink", "synth-ink")
+SPEECH_SPEC_KINDS = ("speech", "encoded")
+_COUNT_KINDS = ("unipen-lines", "unipen-lines-varied", "synth-ink")  # KIND:N, N samples to make
+PATH_SPEC_KINDS = ("ink", "speech", "encoded")  # KIND:PATH
+
+
+def check_data_spec(modality: str, spec: str) -> tuple[str, str]:
+    """(kind, argument) of a data spec, checked without reading its samples: a kind the
+    modality's loader knows, a count that is a whole number, UNIPEN sets that exist, a file or
+    folder that exists. The loaders read their specs through it, so the app can refuse a typed
+    spec before it starts a run, with the message the run would have failed with.
+
+    Raises ValueError, or FileNotFoundError for a path or data folder that is not there."""
+    kind, _, arg = spec.partition(":")
+    if Modality(modality).is_ink:
+        if kind not in INK_SPEC_KINDS and kind not in INK_GENERATORS:
+            raise ValueError(f"not an ink data spec: {spec!r} (the kinds are {', '.join(INK_SPEC_KINDS)})")
+    elif kind not in SPEECH_SPEC_KINDS:
+        raise ValueError(f"not a speech data spec: {spec!r} (the kinds are {', '.join(SPEECH_SPEC_KINDS)})")
+    if kind in _COUNT_KINDS and (arg or kind == "synth-ink") and not (arg.isdecimal() and int(arg) > 0):
+        raise ValueError(f"{spec!r}: {kind}: needs a number of samples above 0, such as {kind}:2000")
+    if kind in PATH_SPEC_KINDS:
+        if not arg:
+            raise ValueError(f"{spec!r}: {kind}: needs a file or folder after the colon")
+        if not Path(arg).exists():
+            raise FileNotFoundError(f"{spec!r}: no such file or folder: {arg}")
+    if kind.startswith("unipen"):
+        sets = (arg.split(",") if arg else ["word", "digit", "upper", "lower"]) if kind == "unipen" else ["word"]
+        unknown = [s for s in sets if s not in UNIPEN_SETS]
+        if unknown:
+            raise ValueError(f"{spec!r}: no UNIPEN set {', '.join(map(repr, unknown))} (the sets are {', '.join(UNIPEN_SETS)})")
+        folder = shared_data_dir() / "unipen"  # says how to set the folder when it is not
+        missing = [f"unipen-{s}.jsonl.gz" for s in sets if not (folder / f"unipen-{s}.jsonl.gz").is_file()]
+        if missing:
+            raise FileNotFoundError(f"{spec!r}: the UNIPEN data is not in {folder} ({', '.join(missing)} missing)")
+    return kind, arg
+
+
 def load_ink_spec(spec: str, limit_label: int = 60, skipped: list[str] | None = None) -> list[InkSample]:
     """The samples of a data spec. ``ink:PATH`` files are read tolerantly (a user's store may
     hold a line a crash tore): damaged lines are skipped and listed in `skipped`."""
-    kind, _, arg = spec.partition(":")
+    kind, arg = check_data_spec(Modality.HANDWRITING, spec)
     if kind == "unipen":
         sets = arg.split(",") if arg else ["word", "digit", "upper", "lower"]
         out, _ = load_unipen_clean(sets)
@@ -200,7 +239,7 @@ def load_unipen_clean(sets: Sequence[str]) -> tuple[list[InkSample], CleaningRep
 def load_speech_spec(spec: str, skipped: list[str] | None = None) -> list[SpeechItem]:
     """The utterances of ``speech:MANIFEST``, read tolerantly: damaged lines are skipped and
     listed in `skipped`."""
-    kind, _, arg = spec.partition(":")
+    kind, arg = check_data_spec(Modality.SPEECH, spec)
     if kind == Modality.SPEECH:
         report = ManifestReport()
         items = read_manifest(arg, tolerant=True, report=report)

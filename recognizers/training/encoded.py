@@ -23,7 +23,7 @@ import numpy as np
 
 from recognizers.alphabet import Alphabet
 from recognizers.text_norm import normalize_text
-from recognizers.training.datasets import FeatureSet
+from recognizers.training.datasets import FeatureSet, check_data_spec
 
 CACHE_MANIFEST = "manifest.jsonl"
 CACHE_INFO = "encoder.json"
@@ -119,7 +119,7 @@ class EncodedSet(FeatureSet):
 
 
 def load_encoded_spec(spec: str) -> list[EncodedItem]:
-    kind, _, arg = spec.partition(":")
+    kind, arg = check_data_spec("speech", spec)  # the one parser of data specs
     if kind != "encoded":
         raise ValueError(f"not an encoded data spec: {spec!r}")
     return read_encoded(arg)

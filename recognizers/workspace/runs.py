@@ -211,7 +211,8 @@ class PreparedData:
 def prepare_data(modality: str, sources: list[DataSource], out_dir: str | os.PathLike, val_path: str | None = None, seed: int = 0) -> PreparedData:
     """Training and validation specs for `sources`; split files are written into `out_dir`.
 
-    Raises ValueError when there is nothing to train on or nothing to validate on.
+    Raises ValueError when there is nothing to train on or nothing to validate on, or a data
+    spec the training command could not read (FileNotFoundError: a path or data folder is missing).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -226,7 +227,13 @@ def prepare_data(modality: str, sources: list[DataSource], out_dir: str | os.Pat
                 continue
             prep.data.append(spec)
         elif src.kind == "spec":
-            prep.data.append(src.value)
+            # checked now, by the parser the run reads it with: a bad spec is refused before
+            # a process starts, not reported by a run that failed
+            from recognizers.training.datasets import PATH_SPEC_KINDS, check_data_spec
+
+            kind, arg = check_data_spec(modality, src.value)
+            # the run's process works in its own folder: a relative path would mean another file there
+            prep.data.append(f"{kind}:{Path(arg).resolve()}" if kind in PATH_SPEC_KINDS else src.value)
             if src.value.startswith("unipen") and not val_path:
                 from recognizers.training.presets import PRESETS
 

@@ -6,6 +6,8 @@ writes with tests/recognizers/inkgen.py, cut to a few dozen steps, so each takes
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from PySide6.QtCore import QProcess, Qt
 
@@ -214,3 +216,44 @@ def test_the_training_tab_counts_samples_saved_while_it_was_open(make_window, st
     qtbot.waitUntil(d.isActiveWindow, timeout=5_000)
     QApplication.sendEvent(d, QEvent(QEvent.Type.ActivationChange))
     assert form.mine_note.text().startswith("1 saved while using the app") and form.mine_check.isEnabled()
+
+
+@pytest.mark.parametrize("spec,needle", [
+    ("foo:bar", "not an ink data spec"),
+    ("unipen:wrod", "no UNIPEN set 'wrod'"),
+    ("ink:no/such/samples.jsonl", "no such file or folder"),
+    ("synth-ink:many", "needs a number of samples"),
+])
+def test_an_invalid_dataset_spec_is_refused_once_before_any_process_starts(make_window, standin_models, user_dirs, ink_file, qtbot, spec, needle):
+    """A tester typed a data spec the training command cannot read: the run's process started,
+    failed, and its error was shown twice (status line and banner). The spec is now checked by
+    the parser the run reads it with, before anything starts; one message says why."""
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d, tp = tiny_run_form(win, ink_file, steps=5)
+    tp.form.dataset_edit.setText(spec)
+    assert not tp.start_from_form()
+    assert tp.proc.proc is None and tp.proc.state == "idle" and tp.start_button.isEnabled()
+    shown = [tp.status_label.text(), html.unescape(tp.banner.text())]  # the banner is rich text
+    assert sum(t.count(needle) for t in shown) == 1, shown
+    assert tp.banner.text().startswith("Cannot start:")
+    assert not (user_dirs / "runs").exists() or not list((user_dirs / "runs").iterdir())  # no run folder left
+
+
+def test_a_failure_the_run_reports_is_shown_once(make_window, standin_models, user_dirs, ink_file, qtbot, tmp_path):
+    """The run's own error (here: its data file went away after the run was planned) is shown
+    in the banner, and the status line only says that the run failed."""
+    from recognizers.workspace.runs import RunPlan, recognizer_preset
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d, tp = tiny_run_form(win, ink_file, steps=5)
+    run_dir = user_dirs / "runs" / "handwriting-gone"
+    cfg = {**recognizer_preset("handwriting", "tiny"), "data": [f"ink:{tmp_path / 'gone.jsonl'}"], "val_data": [f"ink:{ink_file}"], "out_dir": str(run_dir), "total_steps": 5}
+    with qtbot.waitSignal(tp.proc.failed, timeout=60_000) as failed:
+        tp.start_plan(RunPlan(modality="handwriting", preset="tiny", run_dir=str(run_dir), config=cfg))
+    message = failed.args[0]
+    assert "no such file or folder" in message
+    first = message.splitlines()[0]
+    assert first == "The training process failed (exit code 2)."
+    shown = [tp.status_label.text(), html.unescape(tp.banner.text())]
+    assert sum(t.count(first) for t in shown) == 1 and "no such file or folder" in shown[1], shown
+    assert tp.status_label.text() == "The run failed."

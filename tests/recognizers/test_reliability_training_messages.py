@@ -105,3 +105,36 @@ def test_figures_are_compared_on_the_same_samples_and_marked_when_few_or_worse()
     # enough samples, better: nothing to warn about
     good = compare_figures({"n": 60, "cer": 0.2}, {"n": 60, "cer": 0.1}, "measured")
     assert not good.worse and not good.uncertain and good.warnings() == []
+
+
+@pytest.mark.parametrize("spec,needle", [
+    ("foo:bar", "not an ink data spec"),
+    ("speech:x.jsonl", "not an ink data spec"),
+    ("unipen:word,wrod", "no UNIPEN set 'wrod'"),
+    ("synth-ink:", "needs a number of samples"),
+    ("unipen-lines:-3", "needs a number of samples"),
+    ("ink:", "needs a file or folder"),
+    ("ink:no/such.jsonl", "no such file or folder"),
+])
+def test_a_bad_data_spec_is_refused_by_the_same_parser_the_run_reads_it_with(tmp_path, spec, needle):
+    """The panel's check and the training command's loader are one parser: a spec the panel
+    refuses is one the run would have failed on, with the same words."""
+    from recognizers.training.datasets import check_data_spec, load_ink_spec
+
+    with pytest.raises((ValueError, FileNotFoundError)) as checked:
+        check_data_spec("handwriting", spec)
+    with pytest.raises((ValueError, FileNotFoundError)) as loaded:
+        load_ink_spec(spec)
+    assert needle in str(checked.value) and str(loaded.value) == str(checked.value)
+    with pytest.raises((ValueError, FileNotFoundError), match=needle.replace("(", r"\(")):
+        prepare_data("handwriting", [DataSource("spec", spec)], tmp_path / "run" / "data")
+
+
+def test_a_relative_data_spec_path_is_made_absolute_for_the_run(tmp_path, monkeypatch):
+    """The run's process works in its own folder: `ink:mine.jsonl` typed in the form means the
+    file the app sees, so the run is given its absolute path."""
+    write_ink_jsonl(tmp_path / "mine.jsonl", make_samples(3, seed=3))
+    write_ink_jsonl(tmp_path / "val.jsonl", make_samples(3, seed=4))
+    monkeypatch.chdir(tmp_path)
+    prep = prepare_data("handwriting", [DataSource("spec", "ink:mine.jsonl")], tmp_path / "run" / "data", val_path=str(tmp_path / "val.jsonl"))
+    assert prep.data == [f"ink:{tmp_path / 'mine.jsonl'}"]
