@@ -9,6 +9,9 @@ checkpoint, done); `TrainingProcess` parses them and re-emits them as signals.
 - cancel: SIGINT first, so the run saves its resume state (``state.pt``) at the step it is
   at and exits; if it has not gone after a few seconds, terminate, then kill. The active
   model is never touched by a run: it only writes into its own directory;
+- tidying (recognizers/workspace/runs.py): a run that ends without a saved state has its folder
+  removed once its process is gone; when a run first saves its state, the older stopped runs of
+  its kind are removed (never a path in `keep_paths`, never a run still recorded as running);
 - when training is done, a second short process (``python -m recognizers score-run``) scores
   the model that was active before and the new one on the run's validation data, so the
   "before" and "after" figures are measured the same way on the same samples.
@@ -20,12 +23,13 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 import recognizers
-from recognizers.workspace.runs import RunPlan
+from recognizers.workspace.runs import RunPlan, config_paths, remove_if_nothing_saved, remove_replaced_runs
 
 CAN_PAUSE = hasattr(signal, "SIGSTOP")
 CANCEL_GRACE_MS = 8000  # after SIGINT, before terminate()
@@ -76,6 +80,10 @@ class TrainingProcess(QObject):
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._escalate)
         self._escalated = False
+        # paths no removal may touch (the models in use, the samples); the panel sets it
+        self.keep_paths: Callable[[], list[str]] = lambda: []
+        self._replaced_done = False  # older runs of this kind removed (once this run saved its state)
+        self._removed = False  # this run's folder removed: nothing may write it again
 
     # -- control ----------------------------------------------------------------------
 
@@ -91,6 +99,7 @@ class TrainingProcess(QObject):
         self.evals, self.stderr_tail = [], []
         self._out_buf = self._err_buf = b""
         self._escalated = False
+        self._replaced_done = self._removed = False
         plan.status = "running"
         plan.save()
         args = ["-m", "recognizers", "train", plan.modality, "--config", str(plan.config_path), "--out", str(plan.dir), "--progress", "json", "--device", self.device]
@@ -170,6 +179,7 @@ class TrainingProcess(QObject):
         if self.plan is not None and self.state in ("starting", "running", "paused", "cancelling"):
             self.plan.status = "cancelled"
             self._save_plan()
+            self._remove_if_nothing_saved()
         self.state = "idle"
 
     def _escalate(self) -> None:
@@ -227,6 +237,7 @@ class TrainingProcess(QObject):
             if self.plan is not None:
                 self.plan.steps_done = int(ev.get("step", self.plan.steps_done))
             self._save_plan()
+            self._remove_replaced()
         elif kind == "done":
             self.done_event = ev
         self.runEvent.emit(ev)
@@ -254,7 +265,7 @@ class TrainingProcess(QObject):
             state = self.plan is not None and (self.plan.dir / "state.pt").exists()
             saved = self.plan.steps_done if self.plan is not None else 0
             if not state:
-                more = ""
+                more = " It had saved nothing to resume from, so its folder was removed." if self._remove_if_nothing_saved() else ""
             elif saved >= step:
                 more = " The run can be resumed."
             else:  # the process ended before it saved where it was
@@ -273,15 +284,39 @@ class TrainingProcess(QObject):
         if self.plan is not None:
             self.plan.status = "failed"
             self._save_plan()
+            self._remove_if_nothing_saved()
         self._set_state("failed")
         # the message itself goes to `failed` (the panel's banner); the status line only says
         # that the run ended, so the person reads it once, not twice
         self.statusMessage.emit("The run failed.")
         self.failed.emit(message)
 
+    def _remove_if_nothing_saved(self) -> bool:
+        """Remove the folder of a run that ended before it saved a state, once its process is
+        gone (a run with nothing saved can never be resumed; its folder would only pile up)."""
+        if self.plan is None or self._removed or (self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning):
+            return False
+        self._removed = remove_if_nothing_saved(self.plan.dir, self.plan.dir.parent, self.keep_paths())
+        return self._removed
+
+    def _remove_replaced(self) -> None:
+        """Once this run has saved its state it is the one of its kind to resume: remove the
+        older stopped runs of that kind (their processes are gone: each is recorded as ended)."""
+        plan = self.plan
+        if plan is None or self._replaced_done or not (plan.dir / "state.pt").exists():
+            return
+        self._replaced_done = True
+        try:
+            # nor the files this run reads (a model or data an older run's folder holds)
+            remove_replaced_runs(plan, plan.dir.parent, self.keep_paths() + config_paths(plan.config))
+        except OSError:  # tidying is never worth failing a run for
+            pass
+
     def _save_plan(self) -> None:
         """Record the run's status; a full or read-only disk is said once, not raised: the
         run and its files go on, only a restart would show an older status."""
+        if self._removed:  # saving would make the removed folder again
+            return
         try:
             if self.plan is not None:
                 self.plan.save()

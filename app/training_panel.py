@@ -58,6 +58,7 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.proc = TrainingProcess(self)
+        self.proc.keep_paths = self._paths_in_use
         self.plan: RunPlan | None = None
         self.result: dict | None = None
 
@@ -149,6 +150,8 @@ class TrainingPanel(QWidget):
         self.cancel_button.clicked.connect(self.proc.cancel)
         self.resume_button.clicked.connect(self.resume_interrupted)
         self.discard_old_button.clicked.connect(self.discard_interrupted)
+        for combo in (self.form.modality_combo, self.form.preset_combo):  # the run offered is the form's kind
+            combo.currentIndexChanged.connect(self.refresh_resumable)
         self.use_button.clicked.connect(self.use_new_model)
         self.keep_button.clicked.connect(self.keep_new_model)
         self.discard_button.clicked.connect(self.discard_new_model)
@@ -195,6 +198,21 @@ class TrainingPanel(QWidget):
                 entry = reg.get(modality, BUILTIN_ID, read_info=True) or entry
             return path, entry.name, dict(entry.figures)
         return path, Path(path).stem, {}
+
+    def _paths_in_use(self) -> list[str]:
+        """What no tidying of run folders may delete: the models the window runs, the active
+        and shipped ones, and the samples. When the registry cannot be read, the runs folder
+        itself, so that nothing in it is removed."""
+        out = [str(self.ctx.store.root)]
+        for m in self.ctx.workers:
+            out += [p for p in (self.ctx.running_model(m),) if p]
+            try:
+                reg = self.ctx.registry
+                active = reg.active(m)
+                out += [str(reg.builtin_path(m))] + ([active.path] if active is not None and active.path else [])
+            except Exception:  # noqa: BLE001 - not knowing the active model means keeping everything
+                out.append(str(self.ctx.runs_dir))
+        return out
 
     # -- starting -------------------------------------------------------------------
 
@@ -414,13 +432,21 @@ class TrainingPanel(QWidget):
 
     def refresh_resumable(self) -> None:
         runs = [p for p in find_runs(self.ctx.runs_dir) if p.resumable and not (self.proc.busy and self.plan and p.run_dir == self.plan.run_dir)]
-        self._resumable = runs[0] if runs else None
+        # one run is offered: the newest of the form's kind (modality and preset), else of its
+        # modality, else the newest; each kind keeps one stopped run, so each can be reached
+        m, preset = self.modality, self.preset
+        mine = [p for p in runs if p.modality == m]
+        self._resumable = next((p for p in mine if p.preset == preset), None) or (mine or runs or [None])[0]
         if self._resumable is None or self.proc.busy:
             self.resume_frame.hide()
             return
         p = self._resumable
         total = p.config.get("total_steps", "?")
-        self.resume_label.setText(f"An interrupted {p.modality} run from {p.created} saved its state at step {p.steps_done} of {total}. It can go on from there.")
+        what = dict(PRESET_CHOICES).get(p.preset, "personalization" if p.preset == "enrolment" else p.preset).lower()
+        self.resume_label.setText(
+            f"An interrupted {p.modality} run from {p.created} saved its state at step {p.steps_done} of {total}. It can go on from there."
+            f" A new run of this kind ({what}) replaces it once it has saved its own state."
+        )
         self.resume_frame.show()
 
     def resume_interrupted(self) -> None:

@@ -24,6 +24,7 @@ import json
 import os
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -444,3 +445,87 @@ def find_runs(runs_dir: str | os.PathLike) -> list[RunPlan]:
                 continue
     out.sort(key=lambda p: (p.created, p.run_dir), reverse=True)
     return out
+
+
+# -- tidying up ----------------------------------------------------------------------------
+#
+# Each Start makes a run folder (a fine-tune's state and models: about 47 MB) and the panel
+# offers one run of a kind (modality and preset) to resume, so stopped runs would pile up.
+# Kept: the newest stopped run of each kind, which the panel offers. Removed: a run that ended
+# before it saved any state (nothing to resume from), and the older stopped runs of a kind once
+# a newer run of that kind has saved its own state.
+
+ENDED_STATUSES = ("cancelled", "failed")  # recorded by the app only once the run's process is gone
+
+
+def _holds(folder: Path, paths: Iterable[str | os.PathLike]) -> bool:
+    """Whether one of `paths` lies in `folder`, or `folder` in one of them."""
+    root = folder.resolve()
+    for p in paths:
+        try:
+            q = Path(p).resolve()
+            if q.is_relative_to(root) or root.is_relative_to(q):
+                return True
+        except (OSError, ValueError, TypeError):
+            return True  # a path that cannot be told apart is kept safe
+    return False
+
+
+def removable_run(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> RunPlan | None:
+    """The run in `run_dir` if its folder may be deleted, else None: a real folder directly in
+    `runs_dir` (never a link, never anything else), whose run.json, read again now, says that
+    it ended (cancelled or failed: a process that still writes there is "running"), and which
+    holds none of the paths in `keep` (the models in use, the samples, files a run reads) and
+    lies in none of them."""
+    d = Path(run_dir)
+    try:
+        if d.is_symlink() or not d.is_dir() or d.resolve().parent != Path(runs_dir).resolve():
+            return None
+        plan = RunPlan.load(d)
+    except (OSError, ValueError, TypeError):
+        return None
+    if plan.status not in ENDED_STATUSES or _holds(d, keep):
+        return None
+    return plan
+
+
+def remove_run(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> bool:
+    """Delete a run's folder if `removable_run` allows it; True when it is gone."""
+    import shutil
+
+    if removable_run(run_dir, runs_dir, keep) is None:
+        return False
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return not Path(run_dir).exists()
+
+
+def remove_if_nothing_saved(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> bool:
+    """A run that ended before it saved a state (``state.pt``) can never be resumed: delete it.
+    Call once its process has ended. True when its folder is gone."""
+    if (Path(run_dir) / "state.pt").exists():
+        return False
+    return remove_run(run_dir, runs_dir, keep)
+
+
+def remove_replaced_runs(current: RunPlan, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> list[RunPlan]:
+    """Delete the stopped runs of `current`'s kind (modality and preset) older than it: call
+    once `current` has saved its state, when it is the run of that kind to resume. Runs of other
+    kinds stay (a cancelled full training is not replaced by a quick fine-tune). The runs
+    removed, oldest last."""
+    keep = list(keep)
+    me = (current.created, Path(current.run_dir).name)
+    gone = []
+    for p in find_runs(runs_dir):
+        if (p.modality, p.preset) != (current.modality, current.preset) or (p.created, p.dir.name) >= me:
+            continue
+        if remove_run(p.dir, runs_dir, keep):
+            gone.append(p)
+    return gone
+
+
+def config_paths(config: dict) -> list[str]:
+    """The files a run's configuration reads: the model it starts from and its data files
+    (what follows a spec's colon; for a spec without a path, a harmless name)."""
+    out = [config["init_from"]] if config.get("init_from") else []
+    specs = list(config.get("data") or []) + list(config.get("val_data") or []) + list(config.get("replay_data") or [])
+    return out + [str(s).partition(":")[2] for s in specs if str(s).partition(":")[2]]

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QProcess, Qt
 
 from recognizers.workspace.registry import ModelRegistry
+from recognizers.workspace.runs import RunPlan
 from recognizers.ink import write_ink_jsonl
 from tests.recognizers.inkgen import make_samples
 
@@ -257,3 +258,54 @@ def test_a_failure_the_run_reports_is_shown_once(make_window, standin_models, us
     shown = [tp.status_label.text(), html.unescape(tp.banner.text())]
     assert sum(t.count(first) for t in shown) == 1 and "no such file or folder" in shown[1], shown
     assert tp.status_label.text() == "The run failed."
+    assert not run_dir.exists()  # it saved nothing to resume from: its folder does not pile up
+
+
+def test_stopped_runs_do_not_pile_up(make_window, standin_models, user_dirs, ink_file, qtbot):
+    """A tester's cancelled fine-tunes each left a run folder (~47 MB) and only the newest was
+    offered to resume. A run cancelled before it saved anything leaves no folder; once a new run
+    of a kind saves its state, the older stopped runs of that kind go; other kinds, the active
+    model and the samples stay, and each kept run can be offered."""
+    import torch
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    runs = user_dirs / "runs"
+    full = RunPlan(modality="handwriting", preset="full", run_dir=str(runs / "handwriting-20000101-000000"), config={"total_steps": 10_000}, status="cancelled", created="2000-01-01 00:00", steps_done=4000)
+    full.save()
+    (full.dir / "state.pt").write_bytes(b"hours of training")  # another kind: never replaced by a tiny run
+    d, tp = tiny_run_form(win, ink_file, steps=100_000)
+    samples_before = sorted(p.name for p in ink_file.parent.iterdir())
+
+    # cancelled before it saved anything: its folder goes
+    assert tp.start_from_form()
+    first = tp.plan
+    qtbot.waitUntil(lambda: tp.proc.proc.processId() > 0, timeout=10_000)
+    with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
+        tp.proc.cancel()
+    assert not first.dir.exists() and "its folder was removed" in tp.status_label.text()
+
+    def cancelled_run():
+        assert tp.start_from_form()
+        plan = tp.plan
+        qtbot.waitUntil(lambda: tp.proc.last_progress is not None, timeout=60_000)
+        with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
+            tp.proc.cancel()
+        assert (plan.dir / "state.pt").exists()
+        return plan
+
+    second = cancelled_run()
+    assert tp._resumable.run_dir == second.run_dir and tp.resume_frame.isVisible()
+    assert "replaces it once it has saved its own state" in tp.resume_label.text()
+    third = cancelled_run()  # Start, not Resume: it replaces the second once it saved its state
+    assert not second.dir.exists()
+    assert tp._resumable.run_dir == third.run_dir
+    assert f"at step {torch.load(third.dir / 'state.pt', weights_only=True)['step']} of" in tp.resume_label.text()
+    assert sorted(p.name for p in runs.iterdir()) == sorted([full.dir.name, third.dir.name])
+    # the full training is offered when the form asks for one
+    tp.set_preset("full")
+    assert tp._resumable.run_dir == full.run_dir and "step 4000 of 10000" in tp.resume_label.text()
+    tp.set_preset("tiny")
+    assert tp._resumable.run_dir == third.run_dir
+    # nothing else was touched
+    assert win.hw_worker.recognizer.path == str(standin_models["handwriting"]) and standin_models["handwriting"].exists()
+    assert ink_file.exists() and sorted(p.name for p in ink_file.parent.iterdir()) == samples_before
