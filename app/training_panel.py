@@ -272,6 +272,11 @@ class TrainingPanel(QWidget):
         self.title_label.setText(plan.title or f"{plan.modality} run")
         total = int(plan.config.get("total_steps", 0))
         self.plot.clear(total)
+        if resume:  # the losses before the stop, from the run's own log: the plot shows the whole run
+            from recognizers.training.loop import read_loss_log
+
+            for step, loss in read_loss_log(plan.dir):
+                self.plot.add_loss(step, loss)
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(plan.steps_done if resume else 0)
         self.progress.setFormat(f"%p %  (step {plan.steps_done if resume else 0} of {total})")

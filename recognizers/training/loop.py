@@ -3,7 +3,8 @@
 The callback receives plain dicts (progress, evaluation, checkpoint, done) and may raise
 to cancel; the run then saves its resume state and re-raises. Everything the run writes
 goes to ``cfg.out_dir``: ``state.pt`` (resume), ``last.pt`` and ``best.pt`` (models; with
-``ema_decay``, the weight average, and ``raw.pt`` the raw weights at the end).
+``ema_decay``, the weight average, and ``raw.pt`` the raw weights at the end), and
+``loss.jsonl``, the loss of every step up to the saved state (a resumed run's plot shows it).
 The model a user has active is never written here.
 
 The same function runs under ``torchrun`` (docs/scaling.md): each process takes its share of
@@ -64,6 +65,28 @@ class TrainingDiverged(ValueError):
 
 class TrainingCancelled(Exception):
     """Raised by a callback to stop a run; the run keeps its resume state."""
+
+
+LOSS_LOG = "loss.jsonl"  # one {"step", "loss"} a line, appended with each saved state
+
+
+def read_loss_log(out_dir: str | os.PathLike, upto: int | None = None) -> list[tuple[int, float]]:
+    """(step, loss) of every step a run logged (up to step `upto`), in order; a torn or damaged
+    line (a crash while appending) is skipped, and a run that logged nothing has []."""
+    points: list[tuple[int, float]] = []
+    try:
+        with open(Path(out_dir) / LOSS_LOG, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    ev = json.loads(line)
+                    step, loss = int(ev["step"]), float(ev["loss"])
+                except (ValueError, TypeError, KeyError, RecursionError):
+                    continue
+                if upto is None or step <= upto:
+                    points.append((step, loss))
+    except OSError:
+        return []
+    return points
 
 
 @dataclass
@@ -245,9 +268,12 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     step, best, samples_seen, train_time = 0, {"cer": float("inf")}, 0, 0.0
     epoch, pos = 0, 0  # where in the batch plan the run is
     history: list[dict] = []
+    unlogged: list[tuple[int, float]] = []  # (step, loss) since the last saved state
     st = torch.load(state_path, map_location="cpu", weights_only=True) if (resume and main and state_path.exists()) else None
     st = ddp.broadcast_object(st, dist_info)  # only rank 0 need see the file
     features_json = json.dumps(dataclasses.asdict(fcfg), sort_keys=True)  # saved with the state, checked on resume
+    if st is None and main:
+        (out / LOSS_LOG).unlink(missing_ok=True)  # a fresh run in a used folder: not another run's losses
     if st is not None:
         saved = st.get("features")  # states saved before session 8 do not say
         if saved is not None and json.loads(saved) != json.loads(features_json):
@@ -265,6 +291,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         step, best, samples_seen, train_time = st["step"], st["best"], st["samples_seen"], st["train_time"]
         epoch, pos = int(st.get("epoch", 0)), int(st.get("pos", 0))
         history = json.loads(st.get("history", "[]"))
+        if main:  # the steps after the saved one are made again: their losses go from the log
+            atomic_write_text(out / LOSS_LOG, "".join(json.dumps({"step": s, "loss": v}) + "\n" for s, v in read_loss_log(out, step)))
         callback({"kind": "status", "message": f"resumed at step {step}"})
         for h in history:  # the evaluations before the stop, for a plot that starts afresh
             if isinstance(h, dict) and "val" in h and "step" in h:
@@ -321,6 +349,11 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             torch.save(buf, b)
             atomic_write_bytes(state_path, b.getvalue())
             save_checkpoint(out / "last.pt", make_ckpt(history[-1]["val"] if history else {}))
+            # after the state: the log never holds a step the state does not
+            with contextlib.suppress(OSError):  # a plot with a gap, never a failed save
+                with open(out / LOSS_LOG, "a", encoding="utf-8") as fh:
+                    fh.write("".join(json.dumps({"step": s, "loss": float(f"{v:.6g}")}) + "\n" for s, v in unlogged))
+            unlogged.clear()
 
     def run_eval() -> dict:
         rates, _ = evaluate_model(ema.module if ema is not None else model, val_set, alphabet, cfg.modality, device, cfg.val_limit)
@@ -393,6 +426,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
                 eta = (cfg.total_steps - step) * train_time / max(step, 1)
                 if cfg.max_minutes:
                     eta = min(eta, cfg.max_minutes * 60 - elapsed)
+                if main:  # rank 0 alone saves, so it alone logs
+                    unlogged.append((step, loss_value))
                 callback({"kind": "progress", "step": step, "total": cfg.total_steps, "loss": loss_value, "lr": _lr_at(step, cfg), "samples_per_s": session_samples / max(session_time, 1e-9), "eta_s": max(eta, 0.0)})
                 if main and (step % cfg.eval_every == 0 or step == cfg.total_steps):
                     m = run_eval()

@@ -5,7 +5,7 @@ Qt-free. A run lives in its own directory under ``<AppDataLocation>/runs/``::
     run.json       the plan (modality, preset, the full TrainConfig, the base model) and status
     config.json    the TrainConfig fields, passed to ``python -m recognizers train --config``
     data/          the training and validation files made from the chosen sources
-    state.pt, last.pt, best.pt, history.json     written by the training process
+    state.pt, last.pt, best.pt, history.json, loss.jsonl     written by the training process
     figures.json   before/after figures on the validation data (app/training_eval.py)
 
 Validation is always data the run does not train on. For files the user chose (their own

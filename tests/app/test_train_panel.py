@@ -309,3 +309,27 @@ def test_stopped_runs_do_not_pile_up(make_window, standin_models, user_dirs, ink
     # nothing else was touched
     assert win.hw_worker.recognizer.path == str(standin_models["handwriting"]) and standin_models["handwriting"].exists()
     assert ink_file.exists() and sorted(p.name for p in ink_file.parent.iterdir()) == samples_before
+
+
+def test_a_resumed_runs_plot_shows_the_loss_from_the_first_step(make_window, standin_models, user_dirs, ink_file, qtbot):
+    """A tester resumed a run and its loss plot started at the resumed step. The panel reads the
+    run's loss log (loss.jsonl, written with each saved state) when it resumes."""
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d, tp = tiny_run_form(win, ink_file, steps=100_000)
+    assert tp.start_from_form()
+    qtbot.waitUntil(lambda: tp.proc.last_progress is not None and tp.proc.last_progress["step"] >= 5, timeout=60_000)
+    with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
+        tp.proc.cancel()
+    plan, live = tp.plan, list(tp.plot.loss)
+    saved = plan.steps_done
+    assert saved >= 5 and [s for s, _ in live][:saved] == list(range(1, saved + 1))
+    assert tp._resumable.run_dir == plan.run_dir
+    tp.resume_interrupted()
+    # at once, before the process says anything: every step up to the saved state
+    assert [s for s, _ in tp.plot.loss] == list(range(1, saved + 1))
+    assert [v for _, v in tp.plot.loss] == pytest.approx([v for _, v in live[:saved]], rel=1e-5)
+    qtbot.waitUntil(lambda: tp.proc.last_progress is not None and tp.proc.last_progress["step"] >= saved + 3, timeout=60_000)
+    steps = [s for s, _ in tp.plot.loss]
+    assert steps[:saved + 3] == list(range(1, saved + 4))  # then the resumed steps, none twice
+    with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
+        tp.proc.cancel()

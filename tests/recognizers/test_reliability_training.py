@@ -256,3 +256,28 @@ def test_a_resumed_run_replays_its_earlier_evaluations(tmp_path, data, capsys):
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     evals = [(e["step"], bool(e.get("replayed"))) for e in events if e["kind"] == "eval"]
     assert evals == [(2, True), (4, True), (6, False)]
+
+
+@pytest.mark.slow
+def test_a_run_logs_the_loss_of_every_step_up_to_its_saved_state(tmp_path, data, capsys):
+    """A resumed run's plot started at the resumed step. The run logs each step's loss with its
+    saved state (loss.jsonl); a resume drops the lines past the state it goes on from (those
+    steps are made again), and a fresh run in the same folder starts a new log."""
+    from recognizers.training.loop import LOSS_LOG, read_loss_log
+
+    out = tmp_path / "run"
+    few = ("--set", "eval_every=100000", "--set", "checkpoint_every=3")
+    assert main(tiny(data, out, "--set", "total_steps=6", *few)) == 0
+    shown = [(e["step"], e["loss"]) for e in map(json.loads, capsys.readouterr().out.splitlines()) if e["kind"] == "progress"]
+    logged = read_loss_log(out)
+    assert [s for s, _ in logged] == [s for s, _ in shown] == [1, 2, 3, 4, 5, 6]
+    assert [v for _, v in logged] == pytest.approx([v for _, v in shown], rel=1e-5)
+    with open(out / LOSS_LOG, "a", encoding="utf-8") as fh:  # steps past the saved state, the last line torn
+        fh.write('{"step": 7, "loss": 99.0}\n{"step": 8, "lo')
+    assert read_loss_log(out)[-1] == (7, 99.0)
+    assert main(tiny(data, out, "--resume", "--set", "total_steps=9", *few)) == 0
+    capsys.readouterr()
+    again = read_loss_log(out)
+    assert [s for s, _ in again] == list(range(1, 10)) and again[:6] == logged and (7, 99.0) not in again
+    assert main(tiny(data, out, "--set", "total_steps=2", *few)) == 0  # not resumed: another run
+    assert [s for s, _ in read_loss_log(out)] == [1, 2]
