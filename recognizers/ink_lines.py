@@ -37,6 +37,8 @@ MIN_SPLIT_STROKES = 3  # ink of fewer letter-sized strokes is never split ("=" i
 LINE_PITCH = 0.8  # lines one above the other: their middles at least this far apart (reference heights)
 LINE_X_OVERLAP = 0.3  # ... and overlapping horizontally by this fraction of the narrower one
 WORD_GAP = 1.0  # a horizontal gap wider than this (reference heights) separates two words of a line
+SPACED_LETTERS = 1.5  # pieces of a line this narrow (median, reference heights) are letters written apart
+SPACED_GAP = 2.5  # ... and then a word gap is also this many times their median gap
 
 
 def _boxes(strokes: Sequence[np.ndarray]) -> np.ndarray:
@@ -274,13 +276,28 @@ def split_words(strokes: Sequence[np.ndarray], gap: float | None = None) -> list
     h = _height_of(b)
     size = np.maximum(b[:, 1] - b[:, 0], b[:, 3] - b[:, 2])
     order = np.argsort(b[:, 0], kind="stable")
-    pieces: list[list[int]] = []  # positions in idx
+    runs: list[list[int]] = []  # positions in idx, chained where extents touch or overlap
+    gaps: list[float] = []  # the gap before each run after the first
     end = -np.inf
     for k in order:
-        if not pieces or b[k, 0] - end > gap * h:
-            pieces.append([])
-        pieces[-1].append(int(k))
+        if not runs or b[k, 0] > end:
+            if runs:
+                gaps.append(float(b[k, 0] - end))
+            runs.append([])
+        runs[-1].append(int(k))
         end = max(end, b[k, 1])
+    cut = gap * h
+    letters = [r for r in runs if not all(size[k] < MARK_HEIGHT * h for k in r)]
+    if len(letters) >= 3 and gaps:
+        widths = [b[r, 1].max() - b[r, 0].min() for r in letters]
+        if np.median(widths) < SPACED_LETTERS * h:
+            # letters written apart ("l o w"): a word gap must also stand out from their spacing
+            cut = max(cut, SPACED_GAP * float(np.median(gaps)))
+    pieces: list[list[int]] = [runs[0]]
+    for g, r in zip(gaps, runs[1:]):
+        if g > cut:
+            pieces.append([])
+        pieces[-1] += r
     if len(pieces) == 1:
         return [list(range(n))]
     words: list[list[int]] = []

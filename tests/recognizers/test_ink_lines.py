@@ -15,6 +15,8 @@ from recognizers.ink_lines import WORD_GAP, drop_outliers, reference_height, spl
 from .inkgen import word_ink
 
 WORD = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "word.json"  # "there", a real writer's ink
+# "pressure" printed with its letters apart (UNIPEN, phi/phil-writer-ber): gaps wider than WORD_GAP
+SPACED = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "spaced_word.json"
 
 
 def real_word() -> list[np.ndarray]:
@@ -185,6 +187,28 @@ def test_words_cut_at_wide_gaps_only_and_marks_never_stand_alone():
     assert split_words(word + [period, quote]) == [list(range(n + 2))]
     assert split_words(wide, gap=float("inf")) == [list(range(3 * n))]
     assert split_words([]) == [[]] and split_words(word[:1]) == [[0]]
+
+
+def test_letters_written_apart_stay_one_word_and_wider_gaps_still_cut():
+    from recognizers.recognizer import Recognizer
+
+    (s,) = read_ink_samples(SPACED)
+    word = place(s.strokes)
+    h = reference_height(word)
+    order = sorted(word, key=lambda st: float(st[:, 0].min()))
+    ends = np.maximum.accumulate([float(st[:, 0].max()) for st in order])
+    gaps = [float(st[:, 0].min()) - e for st, e in zip(order[1:], ends[:-1])]
+    assert max(gaps) > WORD_GAP * h  # the fixed gap alone would cut this word into letters
+    n = len(word)
+    assert split_words(word) == [list(range(n))]
+    w = float(max(st[:, 0].max() for st in word))
+    near = word + place(word, dx=w + max(gaps))  # the next word as close as its letters: one piece
+    assert split_words(near) == [list(range(2 * n))]
+    far = word + place(word, dx=w + 3 * max(gaps))  # a gap that stands out from the spacing: a word gap
+    assert split_words(far) == [list(range(n)), list(range(n, 2 * n))]
+    rec = Recognizer.load(device="cpu", decoder="greedy")
+    assert rec.recognize(word).text == "pressure"
+    assert rec.recognize(far).text == "pressure pressure"
 
 
 def test_a_line_of_words_far_apart_reads_word_by_word_in_one_batch():
