@@ -10,8 +10,9 @@ checkpoint, done); `TrainingProcess` parses them and re-emits them as signals.
   at and exits; if it has not gone after a few seconds, terminate, then kill. The active
   model is never touched by a run: it only writes into its own directory;
 - tidying (recognizers/workspace/runs.py): a run that ends without a saved state has its folder
-  removed once its process is gone; when a run first saves its state, the older stopped runs of
-  its kind are removed (never a path in `keep_paths`, never a run still recorded as running);
+  removed once its process is gone; when a run first saves a periodic state (not the one it
+  saves as it stops: a cancel or failure), the older stopped runs of its kind are removed
+  (never a path in `keep_paths`, never a run still recorded as running);
 - when training is done, a second short process (``python -m recognizers score-run``) scores
   the model that was active before and the new one on the run's validation data, so the
   "before" and "after" figures are measured the same way on the same samples.
@@ -237,7 +238,8 @@ class TrainingProcess(QObject):
             if self.plan is not None:
                 self.plan.steps_done = int(ev.get("step", self.plan.steps_done))
             self._save_plan()
-            self._remove_replaced()
+            if not ev.get("on_stop"):  # a state saved as the run stops (cancel, failure) is no progress
+                self._remove_replaced(int(ev.get("step", 0)))
         elif kind == "done":
             self.done_event = ev
         self.runEvent.emit(ev)
@@ -299,11 +301,14 @@ class TrainingProcess(QObject):
         self._removed = remove_if_nothing_saved(self.plan.dir, self.plan.dir.parent, self.keep_paths())
         return self._removed
 
-    def _remove_replaced(self) -> None:
-        """Once this run has saved its state it is the one of its kind to resume: remove the
-        older stopped runs of that kind (their processes are gone: each is recorded as ended)."""
+    def _remove_replaced(self, step: int) -> None:
+        """Once this run has saved a periodic state (a `checkpoint` event without `on_stop`, past
+        step 0: it has trained) it is the one of its kind to resume: remove the older stopped
+        runs of that kind (their processes are gone: each is recorded as ended). Never on the
+        state a run saves as it stops: a Start by mistake then Cancel, or a first-batch failure,
+        must not cost an older run its hours of training."""
         plan = self.plan
-        if plan is None or self._replaced_done or not (plan.dir / "state.pt").exists():
+        if plan is None or self._replaced_done or step <= 0 or not (plan.dir / "state.pt").exists():
             return
         self._replaced_done = True
         try:

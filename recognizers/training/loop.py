@@ -451,8 +451,11 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         raise  # the state saved last is the good one: keep it
     except BaseException:
         save_state()
-        with contextlib.suppress(BaseException):  # where a resume goes on from (the app shows it)
-            callback({"kind": "checkpoint", "step": step})
+        # where a resume goes on from (the app shows it); `on_stop`: saved because the run is
+        # stopping (a cancel, a failure, even before its first step), not as it went on, so the
+        # app never takes it for progress (it removes older runs only on a periodic checkpoint)
+        with contextlib.suppress(BaseException):
+            callback({"kind": "checkpoint", "step": step, "on_stop": True})
         raise
     if main and (not history or history[-1]["step"] != step):
         m = run_eval()

@@ -284,20 +284,33 @@ def test_stopped_runs_do_not_pile_up(make_window, standin_models, user_dirs, ink
         tp.proc.cancel()
     assert not first.dir.exists() and "its folder was removed" in tp.status_label.text()
 
-    def cancelled_run():
+    def cancelled_run(periodic: bool = False):
+        """A run cancelled after its first step (it saves its state as it stops), or once it
+        has saved a periodic state (`periodic`: it has trained)."""
         assert tp.start_from_form()
         plan = tp.plan
-        qtbot.waitUntil(lambda: tp.proc.last_progress is not None, timeout=60_000)
-        with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
-            tp.proc.cancel()
+        saved: list[dict] = []
+        tp.proc.runEvent.connect(saved.append)
+        try:
+            if periodic:
+                qtbot.waitUntil(lambda: any(e["kind"] == "checkpoint" and not e.get("on_stop") for e in saved), timeout=120_000)
+            else:
+                qtbot.waitUntil(lambda: tp.proc.last_progress is not None, timeout=60_000)
+            with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
+                tp.proc.cancel()
+        finally:
+            tp.proc.runEvent.disconnect(saved.append)
         assert (plan.dir / "state.pt").exists()
         return plan
 
     second = cancelled_run()
     assert tp._resumable.run_dir == second.run_dir and tp.resume_frame.isVisible()
     assert "replaces it once it has saved its own state" in tp.resume_label.text()
-    third = cancelled_run()  # Start, not Resume: it replaces the second once it saved its state
-    assert not second.dir.exists()
+    # Start, not Resume, then Cancel before it saved a periodic state: the second run stays
+    early = cancelled_run()
+    assert (second.dir / "state.pt").exists() and tp._resumable.run_dir == early.run_dir
+    third = cancelled_run(periodic=True)  # it replaces the older ones once it saved a periodic state
+    assert not second.dir.exists() and not early.dir.exists()
     assert tp._resumable.run_dir == third.run_dir
     assert f"at step {torch.load(third.dir / 'state.pt', weights_only=True)['step']} of" in tp.resume_label.text()
     assert sorted(p.name for p in runs.iterdir()) == sorted([full.dir.name, third.dir.name])
@@ -333,3 +346,65 @@ def test_a_resumed_runs_plot_shows_the_loss_from_the_first_step(make_window, sta
     assert steps[:saved + 3] == list(range(1, saved + 4))  # then the resumed steps, none twice
     with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
         tp.proc.cancel()
+
+
+def _old_run_and_a_new_one(tmp_path):
+    """An older stopped run with hours of training, and a new run of the same kind (a
+    TrainingProcess watching it, as the panel's does)."""
+    from app.training import TrainingProcess
+
+    runs = tmp_path / "runs"
+    old = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-100000"), config={"total_steps": 20_000}, status="cancelled", created="2026-12-01 10:00", steps_done=15_000)
+    old.save()
+    (old.dir / "state.pt").write_bytes(b"5 hours of training")
+    new = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-150000"), config={"total_steps": 20_000}, status="running", created="2026-12-01 15:00")
+    new.save()
+    tp = TrainingProcess()
+    tp.plan = new
+    tp.keep_paths = lambda: []
+    return runs, old, new, tp
+
+
+def test_only_a_periodic_checkpoint_replaces_the_older_run_of_its_kind(qtbot, tmp_path):
+    """A reviewer's probe: a new run's first `checkpoint` event removed the older resumable run
+    of its kind, and the loop sends one as it stops (a Cancel, a failure), even at step 0. The
+    state saved as a run stops (`on_stop`) never replaces anything; a periodic one does."""
+    runs, old, new, tp = _old_run_and_a_new_one(tmp_path)
+    (new.dir / "state.pt").write_bytes(b"step 0")  # what the stop-time save wrote
+    for ev in ({"kind": "checkpoint", "step": 0, "on_stop": True}, {"kind": "checkpoint", "step": 0}, {"kind": "checkpoint", "step": 40, "on_stop": True}):
+        tp._handle(ev)
+        assert (old.dir / "state.pt").exists(), ev
+    tp._handle({"kind": "checkpoint", "step": 75})  # saved as it went on: it has trained
+    assert not old.dir.exists() and new.dir.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["cancel", "first-batch failure"])
+def test_a_new_run_stopped_at_once_leaves_the_older_run_in_place(qtbot, tmp_path, ink_file, monkeypatch, how):
+    """Start by mistake then Cancel, or a run whose first batch fails, deleted the older run of
+    its kind (15,000 steps): the loop's stop-time save is marked `on_stop`, and the app keeps
+    the older run. The real loop's events, as the app reads them."""
+    import signal
+
+    from recognizers.training import faults, loop
+    from recognizers.training.presets import PRESETS
+
+    runs, old, new, tp = _old_run_and_a_new_one(tmp_path)
+    cfg = loop.TrainConfig.from_dict({**PRESETS["tiny-handwriting"], "data": [f"ink:{ink_file}"], "out_dir": str(new.dir), "threads": 1})
+    events: list[dict] = []
+
+    def callback(ev: dict) -> None:
+        events.append(ev)
+        tp._handle(ev)
+        if how == "cancel" and ev["kind"] == "progress":
+            raise faults.StopRequested(signal.SIGINT)  # a Cancel's SIGINT lands as the first step ends
+
+    if how == "first-batch failure":
+        def broken(*a, **k):
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+
+        monkeypatch.setattr(loop.F, "ctc_loss", broken)
+    with pytest.raises(faults.StopRequested if how == "cancel" else RuntimeError):
+        loop.train(cfg, callback)
+    assert (new.dir / "state.pt").exists() and events[-1]["kind"] == "checkpoint" and events[-1]["on_stop"] is True
+    assert (old.dir / "state.pt").read_bytes() == b"5 hours of training"

@@ -169,7 +169,8 @@ def test_signal_saves_state_and_exits_cleanly(tmp_path, data, sig, ignored):
     assert st["step"] >= step
     # its last event names the step the state holds: the app says where a resume goes on from
     events = [json.loads(line) for line in out_lines if line.strip()]
-    assert events[-1] == {"kind": "checkpoint", "step": st["step"]}, events[-3:]
+    # (`on_stop`: saved as it stops, which the app never takes for progress)
+    assert events[-1] == {"kind": "checkpoint", "step": st["step"], "on_stop": True}, events[-3:]
     # and the run goes on from there
     r = subprocess.run([sys.executable, "-m", "recognizers", *tiny(data, out, "--resume", "--set", f"total_steps={st['step'] + 2}", "--set", "eval_every=100000")],
                        cwd=ROOT, capture_output=True, text=True, timeout=240)
