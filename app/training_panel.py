@@ -457,9 +457,21 @@ class TrainingPanel(QWidget):
     def resume_interrupted(self) -> None:
         if self._resumable is None or self.proc.busy:
             return
-        plan = RunPlan.load(self._resumable.run_dir)
+        offered = self._resumable
         self.banner.clear()
-        self.start_plan(plan, resume=True)
+        try:  # read again now: another window may have removed or replaced it since it was offered
+            plan = RunPlan.load(offered.run_dir)
+            if not plan.resumable:
+                raise FileNotFoundError(f"it no longer has a saved state to go on from (status: {plan.status})")
+            self.start_plan(plan, resume=True)
+        except (OSError, ValueError, TypeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.banner.show_message(
+                f"Cannot resume the interrupted {html.escape(offered.modality)} run from {html.escape(offered.created)}: "
+                f"{html.escape(why)} ({html.escape(offered.run_dir)}). Another window may have removed it. The active model is unchanged.",
+                "error",
+            )
+            self.refresh_resumable()
 
     def discard_interrupted(self) -> None:
         gone = self._resumable

@@ -408,3 +408,27 @@ def test_a_new_run_stopped_at_once_leaves_the_older_run_in_place(qtbot, tmp_path
         loop.train(cfg, callback)
     assert (new.dir / "state.pt").exists() and events[-1]["kind"] == "checkpoint" and events[-1]["on_stop"] is True
     assert (old.dir / "state.pt").read_bytes() == b"5 hours of training"
+
+
+def test_resuming_a_run_whose_folder_is_gone_says_so(make_window, standin_models, user_dirs, qtbot):
+    """A reviewer: when another window removed the offered run's folder, Resume raised
+    FileNotFoundError inside the button's slot and nothing visible happened. It now says why,
+    starts nothing and offers what is left."""
+    import shutil
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    runs = user_dirs / "runs"
+    plan = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-100000"), config={"total_steps": 300}, status="cancelled", created="2026-12-01 10:00", steps_done=75)
+    plan.save()
+    (plan.dir / "state.pt").write_bytes(b"state")
+    d = win.show_settings(tab="Training")
+    tp = d.training
+    tp.set_modality("handwriting")
+    tp.set_preset("tiny")
+    assert tp.resume_frame.isVisible() and tp._resumable.run_dir == plan.run_dir
+    shutil.rmtree(plan.dir)  # another window's Discard
+    qtbot.mouseClick(tp.resume_button, Qt.MouseButton.LeftButton)
+    said = html.unescape(tp.banner.text())
+    assert "Cannot resume the interrupted handwriting run from 2026-12-01 10:00" in said and plan.run_dir in said, said
+    assert not tp.proc.busy and tp.proc.proc is None and not plan.dir.exists()
+    assert tp._resumable is None and not tp.resume_frame.isVisible()
