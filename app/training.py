@@ -177,10 +177,14 @@ class TrainingProcess(QObject):
             if not p.waitForFinished(wait_ms):
                 p.kill()
                 p.waitForFinished(2000)
+        gone = self.proc is None or self.proc.state() == QProcess.ProcessState.NotRunning
         if self.plan is not None and self.state in ("starting", "running", "paused", "cancelling"):
-            self.plan.status = "cancelled"
-            self._save_plan()
-            self._remove_if_nothing_saved()
+            # "cancelled" only once the process is known to be gone: one that outlived the kill
+            # may still write its folder, so the run stays recorded as running (never removed)
+            if gone:
+                self.plan.status = "cancelled"
+                self._save_plan()
+                self._remove_if_nothing_saved()
         self.state = "idle"
 
     def _escalate(self) -> None:

@@ -432,3 +432,44 @@ def test_resuming_a_run_whose_folder_is_gone_says_so(make_window, standin_models
     assert "Cannot resume the interrupted handwriting run from 2026-12-01 10:00" in said and plan.run_dir in said, said
     assert not tp.proc.busy and tp.proc.proc is None and not plan.dir.exists()
     assert tp._resumable is None and not tp.resume_frame.isVisible()
+
+
+class _Unkillable:
+    """A training process as QProcess shows it, which outlives its kill (or, `dies`, ends on it)."""
+
+    def __init__(self, dies: bool = False) -> None:
+        self.dies, self.alive = dies, True
+
+    def state(self):
+        return QProcess.ProcessState.Running if self.alive else QProcess.ProcessState.NotRunning
+
+    def processId(self) -> int:
+        return 0  # no real process to signal
+
+    def waitForFinished(self, ms: int) -> bool:
+        return not self.alive
+
+    def kill(self) -> None:
+        self.alive = not self.dies
+
+
+@pytest.mark.parametrize("dies", [False, True])
+def test_closing_the_window_records_cancelled_only_once_the_process_is_gone(qtbot, tmp_path, dies):
+    """A reviewer: shutdown() recorded "cancelled" even when the kill failed and the process
+    might still write; a run recorded as ended may be removed. It stays "running" then."""
+    import json
+
+    from app.training import TrainingProcess
+
+    runs = tmp_path / "runs"
+    plan = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-100000"), config={"total_steps": 300}, status="running")
+    plan.save()  # nothing saved yet: a run recorded as cancelled would have its folder removed
+    tp = TrainingProcess()
+    tp.keep_paths = lambda: []
+    tp.plan, tp.state, tp.proc = plan, "running", _Unkillable(dies)
+    tp.shutdown(wait_ms=10)
+    assert tp.state == "idle"
+    if dies:
+        assert not plan.dir.exists()  # cancelled with nothing to resume from: removed
+    else:
+        assert json.loads((plan.dir / "run.json").read_text())["status"] == "running"
