@@ -233,8 +233,11 @@ def prepare_data(modality: str, sources: list[DataSource], out_dir: str | os.Pat
             from recognizers.training.datasets import PATH_SPEC_KINDS, check_data_spec
 
             kind, arg = check_data_spec(modality, src.value)
-            # the run's process works in its own folder: a relative path would mean another file there
-            prep.data.append(f"{kind}:{Path(arg).resolve()}" if kind in PATH_SPEC_KINDS else src.value)
+            # the run's process works in its own folder: a relative path would mean another file
+            # there, so it is made absolute; links are not followed (a manifest's relative audio
+            # paths are read from the folder it is named in), and an absolute spec stays as it is
+            relative = kind in PATH_SPEC_KINDS and not Path(arg).is_absolute()
+            prep.data.append(f"{kind}:{Path(arg).absolute()}" if relative else src.value)
             if src.value.startswith("unipen") and not val_path:
                 from recognizers.training.presets import PRESETS
 

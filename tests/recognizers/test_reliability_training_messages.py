@@ -138,3 +138,24 @@ def test_a_relative_data_spec_path_is_made_absolute_for_the_run(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     prep = prepare_data("handwriting", [DataSource("spec", "ink:mine.jsonl")], tmp_path / "run" / "data", val_path=str(tmp_path / "val.jsonl"))
     assert prep.data == [f"ink:{tmp_path / 'mine.jsonl'}"]
+
+
+def test_a_spec_path_through_a_link_is_not_resolved(tmp_path, monkeypatch):
+    """A reviewer: the relative spec path was made absolute with resolve(), which follows links;
+    a speech manifest's relative audio paths are read from the folder it is named in, so a
+    linked manifest would point at other audio. The path is made absolute as it is typed, and
+    an absolute one is left as it is."""
+    from recognizers.manifest import iter_manifest_entries
+
+    corpus, mine = tmp_path / "corpus", tmp_path / "mine"
+    corpus.mkdir()
+    mine.mkdir()
+    (corpus / "train.jsonl").write_text('{"audio": "clip.wav", "text": "hello"}\n', encoding="utf-8")
+    (mine / "train.jsonl").symlink_to(corpus / "train.jsonl")  # its clips are mine/clip.wav
+    (tmp_path / "val.jsonl").write_text('{"audio": "v.wav", "text": "hi"}\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for typed, given in (("speech:mine/train.jsonl", f"speech:{mine / 'train.jsonl'}"), (f"speech:{mine}/train.jsonl", f"speech:{mine}/train.jsonl")):
+        prep = prepare_data("speech", [DataSource("spec", typed)], tmp_path / "run" / "data", val_path=str(tmp_path / "val.jsonl"))
+        assert prep.data == [given], typed
+        path = prep.data[0].partition(":")[2]
+        assert [e["audio"] for e in iter_manifest_entries(path)] == [str(mine / "clip.wav")]
