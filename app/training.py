@@ -12,7 +12,8 @@ checkpoint, done); `TrainingProcess` parses them and re-emits them as signals.
 - tidying (recognizers/workspace/runs.py): a run that ends without a saved state has its folder
   removed once its process is gone; when a run first saves a periodic state (not the one it
   saves as it stops: a cancel or failure), the older stopped runs of its kind are removed
-  (never a path in `keep_paths`, never a run still recorded as running);
+  (never a path in `keep_paths`, never a run still recorded as running; nothing at all until
+  the panel has set `runs_dir` and `keep_paths`, nor around a run outside that folder);
 - when training is done, a second short process (``python -m recognizers score-run``) scores
   the model that was active before and the new one on the run's validation data, so the
   "before" and "after" figures are measured the same way on the same samples.
@@ -30,7 +31,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 import recognizers
-from recognizers.workspace.runs import RunPlan, config_paths, remove_if_nothing_saved, remove_replaced_runs
+from recognizers.workspace.runs import RunPlan, config_paths, in_runs_folder, remove_if_nothing_saved, remove_replaced_runs
 
 CAN_PAUSE = hasattr(signal, "SIGSTOP")
 CANCEL_GRACE_MS = 8000  # after SIGINT, before terminate()
@@ -81,8 +82,10 @@ class TrainingProcess(QObject):
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._escalate)
         self._escalated = False
-        # paths no removal may touch (the models in use, the samples); the panel sets it
-        self.keep_paths: Callable[[], list[str]] = lambda: []
+        # where the app keeps its runs, and the paths no removal may touch (the models in use,
+        # the samples): the panel sets both; until it has, no run folder is removed
+        self.runs_dir: Callable[[], str | os.PathLike] | None = None
+        self.keep_paths: Callable[[], list[str]] | None = None
         self._replaced_done = False  # older runs of this kind removed (once this run saved its state)
         self._removed = False  # this run's folder removed: nothing may write it again
 
@@ -302,8 +305,24 @@ class TrainingProcess(QObject):
         gone (a run with nothing saved can never be resumed; its folder would only pile up)."""
         if self.plan is None or self._removed or (self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning):
             return False
-        self._removed = remove_if_nothing_saved(self.plan.dir, self.plan.dir.parent, self.keep_paths())
+        scope = self._tidy_scope()
+        if scope is None:
+            return False
+        self._removed = remove_if_nothing_saved(self.plan.dir, *scope)
         return self._removed
+
+    def _tidy_scope(self) -> tuple[Path, list[str]] | None:
+        """(the runs folder, the paths no removal may touch) for tidying around this run, or
+        None, and nothing is removed: the panel has not said where runs live or what is in use,
+        or this run's folder is not directly in the runs folder. Kept as well: the model the
+        run started from or is compared with (a full run's `base_model`, the "before")."""
+        plan = self.plan
+        if plan is None or self.runs_dir is None or self.keep_paths is None:
+            return None
+        runs = Path(self.runs_dir())
+        if not in_runs_folder(plan.dir, runs):
+            return None
+        return runs, list(self.keep_paths()) + ([str(plan.base_model)] if plan.base_model else [])
 
     def _remove_replaced(self, step: int) -> None:
         """Once this run has saved a periodic state (a `checkpoint` event without `on_stop`, past
@@ -314,10 +333,14 @@ class TrainingProcess(QObject):
         plan = self.plan
         if plan is None or self._replaced_done or step <= 0 or not (plan.dir / "state.pt").exists():
             return
+        scope = self._tidy_scope()
+        if scope is None:
+            return
         self._replaced_done = True
+        runs, keep = scope
         try:
             # nor the files this run reads (a model or data an older run's folder holds)
-            remove_replaced_runs(plan, plan.dir.parent, self.keep_paths() + config_paths(plan.config))
+            remove_replaced_runs(plan, runs, keep + config_paths(plan.config))
         except OSError:  # tidying is never worth failing a run for
             pass
 

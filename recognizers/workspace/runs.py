@@ -461,28 +461,47 @@ def find_runs(runs_dir: str | os.PathLike) -> list[RunPlan]:
 ENDED_STATUSES = ("cancelled", "failed")  # recorded by the app only once the run's process is gone
 
 
+def _forms(p: str | os.PathLike) -> tuple[Path, Path]:
+    """A path as written, made absolute (links kept), and resolved (links followed)."""
+    return Path(os.path.abspath(p)), Path(p).resolve()
+
+
 def _holds(folder: Path, paths: Iterable[str | os.PathLike]) -> bool:
-    """Whether one of `paths` lies in `folder`, or `folder` in one of them."""
-    root = folder.resolve()
+    """Whether one of `paths` lies in `folder`, or `folder` in one of them, as written or with
+    links followed (a link in the folder to a model elsewhere is as much in use as the model)."""
+    try:
+        roots = _forms(folder)
+    except (OSError, ValueError, TypeError):
+        return True
     for p in paths:
         try:
-            q = Path(p).resolve()
-            if q.is_relative_to(root) or root.is_relative_to(q):
-                return True
+            for q in _forms(p):
+                for root in roots:
+                    if q.is_relative_to(root) or root.is_relative_to(q):
+                        return True
         except (OSError, ValueError, TypeError):
             return True  # a path that cannot be told apart is kept safe
     return False
 
 
+def in_runs_folder(run_dir: str | os.PathLike, runs_dir: str | os.PathLike) -> bool:
+    """Whether `run_dir` lies directly in `runs_dir`, both as written and with links followed."""
+    try:
+        (d_abs, d_real), (r_abs, r_real) = _forms(run_dir), _forms(runs_dir)
+    except (OSError, ValueError, TypeError):
+        return False
+    return d_abs.parent == r_abs and d_real.parent == r_real
+
+
 def removable_run(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> RunPlan | None:
     """The run in `run_dir` if its folder may be deleted, else None: a real folder directly in
-    `runs_dir` (never a link, never anything else), whose run.json, read again now, says that
+    `runs_dir`, as written and with links followed (never a link, never anything else), whose run.json, read again now, says that
     it ended (cancelled or failed: a process that still writes there is "running"), and which
     holds none of the paths in `keep` (the models in use, the samples, files a run reads) and
-    lies in none of them."""
+    lies in none of them, again as written and with links followed."""
     d = Path(run_dir)
     try:
-        if d.is_symlink() or not d.is_dir() or d.resolve().parent != Path(runs_dir).resolve():
+        if d.is_symlink() or not d.is_dir() or not in_runs_folder(d, runs_dir):
             return None
         plan = RunPlan.load(d)
     except (OSError, ValueError, TypeError):

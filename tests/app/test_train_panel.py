@@ -361,7 +361,7 @@ def _old_run_and_a_new_one(tmp_path):
     new.save()
     tp = TrainingProcess()
     tp.plan = new
-    tp.keep_paths = lambda: []
+    tp.runs_dir, tp.keep_paths = (lambda: runs), (lambda: [])  # as the panel sets them
     return runs, old, new, tp
 
 
@@ -465,7 +465,7 @@ def test_closing_the_window_records_cancelled_only_once_the_process_is_gone(qtbo
     plan = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-100000"), config={"total_steps": 300}, status="running")
     plan.save()  # nothing saved yet: a run recorded as cancelled would have its folder removed
     tp = TrainingProcess()
-    tp.keep_paths = lambda: []
+    tp.runs_dir, tp.keep_paths = (lambda: runs), (lambda: [])
     tp.plan, tp.state, tp.proc = plan, "running", _Unkillable(dies)
     tp.shutdown(wait_ms=10)
     assert tp.state == "idle"
@@ -473,3 +473,42 @@ def test_closing_the_window_records_cancelled_only_once_the_process_is_gone(qtbo
         assert not plan.dir.exists()  # cancelled with nothing to resume from: removed
     else:
         assert json.loads((plan.dir / "run.json").read_text())["status"] == "running"
+
+
+def test_tidying_keeps_to_the_apps_runs_folder_and_what_the_panel_says_is_in_use(qtbot, tmp_path):
+    """A reviewer: the run's own parent was passed as the runs folder (so "directly in runs/"
+    always held), nothing was kept until the panel said what is in use, and a full run's
+    "before" model was not kept. Nothing is removed until the panel has set the runs folder and
+    the paths in use, nor around a run outside that folder; a full run keeps its base model."""
+    from app.training import TrainingProcess
+
+    # not told yet: nothing is removed, neither the older run nor a run that saved nothing
+    runs, old, new, tp = _old_run_and_a_new_one(tmp_path / "a")
+    tp.runs_dir = tp.keep_paths = None
+    (new.dir / "state.pt").write_bytes(b"step 75")
+    tp._handle({"kind": "checkpoint", "step": 75})
+    assert (old.dir / "state.pt").exists()
+    empty = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-160000"), config={}, status="cancelled")
+    empty.save()
+    tp2 = TrainingProcess()
+    tp2.plan = empty
+    assert not tp2._remove_if_nothing_saved() and empty.dir.exists()
+    tp2.runs_dir, tp2.keep_paths = (lambda: runs), (lambda: [])
+    assert tp2._remove_if_nothing_saved() and not empty.dir.exists()
+
+    # a run outside the app's runs folder tidies nothing where it is
+    runs, old, new, tp = _old_run_and_a_new_one(tmp_path / "b")
+    tp.runs_dir = lambda: tmp_path / "b" / "elsewhere"
+    (new.dir / "state.pt").write_bytes(b"step 75")
+    tp._handle({"kind": "checkpoint", "step": 75})
+    assert (old.dir / "state.pt").exists()
+
+    # a full run's "before" model in an older run's folder stays
+    runs, old, new, tp = _old_run_and_a_new_one(tmp_path / "c")
+    (old.dir / "best.pt").write_bytes(b"the model in use")
+    new.preset = old.preset = "full"
+    old.save()
+    new.base_model = str(old.dir / "best.pt")
+    (new.dir / "state.pt").write_bytes(b"step 75")
+    tp._handle({"kind": "checkpoint", "step": 75})
+    assert (old.dir / "best.pt").exists()

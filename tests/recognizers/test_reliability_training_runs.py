@@ -12,6 +12,7 @@ from recognizers.workspace.runs import (
     find_runs,
     remove_if_nothing_saved,
     remove_replaced_runs,
+    removable_run,
 )
 
 
@@ -83,3 +84,19 @@ def test_only_real_run_folders_directly_in_the_runs_folder_are_removed(tmp_path)
     assert not remove_if_nothing_saved(empty.dir, runs, keep=[str(runs)]) and empty.dir.exists()
     assert {p.dir.name for p in find_runs(runs)} == {"handwriting-e", "handwriting-link"}
     assert json.loads((empty.dir / "run.json").read_text())["status"] == "cancelled"
+
+
+def test_paths_are_compared_as_written_and_with_links_followed(tmp_path):
+    """A reviewer: `removable_run` compared resolved paths only. A kept path that is a link in
+    a run's folder (to a model elsewhere), or a run reached through a link to the runs folder,
+    is now kept too."""
+    runs = tmp_path / "runs"
+    run = make_run(runs, "handwriting-a", state=False)
+    (tmp_path / "model.pt").write_bytes(b"model")
+    os.symlink(tmp_path / "model.pt", run.dir / "in-use.pt")  # the window runs it by this name
+    assert not remove_if_nothing_saved(run.dir, runs, keep=[str(run.dir / "in-use.pt")]) and run.dir.exists()
+    os.symlink(runs, tmp_path / "runs-link")
+    through = tmp_path / "runs-link" / "handwriting-a"  # the same folder, another way there
+    assert removable_run(through, runs) is None and removable_run(run.dir, tmp_path / "runs-link") is None
+    assert not remove_if_nothing_saved(through, runs) and run.dir.exists()
+    assert remove_if_nothing_saved(run.dir, runs) and not run.dir.exists() and (tmp_path / "model.pt").exists()
