@@ -39,6 +39,7 @@ LINE_X_OVERLAP = 0.3  # ... and overlapping horizontally by this fraction of the
 WORD_GAP = 1.0  # a horizontal gap wider than this (reference heights) separates two words of a line
 SPACED_LETTERS = 1.5  # pieces of a line this narrow (median, reference heights) are letters written apart
 SPACED_GAP = 2.5  # ... and then a word gap is also this many times their median gap
+SPACED_MAX = 3.0  # ... or at least this wide (reference heights)
 
 
 def _boxes(strokes: Sequence[np.ndarray]) -> np.ndarray:
@@ -264,9 +265,12 @@ def split_lines(strokes: Sequence[np.ndarray]) -> list[list[int]]:
 def split_words(strokes: Sequence[np.ndarray], gap: float | None = None) -> list[list[int]]:
     """Indices of the strokes of each word of one line, left to right: strokes chained by
     their horizontal extents, a new word wherever the chain leaves a gap wider than `gap`
-    reference heights (WORD_GAP by default). A piece of marks alone (a period, a comma, a
-    quote) joins the word on its left (the first word's, when it comes first), so marks
-    never stand as words. One group (all the strokes) when nothing is that far apart."""
+    reference heights (WORD_GAP by default). Where the pieces between gaps are letter-sized
+    (letters printed apart), a gap must also be SPACED_GAP times their median gap, or
+    SPACED_MAX heights wide, so "p r e s s u r e" stays one word. A piece of marks alone (a
+    period, a comma, a quote) joins the word on its left (the first word's, when it comes
+    first), so marks never stand as words. One group (all the strokes) when nothing is that
+    far apart."""
     gap = WORD_GAP if gap is None else gap
     n = len(strokes)
     idx = [i for i in range(n) if len(strokes[i])]
@@ -291,8 +295,10 @@ def split_words(strokes: Sequence[np.ndarray], gap: float | None = None) -> list
     if len(letters) >= 3 and gaps:
         widths = [b[r, 1].max() - b[r, 0].min() for r in letters]
         if np.median(widths) < SPACED_LETTERS * h:
-            # letters written apart ("l o w"): a word gap must also stand out from their spacing
-            cut = max(cut, SPACED_GAP * float(np.median(gaps)))
+            # letters written apart ("l o w"): a word gap must also stand out from their
+            # spacing; but short words evenly far apart ("I'll be back") are pieces this narrow
+            # too, so a gap of SPACED_MAX always counts
+            cut = max(cut, min(SPACED_GAP * float(np.median(gaps)), SPACED_MAX * h))
     pieces: list[list[int]] = [runs[0]]
     for g, r in zip(gaps, runs[1:]):
         if g > cut:

@@ -10,7 +10,7 @@ import pytest
 
 from recognizers.features import InkFeatureConfig, ink_features
 from recognizers.ink import read_ink_samples
-from recognizers.ink_lines import WORD_GAP, drop_outliers, reference_height, split_lines, split_words
+from recognizers.ink_lines import SPACED_MAX, WORD_GAP, drop_outliers, reference_height, split_lines, split_words
 
 from .inkgen import word_ink
 
@@ -206,6 +206,14 @@ def test_letters_written_apart_stay_one_word_and_wider_gaps_still_cut():
     assert split_words(near) == [list(range(2 * n))]
     far = word + place(word, dx=w + 3 * max(gaps))  # a gap that stands out from the spacing: a word gap
     assert split_words(far) == [list(range(n)), list(range(n, 2 * n))]
+    # short words evenly far apart ("I'll be back"): as narrow as letters, but gaps this wide always cut
+    p_, s_ = place(s.strokes[:2]), place(s.strokes[4:5])  # its "p" and an "s", letter-sized words
+    x, line = 0.0, []
+    h = max(float(np.ptp(st[:, 1])) for st in p_ + s_)  # the tallest stroke: no reference height is more
+    for piece in (p_, s_, p_, s_):
+        line += place(piece, dx=x)
+        x = float(max(st[:, 0].max() for st in line)) + (SPACED_MAX + 0.5) * h
+    assert [len(g) for g in split_words(line)] == [2, 1, 2, 1]
     rec = Recognizer.load(device="cpu", decoder="greedy")
     assert rec.recognize(word).text == "pressure"
     assert rec.recognize(far).text == "pressure pressure"
