@@ -273,7 +273,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     st = ddp.broadcast_object(st, dist_info)  # only rank 0 need see the file
     features_json = json.dumps(dataclasses.asdict(fcfg), sort_keys=True)  # saved with the state, checked on resume
     if st is None and main:
-        (out / LOSS_LOG).unlink(missing_ok=True)  # a fresh run in a used folder: not another run's losses
+        with contextlib.suppress(OSError):  # the loss log: a plot with a gap, never a failed run
+            (out / LOSS_LOG).unlink(missing_ok=True)  # a fresh run in a used folder: not another run's losses
     if st is not None:
         saved = st.get("features")  # states saved before session 8 do not say
         if saved is not None and json.loads(saved) != json.loads(features_json):
@@ -292,7 +293,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         epoch, pos = int(st.get("epoch", 0)), int(st.get("pos", 0))
         history = json.loads(st.get("history", "[]"))
         if main:  # the steps after the saved one are made again: their losses go from the log
-            atomic_write_text(out / LOSS_LOG, "".join(json.dumps({"step": s, "loss": v}) + "\n" for s, v in read_loss_log(out, step)))
+            with contextlib.suppress(OSError):  # a plot with a gap (or a step twice), never a failed run
+                atomic_write_text(out / LOSS_LOG, "".join(json.dumps({"step": s, "loss": v}) + "\n" for s, v in read_loss_log(out, step)))
         callback({"kind": "status", "message": f"resumed at step {step}"})
         for h in history:  # the evaluations before the stop, for a plot that starts afresh
             if isinstance(h, dict) and "val" in h and "step" in h:

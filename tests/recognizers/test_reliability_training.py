@@ -282,3 +282,25 @@ def test_a_run_logs_the_loss_of_every_step_up_to_its_saved_state(tmp_path, data,
     assert [s for s, _ in again] == list(range(1, 10)) and again[:6] == logged and (7, 99.0) not in again
     assert main(tiny(data, out, "--set", "total_steps=2", *few)) == 0  # not resumed: another run
     assert [s for s, _ in read_loss_log(out)] == [1, 2]
+
+
+@pytest.mark.slow
+def test_a_loss_log_that_cannot_be_rewritten_or_removed_never_fails_the_run(tmp_path, data, capsys):
+    """A reviewer: the loss log's rewrite on resume and its removal on a fresh start were not
+    guarded, against the rule that the log may leave a gap in the plot but never fail a run.
+    Here `loss.jsonl` is a folder, so both fail (IsADirectoryError); the runs go on."""
+    import torch
+
+    from recognizers.training.loop import LOSS_LOG, read_loss_log
+
+    out = tmp_path / "run"
+    few = ("--set", "eval_every=100000", "--set", "checkpoint_every=2")
+    assert main(tiny(data, out, "--set", "total_steps=2", *few)) == 0
+    (out / LOSS_LOG).unlink()
+    (out / LOSS_LOG).mkdir()
+    (out / LOSS_LOG / "keep").write_text("x")
+    assert main(tiny(data, out, "--resume", "--set", "total_steps=4", *few)) == 0, capsys.readouterr().err
+    assert "resumed at step 2" in capsys.readouterr().out
+    assert torch.load(out / "state.pt", weights_only=True)["step"] == 4 and read_loss_log(out) == []
+    assert main(tiny(data, out, "--set", "total_steps=2", *few)) == 0, capsys.readouterr().err  # a fresh run in the folder
+    assert torch.load(out / "state.pt", weights_only=True)["step"] == 2 and (out / LOSS_LOG / "keep").exists()
