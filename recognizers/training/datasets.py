@@ -63,6 +63,14 @@ _COUNT_KINDS = ("unipen-lines", "unipen-lines-varied", "synth-ink")  # KIND:N, N
 PATH_SPEC_KINDS = ("ink", "speech", "encoded")  # KIND:PATH
 
 
+def _positive_count(arg: str) -> bool:
+    """Whether `arg` is a count the loaders read (with int(), as they do: ' 2000' is one) above 0."""
+    try:
+        return int(arg.strip()) > 0
+    except ValueError:
+        return False
+
+
 def check_data_spec(modality: str, spec: str) -> tuple[str, str]:
     """(kind, argument) of a data spec, checked without reading its samples: a kind the
     modality's loader knows, a count that is a whole number, UNIPEN sets that exist, a file or
@@ -76,7 +84,9 @@ def check_data_spec(modality: str, spec: str) -> tuple[str, str]:
             raise ValueError(f"not an ink data spec: {spec!r} (the kinds are {', '.join(INK_SPEC_KINDS)})")
     elif kind not in SPEECH_SPEC_KINDS:
         raise ValueError(f"not a speech data spec: {spec!r} (the kinds are {', '.join(SPEECH_SPEC_KINDS)})")
-    if kind in _COUNT_KINDS and (arg or kind == "synth-ink") and not (arg.isdecimal() and int(arg) > 0):
+    # a count is checked where one is given, and for synth-ink always: unipen-lines(-varied)
+    # without one make their default (5000, load_ink_spec), synth-ink has none
+    if kind in _COUNT_KINDS and (arg or kind == "synth-ink") and not _positive_count(arg):
         raise ValueError(f"{spec!r}: {kind}: needs a number of samples above 0, such as {kind}:2000")
     if kind in PATH_SPEC_KINDS:
         if not arg:

@@ -159,3 +159,23 @@ def test_a_spec_path_through_a_link_is_not_resolved(tmp_path, monkeypatch):
         assert prep.data == [given], typed
         path = prep.data[0].partition(":")[2]
         assert [e["audio"] for e in iter_manifest_entries(path)] == [str(mine / "clip.wav")]
+
+
+def test_a_count_the_loader_reads_is_not_refused(tmp_path):
+    """A reviewer: the check took counts with isdecimal(), so `synth-ink: 2000`, which the
+    generator's int() reads, was refused; the check now reads counts as the loaders do."""
+    from recognizers.training.datasets import INK_GENERATORS, check_data_spec
+
+    for spec in ("synth-ink: 2000", "synth-ink:2000 ", "unipen-lines: 40", "unipen-lines-varied:40"):
+        kind, arg = check_data_spec("handwriting", spec)
+        assert int(arg) > 0, spec
+    for spec in ("synth-ink:0", "synth-ink:many", "synth-ink:  ", "unipen-lines:2.5"):
+        with pytest.raises(ValueError, match="needs a number of samples"):
+            check_data_spec("handwriting", spec)
+    pytest.importorskip("recognizers.synth.ink")
+    if "synth-ink" in INK_GENERATORS:
+        try:
+            made = INK_GENERATORS["synth-ink"](check_data_spec("handwriting", "synth-ink: 2")[1])
+        except Exception as exc:  # noqa: BLE001 - no font for synthetic handwriting here
+            pytest.skip(f"synthetic handwriting unavailable: {exc}")
+        assert len(made) == 2
