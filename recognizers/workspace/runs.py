@@ -456,7 +456,8 @@ def find_runs(runs_dir: str | os.PathLike) -> list[RunPlan]:
 # offers one run of a kind (modality and preset) to resume, so stopped runs would pile up.
 # Kept: the newest stopped run of each kind, which the panel offers. Removed: a run that ended
 # before it saved any state (nothing to resume from), and the older stopped runs of a kind once
-# a newer run of that kind has saved its own state.
+# a newer run of that kind has saved a periodic state (it has trained; not the state a run saves
+# as it stops, which a Cancel or a failure at step 0 also writes: app/training.py).
 
 ENDED_STATUSES = ("cancelled", "failed")  # recorded by the app only once the run's process is gone
 
@@ -531,7 +532,8 @@ def remove_if_nothing_saved(run_dir: str | os.PathLike, runs_dir: str | os.PathL
 
 def remove_replaced_runs(current: RunPlan, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> list[RunPlan]:
     """Delete the stopped runs of `current`'s kind (modality and preset) older than it: call
-    once `current` has saved its state, when it is the run of that kind to resume. Runs of other
+    once `current` has saved a periodic state (it has trained), when it is the run of that kind
+    to resume. Runs of other
     kinds stay (a cancelled full training is not replaced by a quick fine-tune). The runs
     removed, oldest last."""
     keep = list(keep)
