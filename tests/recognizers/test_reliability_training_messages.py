@@ -161,10 +161,16 @@ def test_a_spec_path_through_a_link_is_not_resolved(tmp_path, monkeypatch):
         assert [e["audio"] for e in iter_manifest_entries(path)] == [str(mine / "clip.wav")]
 
 
-def test_a_count_the_loader_reads_is_not_refused(tmp_path):
+def test_a_count_the_loader_reads_is_not_refused(tmp_path, monkeypatch):
     """A reviewer: the check took counts with isdecimal(), so `synth-ink: 2000`, which the
     generator's int() reads, was refused; the check now reads counts as the loaders do."""
+    from recognizers.paths import SHARED_DATA_ENV
     from recognizers.training.datasets import INK_GENERATORS, check_data_spec
+
+    # unipen-lines specs are checked for UNIPEN's word file: one is there (CI has no real data)
+    (tmp_path / "shared" / "unipen").mkdir(parents=True)
+    (tmp_path / "shared" / "unipen" / "unipen-word.jsonl.gz").write_bytes(b"")
+    monkeypatch.setenv(SHARED_DATA_ENV, str(tmp_path / "shared"))
 
     for spec in ("synth-ink: 2000", "synth-ink:2000 ", "unipen-lines: 40", "unipen-lines-varied:40"):
         kind, arg = check_data_spec("handwriting", spec)
