@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -119,10 +120,18 @@ class TrainingProcess(QObject):
         p.readyReadStandardError.connect(self._read_stderr)
         p.finished.connect(self._train_finished)
         p.errorOccurred.connect(self._process_error)
+        p.started.connect(self._record_process)
         self.proc = p
         self._set_state("starting")
         self.statusMessage.emit("Starting the training process…" if not resume else "Resuming the run…")
         p.start()
+
+    def _record_process(self) -> None:
+        """The run's process id in its run.json: another window then neither offers the run
+        for resuming nor lets it be discarded while this process trains (RunPlan.process_alive)."""
+        if self.plan is not None and self.proc is not None:
+            self.plan.pid, self.plan.host = int(self.proc.processId()), socket.gethostname()
+            self._save_plan()
 
     def pause(self) -> bool:
         if self.state != "running" or not CAN_PAUSE or self.proc is None:
@@ -270,7 +279,8 @@ class TrainingProcess(QObject):
                 self.plan.status = "cancelled"
                 self._save_plan()
             self._set_state("cancelled")
-            step = self.last_progress["step"] if self.last_progress else 0
+            # before its first progress line (still loading data) a resumed run is where it was saved
+            step = self.last_progress["step"] if self.last_progress else (self.plan.steps_done if self.plan is not None else 0)
             state = self.plan is not None and (self.plan.dir / "state.pt").exists()
             saved = self.plan.steps_done if self.plan is not None else 0
             if not state:

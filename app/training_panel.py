@@ -426,6 +426,7 @@ class TrainingPanel(QWidget):
                 pass  # it stays in the Models tab, where it can be deleted
         shutil.rmtree(self.plan.dir, ignore_errors=True)
         self._closed_result("Discarded; the active model is unchanged.")
+        self.refresh_resumable()  # a stopped run of this kind may be offered again
 
     def _closed_result(self, message: str) -> None:
         self.result = None
@@ -477,6 +478,16 @@ class TrainingPanel(QWidget):
     def discard_interrupted(self) -> None:
         gone = self._resumable
         if gone is not None:
+            try:  # read again now: another window may have resumed it since it was offered
+                live = RunPlan.load(gone.run_dir).process_alive()
+            except (OSError, ValueError, TypeError):
+                live = False  # gone or unreadable: nothing trains there
+            if live:
+                self.banner.show_message(
+                    f"The {html.escape(gone.modality)} run from {html.escape(gone.created)} is training in another window now; "
+                    "it was not discarded. Cancel it there first.", "warning")
+                self.refresh_resumable()
+                return
             shutil.rmtree(gone.run_dir, ignore_errors=True)
             # "Cancelled at step N ... The run can be resumed." no longer holds
             self.status_label.setText(f"Discarded the interrupted {gone.modality} run (its state was saved at step {gone.steps_done}); the active model is unchanged.")

@@ -42,6 +42,9 @@ class Banner(QFrame):
         super().__init__(parent)
         self.label = QLabel(self)
         self.label.setWordWrap(True)
+        # messages are HTML (callers escape what they quote): always rendered as such, or a
+        # message without a tag would show its escapes ("&#x27;") as they are written
+        self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setOpenExternalLinks(False)
         lay = QHBoxLayout(self)

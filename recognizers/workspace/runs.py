@@ -23,6 +23,7 @@ import gzip
 import json
 import os
 import random
+import socket
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -360,6 +361,10 @@ class RunPlan:
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M"))
     status: str = "new"  # new, running, cancelled, failed, finished, kept, discarded
     steps_done: int = 0
+    # the training process while it runs (its id on this host): another window must neither
+    # offer a run that is still training nor remove its folder
+    pid: int = 0
+    host: str = ""
 
     @property
     def dir(self) -> Path:
@@ -386,7 +391,29 @@ class RunPlan:
 
     @property
     def resumable(self) -> bool:
-        return self.status in ("running", "cancelled", "failed") and (self.dir / "state.pt").exists()
+        """A stopped run with a saved state. "running" counts too (a window that crashed never
+        recorded the end), unless its training process is still alive."""
+        return self.status in ("running", "cancelled", "failed") and (self.dir / "state.pt").exists() and not self.process_alive()
+
+    def process_alive(self) -> bool:
+        """Whether the training process recorded for this run is still running: a process of
+        this id on this host whose command line is a Scrivox training run, ``python -m
+        recognizers train`` (an id the system has given to another program since does not count)."""
+        if self.status != "running" or self.pid <= 0 or self.host != socket.gethostname():
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:  # no permission to signal it: it exists
+            pass
+        cmdline = Path(f"/proc/{self.pid}/cmdline")
+        try:
+            return b"\0-m\0recognizers\0train\0" in b"\0" + cmdline.read_bytes()  # python -m recognizers train
+        except FileNotFoundError:
+            return not Path("/proc/self").exists()  # no /proc (macOS): the id alone decides
+        except OSError:
+            return True
 
 
 def new_run_dir(runs_dir: str | os.PathLike, modality: str) -> Path:
@@ -507,7 +534,7 @@ def removable_run(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep:
         plan = RunPlan.load(d)
     except (OSError, ValueError, TypeError):
         return None
-    if plan.status not in ENDED_STATUSES or _holds(d, keep):
+    if plan.status not in ENDED_STATUSES or plan.process_alive() or _holds(d, keep):
         return None
     return plan
 

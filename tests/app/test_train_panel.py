@@ -7,12 +7,14 @@ writes with tests/recognizers/inkgen.py, cut to a few dozen steps, so each takes
 from __future__ import annotations
 
 import html
+import os
+import sys
 
 import pytest
 from PySide6.QtCore import QProcess, Qt
 
 from recognizers.workspace.registry import ModelRegistry
-from recognizers.workspace.runs import RunPlan
+from recognizers.workspace.runs import RunPlan, removable_run
 from recognizers.ink import write_ink_jsonl
 from tests.recognizers.inkgen import make_samples
 
@@ -89,6 +91,9 @@ def test_train_cancel_stops_the_run_and_keeps_the_active_model(make_window, stan
     d, tp = tiny_run_form(win, ink_file, steps=100_000)
     assert tp.start_from_form()
     qtbot.waitUntil(lambda: tp.proc.last_progress is not None, timeout=60_000)
+    # the live process is recorded: another window neither offers nor removes this run
+    live = RunPlan.load(tp.plan.dir)
+    assert live.pid == int(tp.proc.proc.processId()) and live.process_alive() and not live.resumable
 
     # pause: the process is stopped, no step is made; resume: it goes on
     assert tp.proc.pause() and tp.pause_button.text() == "Resume"
@@ -512,3 +517,98 @@ def test_tidying_keeps_to_the_apps_runs_folder_and_what_the_panel_says_is_in_use
     (new.dir / "state.pt").write_bytes(b"step 75")
     tp._handle({"kind": "checkpoint", "step": 75})
     assert (old.dir / "best.pt").exists()
+
+
+def test_a_run_training_in_another_window_is_neither_offered_nor_discarded(make_window, standin_models, user_dirs, qtbot):
+    """A tester: a second window offered a run that the first was still training as
+    "interrupted", and its Discard deleted the folder under the live process. A run records its
+    process; while that process lives, other windows neither offer nor remove the run."""
+    import socket
+    import subprocess
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    runs = user_dirs / "runs"
+    # a stand-in for the other window's training process: its command line as the app starts one
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "recognizers", "train", "handwriting"])
+    try:
+        plan = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-100000"), config={"total_steps": 300},
+                       status="running", created="2026-12-01 10:00", steps_done=100, pid=live.pid, host=socket.gethostname())
+        plan.save()
+        (plan.dir / "state.pt").write_bytes(b"state")
+        assert plan.process_alive() and not plan.resumable
+        assert removable_run(plan.dir, runs) is None
+        d = win.show_settings(tab="Training")
+        tp = d.training
+        tp.set_modality("handwriting")
+        tp.set_preset("tiny")
+        assert tp._resumable is None and not tp.resume_frame.isVisible()
+        # offered before the other window resumed it: Discard reads the run again and refuses
+        tp._resumable = RunPlan.load(plan.dir)
+        tp.discard_interrupted()
+        assert plan.dir.is_dir() and (plan.dir / "state.pt").exists()
+        assert "training in another window" in html.unescape(tp.banner.text())
+    finally:
+        live.kill()
+        live.wait()
+    # once that process is gone (a crashed window never recorded the end), the run is offered
+    assert not plan.process_alive() and plan.resumable
+    tp.refresh_resumable()
+    assert tp._resumable is not None and tp._resumable.run_dir == plan.run_dir and tp.resume_frame.isVisible()
+    # an id the system has since given to another program does not count as the run's process
+    other = RunPlan.load(plan.dir)
+    other.pid = os.getpid()  # this test's own process (its arguments may name tests/recognizers/...)
+    assert not other.process_alive()
+
+
+def test_a_banner_renders_its_escaped_quotes(qtbot):
+    """A tester: "Cannot start: not an ink data spec: &#x27;foo:bar&#x27;": a message without
+    a tag was shown as plain text, escapes and all. Banners are always rich text."""
+    from PySide6.QtGui import QTextDocument
+
+    from app.widgets import Banner
+
+    b = Banner()
+    qtbot.addWidget(b)
+    b.show_message(f"Cannot start: {html.escape(repr('foo:bar'))}", "error")
+    assert b.label.textFormat() == Qt.TextFormat.RichText
+    doc = QTextDocument()
+    doc.setHtml(b.label.text())
+    assert doc.toPlainText() == "Cannot start: 'foo:bar'"
+
+
+def test_a_resumed_run_cancelled_while_loading_names_the_step_it_was_saved_at(qtbot, tmp_path):
+    """A tester: Cancel pressed while a resumed run (saved at step 150) still loaded its data
+    said "Cancelled at step 0"; the run is where its state was saved."""
+    from app.training import TrainingProcess
+
+    plan = RunPlan(modality="handwriting", preset="tiny", run_dir=str(tmp_path / "run"), config={"total_steps": 300}, status="running", steps_done=150)
+    plan.save()
+    (plan.dir / "state.pt").write_bytes(b"saved at step 150")
+    tp = TrainingProcess()
+    tp.plan, tp.state = plan, "cancelling"  # no progress line yet
+    said = []
+    tp.statusMessage.connect(said.append)
+    tp._train_finished(130, QProcess.ExitStatus.NormalExit)
+    assert said[-1] == "Cancelled at step 150. The active model is unchanged. The run can be resumed."
+
+
+def test_discarding_a_finished_result_offers_the_stopped_run_again(make_window, standin_models, user_dirs, qtbot):
+    """A tester: after Discard on a finished fine-tune's result, the stopped run of that kind
+    was offered only once the preset was changed."""
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    runs = user_dirs / "runs"
+    old = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-100000"), config={"total_steps": 300}, status="cancelled", created="2026-12-01 10:00", steps_done=75)
+    old.save()
+    (old.dir / "state.pt").write_bytes(b"state")
+    d = win.show_settings(tab="Training")
+    tp = d.training
+    tp.set_modality("handwriting")
+    tp.set_preset("tiny")
+    done = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-110000"), config={"total_steps": 300}, status="finished", created="2026-12-01 11:00", steps_done=300)
+    done.save()
+    tp.plan = done
+    tp._resumable = None  # as it was while the finished run's result was shown
+    tp.resume_frame.hide()
+    tp.discard_new_model()
+    assert not done.dir.exists()
+    assert tp._resumable is not None and tp._resumable.run_dir == old.run_dir and tp.resume_frame.isVisible()
