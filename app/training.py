@@ -106,6 +106,7 @@ class TrainingProcess(QObject):
         self._escalated = False
         self._replaced_done = self._removed = False
         plan.status = "running"
+        plan.pid, plan.host = 0, ""  # a resumed run's last process is not this one
         plan.save()
         args = ["-m", "recognizers", "train", plan.modality, "--config", str(plan.config_path), "--out", str(plan.dir), "--progress", "json", "--device", self.device]
         if resume:
@@ -125,11 +126,13 @@ class TrainingProcess(QObject):
         self._set_state("starting")
         self.statusMessage.emit("Starting the training process…" if not resume else "Resuming the run…")
         p.start()
+        if p.processId() > 0:  # known as start() returns: recorded before any other window can look
+            self._record_process()
 
     def _record_process(self) -> None:
         """The run's process id in its run.json: another window then neither offers the run
         for resuming nor lets it be discarded while this process trains (RunPlan.process_alive)."""
-        if self.plan is not None and self.proc is not None:
+        if self.plan is not None and self.proc is not None and self.plan.pid != int(self.proc.processId()):
             self.plan.pid, self.plan.host = int(self.proc.processId()), socket.gethostname()
             self._save_plan()
 

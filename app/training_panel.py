@@ -463,6 +463,12 @@ class TrainingPanel(QWidget):
         self.banner.clear()
         try:  # read again now: another window may have removed or replaced it since it was offered
             plan = RunPlan.load(offered.run_dir)
+            if plan.process_alive():
+                self.banner.show_message(
+                    f"The {html.escape(offered.modality)} run from {html.escape(offered.created)} is training in another window now; "
+                    "it was not started here.", "warning")
+                self.refresh_resumable()
+                return
             if not plan.resumable:
                 raise FileNotFoundError(f"it no longer has a saved state to go on from (status: {plan.status})")
             self.start_plan(plan, resume=True)

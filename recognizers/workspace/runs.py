@@ -397,23 +397,29 @@ class RunPlan:
 
     def process_alive(self) -> bool:
         """Whether the training process recorded for this run is still running: a process of
-        this id on this host whose command line is a Scrivox training run, ``python -m
-        recognizers train`` (an id the system has given to another program since does not count)."""
-        if self.status != "running" or self.pid <= 0 or self.host != socket.gethostname():
+        this id on this host, of this user, that runs ``python -m recognizers train`` in this
+        run's folder (an id the system has since given to another program, or to another
+        run's training, does not count). Where there is no /proc (macOS) the id alone decides;
+        on Windows, where signal 0 would be a Ctrl+C, nothing counts as alive (as before)."""
+        try:
+            pid = int(self.pid or 0)
+        except (TypeError, ValueError):  # a hand-edited run.json
+            return False
+        if self.status != "running" or pid <= 0 or self.host != socket.gethostname() or os.name == "nt":
             return False
         try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
+            os.kill(pid, 0)
+        except OSError:  # gone, or another user's process (the app starts its runs as its own user)
             return False
-        except OSError:  # no permission to signal it: it exists
-            pass
-        cmdline = Path(f"/proc/{self.pid}/cmdline")
-        try:
-            return b"\0-m\0recognizers\0train\0" in b"\0" + cmdline.read_bytes()  # python -m recognizers train
-        except FileNotFoundError:
-            return not Path("/proc/self").exists()  # no /proc (macOS): the id alone decides
-        except OSError:
+        proc = Path(f"/proc/{pid}")
+        if not Path("/proc/self").exists():
             return True
+        try:
+            if b"\0-m\0recognizers\0train\0" not in b"\0" + (proc / "cmdline").read_bytes():
+                return False
+            return os.path.samefile(os.readlink(proc / "cwd"), self.dir)  # the app starts it in the run's folder
+        except OSError:  # gone meanwhile, or not ours to read
+            return False
 
 
 def new_run_dir(runs_dir: str | os.PathLike, modality: str) -> Path:
@@ -534,7 +540,7 @@ def removable_run(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep:
         plan = RunPlan.load(d)
     except (OSError, ValueError, TypeError):
         return None
-    if plan.status not in ENDED_STATUSES or plan.process_alive() or _holds(d, keep):
+    if plan.status not in ENDED_STATUSES or _holds(d, keep):
         return None
     return plan
 

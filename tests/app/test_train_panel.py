@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QProcess, Qt
 
 from recognizers.workspace.registry import ModelRegistry
-from recognizers.workspace.runs import RunPlan, removable_run
+from recognizers.workspace.runs import RunPlan
 from recognizers.ink import write_ink_jsonl
 from tests.recognizers.inkgen import make_samples
 
@@ -90,10 +90,12 @@ def test_train_cancel_stops_the_run_and_keeps_the_active_model(make_window, stan
     before_path = win.hw_worker.recognizer.path
     d, tp = tiny_run_form(win, ink_file, steps=100_000)
     assert tp.start_from_form()
+    # the process is recorded as it starts, before any other window could look at the run
+    assert RunPlan.load(tp.plan.dir).pid == int(tp.proc.proc.processId()) > 0
     qtbot.waitUntil(lambda: tp.proc.last_progress is not None, timeout=60_000)
-    # the live process is recorded: another window neither offers nor removes this run
+    # while it lives, another window neither offers nor removes this run
     live = RunPlan.load(tp.plan.dir)
-    assert live.pid == int(tp.proc.proc.processId()) and live.process_alive() and not live.resumable
+    assert live.process_alive() and not live.resumable
 
     # pause: the process is stopped, no step is made; resume: it goes on
     assert tp.proc.pause() and tp.pause_button.text() == "Resume"
@@ -529,27 +531,37 @@ def test_a_run_training_in_another_window_is_neither_offered_nor_discarded(make_
     win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
     runs = user_dirs / "runs"
     # a stand-in for the other window's training process: its command line as the app starts one
-    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "recognizers", "train", "handwriting"])
+    plan = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-100000"), config={"total_steps": 300},
+                   status="running", created="2026-12-01 10:00", steps_done=100, host=socket.gethostname())
+    plan.save()
+    (plan.dir / "state.pt").write_bytes(b"state")
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "recognizers", "train", "handwriting"], cwd=plan.dir)
+    elsewhere = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "recognizers", "train", "handwriting"], cwd=runs)
     try:
-        plan = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-100000"), config={"total_steps": 300},
-                       status="running", created="2026-12-01 10:00", steps_done=100, pid=live.pid, host=socket.gethostname())
+        # another run's training (the id reused after a crash) is not this run's process
+        assert not RunPlan(**{**plan.__dict__, "pid": elsewhere.pid}).process_alive()
+        plan.pid = live.pid
         plan.save()
-        (plan.dir / "state.pt").write_bytes(b"state")
         assert plan.process_alive() and not plan.resumable
-        assert removable_run(plan.dir, runs) is None
         d = win.show_settings(tab="Training")
         tp = d.training
         tp.set_modality("handwriting")
         tp.set_preset("tiny")
         assert tp._resumable is None and not tp.resume_frame.isVisible()
-        # offered before the other window resumed it: Discard reads the run again and refuses
+        # offered before the other window resumed it: Resume and Discard read the run again and refuse
+        tp._resumable = RunPlan.load(plan.dir)
+        tp.resume_interrupted()
+        assert not tp.proc.busy and tp.proc.proc is None
+        assert "training in another window" in html.unescape(tp.banner.text())
+        tp.banner.clear()
         tp._resumable = RunPlan.load(plan.dir)
         tp.discard_interrupted()
         assert plan.dir.is_dir() and (plan.dir / "state.pt").exists()
         assert "training in another window" in html.unescape(tp.banner.text())
     finally:
-        live.kill()
-        live.wait()
+        for p in (live, elsewhere):
+            p.kill()
+            p.wait()
     # once that process is gone (a crashed window never recorded the end), the run is offered
     assert not plan.process_alive() and plan.resumable
     tp.refresh_resumable()
