@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -493,6 +494,14 @@ class TrainingPanel(QWidget):
                     f"The {html.escape(gone.modality)} run from {html.escape(gone.created)} is training in another window now; "
                     "it was not discarded. Cancel it there first.", "warning")
                 self.refresh_resumable()
+                return
+            total = gone.config.get("total_steps", "?")
+            answer = QMessageBox.question(
+                self, "Discard the interrupted run?",
+                f"The {gone.modality} run from {gone.created} saved its state at step {gone.steps_done} of {total}. "
+                "Discarding it deletes that training for good; the active model is unchanged.",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
                 return
             shutil.rmtree(gone.run_dir, ignore_errors=True)
             # "Cancelled at step N ... The run can be resumed." no longer holds

@@ -224,7 +224,7 @@ def test_status_messages_are_elided_not_cut_off(make_window, qtbot):
 # -- training and personalization ----------------------------------------------------------
 
 
-def test_discarding_an_interrupted_run_no_longer_says_it_can_be_resumed(make_window, user_dirs, qtbot):
+def test_discarding_an_interrupted_run_no_longer_says_it_can_be_resumed(make_window, user_dirs, qtbot, monkeypatch):
     from recognizers.workspace.runs import RunPlan
 
     win = make_window(data_dir=user_dirs)
@@ -237,6 +237,13 @@ def test_discarding_an_interrupted_run_no_longer_says_it_can_be_resumed(make_win
     tp.proc.statusMessage.emit("Cancelled at step 40. The active model is unchanged. The run can be resumed.")  # as after Cancel
     tp.refresh_resumable()
     assert tp.resume_frame.isVisibleTo(d) and "resumed" in tp.status_label.text()
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []  # a run's hours of training go with one click: Discard it asks first
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel))
+    tp.discard_old_button.click()
+    assert run_dir.is_dir() and tp.resume_frame.isVisibleTo(d) and "step 40 of 100" in asked[0]
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
     tp.discard_old_button.click()
     assert not run_dir.exists() and not tp.resume_frame.isVisibleTo(d)
     assert "resume" not in tp.status_label.text().lower()

@@ -84,7 +84,7 @@ def test_train_tiny_run_from_the_panel_becomes_active(make_window, standin_model
         assert lst.restore_button.isEnabled()
 
 
-def test_train_cancel_stops_the_run_and_keeps_the_active_model(make_window, standin_models, user_dirs, ink_file, qtbot):
+def test_train_cancel_stops_the_run_and_keeps_the_active_model(make_window, standin_models, user_dirs, ink_file, qtbot, monkeypatch):
     win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
     before_id = ModelRegistry(user_dirs / "models").active_id("handwriting")
     before_path = win.hw_worker.recognizer.path
@@ -125,6 +125,9 @@ def test_train_cancel_stops_the_run_and_keeps_the_active_model(make_window, stan
     assert ModelRegistry(user_dirs / "models").active_id("handwriting") == before_id
     assert win.hw_worker.recognizer.path == before_path
     assert not list((user_dirs / "models").glob("handwriting/*.pt"))
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))  # asked first
     tp.discard_interrupted()
     assert not plan.dir.exists() and not tp.resume_frame.isVisible()
 
