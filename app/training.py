@@ -13,7 +13,8 @@ checkpoint, done); `TrainingProcess` parses them and re-emits them as signals.
   removed once its process is gone; when a run first saves a periodic state (not the one it
   saves as it stops: a cancel or failure), the older stopped runs of its kind are removed
   (never a path in `keep_paths`, never a run still recorded as running; nothing at all until
-  the panel has set `runs_dir` and `keep_paths`, nor around a run outside that folder);
+  the panel has set `runs_dir` and `keep_paths`, nor around a run outside that folder); a fresh
+  run that stops before its first periodic state gives way to an older resumable run of its kind;
 - when training is done, a second short process (``python -m recognizers score-run``) scores
   the model that was active before and the new one on the run's validation data, so the
   "before" and "after" figures are measured the same way on the same samples.
@@ -32,7 +33,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 import recognizers
-from recognizers.workspace.runs import RunPlan, config_paths, in_runs_folder, remove_if_nothing_saved, remove_replaced_runs
+from recognizers.workspace.runs import RunPlan, config_paths, in_runs_folder, older_resumable_run, remove_if_nothing_saved, remove_replaced_runs, remove_run
 
 CAN_PAUSE = hasattr(signal, "SIGSTOP")
 CANCEL_GRACE_MS = 8000  # after SIGINT, before terminate()
@@ -88,6 +89,7 @@ class TrainingProcess(QObject):
         self.runs_dir: Callable[[], str | os.PathLike] | None = None
         self.keep_paths: Callable[[], list[str]] | None = None
         self._replaced_done = False  # older runs of this kind removed (once this run saved its state)
+        self._resumed = False  # this run went on from a saved state (never removed as superseded)
         self._removed = False  # this run's folder removed: nothing may write it again
 
     # -- control ----------------------------------------------------------------------
@@ -105,6 +107,7 @@ class TrainingProcess(QObject):
         self._out_buf = self._err_buf = b""
         self._escalated = False
         self._replaced_done = self._removed = False
+        self._resumed = resume
         plan.status = "running"
         plan.pid, plan.host = 0, ""  # a resumed run's last process is not this one
         plan.save()
@@ -199,7 +202,7 @@ class TrainingProcess(QObject):
             if gone:
                 self.plan.status = "cancelled"
                 self._save_plan()
-                self._remove_if_nothing_saved()
+                self._remove_if_nothing_saved() or self._remove_if_superseded()
         self.state = "idle"
 
     def _escalate(self) -> None:
@@ -286,8 +289,12 @@ class TrainingProcess(QObject):
             step = self.last_progress["step"] if self.last_progress else (self.plan.steps_done if self.plan is not None else 0)
             state = self.plan is not None and (self.plan.dir / "state.pt").exists()
             saved = self.plan.steps_done if self.plan is not None else 0
+            older = self._remove_if_superseded() if state else None
             if not state:
                 more = " It had saved nothing to resume from, so its folder was removed." if self._remove_if_nothing_saved() else ""
+            elif older is not None:
+                more = (f" It stopped before its first save point, so it was removed: the earlier run from {older.created}"
+                        f" (saved at step {older.steps_done}) is offered to resume again.")
             elif saved >= step:
                 more = " The run can be resumed."
             else:  # the process ended before it saved where it was
@@ -306,7 +313,7 @@ class TrainingProcess(QObject):
         if self.plan is not None:
             self.plan.status = "failed"
             self._save_plan()
-            self._remove_if_nothing_saved()
+            self._remove_if_nothing_saved() or self._remove_if_superseded()
         self._set_state("failed")
         # the message itself goes to `failed` (the panel's banner); the status line only says
         # that the run ended, so the person reads it once, not twice
@@ -323,6 +330,28 @@ class TrainingProcess(QObject):
             return False
         self._removed = remove_if_nothing_saved(self.plan.dir, *scope)
         return self._removed
+
+    def _remove_if_superseded(self) -> RunPlan | None:
+        """A fresh run that stopped (cancelled or failed) before its first periodic state, when an
+        older run of its kind can be resumed: its folder is removed, so that the older run, not
+        these few steps, is the one offered (otherwise resuming this one would replace the older
+        run's training). The older run, or None when nothing was removed. Once its process is gone."""
+        if self.plan is None or self._removed or self._resumed or self._replaced_done:
+            return None
+        if self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning:
+            return None
+        scope = self._tidy_scope()
+        if scope is None:
+            return None
+        runs, keep = scope
+        try:
+            older = older_resumable_run(self.plan, runs)
+            if older is None or not remove_run(self.plan.dir, runs, keep + config_paths(self.plan.config)):
+                return None
+        except OSError:  # tidying is never worth failing over
+            return None
+        self._removed = True
+        return older
 
     def _tidy_scope(self) -> tuple[Path, list[str]] | None:
         """(the runs folder, the paths no removal may touch) for tidying around this run, or

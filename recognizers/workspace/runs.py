@@ -580,6 +580,17 @@ def remove_replaced_runs(current: RunPlan, runs_dir: str | os.PathLike, keep: It
     return gone
 
 
+def older_resumable_run(current: RunPlan, runs_dir: str | os.PathLike) -> RunPlan | None:
+    """The newest run of `current`'s kind (modality and preset) created before it that can be
+    resumed, or None. A fresh run that stops before its first periodic state gives way to it
+    (`remove_if_superseded`): its few steps are not worth hiding an older run's training."""
+    me = (current.created, Path(current.run_dir).name)
+    for p in find_runs(runs_dir):  # newest first
+        if (p.modality, p.preset) == (current.modality, current.preset) and (p.created, p.dir.name) < me and p.resumable:
+            return p
+    return None
+
+
 def config_paths(config: dict) -> list[str]:
     """The files a run's configuration reads: the model it starts from and its data files
     (what follows a spec's colon; for a spec without a path, a harmless name)."""

@@ -627,3 +627,26 @@ def test_discarding_a_finished_result_offers_the_stopped_run_again(make_window, 
     tp.discard_new_model()
     assert not done.dir.exists()
     assert tp._resumable is not None and tp._resumable.run_dir == old.run_dir and tp.resume_frame.isVisible()
+
+
+@pytest.mark.parametrize("resumed", [False, True])
+def test_a_fresh_run_stopped_before_its_first_save_point_gives_way_to_the_older_run(qtbot, tmp_path, resumed):
+    """A tester: a fresh run cancelled at step 9 hid an older run of its kind (step 109), and
+    resuming the step-9 run would have replaced the older one. A fresh run that stops before its
+    first periodic state is removed when an older run of its kind can be resumed, and the older
+    one is offered again; a resumed run (it went on from a save) is always kept."""
+    runs, old, new, tp = _old_run_and_a_new_one(tmp_path)
+    tp._resumed = resumed
+    tp.state = "cancelling"
+    (new.dir / "state.pt").write_bytes(b"saved as it stopped, step 9")
+    tp._handle({"kind": "progress", "step": 9})
+    tp._handle({"kind": "checkpoint", "step": 9, "on_stop": True})
+    said = []
+    tp.statusMessage.connect(said.append)
+    tp._train_finished(130, QProcess.ExitStatus.NormalExit)
+    assert (old.dir / "state.pt").read_bytes() == b"5 hours of training"
+    if resumed:
+        assert new.dir.is_dir() and said[-1].endswith("The run can be resumed.")
+    else:
+        assert not new.dir.exists()
+        assert "the earlier run from 2026-12-01 10:00 (saved at step 15000) is offered to resume again" in said[-1]
