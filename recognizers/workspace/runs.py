@@ -264,8 +264,9 @@ def prepare_data(modality: str, sources: list[DataSource], out_dir: str | os.Pat
                 val_bits.append(f"{len(val)} held-out samples of {src.label or Path(src.value).name}")
         else:
             raise ValueError(f"unknown data source kind {src.kind!r}")
-    if not prep.data:
-        raise ValueError("there is no data to train on: tick the synthetic data or your samples, or add a file or a dataset")
+    if not prep.data:  # what was chosen and why it gave nothing (an empty file, no synthetic data yet)
+        why = f" ({'; '.join(prep.notes)})" if prep.notes else ""
+        raise ValueError(f"there is no data to train on{why}: tick the synthetic data or your samples, or add a file or a dataset")
     if val_path:
         prep.val_data = [spec_for(modality, val_path)]
         prep.n_val = count_items(val_path)

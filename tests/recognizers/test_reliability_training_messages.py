@@ -185,3 +185,12 @@ def test_a_count_the_loader_reads_is_not_refused(tmp_path, monkeypatch):
         except Exception as exc:  # noqa: BLE001 - no font for synthetic handwriting here
             pytest.skip(f"synthetic handwriting unavailable: {exc}")
         assert len(made) == 2
+
+
+def test_no_data_to_train_on_says_what_was_chosen_and_why_it_gave_nothing(tmp_path):
+    """A tester: a data file that holds no samples, the only source, gave "there is no data to
+    train on: ... add a file or a dataset" although a file was added; the message now says why."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    with pytest.raises(ValueError, match=r"there is no data to train on \(.*empty\.jsonl holds no samples\)"):
+        prepare_data("handwriting", [DataSource("file", str(empty))], tmp_path / "run" / "data")
