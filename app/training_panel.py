@@ -450,7 +450,8 @@ class TrainingPanel(QWidget):
             return
         p = self._resumable
         total = p.config.get("total_steps", "?")
-        what = dict(PRESET_CHOICES).get(p.preset, "personalization" if p.preset == "enrolment" else p.preset).lower()
+        # the preset's name without its explanation: "tiny run", not "tiny run (try the pipeline in seconds)"
+        what = dict(PRESET_CHOICES).get(p.preset, "personalization" if p.preset == "enrolment" else p.preset).split(" (")[0].lower()
         self.resume_label.setText(
             f"An interrupted {p.modality} run from {p.created} saved its state at step {p.steps_done} of {total}. It can go on from there."
             f" A new run of this kind ({what}) replaces it once it has saved its own state."

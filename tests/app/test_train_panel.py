@@ -436,6 +436,7 @@ def test_resuming_a_run_whose_folder_is_gone_says_so(make_window, standin_models
     tp.set_modality("handwriting")
     tp.set_preset("tiny")
     assert tp.resume_frame.isVisible() and tp._resumable.run_dir == plan.run_dir
+    assert "A new run of this kind (tiny run) replaces it" in tp.resume_label.text()  # the preset's name alone
     shutil.rmtree(plan.dir)  # another window's Discard
     qtbot.mouseClick(tp.resume_button, Qt.MouseButton.LeftButton)
     said = html.unescape(tp.banner.text())
