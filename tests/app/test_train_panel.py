@@ -420,21 +420,26 @@ def test_a_new_run_stopped_at_once_leaves_the_older_run_in_place(qtbot, tmp_path
     assert (old.dir / "state.pt").read_bytes() == b"5 hours of training"
 
 
+def _panel_offering_a_stopped_run(make_window, standin_models, user_dirs):
+    """The Training tab of a window whose runs folder holds a cancelled tiny run (saved at step
+    75 of 300), with the form on that kind: (the panel, the run)."""
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    plan = RunPlan(modality="handwriting", preset="tiny", run_dir=str(user_dirs / "runs" / "handwriting-20261201-100000"), config={"total_steps": 300}, status="cancelled", created="2026-12-01 10:00", steps_done=75)
+    plan.save()
+    (plan.dir / "state.pt").write_bytes(b"state")
+    tp = win.show_settings(tab="Training").training
+    tp.set_modality("handwriting")
+    tp.set_preset("tiny")
+    return tp, plan
+
+
 def test_resuming_a_run_whose_folder_is_gone_says_so(make_window, standin_models, user_dirs, qtbot):
     """A reviewer: when another window removed the offered run's folder, Resume raised
     FileNotFoundError inside the button's slot and nothing visible happened. It now says why,
     starts nothing and offers what is left."""
     import shutil
 
-    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
-    runs = user_dirs / "runs"
-    plan = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-100000"), config={"total_steps": 300}, status="cancelled", created="2026-12-01 10:00", steps_done=75)
-    plan.save()
-    (plan.dir / "state.pt").write_bytes(b"state")
-    d = win.show_settings(tab="Training")
-    tp = d.training
-    tp.set_modality("handwriting")
-    tp.set_preset("tiny")
+    tp, plan = _panel_offering_a_stopped_run(make_window, standin_models, user_dirs)
     assert tp.resume_frame.isVisible() and tp._resumable.run_dir == plan.run_dir
     assert "A new run of this kind (tiny run) replaces it" in tp.resume_label.text()  # the preset's name alone
     shutil.rmtree(plan.dir)  # another window's Discard
@@ -611,15 +616,8 @@ def test_a_resumed_run_cancelled_while_loading_names_the_step_it_was_saved_at(qt
 def test_discarding_a_finished_result_offers_the_stopped_run_again(make_window, standin_models, user_dirs, qtbot):
     """A tester: after Discard on a finished fine-tune's result, the stopped run of that kind
     was offered only once the preset was changed."""
-    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    tp, old = _panel_offering_a_stopped_run(make_window, standin_models, user_dirs)
     runs = user_dirs / "runs"
-    old = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-100000"), config={"total_steps": 300}, status="cancelled", created="2026-12-01 10:00", steps_done=75)
-    old.save()
-    (old.dir / "state.pt").write_bytes(b"state")
-    d = win.show_settings(tab="Training")
-    tp = d.training
-    tp.set_modality("handwriting")
-    tp.set_preset("tiny")
     done = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-110000"), config={"total_steps": 300}, status="finished", created="2026-12-01 11:00", steps_done=300)
     done.save()
     tp.plan = done
