@@ -154,6 +154,7 @@ class TrainingPanel(QWidget):
         self.discard_old_button.clicked.connect(self.discard_interrupted)
         for combo in (self.form.modality_combo, self.form.preset_combo):  # the run offered is the form's kind
             combo.currentIndexChanged.connect(self.refresh_resumable)
+            combo.currentIndexChanged.connect(self._clear_refusal)
         self.use_button.clicked.connect(self.use_new_model)
         self.keep_button.clicked.connect(self.keep_new_model)
         self.discard_button.clicked.connect(self.discard_new_model)
@@ -171,6 +172,11 @@ class TrainingPanel(QWidget):
         self.refresh_resumable()
 
     # -- helpers ----------------------------------------------------------------------
+
+    def _clear_refusal(self) -> None:
+        """A "Cannot start" about the form as it was goes once the form's kind changes."""
+        if self.banner.level == "error" and self.banner.text().startswith("Cannot start"):
+            self.banner.clear()
 
     @property
     def modality(self) -> str:

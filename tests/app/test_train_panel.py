@@ -248,6 +248,8 @@ def test_an_invalid_dataset_spec_is_refused_once_before_any_process_starts(make_
     assert sum(t.count(needle) for t in shown) == 1, shown
     assert tp.banner.text().startswith("Cannot start:")
     assert not (user_dirs / "runs").exists() or not list((user_dirs / "runs").iterdir())  # no run folder left
+    tp.set_preset("quick-finetune")  # a tester: the refusal outlived a change of preset
+    assert tp.banner.isHidden() and tp.banner.text() == ""
 
 
 def test_a_failure_the_run_reports_is_shown_once(make_window, standin_models, user_dirs, ink_file, qtbot, tmp_path):
