@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.widgets import NO_YES, dialog_start, remember_dir
 from recognizers.workspace.registry import RegistryError
-from recognizers.workspace.runs import MIN_SURE_N
+from recognizers.workspace.run_figures import MIN_SURE_N
 
 if TYPE_CHECKING:
     from app.settings_dialog import SettingsDialog

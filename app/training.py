@@ -9,7 +9,7 @@ checkpoint, done); `TrainingProcess` parses them and re-emits them as signals.
 - cancel: SIGINT first, so the run saves its resume state (``state.pt``) at the step it is
   at and exits; if it has not gone after a few seconds, terminate, then kill. The active
   model is never touched by a run: it only writes into its own directory;
-- tidying (recognizers/workspace/runs.py): a run that ends without a saved state has its folder
+- tidying (recognizers/workspace/run_tidying.py): a run that ends without a saved state has its folder
   removed once its process is gone; when a run first saves a periodic state (not the one it
   saves as it stops: a cancel or failure), the older stopped runs of its kind are removed
   (never a path in `keep_paths`, never a run still recorded as running; nothing at all until
@@ -33,7 +33,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 import recognizers
-from recognizers.workspace.runs import RunPlan, config_paths, in_runs_folder, older_resumable_run, remove_if_nothing_saved, remove_replaced_runs, remove_run
+from recognizers.workspace.run_tidying import config_paths, in_runs_folder, older_resumable_run, remove_if_nothing_saved, remove_replaced_runs, remove_run
+from recognizers.workspace.runs import RunPlan
 
 CAN_PAUSE = hasattr(signal, "SIGSTOP")
 CANCEL_GRACE_MS = 8000  # after SIGINT, before terminate()

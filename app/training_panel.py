@@ -39,15 +39,14 @@ from app.training import CAN_PAUSE, TrainingProcess
 from app.training_form import TrainingForm
 from app.widgets import Banner
 from recognizers.workspace.registry import BUILTIN_ID, ModelEntry, RegistryError
+from recognizers.workspace.run_figures import compare_figures, registry_figures
 from recognizers.workspace.runs import (
     PRESET_CHOICES,
     RunPlan,
-    compare_figures,
     find_runs,
     make_config,
     new_run_dir,
     prepare_data,
-    registry_figures,
 )
 
 
@@ -281,7 +280,7 @@ class TrainingPanel(QWidget):
         total = int(plan.config.get("total_steps", 0))
         self.plot.clear(total)
         if resume:  # the losses before the stop, from the run's own log: the plot shows the whole run
-            from recognizers.training.loop import read_loss_log
+            from recognizers.training.loss_log import read_loss_log
 
             for step, loss in read_loss_log(plan.dir):
                 self.plot.add_loss(step, loss)

@@ -4,7 +4,7 @@ The callback receives plain dicts (progress, evaluation, checkpoint, done) and m
 to cancel; the run then saves its resume state and re-raises. Everything the run writes
 goes to ``cfg.out_dir``: ``state.pt`` (resume), ``last.pt`` and ``best.pt`` (models; with
 ``ema_decay``, the weight average, and ``raw.pt`` the raw weights at the end), and
-``loss.jsonl``, the loss of every step up to the saved state (a resumed run's plot shows it).
+``loss.jsonl``, the loss of every step up to the saved state (`recognizers.training.loss_log`).
 The model a user has active is never written here.
 
 The same function runs under ``torchrun`` (docs/scaling.md): each process takes its share of
@@ -50,6 +50,7 @@ from recognizers.training.datasets import (
     load_speech_spec,
 )
 from recognizers.training.faults import signals_held
+from recognizers.training.loss_log import append_loss_log, start_loss_log, trim_loss_log
 from recognizers.training.start_model import model_to_train
 from recognizers.training.step_data import step_loader
 
@@ -65,28 +66,6 @@ class TrainingDiverged(ValueError):
 
 class TrainingCancelled(Exception):
     """Raised by a callback to stop a run; the run keeps its resume state."""
-
-
-LOSS_LOG = "loss.jsonl"  # one {"step", "loss"} a line, appended with each saved state
-
-
-def read_loss_log(out_dir: str | os.PathLike, upto: int | None = None) -> list[tuple[int, float]]:
-    """(step, loss) of every step a run logged (up to step `upto`), in order; a torn or damaged
-    line (a crash while appending) is skipped, and a run that logged nothing has []."""
-    points: list[tuple[int, float]] = []
-    try:
-        with open(Path(out_dir) / LOSS_LOG, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    ev = json.loads(line)
-                    step, loss = int(ev["step"]), float(ev["loss"])
-                except (ValueError, TypeError, KeyError, RecursionError):
-                    continue
-                if upto is None or step <= upto:
-                    points.append((step, loss))
-    except OSError:
-        return []
-    return points
 
 
 @dataclass
@@ -273,8 +252,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
     st = ddp.broadcast_object(st, dist_info)  # only rank 0 need see the file
     features_json = json.dumps(dataclasses.asdict(fcfg), sort_keys=True)  # saved with the state, checked on resume
     if st is None and main:
-        with contextlib.suppress(OSError):  # the loss log: a plot with a gap, never a failed run
-            (out / LOSS_LOG).unlink(missing_ok=True)  # a fresh run in a used folder: not another run's losses
+        start_loss_log(out)
     if st is not None:
         saved = st.get("features")  # states saved before session 8 do not say
         if saved is not None and json.loads(saved) != json.loads(features_json):
@@ -292,9 +270,8 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
         step, best, samples_seen, train_time = st["step"], st["best"], st["samples_seen"], st["train_time"]
         epoch, pos = int(st.get("epoch", 0)), int(st.get("pos", 0))
         history = json.loads(st.get("history", "[]"))
-        if main:  # the steps after the saved one are made again: their losses go from the log
-            with contextlib.suppress(OSError):  # a plot with a gap (or a step twice), never a failed run
-                atomic_write_text(out / LOSS_LOG, "".join(json.dumps({"step": s, "loss": v}) + "\n" for s, v in read_loss_log(out, step)))
+        if main:
+            trim_loss_log(out, step)
         callback({"kind": "status", "message": f"resumed at step {step}"})
         for h in history:  # the evaluations before the stop, for a plot that starts afresh
             if isinstance(h, dict) and "val" in h and "step" in h:
@@ -351,10 +328,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             torch.save(buf, b)
             atomic_write_bytes(state_path, b.getvalue())
             save_checkpoint(out / "last.pt", make_ckpt(history[-1]["val"] if history else {}))
-            # after the state: the log never holds a step the state does not
-            with contextlib.suppress(OSError):  # a plot with a gap, never a failed save
-                with open(out / LOSS_LOG, "a", encoding="utf-8") as fh:
-                    fh.write("".join(json.dumps({"step": s, "loss": float(f"{v:.6g}")}) + "\n" for s, v in unlogged))
+            append_loss_log(out, unlogged)  # after the state: the log never holds a step the state does not
             unlogged.clear()
 
     def run_eval() -> dict:

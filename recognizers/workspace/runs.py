@@ -8,6 +8,8 @@ Qt-free. A run lives in its own directory under ``<AppDataLocation>/runs/``::
     state.pt, last.pt, best.pt, history.json, loss.jsonl     written by the training process
     figures.json   before/after figures on the validation data (app/training_eval.py)
 
+Stopped runs are tidied up by recognizers/workspace/run_tidying.py.
+
 Validation is always data the run does not train on. For files the user chose (their own
 samples, imported folders or manifests, a dataset file) the app holds out one item in ten
 (at most 300 per source) into ``data/*-val.*`` and trains on the rest. When the only data
@@ -25,7 +27,6 @@ import os
 import random
 import socket
 import time
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -284,66 +285,6 @@ def prepare_data(modality: str, sources: list[DataSource], out_dir: str | os.Pat
     return prep
 
 
-# -- before and after ----------------------------------------------------------------------
-
-MIN_SURE_N = 30  # fewer validation samples than this: a figure (and a comparison) is uncertain
-
-
-@dataclass
-class Comparison:
-    """The old model against the new on a run's validation data, in words the panel shows."""
-
-    same_samples: bool  # both measured now on the run's validation samples
-    n: int | None  # validation samples behind the "after" figure
-    before_cer: float | None = None
-    after_cer: float | None = None
-
-    @property
-    def uncertain(self) -> bool:
-        return self.n is None or self.n < MIN_SURE_N
-
-    @property
-    def worse(self) -> bool | None:
-        """True when the new model makes more character errors on the same samples; None
-        when that cannot be told (not the same samples, or a figure is missing)."""
-        if not self.same_samples or self.before_cer is None or self.after_cer is None:
-            return None
-        return self.after_cer > self.before_cer
-
-    def warnings(self, base_name: str = "the model in use") -> list[str]:
-        out = []
-        if self.worse:
-            out.append(f"The new model is worse than {base_name} on these samples (character errors {100 * self.before_cer:.1f} % → {100 * self.after_cer:.1f} %): keep using {base_name} (Discard, or Keep it without using it).")
-        if not self.same_samples:
-            out.append(f"{base_name[:1].upper()}{base_name[1:]} could not be measured on the same samples, so the two figures cannot be compared.")
-        if self.uncertain:
-            n = "an unknown number of" if self.n is None else f"only {self.n}"
-            out.append(f"Measured on {n} samples: too few to be sure (at least {MIN_SURE_N} are needed); a difference this small may be chance.")
-        return out
-
-
-def compare_figures(before: dict | None, after: dict | None, before_source: str) -> Comparison:
-    """`before_source` is "measured" when the old model was scored now on the same samples."""
-    after = after or {}
-    same = before_source == "measured" and bool(before) and before.get("n") == after.get("n")
-    n = after.get("n")
-    return Comparison(
-        same_samples=same,
-        n=int(n) if isinstance(n, (int, float)) else None,
-        before_cer=float(before["cer"]) if same and "cer" in before else None,
-        after_cer=float(after["cer"]) if "cer" in after else None,
-    )
-
-
-def registry_figures(before: dict | None, after: dict | None, before_source: str) -> dict:
-    """The new model's figures as the registry keeps them: with the old model's measured on the
-    same samples (``base_cer``, ``base_wer``), so the model list compares like with like."""
-    fig = {k: v for k, v in (after or {}).items() if k in ("n", "cer", "wer", "exact")}
-    if compare_figures(before, after, before_source).same_samples:
-        fig.update({f"base_{k}": before[k] for k in ("cer", "wer") if k in before})
-    return fig
-
-
 # -- the plan of a run ----------------------------------------------------------------------
 
 
@@ -482,119 +423,3 @@ def find_runs(runs_dir: str | os.PathLike) -> list[RunPlan]:
                 continue
     out.sort(key=lambda p: (p.created, p.run_dir), reverse=True)
     return out
-
-
-# -- tidying up ----------------------------------------------------------------------------
-#
-# Each Start makes a run folder (a fine-tune's state and models: about 47 MB) and the panel
-# offers one run of a kind (modality and preset) to resume, so stopped runs would pile up.
-# Kept: the newest stopped run of each kind, which the panel offers. Removed: a run that ended
-# before it saved any state (nothing to resume from), and the older stopped runs of a kind once
-# a newer run of that kind has saved a periodic state (it has trained; not the state a run saves
-# as it stops, which a Cancel or a failure at step 0 also writes: app/training.py).
-
-ENDED_STATUSES = ("cancelled", "failed")  # recorded by the app only once the run's process is gone
-
-
-def _forms(p: str | os.PathLike) -> tuple[Path, Path]:
-    """A path as written, made absolute (links kept), and resolved (links followed)."""
-    return Path(os.path.abspath(p)), Path(p).resolve()
-
-
-def _holds(folder: Path, paths: Iterable[str | os.PathLike]) -> bool:
-    """Whether one of `paths` lies in `folder`, or `folder` in one of them, as written or with
-    links followed (a link in the folder to a model elsewhere is as much in use as the model)."""
-    try:
-        roots = _forms(folder)
-    except (OSError, ValueError, TypeError):
-        return True
-    for p in paths:
-        try:
-            for q in _forms(p):
-                for root in roots:
-                    if q.is_relative_to(root) or root.is_relative_to(q):
-                        return True
-        except (OSError, ValueError, TypeError):
-            return True  # a path that cannot be told apart is kept safe
-    return False
-
-
-def in_runs_folder(run_dir: str | os.PathLike, runs_dir: str | os.PathLike) -> bool:
-    """Whether `run_dir` lies directly in `runs_dir`, both as written and with links followed."""
-    try:
-        (d_abs, d_real), (r_abs, r_real) = _forms(run_dir), _forms(runs_dir)
-    except (OSError, ValueError, TypeError):
-        return False
-    return d_abs.parent == r_abs and d_real.parent == r_real
-
-
-def removable_run(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> RunPlan | None:
-    """The run in `run_dir` if its folder may be deleted, else None: a real folder directly in
-    `runs_dir`, as written and with links followed (never a link, never anything else), whose run.json, read again now, says that
-    it ended (cancelled or failed: a process that still writes there is "running"), and which
-    holds none of the paths in `keep` (the models in use, the samples, files a run reads) and
-    lies in none of them, again as written and with links followed."""
-    d = Path(run_dir)
-    try:
-        if d.is_symlink() or not d.is_dir() or not in_runs_folder(d, runs_dir):
-            return None
-        plan = RunPlan.load(d)
-    except (OSError, ValueError, TypeError):
-        return None
-    if plan.status not in ENDED_STATUSES or _holds(d, keep):
-        return None
-    return plan
-
-
-def remove_run(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> bool:
-    """Delete a run's folder if `removable_run` allows it; True when it is gone."""
-    import shutil
-
-    if removable_run(run_dir, runs_dir, keep) is None:
-        return False
-    shutil.rmtree(run_dir, ignore_errors=True)
-    return not Path(run_dir).exists()
-
-
-def remove_if_nothing_saved(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> bool:
-    """A run that ended before it saved a state (``state.pt``) can never be resumed: delete it.
-    Call once its process has ended. True when its folder is gone."""
-    if (Path(run_dir) / "state.pt").exists():
-        return False
-    return remove_run(run_dir, runs_dir, keep)
-
-
-def remove_replaced_runs(current: RunPlan, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> list[RunPlan]:
-    """Delete the stopped runs of `current`'s kind (modality and preset) older than it: call
-    once `current` has saved a periodic state (it has trained), when it is the run of that kind
-    to resume. Runs of other
-    kinds stay (a cancelled full training is not replaced by a quick fine-tune). The runs
-    removed, oldest last."""
-    keep = list(keep)
-    me = (current.created, Path(current.run_dir).name)
-    gone = []
-    for p in find_runs(runs_dir):
-        if (p.modality, p.preset) != (current.modality, current.preset) or (p.created, p.dir.name) >= me:
-            continue
-        if remove_run(p.dir, runs_dir, keep):
-            gone.append(p)
-    return gone
-
-
-def older_resumable_run(current: RunPlan, runs_dir: str | os.PathLike) -> RunPlan | None:
-    """The newest run of `current`'s kind (modality and preset) created before it that can be
-    resumed, or None. A fresh run that stops before its first periodic state gives way to it
-    (`remove_if_superseded`): its few steps are not worth hiding an older run's training."""
-    me = (current.created, Path(current.run_dir).name)
-    for p in find_runs(runs_dir):  # newest first
-        if (p.modality, p.preset) == (current.modality, current.preset) and (p.created, p.dir.name) < me and p.resumable:
-            return p
-    return None
-
-
-def config_paths(config: dict) -> list[str]:
-    """The files a run's configuration reads: the model it starts from and its data files
-    (what follows a spec's colon; for a spec without a path, a harmless name)."""
-    out = [config["init_from"]] if config.get("init_from") else []
-    specs = list(config.get("data") or []) + list(config.get("val_data") or []) + list(config.get("replay_data") or [])
-    return out + [str(s).partition(":")[2] for s in specs if str(s).partition(":")[2]]

@@ -264,7 +264,7 @@ def test_a_run_logs_the_loss_of_every_step_up_to_its_saved_state(tmp_path, data,
     """A resumed run's plot started at the resumed step. The run logs each step's loss with its
     saved state (loss.jsonl); a resume drops the lines past the state it goes on from (those
     steps are made again), and a fresh run in the same folder starts a new log."""
-    from recognizers.training.loop import LOSS_LOG, read_loss_log
+    from recognizers.training.loss_log import LOSS_LOG, read_loss_log
 
     out = tmp_path / "run"
     few = ("--set", "eval_every=100000", "--set", "checkpoint_every=3")
@@ -291,7 +291,7 @@ def test_a_loss_log_that_cannot_be_rewritten_or_removed_never_fails_the_run(tmp_
     Here `loss.jsonl` is a folder, so both fail (IsADirectoryError); the runs go on."""
     import torch
 
-    from recognizers.training.loop import LOSS_LOG, read_loss_log
+    from recognizers.training.loss_log import LOSS_LOG, read_loss_log
 
     out = tmp_path / "run"
     few = ("--set", "eval_every=100000", "--set", "checkpoint_every=2")

@@ -9,12 +9,8 @@ import pytest
 
 from recognizers.ink import write_ink_jsonl
 from recognizers.workspace import enrol
-from recognizers.workspace.runs import (
-    DataSource,
-    compare_figures,
-    prepare_data,
-    registry_figures,
-)
+from recognizers.workspace.run_figures import compare_figures, registry_figures
+from recognizers.workspace.runs import DataSource, prepare_data
 from tests.recognizers.inkgen import make_samples
 
 

@@ -6,14 +6,8 @@ from __future__ import annotations
 import json
 import os
 
-from recognizers.workspace.runs import (
-    RunPlan,
-    config_paths,
-    find_runs,
-    remove_if_nothing_saved,
-    remove_replaced_runs,
-    removable_run,
-)
+from recognizers.workspace.run_tidying import config_paths, remove_if_nothing_saved, remove_replaced_runs, removable_run
+from recognizers.workspace.runs import RunPlan, find_runs
 
 
 def make_run(runs, name, modality="handwriting", preset="quick-finetune", status="cancelled", created="2026-12-01 10:00", state=True) -> RunPlan:

@@ -1,0 +1,122 @@
+"""Tidying up the app's run folders (Qt-free; the app calls it, app/training.py).
+
+Each Start makes a run folder (a fine-tune's state and models: about 47 MB) and the panel
+offers one run of a kind (modality and preset) to resume, so stopped runs would pile up.
+Kept: the newest stopped run of each kind, which the panel offers. Removed: a run that ended
+before it saved any state (nothing to resume from), and the older stopped runs of a kind once
+a newer run of that kind has saved a periodic state (it has trained; not the state a run saves
+as it stops, which a Cancel or a failure at step 0 also writes: app/training.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from recognizers.workspace.runs import RunPlan, find_runs
+
+ENDED_STATUSES = ("cancelled", "failed")  # recorded by the app only once the run's process is gone
+
+
+def _forms(p: str | os.PathLike) -> tuple[Path, Path]:
+    """A path as written, made absolute (links kept), and resolved (links followed)."""
+    return Path(os.path.abspath(p)), Path(p).resolve()
+
+
+def _holds(folder: Path, paths: Iterable[str | os.PathLike]) -> bool:
+    """Whether one of `paths` lies in `folder`, or `folder` in one of them, as written or with
+    links followed (a link in the folder to a model elsewhere is as much in use as the model)."""
+    try:
+        roots = _forms(folder)
+    except (OSError, ValueError, TypeError):
+        return True
+    for p in paths:
+        try:
+            for q in _forms(p):
+                for root in roots:
+                    if q.is_relative_to(root) or root.is_relative_to(q):
+                        return True
+        except (OSError, ValueError, TypeError):
+            return True  # a path that cannot be told apart is kept safe
+    return False
+
+
+def in_runs_folder(run_dir: str | os.PathLike, runs_dir: str | os.PathLike) -> bool:
+    """Whether `run_dir` lies directly in `runs_dir`, both as written and with links followed."""
+    try:
+        (d_abs, d_real), (r_abs, r_real) = _forms(run_dir), _forms(runs_dir)
+    except (OSError, ValueError, TypeError):
+        return False
+    return d_abs.parent == r_abs and d_real.parent == r_real
+
+
+def removable_run(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> RunPlan | None:
+    """The run in `run_dir` if its folder may be deleted, else None: a real folder directly in
+    `runs_dir`, as written and with links followed (never a link, never anything else), whose run.json, read again now, says that
+    it ended (cancelled or failed: a process that still writes there is "running"), and which
+    holds none of the paths in `keep` (the models in use, the samples, files a run reads) and
+    lies in none of them, again as written and with links followed."""
+    d = Path(run_dir)
+    try:
+        if d.is_symlink() or not d.is_dir() or not in_runs_folder(d, runs_dir):
+            return None
+        plan = RunPlan.load(d)
+    except (OSError, ValueError, TypeError):
+        return None
+    if plan.status not in ENDED_STATUSES or _holds(d, keep):
+        return None
+    return plan
+
+
+def remove_run(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> bool:
+    """Delete a run's folder if `removable_run` allows it; True when it is gone."""
+    if removable_run(run_dir, runs_dir, keep) is None:
+        return False
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return not Path(run_dir).exists()
+
+
+def remove_if_nothing_saved(run_dir: str | os.PathLike, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> bool:
+    """A run that ended before it saved a state (``state.pt``) can never be resumed: delete it.
+    Call once its process has ended. True when its folder is gone."""
+    if (Path(run_dir) / "state.pt").exists():
+        return False
+    return remove_run(run_dir, runs_dir, keep)
+
+
+def remove_replaced_runs(current: RunPlan, runs_dir: str | os.PathLike, keep: Iterable[str | os.PathLike] = ()) -> list[RunPlan]:
+    """Delete the stopped runs of `current`'s kind (modality and preset) older than it: call
+    once `current` has saved a periodic state (it has trained), when it is the run of that kind
+    to resume. Runs of other
+    kinds stay (a cancelled full training is not replaced by a quick fine-tune). The runs
+    removed, oldest last."""
+    keep = list(keep)
+    me = (current.created, Path(current.run_dir).name)
+    gone = []
+    for p in find_runs(runs_dir):
+        if (p.modality, p.preset) != (current.modality, current.preset) or (p.created, p.dir.name) >= me:
+            continue
+        if remove_run(p.dir, runs_dir, keep):
+            gone.append(p)
+    return gone
+
+
+def older_resumable_run(current: RunPlan, runs_dir: str | os.PathLike) -> RunPlan | None:
+    """The newest run of `current`'s kind (modality and preset) created before it that can be
+    resumed, or None. A fresh run that stops before its first periodic state gives way to it
+    (`remove_if_superseded`): its few steps are not worth hiding an older run's training."""
+    me = (current.created, Path(current.run_dir).name)
+    for p in find_runs(runs_dir):  # newest first
+        if (p.modality, p.preset) == (current.modality, current.preset) and (p.created, p.dir.name) < me and p.resumable:
+            return p
+    return None
+
+
+def config_paths(config: dict) -> list[str]:
+    """The files a run's configuration reads: the model it starts from and its data files
+    (what follows a spec's colon; for a spec without a path, a harmless name)."""
+    out = [config["init_from"]] if config.get("init_from") else []
+    specs = list(config.get("data") or []) + list(config.get("val_data") or []) + list(config.get("replay_data") or [])
+    return out + [str(s).partition(":")[2] for s in specs if str(s).partition(":")[2]]
