@@ -27,13 +27,12 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 import recognizers
-from recognizers.workspace.run_tidying import config_paths, in_runs_folder, older_resumable_run, remove_if_nothing_saved, remove_replaced_runs, remove_run
+from recognizers.workspace.run_tidying import RunTidier
 from recognizers.workspace.runs import RunPlan
 
 CAN_PAUSE = hasattr(signal, "SIGSTOP")
@@ -85,13 +84,8 @@ class TrainingProcess(QObject):
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._escalate)
         self._escalated = False
-        # where the app keeps its runs, and the paths no removal may touch (the models in use,
-        # the samples): the panel sets both; until it has, no run folder is removed
-        self.runs_dir: Callable[[], str | os.PathLike] | None = None
-        self.keep_paths: Callable[[], list[str]] | None = None
-        self._replaced_done = False  # older runs of this kind removed (once this run saved its state)
-        self._resumed = False  # this run went on from a saved state (never removed as superseded)
-        self._removed = False  # this run's folder removed: nothing may write it again
+        # the panel sets where runs live and what is in use (tidier.runs_dir, tidier.keep_paths)
+        self.tidier = RunTidier()
 
     # -- control ----------------------------------------------------------------------
 
@@ -107,8 +101,7 @@ class TrainingProcess(QObject):
         self.evals, self.stderr_tail = [], []
         self._out_buf = self._err_buf = b""
         self._escalated = False
-        self._replaced_done = self._removed = False
-        self._resumed = resume
+        self.tidier.begin(resume)
         plan.status = "running"
         plan.pid, plan.host = 0, ""  # a resumed run's last process is not this one
         plan.save()
@@ -262,7 +255,8 @@ class TrainingProcess(QObject):
                 self.plan.steps_done = int(ev.get("step", self.plan.steps_done))
             self._save_plan()
             if not ev.get("on_stop"):  # a state saved as the run stops (cancel, failure) is no progress
-                self._remove_replaced(int(ev.get("step", 0)))
+                if self.plan is not None:
+                    self.tidier.remove_replaced(self.plan, int(ev.get("step", 0)))
         elif kind == "done":
             self.done_event = ev
         self.runEvent.emit(ev)
@@ -321,76 +315,22 @@ class TrainingProcess(QObject):
         self.statusMessage.emit("The run failed.")
         self.failed.emit(message)
 
+    def _process_gone(self) -> bool:
+        return self.proc is None or self.proc.state() == QProcess.ProcessState.NotRunning
+
     def _remove_if_nothing_saved(self) -> bool:
-        """Remove the folder of a run that ended before it saved a state, once its process is
-        gone (a run with nothing saved can never be resumed; its folder would only pile up)."""
-        if self.plan is None or self._removed or (self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning):
-            return False
-        scope = self._tidy_scope()
-        if scope is None:
-            return False
-        self._removed = remove_if_nothing_saved(self.plan.dir, *scope)
-        return self._removed
+        """A run that ended before it saved a state: its folder goes, once its process is gone."""
+        return self.plan is not None and self._process_gone() and self.tidier.remove_if_nothing_saved(self.plan)
 
     def _remove_if_superseded(self) -> RunPlan | None:
-        """A fresh run that stopped (cancelled or failed) before its first periodic state, when an
-        older run of its kind can be resumed: its folder is removed, so that the older run, not
-        these few steps, is the one offered (otherwise resuming this one would replace the older
-        run's training). The older run, or None when nothing was removed. Once its process is gone."""
-        if self.plan is None or self._removed or self._resumed or self._replaced_done:
-            return None
-        if self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning:
-            return None
-        scope = self._tidy_scope()
-        if scope is None:
-            return None
-        runs, keep = scope
-        try:
-            older = older_resumable_run(self.plan, runs)
-            if older is None or not remove_run(self.plan.dir, runs, keep + config_paths(self.plan.config)):
-                return None
-        except OSError:  # tidying is never worth failing over
-            return None
-        self._removed = True
-        return older
-
-    def _tidy_scope(self) -> tuple[Path, list[str]] | None:
-        """(the runs folder, the paths no removal may touch) for tidying around this run, or
-        None, and nothing is removed: the panel has not said where runs live or what is in use,
-        or this run's folder is not directly in the runs folder. Kept as well: the model the
-        run started from or is compared with (a full run's `base_model`, the "before")."""
-        plan = self.plan
-        if plan is None or self.runs_dir is None or self.keep_paths is None:
-            return None
-        runs = Path(self.runs_dir())
-        if not in_runs_folder(plan.dir, runs):
-            return None
-        return runs, list(self.keep_paths()) + ([str(plan.base_model)] if plan.base_model else [])
-
-    def _remove_replaced(self, step: int) -> None:
-        """Once this run has saved a periodic state (a `checkpoint` event without `on_stop`, past
-        step 0: it has trained) it is the one of its kind to resume: remove the older stopped
-        runs of that kind (their processes are gone: each is recorded as ended). Never on the
-        state a run saves as it stops: a Start by mistake then Cancel, or a first-batch failure,
-        must not cost an older run its hours of training."""
-        plan = self.plan
-        if plan is None or self._replaced_done or step <= 0 or not (plan.dir / "state.pt").exists():
-            return
-        scope = self._tidy_scope()
-        if scope is None:
-            return
-        self._replaced_done = True
-        runs, keep = scope
-        try:
-            # nor the files this run reads (a model or data an older run's folder holds)
-            remove_replaced_runs(plan, runs, keep + config_paths(plan.config))
-        except OSError:  # tidying is never worth failing a run for
-            pass
+        """A fresh run stopped before its first periodic state gives way to an older resumable
+        run of its kind (RunTidier.remove_if_superseded), once its process is gone."""
+        return self.tidier.remove_if_superseded(self.plan) if self.plan is not None and self._process_gone() else None
 
     def _save_plan(self) -> None:
         """Record the run's status; a full or read-only disk is said once, not raised: the
         run and its files go on, only a restart would show an older status."""
-        if self._removed:  # saving would make the removed folder again
+        if self.tidier.removed:  # saving would make the removed folder again
             return
         try:
             if self.plan is not None:

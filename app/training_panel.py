@@ -58,8 +58,8 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.proc = TrainingProcess(self)
-        self.proc.runs_dir = lambda: self.ctx.runs_dir  # the only folder whose runs are tidied
-        self.proc.keep_paths = self._paths_in_use
+        self.proc.tidier.runs_dir = lambda: self.ctx.runs_dir  # the only folder whose runs are tidied
+        self.proc.tidier.keep_paths = self._paths_in_use
         self.plan: RunPlan | None = None
         self.result: dict | None = None
 

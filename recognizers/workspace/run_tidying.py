@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from recognizers.workspace.runs import RunPlan, find_runs
@@ -120,3 +121,73 @@ def config_paths(config: dict) -> list[str]:
     out = [config["init_from"]] if config.get("init_from") else []
     specs = list(config.get("data") or []) + list(config.get("val_data") or []) + list(config.get("replay_data") or [])
     return out + [str(s).partition(":")[2] for s in specs if str(s).partition(":")[2]]
+
+
+@dataclass
+class RunTidier:
+    """The tidying around the one run a window trains (app/training.py tells it what happened,
+    each call once the run's process is gone or at a periodic save). Nothing is removed until
+    `runs_dir` and `keep_paths` are set (the panel sets both), nor around a run outside that
+    folder; kept as well, the model a run started from or is compared with (its `base_model`)."""
+
+    runs_dir: Callable[[], str | os.PathLike] | None = None  # where the app keeps its runs
+    keep_paths: Callable[[], list[str]] | None = None  # what no removal may touch: models in use, samples
+    resumed: bool = False  # this run went on from a saved state (never removed as superseded)
+    replaced_done: bool = False  # older runs of this kind removed (once this run saved a periodic state)
+    removed: bool = False  # this run's folder removed: nothing may write it again
+
+    def begin(self, resumed: bool) -> None:
+        self.resumed, self.replaced_done, self.removed = resumed, False, False
+
+    def scope(self, plan: RunPlan) -> tuple[Path, list[str]] | None:
+        """(the runs folder, the paths no removal may touch) around `plan`, or None: nothing
+        may be removed."""
+        if self.runs_dir is None or self.keep_paths is None:
+            return None
+        runs = Path(self.runs_dir())
+        if not in_runs_folder(plan.dir, runs):
+            return None
+        return runs, list(self.keep_paths()) + ([str(plan.base_model)] if plan.base_model else [])
+
+    def remove_if_nothing_saved(self, plan: RunPlan) -> bool:
+        """A run that ended before it saved a state can never be resumed: its folder goes."""
+        scope = None if self.removed else self.scope(plan)
+        if scope is not None:
+            self.removed = remove_if_nothing_saved(plan.dir, *scope)
+        return self.removed and scope is not None
+
+    def remove_if_superseded(self, plan: RunPlan) -> RunPlan | None:
+        """A fresh run that stopped (cancelled or failed) before its first periodic state, when an
+        older run of its kind can be resumed: its folder goes, so that the older run, not these
+        few steps, is the one offered (resuming this one would replace the older run's training).
+        The older run, or None when nothing was removed."""
+        scope = None if (self.removed or self.resumed or self.replaced_done) else self.scope(plan)
+        if scope is None:
+            return None
+        runs, keep = scope
+        try:
+            older = older_resumable_run(plan, runs)
+            if older is None or not remove_run(plan.dir, runs, keep + config_paths(plan.config)):
+                return None
+        except OSError:  # tidying is never worth failing over
+            return None
+        self.removed = True
+        return older
+
+    def remove_replaced(self, plan: RunPlan, step: int) -> None:
+        """Once a run has saved a periodic state (past step 0: it has trained) it is the one of
+        its kind to resume: the older stopped runs of that kind go. Never on the state a run saves
+        as it stops: a Start by mistake then Cancel, or a first-batch failure, must not cost an
+        older run its hours of training."""
+        if self.replaced_done or step <= 0 or not (plan.dir / "state.pt").exists():
+            return
+        scope = self.scope(plan)
+        if scope is None:
+            return
+        self.replaced_done = True
+        runs, keep = scope
+        try:
+            # nor the files this run reads (a model or data an older run's folder holds)
+            remove_replaced_runs(plan, runs, keep + config_paths(plan.config))
+        except OSError:  # tidying is never worth failing a run for
+            pass

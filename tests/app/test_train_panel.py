@@ -373,7 +373,7 @@ def _old_run_and_a_new_one(tmp_path):
     new.save()
     tp = TrainingProcess()
     tp.plan = new
-    tp.runs_dir, tp.keep_paths = (lambda: runs), (lambda: [])  # as the panel sets them
+    tp.tidier.runs_dir, tp.tidier.keep_paths = (lambda: runs), (lambda: [])  # as the panel sets them
     return runs, old, new, tp
 
 
@@ -483,7 +483,7 @@ def test_closing_the_window_records_cancelled_only_once_the_process_is_gone(qtbo
     plan = RunPlan(modality="handwriting", preset="tiny", run_dir=str(runs / "handwriting-20261201-100000"), config={"total_steps": 300}, status="running")
     plan.save()  # nothing saved yet: a run recorded as cancelled would have its folder removed
     tp = TrainingProcess()
-    tp.runs_dir, tp.keep_paths = (lambda: runs), (lambda: [])
+    tp.tidier.runs_dir, tp.tidier.keep_paths = (lambda: runs), (lambda: [])
     tp.plan, tp.state, tp.proc = plan, "running", _Unkillable(dies)
     tp.shutdown(wait_ms=10)
     assert tp.state == "idle"
@@ -502,7 +502,7 @@ def test_tidying_keeps_to_the_apps_runs_folder_and_what_the_panel_says_is_in_use
 
     # not told yet: nothing is removed, neither the older run nor a run that saved nothing
     runs, old, new, tp = _old_run_and_a_new_one(tmp_path / "a")
-    tp.runs_dir = tp.keep_paths = None
+    tp.tidier.runs_dir = tp.tidier.keep_paths = None
     (new.dir / "state.pt").write_bytes(b"step 75")
     tp._handle({"kind": "checkpoint", "step": 75})
     assert (old.dir / "state.pt").exists()
@@ -511,12 +511,12 @@ def test_tidying_keeps_to_the_apps_runs_folder_and_what_the_panel_says_is_in_use
     tp2 = TrainingProcess()
     tp2.plan = empty
     assert not tp2._remove_if_nothing_saved() and empty.dir.exists()
-    tp2.runs_dir, tp2.keep_paths = (lambda: runs), (lambda: [])
+    tp2.tidier.runs_dir, tp2.tidier.keep_paths = (lambda: runs), (lambda: [])
     assert tp2._remove_if_nothing_saved() and not empty.dir.exists()
 
     # a run outside the app's runs folder tidies nothing where it is
     runs, old, new, tp = _old_run_and_a_new_one(tmp_path / "b")
-    tp.runs_dir = lambda: tmp_path / "b" / "elsewhere"
+    tp.tidier.runs_dir = lambda: tmp_path / "b" / "elsewhere"
     (new.dir / "state.pt").write_bytes(b"step 75")
     tp._handle({"kind": "checkpoint", "step": 75})
     assert (old.dir / "state.pt").exists()
@@ -637,7 +637,7 @@ def test_a_fresh_run_stopped_before_its_first_save_point_gives_way_to_the_older_
     first periodic state is removed when an older run of its kind can be resumed, and the older
     one is offered again; a resumed run (it went on from a save) is always kept."""
     runs, old, new, tp = _old_run_and_a_new_one(tmp_path)
-    tp._resumed = resumed
+    tp.tidier.resumed = resumed
     tp.state = "cancelling"
     (new.dir / "state.pt").write_bytes(b"saved as it stopped, step 9")
     tp._handle({"kind": "progress", "step": 9})
