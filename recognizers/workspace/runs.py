@@ -214,8 +214,9 @@ class PreparedData:
 def prepare_data(modality: str, sources: list[DataSource], out_dir: str | os.PathLike, val_path: str | None = None, seed: int = 0) -> PreparedData:
     """Training and validation specs for `sources`; split files are written into `out_dir`.
 
-    Raises ValueError when there is nothing to train on or nothing to validate on, or a data
-    spec the training command could not read (FileNotFoundError: a path or data folder is missing).
+    Raises ValueError when there is nothing to train on or nothing to validate on, a chosen
+    file holds no samples, or a data spec the training command could not read
+    (FileNotFoundError: a path or data folder is missing).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -248,8 +249,9 @@ def prepare_data(modality: str, sources: list[DataSource], out_dir: str | os.Pat
         elif src.kind == "file":
             records = read_records(modality, src.value)
             if not records:
-                prep.notes.append(f"{src.value} holds no samples")
-                continue
+                # refused, not skipped: a run on the other sources alone (the synthetic data)
+                # would spend minutes and teach nothing of what this file was chosen for
+                raise ValueError(f"{src.value} holds no samples that can be read: choose another file, or remove it from the training data")
             name = f"{k:02d}-{Path(src.value).name.split('.')[0] or 'data'}"
             if val_path:
                 train, val = records, []

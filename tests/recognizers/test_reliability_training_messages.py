@@ -183,10 +183,16 @@ def test_a_count_the_loader_reads_is_not_refused(tmp_path, monkeypatch):
         assert len(made) == 2
 
 
-def test_no_data_to_train_on_says_what_was_chosen_and_why_it_gave_nothing(tmp_path):
+def test_a_chosen_file_with_no_samples_is_refused_even_beside_other_data(tmp_path):
     """A tester: a data file that holds no samples, the only source, gave "there is no data to
-    train on: ... add a file or a dataset" although a file was added; the message now says why."""
+    train on: ... add a file or a dataset" although a file was added; and beside the synthetic
+    data it only gave a warning, and the run trained minutes on the synthetic data alone. The
+    file is now named and refused, whatever else is chosen."""
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
-    with pytest.raises(ValueError, match=r"there is no data to train on \(.*empty\.jsonl holds no samples\)"):
-        prepare_data("handwriting", [DataSource("file", str(empty))], tmp_path / "run" / "data")
+    torn = tmp_path / "torn.jsonl"
+    torn.write_text('{"label": "a", "strokes": [[[0, 0, 0], [1, ')  # a damaged line is all it holds
+    for f in (empty, torn):
+        for sources in ([DataSource("file", str(f))], [DataSource("synthetic"), DataSource("file", str(f))]):
+            with pytest.raises(ValueError, match=rf"{f.name} holds no samples that can be read: choose another file"):
+                prepare_data("handwriting", sources, tmp_path / "run" / "data")
