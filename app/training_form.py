@@ -1,6 +1,7 @@
 """The Training tab's form: which recognizer, which preset, which data, which hyperparameters.
 
-The form remembers its choices per recognizer in the settings; the panel around it
+The form remembers its choices in the settings (the recognizer and preset chosen last, and the
+data per recognizer); the panel around it
 (app/training_panel.py) starts and watches the run.
 """
 
@@ -155,8 +156,12 @@ class TrainingForm(QWidget):
         self.setMinimumWidth(340)
         self.setMaximumWidth(420)
 
+        self._restore_choice(self.modality_combo, "training/modality")
+        self._restore_choice(self.preset_combo, "training/preset")
         self.modality_combo.currentIndexChanged.connect(self._modality_changed)
         self.preset_combo.currentIndexChanged.connect(self._preset_changed)
+        for combo in (self.modality_combo, self.preset_combo):
+            combo.currentIndexChanged.connect(self._save_choices)
         self.add_folder_button.clicked.connect(self._add_folder)
         self.add_file_button.clicked.connect(self._add_file)
         self.remove_source_button.clicked.connect(self._remove_sources)
@@ -184,6 +189,24 @@ class TrainingForm(QWidget):
 
     def set_preset(self, preset: str) -> None:
         self.preset_combo.setCurrentIndex(self.preset_combo.findData(preset))
+
+    # The recognizer and preset shown last come back at the next start (training/modality,
+    # training/preset). Steps, learning rate and batch frames are not remembered: every change
+    # of recognizer or preset, and every showing of the tab (load), resets them to the
+    # preset's values, so the preset is what is kept, not the numbers.
+
+    def _restore_choice(self, combo: QComboBox, key: str) -> None:
+        """Show the choice saved under `key`; a value that is not one of the combo's (a preset
+        since renamed or removed, a hand-edited file) leaves the default."""
+        value = self.ctx.settings.value(key)
+        i = combo.findData(value) if isinstance(value, str) else -1
+        if i >= 0:
+            combo.setCurrentIndex(i)
+
+    def _save_choices(self) -> None:
+        for combo, key in ((self.modality_combo, "training/modality"), (self.preset_combo, "training/preset")):
+            if combo.currentData() is not None:
+                self.ctx.settings.setValue(key, combo.currentData())
 
     def _key(self, name: str) -> str:
         return f"training/{self.modality}/{name}"

@@ -651,3 +651,75 @@ def test_a_fresh_run_stopped_before_its_first_save_point_gives_way_to_the_older_
     else:
         assert not new.dir.exists()
         assert "the earlier run from 2026-12-01 10:00 (saved at step 15000) is offered to resume again" in said[-1]
+
+
+def _bare_panel(qtbot, tmp_path, ini):
+    """A Training tab on its own, with its settings in `ini` (a file of the test's, never the
+    user's Scrivox.conf) and no model anywhere: what a fresh start of the app builds."""
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import QSettings
+
+    from app.context import AppContext
+    from app.training_panel import TrainingPanel
+    from recognizers.workspace.samples import SampleStore
+
+    settings = QSettings(str(ini), QSettings.Format.IniFormat)
+    ctx = AppContext(
+        settings=settings, store=SampleStore(tmp_path / "samples"), data_dir=tmp_path / "userdata",
+        workers={m: SimpleNamespace(recognizer=None) for m in ("handwriting", "speech")},
+        registry_of=lambda: ModelRegistry(tmp_path / "userdata" / "models", builtin_dir=tmp_path / "no-shipped-models"),
+        load_model=lambda *a: None, show_status=lambda text: None, audio_input=lambda: (None, None),
+    )
+    tp = TrainingPanel(ctx)
+    qtbot.addWidget(tp)
+    return tp, settings
+
+
+def test_the_training_form_remembers_the_recognizer_and_preset_across_a_restart(qtbot, tmp_path, user_dirs):
+    """A user: the recognizer and preset picked in the Training tab were back to the defaults
+    at the next start. They are kept in the window's settings; steps, learning rate and batch
+    frames follow the preset, as they do whenever the preset changes."""
+    from recognizers.workspace.runs import recognizer_preset, synthetic_status
+
+    ini = tmp_path / "settings.ini"
+    tp, settings = _bare_panel(qtbot, tmp_path, ini)
+    assert (tp.modality, tp.preset) == ("handwriting", "quick-finetune")  # the defaults
+    tp.form.modality_combo.setCurrentIndex(tp.form.modality_combo.findData("speech"))
+    tp.form.preset_combo.setCurrentIndex(tp.form.preset_combo.findData("tiny"))
+    tp.form.steps_spin.setValue(7)  # a number typed in: the preset's own comes back
+    tp.shutdown()
+    settings.sync()  # what the app's exit does
+    del settings
+
+    again, _ = _bare_panel(qtbot, tmp_path, ini)  # the app started again, on the same settings file
+    assert (again.modality, again.preset) == ("speech", "tiny")
+    assert again.form.synth_note.text() == synthetic_status("speech")[1]  # the form shows the speech data
+    assert again.form.steps_spin.value() == int(recognizer_preset("speech", "tiny")["total_steps"]) != 7
+    assert "A small model" in again.form.preset_note.text()  # the note is the restored preset's
+    again.shutdown()
+
+
+def test_a_stale_remembered_preset_falls_back_to_the_default(qtbot, tmp_path, user_dirs):
+    """A preset name that no longer exists (renamed, or a hand-edited file) and a value of the
+    wrong kind give the default, without an error; a valid recognizer beside it is kept."""
+    from PySide6.QtCore import QSettings
+
+    ini = tmp_path / "settings.ini"
+    old = QSettings(str(ini), QSettings.Format.IniFormat)
+    old.setValue("training/modality", "speech")
+    old.setValue("training/preset", "turbo-run")  # a preset of an older version
+    old.sync()
+    tp, settings = _bare_panel(qtbot, tmp_path, ini)
+    assert (tp.modality, tp.preset) == ("speech", "quick-finetune")
+    assert tp.form.preset_combo.currentIndex() == 0
+    tp.shutdown()
+
+    settings.setValue("training/modality", "braille")  # a recognizer there is not
+    settings.setValue("training/preset", ["full", "tiny"])  # not a name at all
+    settings.sync()
+    tp2, settings2 = _bare_panel(qtbot, tmp_path, ini)
+    assert (tp2.modality, tp2.preset) == ("handwriting", "quick-finetune")
+    tp2.set_preset("full")  # a choice made now replaces the stale value
+    assert settings2.value("training/preset") == "full"
+    tp2.shutdown()
