@@ -189,11 +189,10 @@ class TrainingProcess(QObject):
             if not p.waitForFinished(wait_ms):
                 p.kill()
                 p.waitForFinished(2000)
-        gone = self.proc is None or self.proc.state() == QProcess.ProcessState.NotRunning
         if self.plan is not None and self.state in ("starting", "running", "paused", "cancelling"):
             # "cancelled" only once the process is known to be gone: one that outlived the kill
             # may still write its folder, so the run stays recorded as running (never removed)
-            if gone:
+            if self._process_gone():
                 self.plan.status = "cancelled"
                 self._save_plan()
                 self._remove_if_nothing_saved() or self._remove_if_superseded()
@@ -254,9 +253,8 @@ class TrainingProcess(QObject):
             if self.plan is not None:
                 self.plan.steps_done = int(ev.get("step", self.plan.steps_done))
             self._save_plan()
-            if not ev.get("on_stop"):  # a state saved as the run stops (cancel, failure) is no progress
-                if self.plan is not None:
-                    self.tidier.remove_replaced(self.plan, int(ev.get("step", 0)))
+            if not ev.get("on_stop") and self.plan is not None:  # a state saved as the run stops (cancel, failure) is no progress
+                self.tidier.remove_replaced(self.plan, int(ev.get("step", 0)))
         elif kind == "done":
             self.done_event = ev
         self.runEvent.emit(ev)

@@ -46,10 +46,7 @@ class InterruptedRuns:
         try:  # read again now: another window may have removed or replaced it since it was offered
             plan = RunPlan.load(offered.run_dir)
             if plan.process_alive():
-                self.banner.show_message(
-                    f"The {html.escape(offered.modality)} run from {html.escape(offered.created)} is training in another window now; "
-                    "it was not started here.", "warning")
-                self.refresh_resumable()
+                self._training_elsewhere(offered, "it was not started here.")
                 return
             if not plan.resumable:
                 raise FileNotFoundError(f"it no longer has a saved state to go on from (status: {plan.status})")
@@ -63,6 +60,12 @@ class InterruptedRuns:
             )
             self.refresh_resumable()
 
+    def _training_elsewhere(self, run: RunPlan, not_done: str) -> None:
+        """Say that `run` is training in another window (so `not_done`), and offer afresh."""
+        self.banner.show_message(
+            f"The {html.escape(run.modality)} run from {html.escape(run.created)} is training in another window now; {not_done}", "warning")
+        self.refresh_resumable()
+
     def discard_interrupted(self) -> None:
         gone = self._resumable
         if gone is not None:
@@ -71,10 +74,7 @@ class InterruptedRuns:
             except (OSError, ValueError, TypeError):
                 live = False  # gone or unreadable: nothing trains there
             if live:
-                self.banner.show_message(
-                    f"The {html.escape(gone.modality)} run from {html.escape(gone.created)} is training in another window now; "
-                    "it was not discarded. Cancel it there first.", "warning")
-                self.refresh_resumable()
+                self._training_elsewhere(gone, "it was not discarded. Cancel it there first.")
                 return
             total = gone.config.get("total_steps", "?")
             answer = QMessageBox.question(

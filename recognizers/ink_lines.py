@@ -290,8 +290,11 @@ def split_words(strokes: Sequence[np.ndarray], gap: float | None = None) -> list
             runs.append([])
         runs[-1].append(int(k))
         end = max(end, b[k, 1])
+    def marks(group: list[int]) -> bool:  # a period, a comma, a quote: no letter among them
+        return all(size[k] < MARK_HEIGHT * h for k in group)
+
     cut = gap * h
-    letters = [r for r in runs if not all(size[k] < MARK_HEIGHT * h for k in r)]
+    letters = [r for r in runs if not marks(r)]
     if len(letters) >= 3 and gaps:
         widths = [b[r, 1].max() - b[r, 0].min() for r in letters]
         if np.median(widths) < SPACED_LETTERS * h:
@@ -308,9 +311,9 @@ def split_words(strokes: Sequence[np.ndarray], gap: float | None = None) -> list
         return [list(range(n))]
     words: list[list[int]] = []
     for p in pieces:
-        if words and all(size[k] < MARK_HEIGHT * h for k in p):
+        if words and marks(p):
             words[-1] += p  # marks alone: the previous word's
-        elif words and all(size[k] < MARK_HEIGHT * h for k in words[-1]):
+        elif words and marks(words[-1]):
             words[-1] += p  # marks first in the line: the word after them
         else:
             words.append(p)

@@ -94,7 +94,7 @@ def check_data_spec(modality: str, spec: str) -> tuple[str, str]:
         if not Path(arg).exists():
             raise FileNotFoundError(f"{spec!r}: no such file or folder: {arg}")
     if kind.startswith("unipen"):
-        sets = (arg.split(",") if arg else ["word", "digit", "upper", "lower"]) if kind == "unipen" else ["word"]
+        sets = (arg.split(",") if arg else list(UNIPEN_DEFAULT_SETS)) if kind == "unipen" else ["word"]
         unknown = [s for s in sets if s not in UNIPEN_SETS]
         if unknown:
             raise ValueError(f"{spec!r}: no UNIPEN set {', '.join(map(repr, unknown))} (the sets are {', '.join(UNIPEN_SETS)})")
@@ -110,7 +110,7 @@ def load_ink_spec(spec: str, limit_label: int = 60, skipped: list[str] | None = 
     hold a line a crash tore): damaged lines are skipped and listed in `skipped`."""
     kind, arg = check_data_spec(Modality.HANDWRITING, spec)
     if kind == "unipen":
-        sets = arg.split(",") if arg else ["word", "digit", "upper", "lower"]
+        sets = arg.split(",") if arg else list(UNIPEN_DEFAULT_SETS)
         out, _ = load_unipen_clean(sets)
         return [s for s in out if 0 < len(s.label) <= limit_label]
     if kind in ("unipen-lines", "unipen-lines-varied"):
@@ -188,6 +188,7 @@ def clean_ink_samples(samples: Sequence[InkSample], labels_of: dict[bytes, set[s
 
 
 UNIPEN_SETS = ("word", "digit", "upper", "lower", "text")
+UNIPEN_DEFAULT_SETS = ("word", "digit", "upper", "lower")  # a bare "unipen" spec
 
 # Writer sessions whose labels are shifted against their ink in the original (a word's ink
 # stored under the next or previous word's label, or a placeholder label): every sample is

@@ -94,25 +94,21 @@ def remove_replaced_runs(current: RunPlan, runs_dir: str | os.PathLike, keep: It
     kinds stay (a cancelled full training is not replaced by a quick fine-tune). The runs
     removed, oldest last."""
     keep = list(keep)
-    me = (current.created, Path(current.run_dir).name)
-    gone = []
-    for p in find_runs(runs_dir):
-        if (p.modality, p.preset) != (current.modality, current.preset) or (p.created, p.dir.name) >= me:
-            continue
-        if remove_run(p.dir, runs_dir, keep):
-            gone.append(p)
-    return gone
+    return [p for p in _older_of_kind(current, runs_dir) if remove_run(p.dir, runs_dir, keep)]
 
 
 def older_resumable_run(current: RunPlan, runs_dir: str | os.PathLike) -> RunPlan | None:
     """The newest run of `current`'s kind (modality and preset) created before it that can be
     resumed, or None. A fresh run that stops before its first periodic state gives way to it
     (`remove_if_superseded`): its few steps are not worth hiding an older run's training."""
+    return next((p for p in _older_of_kind(current, runs_dir) if p.resumable), None)
+
+
+def _older_of_kind(current: RunPlan, runs_dir: str | os.PathLike) -> list[RunPlan]:
+    """The runs of `current`'s kind (modality and preset) created before it, newest first."""
     me = (current.created, Path(current.run_dir).name)
-    for p in find_runs(runs_dir):  # newest first
-        if (p.modality, p.preset) == (current.modality, current.preset) and (p.created, p.dir.name) < me and p.resumable:
-            return p
-    return None
+    return [p for p in find_runs(runs_dir)
+            if (p.modality, p.preset) == (current.modality, current.preset) and (p.created, p.dir.name) < me]
 
 
 def config_paths(config: dict) -> list[str]:
