@@ -1,7 +1,7 @@
 """Handwriting's lexicon-beam weights tuned across the three contributor folds, each fold read by
 the model trained without it, and chosen by leave-one-fold-out.
 
-    # one fold per process (one core each); each writes runs/beam-folds-X.json
+    # one fold per process (one core each); each writes runs/beam-folds-X-wN.json (N: the lexicon size in decoder.json)
     .venv/bin/python scripts/tune_handwriting_folds.py grid --fold A --model resources/models/handwriting.pt
     .venv/bin/python scripts/tune_handwriting_folds.py grid --fold B --model runs/soupB.pt
     .venv/bin/python scripts/tune_handwriting_folds.py grid --fold C --model runs/soupC.pt
@@ -15,7 +15,7 @@ weight. Each grid point runs the whole reading path (split, views, beam, rescori
 lines of 5-8 words and on single words of the fold's writers, and scores the mean of the two
 CERs, as tune_handwriting_lines.py does. `choose` reports, for each fold, its CER at the
 weights that are best on the other two folds (a fold never sees its own tuning), beside the
-weights shipped now; figures go to docs/figures/beam-handwriting-folds.json, and `--write`
+weights shipped now; figures go to docs/figures/beam-handwriting-folds[-wN].json, and `--write`
 sets the weights best on all three folds in resources/lm/decoder.json.
 """
 
@@ -50,11 +50,24 @@ GRID += list(itertools.product((0.3, 0.4, 0.5), (0.0, 1.0), (-12.0, -16.0, -20.0
 GRID += list(itertools.product((0.3, 0.4), (-1.0, -2.0), (-12.0, -16.0, -20.0)))  # and past word score 0, the next edge
 # the part of GRID where folds A and B had all their best points, for a fold short of time
 NEAR = [p for p in GRID if p[0] <= 0.5 and p[1] <= 4.0 and p[2] <= -8.0]
+# around the weights chosen in session 23, to check them after a change (the lexicon's size)
+AROUND = list(itertools.product((0.3, 0.4), (-1.0, 0.0, 1.0), (-12.0, -16.0, -20.0)))
 FOLDS = ("A", "B", "C")
 
 
+def lexicon_size() -> int:
+    return json.loads(TUNED.read_text())["handwriting"].get("max_words", 20000)
+
+
 def grid_path(fold: str) -> Path:
-    return ROOT / "runs" / f"beam-folds-{fold}.json"
+    """One grid per fold and lexicon size (the weights suit the lexicon they were read with)."""
+    return ROOT / "runs" / f"beam-folds-{fold}-w{lexicon_size()}.json"
+
+
+def report_path() -> Path:
+    """Session 23's report (20,000 words) kept its name; a report for another size is named by it."""
+    n = lexicon_size()
+    return ROOT / "docs" / "figures" / ("beam-handwriting-folds.json" if n == 20000 else f"beam-handwriting-folds-w{n}.json")
 
 
 def run_grid(fold: str, model: str, n_lines: int, n_words: int, grid: list) -> None:
@@ -117,7 +130,8 @@ def choose(write: bool) -> None:
     report["chosen on all three"] = dict(zip(KEYS, best_all))
     report["grids"] = {f: grids[f]["rows"] for f in FOLDS}  # every point each fold read
     print("chosen on all three:", report["chosen on all three"])
-    (ROOT / "docs" / "figures" / "beam-handwriting-folds.json").write_text(json.dumps(report, indent=1) + "\n")
+    report["max_words"] = lexicon_size()
+    report_path().write_text(json.dumps(report, indent=1) + "\n")
     if write:
         write_weights(report["chosen on all three"])
 
@@ -131,11 +145,12 @@ def main() -> None:
     g.add_argument("--lines", type=int, default=100)
     g.add_argument("--words", type=int, default=500)
     g.add_argument("--near", action="store_true", help="only the points of NEAR (the choice is made among the points every fold has)")
+    g.add_argument("--around", action="store_true", help="only the 18 points of AROUND, near the shipped weights")
     c = sub.add_parser("choose")
     c.add_argument("--write", action="store_true", help="write the weights best on all three folds to decoder.json")
     args = ap.parse_args()
     if args.cmd == "grid":
-        run_grid(args.fold, args.model, args.lines, args.words, NEAR if args.near else GRID)
+        run_grid(args.fold, args.model, args.lines, args.words, AROUND if args.around else NEAR if args.near else GRID)
     else:
         choose(args.write)
 
