@@ -20,31 +20,46 @@ class WordLM:
     unigram: dict[str, float]  # word -> log10 p(word)
     backoff: dict[str, float] = field(default_factory=dict)  # word -> log10 backoff weight
     bigram: dict[tuple[str, str], float] = field(default_factory=dict)  # (prev, word) -> log10 p
+    # word -> a raised unigram log10 p (a user's words), laid over the tables above so that a
+    # boost does not copy them: each recognizer with personal words held a copy (~12 MB)
+    boost: dict[str, float] = field(default_factory=dict)
 
     def __contains__(self, word: str) -> bool:
-        return word in self.unigram
+        return word in self.unigram or word in self.boost
+
+    def _unigram(self, word: str) -> float | None:
+        p, b = self.unigram.get(word), self.boost.get(word)
+        return p if b is None else b if p is None else max(p, b)
 
     def logprob(self, prev: str | None, word: str) -> float | None:
         """log10 p(word | prev); `prev` None means no context. None when `word` is unknown."""
-        if word not in self.unigram:
+        uni = self._unigram(word)
+        if uni is None:
             return None
         if prev is not None:
-            bg = self.bigram.get((prev, word))
-            if bg is not None:
-                return bg
-            return self.backoff.get(prev, 0.0) + self.unigram[word]
-        return self.unigram[word]
+            bg = self._bigram(prev, word, uni)
+            return bg if bg is not None else self.backoff.get(prev, 0.0) + uni
+        return uni
+
+    def _bigram(self, prev: str, word: str, uni: float) -> float | None:
+        """The listed bigram, unless it is below what a boosted word gets by backing off
+        (it would undo the boost)."""
+        bg = self.bigram.get((prev, word))
+        if bg is not None and word in self.boost and bg < self.backoff.get(prev, 0.0) + uni:
+            return None
+        return bg
 
     def restricted(self, words: Iterable[str], extra: dict[str, float] | None = None) -> "WordLM":
         """The model over `words` (plus the special tokens); `extra` words get these
         unigram log-probabilities where that is higher than what they had (a boost).
-        This model itself when that drops and boosts nothing (treat the result as read-only)."""
+        When no word is dropped the result shares this model's tables (itself when nothing
+        is boosted either; treat the result as read-only)."""
         keep = set(words) | set(SPECIAL)
-        extra = extra or {}
+        extra = {**self.boost, **{w: max(p, self.boost.get(w, p)) for w, p in (extra or {}).items()}}
         if not extra and not any(w not in SPECIAL for w in keep):
             raise ValueError("a word model needs at least one word")
-        if not extra and keep.issuperset(self.unigram):
-            return self  # nothing to drop or boost: the same tables, shared (speech keeps every word)
+        if keep.issuperset(self.unigram):  # nothing to drop: the same tables, shared (all 60,000 words)
+            return self if extra == self.boost else WordLM(self.unigram, self.backoff, self.bigram, extra)
         uni = {w: p for w, p in self.unigram.items() if w in keep}
         for w, p in extra.items():
             uni[w] = max(uni.get(w, -99.0), p)
@@ -58,18 +73,29 @@ class WordLM:
 
     # ---- ARPA
 
+    def _bigrams(self) -> Iterator[tuple[tuple[str, str], float]]:
+        """The listed bigrams as the model uses them (those a boost overrides left out)."""
+        if not self.boost:
+            yield from self.bigram.items()
+            return
+        for (a, b), p in self.bigram.items():
+            if self._bigram(a, b, self._unigram(b)) is not None:
+                yield (a, b), p
+
     def iter_arpa(self) -> Iterator[str]:
         """The model as ARPA text, line by line (a generator, so writing the file never holds
         it all in memory). KenLM insists on a bigram section: a model without bigrams gets one
         that says no more than the unigrams do."""
-        bigram = self.bigram
-        if not bigram:
-            common = max((w for w in self.unigram if w not in SPECIAL), key=self.unigram.__getitem__)
-            bigram = {("<s>", common): self.unigram[common]}
-        yield from ("\\data\\", f"ngram 1={len(self.unigram)}", f"ngram 2={len(bigram)}", "", "\\1-grams:")
-        yield from (f"{p:.4f}\t{w}\t{self.backoff.get(w, 0.0):.4f}" for w, p in self.unigram.items())
+        words = list(self.unigram) + [w for w in self.boost if w not in self.unigram]
+        n_bigrams = sum(1 for _ in self._bigrams())
+        bigrams = self._bigrams
+        if not n_bigrams:
+            common = max((w for w in words if w not in SPECIAL), key=self._unigram)
+            n_bigrams, bigrams = 1, lambda: iter([(("<s>", common), self._unigram(common))])
+        yield from ("\\data\\", f"ngram 1={len(words)}", f"ngram 2={n_bigrams}", "", "\\1-grams:")
+        yield from (f"{self._unigram(w):.4f}\t{w}\t{self.backoff.get(w, 0.0):.4f}" for w in words)
         yield from ("", "\\2-grams:")
-        yield from (f"{p:.4f}\t{a} {b}" for (a, b), p in bigram.items())
+        yield from (f"{p:.4f}\t{a} {b}" for (a, b), p in bigrams())
         yield from ("", "\\end\\")
 
     def arpa_lines(self) -> list[str]:

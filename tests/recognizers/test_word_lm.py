@@ -78,3 +78,26 @@ def test_the_end_of_a_text_costs_nothing_and_a_boost_is_not_undone(lm: WordLM) -
     boosted = weak.restricted(list(uni), {"x": -0.5})
     assert boosted.logprob("a", "x") >= weak.backoff["a"] - 0.5 - 1e-9
     assert boosted.logprob("a", "b") == weak.logprob("a", "b")  # other words keep their bigrams
+
+
+def test_a_boost_over_every_word_shares_the_tables_and_scores_as_a_copy_would(lm: WordLM, tmp_path) -> None:
+    boost = {"mat": -0.2, "ran": -0.1, "mcarthur": -1.0}
+    over = lm.restricted(list(UNI), boost)
+    # a personal word must not copy the model (each recognizer held a copy of ~12 MB)
+    assert over.unigram is lm.unigram and over.bigram is lm.bigram
+    assert "mcarthur" in over and "mcarthur" not in lm
+    # dropping a word still copies; on every other pair both must agree
+    copy = lm.restricted([w for w in UNI if w != "dog"], boost)
+    assert copy.bigram is not lm.bigram
+    kept = [w for w in UNI if w != "dog"] + ["mcarthur"]
+    for prev in (None, *kept):
+        for w in kept:
+            assert over.logprob(prev, w) == pytest.approx(copy.logprob(prev, w), abs=1e-12)
+    # and KenLM reads what the rescoring scores
+    path = tmp_path / "over.arpa"
+    over.write_arpa(path)
+    back = WordLM.read_arpa(path)
+    for prev in (None, *UNI, "mcarthur"):
+        for w in (*UNI, "mcarthur"):
+            assert back.logprob(prev, w) == pytest.approx(over.logprob(prev, w), abs=1e-4)
+    assert lm.restricted(list(UNI)) is lm
