@@ -192,6 +192,9 @@ class Recognizer:
         # handwriting: read each word also slanted and stretched (recognizers.ink_views); it
         # mends misreadings of a stranger's hand for about 1.5-2.5 times the time
         self.ink_views = True
+        # with the views, the lexicon beam also searches each view where they disagree
+        # (read_views' search_views): lines of strangers' hands read better, at twice the time
+        self.search_views = True
         # speech: the speeds of the extra views of a final reading (SPEED_VIEWS; () for none);
         # each is one more encoder pass. Partial readings keep to the recording as it is.
         self.speed_views: tuple[float, ...] = ()
@@ -301,7 +304,7 @@ class Recognizer:
         keep = [k for k in range(len(words)) if all(len(f) for f in feats[k * n_views:(k + 1) * n_views])]
         lps = self._batch_log_probs([f for k in keep for f in feats[k * n_views:(k + 1) * n_views]])
         lps = [self._restrict(lp, charset) for lp in lps]
-        return [read_views(self.decoder, self.ckpt.alphabet, lps[j * n_views:(j + 1) * n_views]) for j in range(len(keep))]
+        return [read_views(self.decoder, self.ckpt.alphabet, lps[j * n_views:(j + 1) * n_views], self.search_views) for j in range(len(keep))]
 
     @torch.inference_mode()
     def _batch_log_probs(self, feats: list[np.ndarray]) -> list[torch.Tensor]:

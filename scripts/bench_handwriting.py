@@ -86,12 +86,15 @@ def main() -> None:
     res["precision"] = ", ".join(args.precision)
     for dec in args.decoders:
         recs = [Recognizer.load(m, device="cpu", decoder=dec, precision=p) for m, p in runs]
-        for views in (False, True):  # the ink read once, and in several views (the default since session 8)
-            key = dec + ("_views" if views else "")
+        # the ink read once, in several views with the lexicon search on the ink alone (the
+        # default from session 8 to 26), and searching each view where they disagree (since 27)
+        modes = [(False, False), (True, False), (True, True)] if dec.startswith("beam") else [(False, False), (True, True)]
+        for views, search in modes:
+            key = dec + ("_views" if views else "") + ("_first" if views and not search and dec.startswith("beam") else "")
             word_ms: list[list[float]] = [[] for _ in recs]
             line_ms: list[list[float]] = [[] for _ in recs]
             for rec in recs:
-                rec.ink_views = views
+                rec.ink_views, rec.search_views = views, search
                 for w in typical[:5]:
                     rec.recognize(w.strokes)  # warm-up
             for _ in range(3):  # rounds alternate between the models, so a busy moment hits them alike

@@ -102,6 +102,9 @@ def main() -> None:
                     help="what to measure, of words, lines (one line and several), chars (the hint sets), text")
     ap.add_argument("--views", action=argparse.BooleanOptionalAction, default=True,
                     help="read each word in several views too (Recognizer.ink_views; the default since session 8)")
+    ap.add_argument("--search-views", action=argparse.BooleanOptionalAction, default=True,
+                    help="with the views, the lexicon beam searches each view where they disagree "
+                         "(Recognizer.search_views; the default since session 27)")
     ap.add_argument("--word-gap", type=float, default=None,
                     help="cut lines into words at gaps this wide (writing heights; default: "
                          "recognizers.ink_lines.WORD_GAP; inf: never, the model alone places spaces)")
@@ -122,7 +125,8 @@ def main() -> None:
         if r is not None:
             r.word_gap = args.word_gap
             r.ink_views = args.views
-    out: dict = {"model": args.model or "shipped", "precision": str(greedy.dtype).removeprefix("torch."), "word_gap": args.word_gap, "views": args.views, "cleaning": report.__dict__, "folds": {}}
+            r.search_views = args.search_views
+    out: dict = {"model": args.model or "shipped", "precision": str(greedy.dtype).removeprefix("torch."), "word_gap": args.word_gap, "views": args.views, "search_views": args.search_views, "cleaning": report.__dict__, "folds": {}}
     for name in args.folds.split(","):
         members = fold_of[name]
         rng = np.random.default_rng(2026)

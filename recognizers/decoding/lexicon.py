@@ -192,9 +192,9 @@ class LexiconBeamDecoder:
             return word_cased_confidence(em, text, self.alphabet)
         return aligned_confidence(em, self.alphabet.encode(text))
 
-    def candidates(self, em: torch.Tensor) -> list[str]:
-        """Distinct candidate texts: the flashlight beam's n-best (and, in lexicon mode,
-        the unconstrained prefix beam's n-best)."""
+    def candidates(self, em: torch.Tensor, free: bool = True) -> list[str]:
+        """Distinct candidate texts: the flashlight beam's n-best (and, in lexicon mode
+        and when `free`, the unconstrained prefix beam's n-best)."""
         search_em = em if self._fold is None else _folded(em, self._fold)
         texts: list[str] = []
         for h in self.decoder(search_em.unsqueeze(0))[0]:
@@ -202,7 +202,7 @@ class LexiconBeamDecoder:
             texts.append(" ".join("".join(" " if t == SIL else t for t in toks).split()))
         if self.cased:
             texts = [self._cased(em, t) for t in dict.fromkeys(texts)]
-        if self.mode == "lexicon":
+        if self.mode == "lexicon" and free:
             texts += [h.text for h in self.free.decode(em)]
         return list(dict.fromkeys(texts))
 

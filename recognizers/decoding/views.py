@@ -11,14 +11,24 @@ from recognizers.decoding.ctc import aligned_confidence, ctc_log_likelihood, gre
 from recognizers.decoding.hypothesis import Decoder, Hypothesis
 
 
-def read_views(decoder: Decoder, alphabet: Alphabet, log_probs: list[torch.Tensor]) -> list[Hypothesis]:
+def read_views(decoder: Decoder, alphabet: Alphabet, log_probs: list[torch.Tensor], search_views: bool = False) -> list[Hypothesis]:
     """Hypotheses, best first, for per-frame log-probabilities of several views (the ink
     itself first). With one view, or when there is only one candidate text, the decoder's
-    answer as is; otherwise its n-best are ranked again with the others."""
+    answer as is; otherwise its n-best are ranked again with the others.
+
+    `search_views`: where the views' best paths disagree, the lexicon search also runs on
+    each other view and adds its words to the candidates (handwriting; session 27): a word
+    the ink itself spells badly is often found in a slanted or narrower view's search."""
     hyps = decoder.decode(log_probs[0])
     if len(log_probs) == 1:
         return hyps
-    texts = list(dict.fromkeys([h.text for h in hyps] + [alphabet.decode(greedy_path(lp)[0]) for lp in log_probs[1:]]))
+    best_paths = [alphabet.decode(greedy_path(lp)[0]) for lp in log_probs]
+    texts = [h.text for h in hyps] + best_paths[1:]
+    search = getattr(decoder, "candidates", None) if search_views else None
+    if search is not None and len(set(best_paths)) > 1:
+        for lp in log_probs[1:]:
+            texts += search(lp.detach().float().cpu().contiguous(), free=False)
+    texts = list(dict.fromkeys(texts))
     if len(texts) == 1:
         return hyps
     ll = torch.stack([torch.tensor(ctc_log_likelihood(lp, texts, alphabet)) for lp in log_probs])  # (views, texts)
