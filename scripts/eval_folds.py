@@ -37,6 +37,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from recognizers.alphabet import Alphabet  # noqa: E402
+from recognizers.decoding.lexicon import tuned_options  # noqa: E402
 from recognizers.metrics import error_rates  # noqa: E402
 from recognizers.recognizer import PRECISIONS, Recognizer  # noqa: E402
 from recognizers.training.datasets import group_of, load_unipen_clean  # noqa: E402
@@ -126,7 +127,8 @@ def main() -> None:
             r.word_gap = args.word_gap
             r.ink_views = args.views
             r.search_views = args.search_views
-    out: dict = {"model": args.model or "shipped", "precision": str(greedy.dtype).removeprefix("torch."), "word_gap": args.word_gap, "views": args.views, "search_views": args.search_views, "cleaning": report.__dict__, "folds": {}}
+    out: dict = {"model": args.model or "shipped", "precision": str(greedy.dtype).removeprefix("torch."), "word_gap": args.word_gap, "views": args.views, "search_views": args.search_views,
+                 "max_words": tuned_options("handwriting").get("max_words", 20000), "cleaning": report.__dict__, "folds": {}}
     for name in args.folds.split(","):
         members = fold_of[name]
         rng = np.random.default_rng(2026)

@@ -137,7 +137,9 @@ class LexiconBeamDecoder:
             if mode == "lexicon":
                 search_alphabet = Alphabet(search_chars)
                 words = WORDS.read_text().split()[:max_words]
-                user = [w for w in (user_words or []) if w.strip()]
+                # a personal "word" with a space in it cannot be a lexicon entry, and KenLM
+                # refuses a unigram with one: such an entry is left out
+                user = [w for w in (user_words or []) if w.strip() and not any(c.isspace() for c in w)]
                 for u in user:  # the user's own spelling (e.g. "McArthur") is kept for `_cased`
                     if self.cased and alphabet.covers(u) and " " not in u and u != u.lower():
                         self.user_spellings.setdefault(u.lower(), []).append(u)

@@ -23,18 +23,22 @@ def read_views(decoder: Decoder, alphabet: Alphabet, log_probs: list[torch.Tenso
     if len(log_probs) == 1:
         return hyps
     best_paths = [alphabet.decode(greedy_path(lp)[0]) for lp in log_probs]
-    texts = [h.text for h in hyps] + best_paths[1:]
-    search = getattr(decoder, "candidates", None) if search_views else None
-    if search is not None and len(set(best_paths)) > 1:
+    texts = list(dict.fromkeys([h.text for h in hyps] + best_paths[1:]))
+    found: list[str] = []
+    # the free-spelling beam has no word list to look up in the views
+    if search_views and getattr(decoder, "mode", None) == "lexicon" and len(set(best_paths)) > 1:
         for lp in log_probs[1:]:
-            texts += search(lp.detach().float().cpu().contiguous(), free=False)
-    texts = list(dict.fromkeys(texts))
+            found += decoder.candidates(lp.detach().float().cpu().contiguous(), free=False)
+    found = [t for t in dict.fromkeys(found) if t not in texts]
+    n_own, texts = len(texts), texts + found
     if len(texts) == 1:
         return hyps
     ll = torch.stack([torch.tensor(ctc_log_likelihood(lp, texts, alphabet)) for lp in log_probs])  # (views, texts)
     # a text the ink itself cannot align is no candidate; a view too short for some text (the
-    # narrow one has fewer frames) sits out, rather than vetoing that text alone
+    # narrow one has fewer frames) sits out, rather than vetoing that text alone; a text only
+    # a view's search found must fit every view, so that it never pushes a view out
     fits = torch.isfinite(ll[0])
+    fits[n_own:] &= torch.isfinite(ll[:, n_own:]).all(dim=0)
     texts, ll = [t for t, ok in zip(texts, fits.tolist()) if ok], ll[:, fits]
     ll = ll[torch.isfinite(ll).all(dim=1)]
     if not texts:

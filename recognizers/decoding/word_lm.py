@@ -55,7 +55,8 @@ class WordLM:
         When no word is dropped the result shares this model's tables (itself when nothing
         is boosted either; treat the result as read-only)."""
         keep = set(words) | set(SPECIAL)
-        extra = {**self.boost, **{w: max(p, self.boost.get(w, p)) for w, p in (extra or {}).items()}}
+        extra = {**{w: p for w, p in self.boost.items() if w in keep},
+                 **{w: max(p, self.boost.get(w, p)) for w, p in (extra or {}).items()}}
         if not extra and not any(w not in SPECIAL for w in keep):
             raise ValueError("a word model needs at least one word")
         if keep.issuperset(self.unigram):  # nothing to drop: the same tables, shared (all 60,000 words)

@@ -242,3 +242,15 @@ def test_where_the_views_disagree_each_view_is_searched_in_the_lexicon_too():
     Counting.searched = 0
     found = [h.text for h in read_views(dec, a, [ink, other], search_views=True)]
     assert Counting.searched == 2 and "house" in found
+    # free spelling has no word list to look up in the other views
+    free = Counting(a, "free")
+    Counting.searched = 0
+    read_views(free, a, [ink, other], search_views=True)
+    assert Counting.searched == 1
+
+
+def test_a_personal_word_with_a_space_is_left_out_not_fatal():
+    a = Alphabet.speech()
+    lp = emissions(a, spell([{"s": 0.9}, {"c": 0.9}, {"r": 0.9}, {"l": 0.5, "i": 0.4}, {"v": 0.9}, {"o": 0.9}, {"x": 0.9}]))
+    dec = LexiconBeamDecoder(a, "lexicon", user_words=["new york", "scrivox"])  # KenLM refused the first
+    assert dec.decode(lp)[0].text == "scrivox"
