@@ -141,7 +141,7 @@ class LexiconBeamDecoder:
                 # refuses a unigram with one: such an entry is left out
                 user = [w for w in (user_words or []) if w.strip() and not any(c.isspace() for c in w)]
                 for u in user:  # the user's own spelling (e.g. "McArthur") is kept for `_cased`
-                    if self.cased and alphabet.covers(u) and " " not in u and u != u.lower():
+                    if self.cased and alphabet.covers(u) and u != u.lower():
                         self.user_spellings.setdefault(u.lower(), []).append(u)
                 lex_lines = []
                 for w in words + [u.lower() for u in user]:

@@ -88,7 +88,7 @@ class WordLM:
         it all in memory). KenLM insists on a bigram section: a model without bigrams gets one
         that says no more than the unigrams do."""
         words = list(self.unigram) + [w for w in self.boost if w not in self.unigram]
-        n_bigrams = sum(1 for _ in self._bigrams())
+        n_bigrams = sum(1 for _ in self._bigrams()) if self.boost else len(self.bigram)
         bigrams = self._bigrams
         if not n_bigrams:
             common = max((w for w in words if w not in SPECIAL), key=self._unigram)
