@@ -244,13 +244,16 @@ class LexiconBeamDecoder:
     def lm_score(self, text: str, oov_logprob: float) -> float:
         """Natural-log bigram score of the words of `text` (edge punctuation ignored; a word
         is looked up in lower case when written lower, Capitalised, UPPER or in the user's own
-        spelling, and is out of the vocabulary in any other mix of cases). A number or an
-        unknown word breaks the chain: the next word is scored without context."""
+        spelling, and is out of the vocabulary in any other mix of cases). A number (digits
+        and signs, no letter but an ordinal's: "3.50", "2-3+4", "21st") or an unknown word
+        breaks the chain: the next word is scored without context."""
         total, prev = 0.0, None
         for w in text.split():
             shown = w.strip(".,;:!?\"'()-/&%$+=@#")
             core = shown.lower()
-            is_word = bool(core) and not any(c.isdigit() for c in core)
+            # only a whole number is priced as one: a word with a digit in it ("h1jkl", "qr5t")
+            # is unknown, or a misread letter turned into a digit would beat the letter
+            is_word = bool(core) and not NUMBER.fullmatch(core)
             # a word counts as the dictionary's only in a case a word is written in (lower,
             # Capitalised, UPPER, or the user's own spelling): "fOx" from the free search must
             # not borrow the score of "fox", or a shape read at the wrong size wins
@@ -282,3 +285,5 @@ def _folded(em: torch.Tensor, fold: tuple[torch.Tensor, torch.Tensor, torch.Tens
 
 
 NUMBER_LOGPROB = -3.0  # numbers, and lone punctuation, are neither words nor out-of-vocabulary
+# digits and signs without a letter ("3.50", "2-3+4", "510-874-3861"), or an ordinal or a decade
+NUMBER = re.compile(r"[^a-z]*\d[^a-z]*|\d+(?:st|nd|rd|th|s)")

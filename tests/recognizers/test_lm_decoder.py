@@ -254,3 +254,18 @@ def test_a_personal_word_with_a_space_is_left_out_not_fatal():
     lp = emissions(a, spell([{"s": 0.9}, {"c": 0.9}, {"r": 0.9}, {"l": 0.5, "i": 0.4}, {"v": 0.9}, {"o": 0.9}, {"x": 0.9}]))
     dec = LexiconBeamDecoder(a, "lexicon", user_words=["new york", "scrivox"])  # KenLM refused the first
     assert dec.decode(lp)[0].text == "scrivox"
+
+
+def test_a_letter_misread_as_a_digit_does_not_win_as_a_number():
+    """A word with a digit in it is not a number: "H1JKL" must not take a number's prior
+    over "HIJKL" (the old rule priced any text with a digit as a number, so a letter half
+    read as a digit beat the letter). Whole numbers, with their signs, still come through."""
+    a = Alphabet.handwriting()
+    dec = LexiconBeamDecoder(a, "lexicon", lm_weight=0.3, word_score=0.0, oov_logprob=-16.0)
+    lp = emissions(a, spell([{"H": 0.9}, {"I": 0.55, "1": 0.4}, {"J": 0.9}, {"K": 0.9}, {"L": 0.9}]))
+    assert dec.decode(lp)[0].text == "HIJKL"
+    assert dec.lm_score("H1JKL", -16.0) == dec.lm_score("HIJKL", -16.0)
+    for number in ("2-3+4", "$3.50", "510-874-3861", "21st"):
+        assert dec.lm_score(number, -16.0) > dec.lm_score("qrst", -16.0), number
+    digits = emissions(a, spell([{c: 0.9} for c in "2-3+4"]))
+    assert dec.decode(digits)[0].text == "2-3+4"
