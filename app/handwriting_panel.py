@@ -57,6 +57,8 @@ class HandwritingPanel(QGroupBox):
         self._best_words: list[tuple[str, float]] = []  # (word, confidence) of the best reading
         self.last_commit_words: list[tuple[str, float]] = []  # of the text committed last
         self._commit_wanted: str | None = None  # "best", or a chosen text, waiting for the reading
+        self._held = False  # commits on their own (the pause, a reading awaited) wait: a question about the ink is open
+        self._pause_missed = False  # the pause ended while held
         self.last_latency_ms: float | None = None  # pen-up to reading shown
         self._pen_up_at: dict[int, float] = {}
 
@@ -212,7 +214,26 @@ class HandwritingPanel(QGroupBox):
         self.canvas.clear()
         self.committed.emit(text, ink)
 
+    def hold_commits(self, held: bool) -> None:
+        """Hold the commits that happen on their own (the pause; one waiting for its reading)
+        while a question about the ink on the canvas is open (Quit Scrivox?), so that the
+        answer applies to the ink the question describes; released, they go on."""
+        if held:
+            self._held = True
+            self._pause_missed = self._pause_missed or self.pause_timer.isActive()
+            self.pause_timer.stop()
+            return
+        self._held = False
+        if self._commit_wanted is not None and self._result_version == self.canvas.version:
+            self._do_commit()
+        elif self._pause_missed and self.pause_ms > 0 and not self.canvas.is_empty():
+            self.pause_timer.start(self.pause_ms)  # a full pause again: the person just came back
+        self._pause_missed = False
+
     def _pause_elapsed(self) -> None:
+        if self._held:  # a model that arrived meanwhile may have started the timer
+            self._pause_missed = True
+            return
         # a lone dot is more often a click to focus the canvas than a period: it waits for
         # more ink or an explicit commit (Enter, the button) instead of going into the text
         if self.pause_ms > 0 and not self.canvas.drawing and (self.commit_lone_dots or not self.canvas.is_lone_dot()):
@@ -279,7 +300,7 @@ class HandwritingPanel(QGroupBox):
             self.last_latency_ms = (time.perf_counter() - t_up) * 1000
         self.recognitionTime.emit(rec.elapsed_ms)
         self.transcriptionChanged.emit(rec.text, texts)
-        if self._commit_wanted is not None:
+        if self._commit_wanted is not None and not self._held:
             self._do_commit()
 
     def _update_buttons(self) -> None:

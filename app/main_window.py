@@ -80,10 +80,14 @@ class MainWindow(QMainWindow):
         self.recognition = RecognitionOptions.load(self.settings)
         if device == "auto":
             device = self.recognition.device
+        # the user's own model chosen in Settings ▸ Models: if it cannot be loaded at start-up,
+        # the shipped one is loaded instead (with a note), not nothing
+        self._saved_choice: dict[str, str] = {}
+        self._fallback_why: dict[str, str] = {}  # why the shipped model is loaded instead (said once it has)
         if handwriting_model is None:
-            handwriting_model = self.registry.active_path("handwriting")
+            handwriting_model = self._active_model("handwriting")
         if speech_model is None:
-            speech_model = self.registry.active_path("speech")
+            speech_model = self._active_model("speech")
         self.model_status = {"handwriting": "loading…", "speech": "loading…"}
         self.model_device = {"handwriting": "", "speech": ""}
         self.model_paths = {"handwriting": handwriting_model, "speech": speech_model}
@@ -150,6 +154,8 @@ class MainWindow(QMainWindow):
         self._update_status()
 
         build_menus(self)
+        self._sample_notes: dict[str, str] = {}  # why samples cannot be saved, as shown (see _samples_failing)
+        self.act_save_samples.toggled.connect(self._save_samples_toggled)
         self._load_settings()
 
         self.handwriting.committed.connect(self._handwriting_committed)
@@ -202,6 +208,17 @@ class MainWindow(QMainWindow):
     def load_default_models(self) -> None:
         self.load_model("handwriting", None)
         self.load_model("speech", None)
+
+    def _active_model(self, modality: str) -> str | None:
+        """The registry's active model for `modality` (remembered when it is one of the user's)."""
+        from recognizers.workspace.registry import BUILTIN_ID
+
+        e = self.registry.active(modality)
+        if e is None:
+            return None
+        if e.id != BUILTIN_ID:
+            self._saved_choice[modality] = e.path
+        return e.path
 
     @property
     def registry(self):
@@ -258,11 +275,40 @@ class MainWindow(QMainWindow):
         self.model_device[modality] = device
         panel = self.handwriting if modality == Modality.HANDWRITING else self.speech
         panel.set_model_ready(True)
+        self._saved_choice.pop(modality, None)  # loaded: a later failure keeps this model (RecognizerWorker)
+        if why := self._fallback_why.pop(modality, ""):
+            self._show_model_note(modality, f"<b>Your {modality} model could not be loaded:</b> {why}. Using the shipped model "
+                                            "instead; Options ▸ Settings ▸ Models chooses another.")
         self._update_status()
         self._settle(modality)
 
+    def _show_model_note(self, modality: str, text: str) -> None:
+        """A warning about the model (HTML) above the panel, until another model loads."""
+        if modality == Modality.HANDWRITING:
+            self.handwriting.banner.show_message(text, "warning")
+        else:
+            self.speech.show_note("model", text)
+
     def _model_failed(self, modality: str, message: str) -> None:
         message = html.escape(message)
+        worker = self.hw_worker if modality == Modality.HANDWRITING else self.sp_worker
+        rec = worker.recognizer
+        if rec is not None:  # the worker kept the model it had: refuse the file, go on with that one
+            self.model_status[modality] = rec.describe()
+            self.model_device[modality] = rec.device
+            self.model_paths[modality] = rec.path
+            self._show_model_note(modality, f"<b>The model could not be loaded:</b> {message}. Still using {html.escape(rec.describe())}.")
+            self._update_status()
+            self._settle(modality)
+            return
+        failed = self.model_paths[modality]
+        if failed and self._saved_choice.pop(modality, None) == failed:
+            # the user's chosen model is broken: the shipped one rather than none
+            self._fallback_why[modality] = message
+            self.load_model(modality, None)
+            return
+        if why := self._fallback_why.pop(modality, ""):  # the shipped model failed too: say both
+            message = f"{why}; the shipped model could not be loaded either: {message}"
         self.model_status[modality] = "none"
         self.model_device[modality] = ""
         if message.startswith("no model file at"):
@@ -360,7 +406,31 @@ class MainWindow(QMainWindow):
                 self.last_saved = self.store.save_ink(ink, text)
                 self._follow_sample(text.strip(), text, False)
             except (OSError, ValueError) as exc:
-                self.statusBar().showMessage(f"Could not save the sample: {exc}", 6000)
+                self._samples_failing("handwriting", str(exc))
+            else:
+                self._samples_failing("handwriting", "")
+
+    def _save_samples_toggled(self, on: bool) -> None:
+        if not on:  # the person acted on the notice: nothing is being lost any more
+            for m in (Modality.HANDWRITING, Modality.SPEECH):
+                self._samples_failing(m, "")
+
+    def _samples_failing(self, modality: str, why: str) -> None:
+        """Why samples of `modality` cannot be saved ("": they can again), in the panel's banner
+        until a save works or Save my samples is turned off: a status-bar message was gone in
+        seconds while every later commit failed the same way."""
+        text = ""
+        if why:
+            what = "handwriting samples" if modality == Modality.HANDWRITING else "recordings"
+            text = (f"<b>Your {what} are not being saved:</b> {html.escape(why)}. Make {html.escape(str(self.store.root))} "
+                    "writable, or turn off Options ▸ Save my samples.")
+        if modality == Modality.SPEECH:
+            self.speech.show_note("samples", text)
+        elif text:
+            self.handwriting.banner.show_message(text, "warning")
+        elif self._sample_notes.get(modality) and self.handwriting.banner.text() == self._sample_notes[modality]:
+            self.handwriting.banner.clear()
+        self._sample_notes[modality] = text
 
     def _follow_sample(self, shown: str, label: str, speech: bool) -> None:
         """A correction of the commit just appended goes into its saved sample too."""
@@ -380,7 +450,9 @@ class MainWindow(QMainWindow):
                 self.last_saved = self.store.save_utterance(audio, text.strip())
                 self._follow_sample(shown.strip(), text.strip(), True)
             except Exception as exc:  # soundfile raises its own types
-                self.statusBar().showMessage(f"Could not save the recording: {exc}", 6000)
+                self._samples_failing("speech", str(exc))
+            else:
+                self._samples_failing("speech", "")
 
     def open_samples_folder(self) -> None:
         self.store.root.mkdir(parents=True, exist_ok=True)

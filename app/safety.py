@@ -83,7 +83,8 @@ def install(win: "MainWindow") -> TextAutosave:
     text, and show notices (now and whenever more arrive)."""
     saver = TextAutosave(win.text, Draft(Path(win.data_dir) / DRAFT_NAME), win)
     win.ask_before_close = True  # False only where nobody can answer (the GUI tests' windows)
-    saver.failed.connect(lambda why: win.statusBar().showMessage(f"Your text could not be saved automatically ({why}); use Save… to keep it.", 10_000))
+    # the advice first: a long data path would push it past the status bar's end
+    saver.failed.connect(lambda why: win.statusBar().showMessage(f"Your text could not be saved automatically: use Save… to keep it ({why}).", 10_000))
     if saver.restore():
         win.statusBar().showMessage("The text from your last session is back.", 8000)
         modes = getattr(win, "modes", None)
@@ -120,6 +121,9 @@ def pending_losses(win: "MainWindow") -> list[str]:
     saver = getattr(win, "autosave", None)
     if saver is not None and not saver.flush():
         losses.append(f"the text could not be saved ({saver.error}); it will be lost unless you save it elsewhere first (File ▸ Save text…)")
+    settings = getattr(win, "_settings_dialog", None)
+    if settings is not None and settings.words_changed() and not settings.save_words(reload=False):
+        losses.append("the words typed in Settings ▸ Recognition ▸ Personal vocabulary could not be saved (the settings say why)")
     return losses
 
 
@@ -128,7 +132,13 @@ def confirm_close(win: "MainWindow") -> bool:
     losses = pending_losses(win)
     if not losses or not getattr(win, "ask_before_close", True):
         return True
+    # while the question is open, the canvas's auto-commit waits: otherwise it commits (and
+    # saves as a sample) the very ink that Discard is about to throw away
+    win.handwriting.hold_commits(True)
     answer = QMessageBox.question(
         win, "Quit Scrivox?", "If you quit now, " + "; and ".join(losses) + ".",
         QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
-    return answer == QMessageBox.StandardButton.Discard
+    if answer != QMessageBox.StandardButton.Discard:
+        win.handwriting.hold_commits(False)  # staying: the ink commits as it would have
+        return False
+    return True

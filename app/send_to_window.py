@@ -38,7 +38,7 @@ class SendToWindow(QObject):
 
     targetChanged = Signal(int, str)  # window id (0: none), its title
     sent = Signal(str, str)  # the text typed, the title of the window it went to
-    fellBack = Signal(str, str)  # text put on the clipboard instead, why
+    fellBack = Signal(str, str)  # text put on the clipboard instead, why (the window says the clipboard first)
 
     def __init__(self, own_windows: Callable[[], set[int]], chooser: Callable[[], Choice] = choose_typer,
                  parent: QObject | None = None) -> None:
@@ -124,7 +124,7 @@ class SendToWindow(QObject):
                     self._send(typer, cmd[1], own, cmd[3])
             except Exception as exc:  # an X error, a tool that failed: say so, keep the text
                 if kind == "send":
-                    self.fellBack.emit(cmd[1], f"typing failed ({exc}); the text is on the clipboard: paste it with Ctrl+V")
+                    self.fellBack.emit(cmd[1], f"typing failed ({exc})")
         if typer is not None:
             typer.close()
 
@@ -143,30 +143,28 @@ class SendToWindow(QObject):
 
     def _send(self, typer, text: str, own: set[int], scrivox_active: bool) -> None:
         if typer is None:
-            self.fellBack.emit(text, f"{self.choice.note}. The text is on the clipboard: paste it with Ctrl+V")
+            self.fellBack.emit(text, self.choice.note)
             return
         if typer.can_track_focus:
             current = self._look(typer, own)
             if current is None:  # none, or Scrivox's own
                 if self.target is None:
                     self.fellBack.emit(text, "no window to type into yet: click in the window the text should go to, "
-                                       "then write or speak again. This text is on the clipboard")
+                                       "then write or speak again")
                     return
                 if not typer.activate(self.target):
-                    self.fellBack.emit(text, f"could not give the focus back to “{self.target_name}” (closed?); "
-                                       "the text is on the clipboard")
+                    self.fellBack.emit(text, f"could not give the focus back to “{self.target_name}” (closed?)")
                     self.target = None
                     return
         elif scrivox_active:
             self.fellBack.emit(text, "Scrivox has the keyboard focus, and on Wayland it cannot hand it to another "
-                               "window: the text is on the clipboard (paste it with Ctrl+V), or use the compact panel "
-                               "and keep the focus in the other window")
+                               "window: use the compact panel and keep the focus in the other window")
             return
         piece = join_text(self._last.get(self.target, ""), text)
         try:
             typer.type_text(piece)
         except SendKeysError as exc:
-            self.fellBack.emit(text, f"{exc}; the text is on the clipboard")
+            self.fellBack.emit(text, str(exc))
             return
         self._last[self.target] = piece
         self.sent.emit(piece, self.target_name)
@@ -374,10 +372,12 @@ class WindowModes(QObject):
         self.status_label.setVisible(bool(text) and not self.compact)
 
     def _fell_back(self, text: str, why: str) -> None:
-        self.last_note = why
-        self.target_label.setToolTip(why)
-        self.status_label.setToolTip(why)
-        self.win.statusBar().showMessage(f"Send to window: {why}", 10_000)
+        # what to do first: the reasons run long and the status bar cuts a message at its end
+        note = f"The text is on the clipboard (paste it with Ctrl+V): {why}"
+        self.last_note = note
+        self.target_label.setToolTip(note)
+        self.status_label.setToolTip(note)
+        self.win.statusBar().showMessage(f"Send to window: on the clipboard, Ctrl+V pastes it. {why[:1].upper()}{why[1:]}", 10_000)
         if self.compact:
             self.target_label.setText("→ clipboard (see tooltip)")
 

@@ -133,6 +133,7 @@ class SettingsDialog(QDialog):
         vl.addWidget(self.words_edit, 1)
         vl.addLayout(wr)
         rl.addWidget(vocab, 1)
+        self.recognition_tab = rec
         self.tabs.addTab(rec, "Recognition")
 
         # training
@@ -264,6 +265,7 @@ class SettingsDialog(QDialog):
         self.views_check.setChecked(o.ink_views)
         self.speech_views_check.setChecked(o.speech_views)
         self.words_edit.setPlainText("\n".join(read_user_words(self.words_path)))
+        self._words_saved = self.words_edit.toPlainText().split()  # what the file holds (a close saves any change)
 
     @property
     def words_path(self) -> Path:
@@ -294,13 +296,16 @@ class SettingsDialog(QDialog):
         if running:  # otherwise it applies at the next load
             self.ctx.load_model(modality, running)
 
-    def save_words(self) -> None:
+    def save_words(self, reload: bool = True) -> bool:
+        """Write the personal vocabulary and (with `reload`) reload the models that use it;
+        False when it could not be written (the banner says why)."""
         words = self.words_edit.toPlainText().split()
         try:
             write_user_words(self.words_path, words)
         except OSError as exc:
             self.show_error(f"Could not save the words: {exc}")
-            return
+            return False
+        self._words_saved = words
         saved = read_user_words(self.words_path)
         n = len(saved)
         status = f"{n} word{'' if n == 1 else 's'} saved"
@@ -309,10 +314,17 @@ class SettingsDialog(QDialog):
             shown = ", ".join(odd[:3]) + (", …" if len(odd) > 3 else "")
             status += f"; {len(odd)} with letters neither recognizer can write ({shown}): they will not be recognized"
         self.words_status.setText(status)
+        if not reload:
+            return True
         o = RecognitionOptions.load(self.ctx.settings)
         for m, _ in MODALITY_CHOICES:
             if o.decoders[m] == "beam":
                 self.apply(m, o)
+        return True
+
+    def words_changed(self) -> bool:
+        """The vocabulary box holds words that are not saved yet."""
+        return self.words_edit.toPlainText().split() != self._words_saved
 
     # -- personalization ------------------------------------------------------------
 
@@ -375,5 +387,15 @@ class SettingsDialog(QDialog):
 
     # -- closing --------------------------------------------------------------------
 
+    def reject(self) -> None:
+        """Close (the button, Esc, Ctrl+W, the title bar): words typed and not saved are saved
+        now, as a settings dialog's changes are; if they cannot be, it stays open and says why."""
+        if self.words_changed() and not self.save_words():
+            self.tabs.setCurrentWidget(self.recognition_tab)
+            return
+        super().reject()
+
     def shutdown(self) -> None:
+        if self.words_changed():  # the window closes with the dialog open: keep the words (no reload now)
+            self.save_words(reload=False)
         self.training.shutdown()

@@ -51,6 +51,7 @@ class SpeechPanel(QGroupBox):
         self.devices: list[InputDevice] = []
         self.mic_error = ""  # why there is no microphone, when there is none
         self.model_error = ""
+        self.notes: dict[str, str] = {}  # lasting warnings (HTML) by topic: "model" (a file refused, ...), "samples"
         self.loading = False  # a model is being loaded: the live line says so
         self.preferred_device = ""  # a device name remembered in the settings
         self.segmenter = UtteranceSegmenter()
@@ -165,8 +166,21 @@ class SpeechPanel(QGroupBox):
         self.model_ready = ready
         self.loading = False
         self.model_error = "" if ready else message
+        self.notes.pop("model", None)
         if not ready and self.listening:
             self.stop_listening()
+        self._show_state()
+        self._update_controls()
+
+    def show_note(self, topic: str, text: str) -> None:
+        """A lasting warning (HTML) about `topic` in the banner; "" takes it away. The "model"
+        note lasts until another model loads or fails."""
+        if topic == "model":
+            self.loading = False  # a refused file: the model before is still the one in use
+        if text:
+            self.notes[topic] = text
+        else:
+            self.notes.pop(topic, None)
         self._show_state()
         self._update_controls()
 
@@ -179,6 +193,7 @@ class SpeechPanel(QGroupBox):
         msgs = []
         if self.model_error:
             msgs.append(f"<b>No speech model.</b> {self.model_error}")
+        msgs += self.notes.values()
         if self.mic_error:
             tail = " Plug one in and press ↻." if "No microphone" in self.mic_error else ""
             if self.file_button.isHidden():  # the compact panel has neither ↻ nor the file button

@@ -144,7 +144,7 @@ class RecognizerWorker(QObject):
 
     done = Signal(object)  # a finished Job (result or error set)
     loaded = Signal(str, str, str, str)  # modality, description, device, path
-    loadFailed = Signal(str, str)  # modality, message for the user
+    loadFailed = Signal(str, str)  # modality, message for the user (the model loaded before, if any, stays)
     progress = Signal(str)  # a line for the status bar
 
     def __init__(self, modality: str, device: str = "auto", parent: QObject | None = None) -> None:
@@ -272,12 +272,12 @@ class RecognizerWorker(QObject):
                     self._warm_up(rec)
                 finally:
                     release_freed_memory()
+        # a failed load keeps the model loaded before (if any): a wrong file picked by mistake
+        # must not take away the one that worked; `recognizer` tells the window which it is
         except CheckpointError as exc:
-            self.recognizer = None
             self.loadFailed.emit(self.modality, str(exc))
             return
         except Exception as exc:
-            self.recognizer = None
             self.loadFailed.emit(self.modality, f"{path} could not be loaded ({exc.__class__.__name__}: {exc})")
             return
         self.recognizer = rec

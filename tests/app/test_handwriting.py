@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt
@@ -254,6 +255,65 @@ def test_missing_model_says_how_to_get_one(make_window, tmp_path):
 def test_wrong_kind_of_model_is_refused(make_window, standin_models):
     win = make_window(handwriting_model=standin_models["speech"])
     assert "is a speech model, not a handwriting model" in win.handwriting.banner.text()
+
+
+def test_a_wrong_model_file_is_refused_and_the_working_model_stays(make_window, standin_models, tmp_path, qtbot):
+    """A tester loaded 4 KB of random bytes over the working model: the banner said "No
+    handwriting model" and handwriting stopped until File ▸ Use the shipped models."""
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(np.random.default_rng(0).bytes(4096))
+    win = make_window(handwriting_model=standin_models["handwriting"], speech_model=standin_models["speech"])
+    for modality, panel in (("handwriting", win.handwriting), ("speech", win.speech)):
+        before = win.model_status[modality]
+        win.load_model(modality, str(junk))
+        qtbot.waitUntil(lambda: "could not be loaded" in panel.banner.text(), timeout=30_000)
+        assert str(junk) in panel.banner.text() and f"Still using {before}" in panel.banner.text()
+        assert f"No {modality} model" not in panel.banner.text() and panel.banner.level == "warning"
+        assert panel.model_ready and win.model_status[modality] == before
+        assert f"{modality.capitalize()}: {before}" in win.models_label.text()
+        assert win.model_paths[modality] == str(standin_models[modality])
+    assert win.speech.file_button.isEnabled()
+    # handwriting is still read by the model that stayed
+    draw_ink(win.handwriting.canvas, zigzag(2))
+    qtbot.waitUntil(lambda: win.handwriting._result_version == win.handwriting.canvas.version, timeout=10_000)
+    assert win.handwriting.commit_button.isEnabled() and "failed" not in win.handwriting.banner.text()
+    # a model that loads ends the warning
+    win.load_model("handwriting", str(standin_models["handwriting"]))
+    qtbot.waitUntil(lambda: win.handwriting.banner.isHidden(), timeout=30_000)
+
+
+def test_a_broken_saved_model_falls_back_to_the_shipped_one_at_start(standin_models, shipped_handwriting_model, tmp_path, qtbot):
+    """The model chosen in Settings ▸ Models is damaged: start-up loads the shipped one and
+    says why, rather than leaving handwriting without a model."""
+    import gc
+
+    from PySide6.QtCore import QSettings
+
+    from app.audio_input import FakeBackend
+    from app.main_window import MainWindow
+    from recognizers.workspace.registry import ModelRegistry
+
+    data = tmp_path / "userdata"
+    reg = ModelRegistry(data / "models")
+    mine = reg.add_model("handwriting", standin_models["handwriting"], "imported", name="my hand")
+    reg.activate("handwriting", mine.id)
+    Path(mine.path).write_bytes(b"\0" * 4096)  # damaged on disk since
+    win = MainWindow(None, str(standin_models["speech"]), device="cpu", audio_backend=FakeBackend({}),
+                     settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                     samples_dir=tmp_path / "samples", data_dir=data)
+    win.ask_before_close = False
+    qtbot.addWidget(win)
+    try:
+        qtbot.waitUntil(lambda: win.models_settled, timeout=60_000)
+        banner = win.handwriting.banner.text()
+        assert win.handwriting.model_ready and win.model_paths["handwriting"] is None  # the shipped one
+        assert "Your handwriting model could not be loaded" in banner and mine.path in banner
+        assert "Using the shipped model" in banner and "No handwriting model" not in banner
+        assert "Handwriting: none" not in win.models_label.text()
+    finally:
+        win.shutdown()
+        gc.collect()
+        gc.enable()
 
 
 def test_loading_a_model_later_clears_the_message(make_window, standin_models, qtbot):

@@ -182,6 +182,46 @@ def test_quit_asks_before_discarding_ink(make_window, qtbot, monkeypatch):
     assert not win.isVisible()
 
 
+def test_the_auto_commit_waits_while_quit_asks_about_the_ink(make_window, standin_models, tmp_path, qtbot, monkeypatch):
+    """A tester wrote "cat" and pressed Ctrl+Q: behind the question the pause committed it
+    (and saved it as a sample); Discard quit with "cat" in the autosaved text all the same."""
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    win.ask_before_close = True
+    win.set_save_samples(True)
+    panel = win.handwriting
+
+    def write(word: str) -> None:
+        panel.pause_ms = 0
+        draw_ink(panel.canvas, zigzag(2))
+        qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
+        _reading(panel, word)
+        panel.pause_ms = 300
+        panel.pause_timer.start(panel.pause_ms)  # the pen has just been lifted
+
+    seen = []
+
+    def answer(button):
+        def question(*args, **kwargs):
+            qtbot.wait(3 * panel.pause_ms)  # the person reads the question; the event loop runs
+            seen.append((len(panel.canvas.ink()), win.text.toPlainText()))
+            return button
+        return question
+
+    write("cat")
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    win.close()
+    assert seen == [(2, "")]  # what the question described was still so when it was answered
+    qtbot.waitUntil(panel.canvas.is_empty, timeout=3000)  # staying: the pause commits it after all
+    assert win.text.toPlainText() == "cat" and win.last_saved is not None
+    saved = win.last_saved
+    write("dog")
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
+    win.close()
+    assert not win.isVisible() and seen[1] == (2, "cat")
+    assert win.text.toPlainText() == "cat" and win.last_saved == saved  # no "dog" sample either
+    assert (tmp_path / "userdata" / safety.DRAFT_NAME).read_text().split() == ["cat"]
+
+
 def test_quit_asks_when_the_text_cannot_be_saved(make_window, qtbot, monkeypatch):
     win = make_window()
     win.ask_before_close = True
@@ -197,6 +237,46 @@ def test_quit_asks_when_the_text_cannot_be_saved(make_window, qtbot, monkeypatch
     assert win.isVisible() and "No space left" in asked[0]
     monkeypatch.undo()
     win.ask_before_close = False
+
+
+def test_samples_that_cannot_be_saved_are_said_until_the_person_acts(make_window, standin_models, qtbot, monkeypatch):
+    """A read-only data folder with Save my samples on: "Could not save the sample" flashed in
+    the status bar for a moment, and every later commit failed the same way unsaid."""
+    import numpy as np
+
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    win.set_save_samples(True)
+    panel = win.handwriting
+    panel.pause_ms = 0
+
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    def commit(word: str) -> None:
+        draw_ink(panel.canvas, zigzag(2))
+        qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
+        _reading(panel, word)
+        panel.commit()
+
+    monkeypatch.setattr(win.store, "save_ink", read_only)
+    monkeypatch.setattr(win.store, "save_utterance", read_only)
+    commit("cat")
+    assert win.text.toPlainText() == "cat"  # the text goes in all the same
+    shown = panel.banner.text()
+    assert "not being saved" in shown and "Read-only file system" in shown and "Save my samples" in shown
+    win.copy_text()  # another message in the status bar: the notice stays
+    qtbot.wait(200)
+    assert panel.banner.text() == shown and panel.banner.isVisible()
+    win._speech_final(1, "hello", np.zeros(1600, np.float32))  # a recording, the same way
+    assert "recordings are not being saved" in win.speech.banner.text()
+    win.set_save_samples(False)  # the person acts: the notices go
+    assert panel.banner.isHidden() and "not being saved" not in win.speech.banner.text()
+    win.set_save_samples(True)
+    commit("dog")
+    assert panel.banner.text() == shown
+    monkeypatch.undo()  # the folder is writable again: the next sample is saved and the notice goes
+    commit("cow")
+    assert win.last_saved is not None and panel.banner.isHidden()
 
 
 def test_damaged_files_are_reported_at_start(make_window, tmp_path, qtbot):

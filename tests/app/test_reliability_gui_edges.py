@@ -221,6 +221,28 @@ def test_status_messages_are_elided_not_cut_off(make_window, qtbot):
     assert bar.currentMessage() == "short"
 
 
+def test_the_autosave_failure_says_what_to_do_before_the_path(make_window, tmp_path, qtbot, monkeypatch):
+    """A tester's "Your text could not be saved automatically (/long/path/text-draft.txt:
+    Read-only file sys…" at 980 px lost "use Save… to keep it", the part to act on."""
+    from app import safety
+
+    deep = tmp_path.joinpath(*["a-folder-with-a-rather-long-name"] * 4)
+    win = make_window(data_dir=deep)
+    assert win.width() == 980
+
+    def read_only(self, text, marks=None):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(safety.Draft, "save", read_only)
+    win.text.setPlainText("precious")
+    assert not win.autosave.flush()
+    qtbot.wait(20)
+    shown, bar = win.statusBar().currentMessage(), win.statusBar()
+    assert "use Save… to keep it" in shown
+    assert str(deep) in bar.toolTip() and "Read-only file system" in bar.toolTip()  # the whole of it, on hover
+    monkeypatch.undo()
+
+
 # -- training and personalization ----------------------------------------------------------
 
 

@@ -93,6 +93,46 @@ def test_settings_switch_the_decoder_at_run_time(make_window, standin_models, us
     assert RecognitionOptions.load(win.settings).decoders == {"handwriting": "prefix", "speech": "beam"}
 
 
+def test_personal_vocabulary_is_kept_when_the_dialog_is_closed(make_window, standin_models, user_dirs, qtbot, monkeypatch):
+    """A tester typed "Dogcat", pressed Close and restarted: the words were gone (only Save
+    words wrote them, though the box still showed them after reopening)."""
+    from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+
+    from app import settings_dialog
+
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d = win.show_settings(tab="Recognition")
+    d.words_edit.setPlainText("Dogcat")
+    d.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close).click()
+    assert not d.isVisible()
+    assert (user_dirs / "user-words.txt").read_text().split() == ["Dogcat"]
+    assert win.hw_worker.decoder.user_words == ("Dogcat",)  # the beam reloads with the word
+    qtbot.waitUntil(lambda: win.model_status["handwriting"] != "loading…", timeout=30_000)
+    # where the words cannot be written, the dialog stays open and says so
+    win.show_settings()
+    d.words_edit.setPlainText("Dogcat\nCatdog")
+
+    def read_only(path, words):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(settings_dialog, "write_user_words", read_only)
+    d.reject()  # Esc, Ctrl+W and the title bar's close end here too
+    assert d.isVisible() and "Could not save the words" in d.banner.text()
+    assert d.tabs.currentWidget() is d.recognition_tab
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    win.ask_before_close = True
+    win.close()  # nor does Quit drop them unasked
+    assert win.isVisible() and "Personal vocabulary could not be saved" in asked[0]
+    win.ask_before_close = False
+    monkeypatch.undo()
+    win.close()  # quitting with the dialog open keeps them as well
+    assert (user_dirs / "user-words.txt").read_text().split() == ["Dogcat", "Catdog"]
+    again = make_window(data_dir=user_dirs)  # the restart
+    assert again.hw_worker.decoder.user_words == ("Dogcat", "Catdog")
+    assert again.show_settings(tab="Recognition").words_edit.toPlainText().split() == ["Dogcat", "Catdog"]
+
+
 def test_settings_switch_the_views_of_each_recognizer_without_a_reload(make_window, standin_models, user_dirs, qtbot):
     from app.replay import draw_stroke
     from app.settings import RecognitionOptions
