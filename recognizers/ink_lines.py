@@ -34,6 +34,9 @@ SOLO_WIDTH = 2.0  # a line of one or two strokes must be at least this wide (ref
 SOLO_COVER = 0.5  # ... and its strokes must cover this fraction of that width (two i dots far apart do not)
 SOLO_PIECE = 1.0  # ... unless one of them is this wide (reference heights): a word written in two strokes
 MIN_SPLIT_STROKES = 3  # ink of fewer letter-sized strokes is never split ("=" is not two lines)
+TICK_WIDTH = 0.5  # a "line" of strokes all narrower than this (reference heights) ...
+TICK_HEIGHT = 0.8  # ... and lower than this, covering less than SOLO_COVER of its span, is i dots or ticks
+TICK_GAP = 0.5  # ... when their bottoms are within this of the body of the line below (reference heights)
 LINE_PITCH = 0.8  # lines one above the other: their middles at least this far apart (reference heights)
 LINE_X_OVERLAP = 0.3  # ... and overlapping horizontally by this fraction of the narrower one
 WORD_GAP = 1.0  # a horizontal gap wider than this (reference heights) separates two words of a line
@@ -137,7 +140,8 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> float:
 def _separated(lines: list[list[int]], strokes: Sequence[np.ndarray], b: np.ndarray, h: float) -> list[list[int]]:
     """Groups ordered top to bottom, neighbours merged until each lies clearly below the one
     above: the bodies (middle half of the points) apart, the middles a line pitch apart, and
-    the two overlapping horizontally (a line below, not a mark beside or above a word)."""
+    the two overlapping horizontally (a line below, not a mark beside or above a word), and
+    the upper one not a row of ticks sitting on the lower one (`_dots_of`)."""
 
     def stats(g: list[int]) -> tuple[float, float, float, float, float]:
         y = np.concatenate([np.asarray(strokes[i])[:, 1] for i in g]).astype(np.float64)
@@ -149,13 +153,27 @@ def _separated(lines: list[list[int]], strokes: Sequence[np.ndarray], b: np.ndar
     while k < len(lines) - 1:
         a, c = stats(lines[k]), stats(lines[k + 1])
         x_overlap = (min(a[4], c[4]) - max(a[3], c[3])) / max(min(a[4] - a[3], c[4] - c[3]), 1e-9)
-        if a[2] < c[0] and c[1] - a[1] >= LINE_PITCH * h and x_overlap >= LINE_X_OVERLAP:
+        if a[2] < c[0] and c[1] - a[1] >= LINE_PITCH * h and x_overlap >= LINE_X_OVERLAP and not _dots_of(lines[k], c[0], b, h):
             k += 1
             continue
         lines[k] = lines[k] + lines.pop(k + 1)
         lines = sorted(lines, key=lambda g: stats(g)[1])
         k = 0
     return lines
+
+
+def _ticks(b: np.ndarray, h: float) -> bool:
+    """Whether strokes (their boxes `b`) are a row of ticks: each narrow and short, far apart
+    (i dots written as short dashes)."""
+    widths, heights = b[:, 1] - b[:, 0], b[:, 3] - b[:, 2]
+    span = float(b[:, 1].max() - b[:, 0].min())
+    return bool((widths < TICK_WIDTH * h).all() and (heights < TICK_HEIGHT * h).all() and widths.sum() < SOLO_COVER * span)
+
+
+def _dots_of(upper: list[int], lower_top: float, b: np.ndarray, h: float) -> bool:
+    """Whether a group that looks like a line is a row of ticks just above the body of the
+    line below (its top quartile `lower_top`): i dots written as dashes, quotes."""
+    return _ticks(b[upper], h) and lower_top - float(np.median(b[upper, 3])) < TICK_GAP * h
 
 
 def _solo_line(b: np.ndarray, h: float) -> bool:

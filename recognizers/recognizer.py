@@ -18,7 +18,7 @@ from recognizers.decoding.confidence import nbest_shares
 from recognizers.decoding.ctc import aligned_confidence, ctc_log_likelihood
 from recognizers.decoding.views import read_views
 from recognizers.ink import Ink
-from recognizers.ink_lines import drop_outliers, split_lines, split_words
+from recognizers.ink_lines import drop_outliers, reference_height, split_lines, split_words
 from recognizers.ink_views import VIEWS, ink_views
 from recognizers.metrics import score_text
 from recognizers.modality import Modality
@@ -262,11 +262,48 @@ class Recognizer:
             ink = drop_outliers(sample) if getattr(self.ckpt.feature_config, "drop_outliers", False) else list(sample)
             lines = split_lines(ink)
             parts = [self._read_line([ink[i] for i in g], charset) for g in lines]
+            lines, parts = self._marks_joined(ink, lines, parts, charset)
             if len(parts) > 1:  # a line read as nothing adds no break
                 parts = [p for p in parts if p and p[0].text.strip()]
             hyps = parts[0] if len(parts) == 1 else join_lines(parts)
             return Recognition(self._not_nothing(hyps, ink), (time.perf_counter() - t0) * 1000)
         return Recognition(self._read(sample, charset), (time.perf_counter() - t0) * 1000)
+
+    def _marks_joined(self, ink: Ink, lines: list[list[int]], parts: list[list[Hypothesis]], charset: str | None) -> tuple[list[list[int]], list[list[Hypothesis]]]:
+        """A "line" read as marks alone (", ," under a word: no letter or digit), of fewer
+        strokes than half its neighbour's and within its width, is pieces of that line's
+        letters (descenders cut off by pen-ups, a row of quotes): it joins the line, which
+        is read again with them. A row of symbols written as a line of its own stays one."""
+        h = reference_height([s for s in ink if len(s)])
+
+        def box(g: list[int]) -> tuple[float, float, float]:
+            pts = np.concatenate([np.asarray(ink[i])[:, :2] for i in g if len(ink[i])] or [np.zeros((1, 2))])
+            return float(pts[:, 0].min()), float(pts[:, 0].max()), float(np.median(pts[:, 1]))
+
+        def host(k: int) -> int | None:
+            text = parts[k][0].text if parts[k] else ""
+            if not text.strip() or any(c.isalnum() for c in text):
+                return None
+            x0, x1, mid = box(lines[k])
+            near = sorted((i for i in (k - 1, k + 1) if 0 <= i < len(lines)), key=lambda i: abs(box(lines[i])[2] - mid))
+            for j in near[:1]:
+                jx0, jx1, _ = box(lines[j])
+                if 2 * len(lines[k]) <= len(lines[j]) and x0 >= jx0 - h and x1 <= jx1 + h:
+                    return j
+            return None
+
+        k = 0
+        while len(lines) > 1 and k < len(lines):
+            j = host(k)
+            if j is None:
+                k += 1
+                continue
+            joined = sorted(lines[j] + lines[k])
+            del lines[k], parts[k]
+            j -= j > k
+            lines[j], parts[j] = joined, self._read_line([ink[i] for i in joined], charset)
+            k = 0
+        return lines, parts
 
     def _not_nothing(self, hyps: list[Hypothesis], ink: Ink) -> list[Hypothesis]:
         """Ink that is there reads as something: where the best reading of the whole ink is

@@ -17,6 +17,11 @@ from .inkgen import word_ink
 WORD = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "word.json"  # "there", a real writer's ink
 # "pressure" printed with its letters apart (UNIPEN, phi/phil-writer-ber): gaps wider than WORD_GAP
 SPACED = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "spaced_word.json"
+# '"I tried."' (UNIPEN text, bbd/dsf): the opening and closing quotes, four ticks, sit above the words
+QUOTED = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "quoted_line.json"
+# "sullying" drawn from the held-out font kaushanscript, thinned: its y and g lose their tails
+# to separate strokes below the word (recognizers/synth/ink.py)
+DESCENDERS = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "font_descenders.json"
 
 
 def real_word() -> list[np.ndarray]:
@@ -166,6 +171,25 @@ def test_two_tall_dots_far_apart_are_marks_but_a_word_of_two_strokes_is_a_line()
     second = [bar(0.0, bottom + 1.2 * h, 1.0), rest]
     n = len(word)
     assert split_lines(word + second) == [list(range(n)), [n, n + 1]]
+
+
+def test_a_row_of_quotes_just_above_a_line_is_its_marks_not_a_line():
+    """Four short ticks in a row over "I tried." were a line of their own ('"1 "\nI tried'):
+    narrow, short and far apart just above a line's body, they are its marks."""
+    (s,) = read_ink_samples(QUOTED)
+    assert split_lines(s.strokes) == [list(range(len(s.strokes)))]
+
+
+def test_a_line_read_as_marks_alone_joins_the_line_it_hangs_from():
+    """The tails of a font's y and g, cut off by the thinning, look like a line below the
+    word (the split alone cannot tell them from commas); read as marks alone (", ,"), they
+    join the word, which is read again with them."""
+    from recognizers.recognizer import Recognizer
+
+    (s,) = read_ink_samples(DESCENDERS)
+    assert len(split_lines(s.strokes)) == 2
+    for decoder in ("greedy", "beam"):
+        assert Recognizer.load(device="cpu", decoder=decoder).recognize(s.strokes).text == "sullying"
 
 
 # ----------------------------------------------------------------------------- words of a line
