@@ -37,6 +37,8 @@ MIN_SPLIT_STROKES = 3  # ink of fewer letter-sized strokes is never split ("=" i
 TICK_WIDTH = 0.5  # a "line" of strokes all narrower than this (reference heights) ...
 TICK_HEIGHT = 0.8  # ... and lower than this, covering less than SOLO_COVER of its span, is i dots or ticks
 TICK_GAP = 0.5  # ... when their bottoms are within this of the body of the line below (reference heights)
+TOUCH = 0.1  # a stroke that starts or ends this close to another (reference heights) is joined to it ...
+PIECE_WIDTH = 1.5  # ... when it is no wider than this (reference heights): a letter's piece, not a word
 LINE_PITCH = 0.8  # lines one above the other: their middles at least this far apart (reference heights)
 LINE_X_OVERLAP = 0.3  # ... and overlapping horizontally by this fraction of the narrower one
 WORD_GAP = 1.0  # a horizontal gap wider than this (reference heights) separates two words of a line
@@ -153,7 +155,7 @@ def _separated(lines: list[list[int]], strokes: Sequence[np.ndarray], b: np.ndar
     while k < len(lines) - 1:
         a, c = stats(lines[k]), stats(lines[k + 1])
         x_overlap = (min(a[4], c[4]) - max(a[3], c[3])) / max(min(a[4] - a[3], c[4] - c[3]), 1e-9)
-        if a[2] < c[0] and c[1] - a[1] >= LINE_PITCH * h and x_overlap >= LINE_X_OVERLAP and not _dots_of(lines[k], c[0], b, h):
+        if a[2] < c[0] and c[1] - a[1] >= LINE_PITCH * h and x_overlap >= LINE_X_OVERLAP and not _dots_of(lines[k], c[0], b, h) and not _hanging(*sorted((lines[k], lines[k + 1]), key=len), strokes, b, h):
             k += 1
             continue
         lines[k] = lines[k] + lines.pop(k + 1)
@@ -174,6 +176,26 @@ def _dots_of(upper: list[int], lower_top: float, b: np.ndarray, h: float) -> boo
     """Whether a group that looks like a line is a row of ticks just above the body of the
     line below (its top quartile `lower_top`): i dots written as dashes, quotes."""
     return _ticks(b[upper], h) and lower_top - float(np.median(b[upper, 3])) < TICK_GAP * h
+
+
+def _hanging(small: list[int], other: list[int], strokes: Sequence[np.ndarray], b: np.ndarray, h: float) -> bool:
+    """Whether most strokes of `small`, none wider than a letter, start or end on a stroke of
+    `other`: pieces of its letters (an ascender's loop or a descender's tail that a thinned outline or a pen-up cut
+    off where it joins the letter), not a line of their own. Lines written close together
+    touch where one line's tail crosses the other's letters, not at most of one's stroke ends."""
+    if (b[small, 1] - b[small, 0]).max() > PIECE_WIDTH * h:
+        return False  # a word's worth of ink is a line's, whatever its tail touches
+    touching = 0
+    for i in small:
+        ends = np.asarray(strokes[i])[[0, -1], :2].astype(np.float64)
+        for j in other:  # only strokes whose boxes come within reach
+            if b[j, 0] - b[i, 1] > TOUCH * h or b[i, 0] - b[j, 1] > TOUCH * h or b[j, 2] - b[i, 3] > TOUCH * h or b[i, 2] - b[j, 3] > TOUCH * h:
+                continue
+            pj = np.asarray(strokes[j])[:, :2].astype(np.float64)
+            if float(((ends[:, None, :] - pj[None, :, :]) ** 2).sum(-1).min()) <= (TOUCH * h) ** 2:
+                touching += 1
+                break
+    return 2 * touching > len(small)
 
 
 def _solo_line(b: np.ndarray, h: float) -> bool:

@@ -180,16 +180,33 @@ def test_a_row_of_quotes_just_above_a_line_is_its_marks_not_a_line():
     assert split_lines(s.strokes) == [list(range(len(s.strokes)))]
 
 
+def test_pieces_that_start_on_a_letter_are_that_line_but_a_tail_touching_a_line_below_is_not():
+    """The tails of a font's y and g, cut off by the thinning, start where the letter stops:
+    they are the word's, not a line below it (they read "sullvino\n, ,")."""
+    (s,) = read_ink_samples(DESCENDERS)
+    assert split_lines(s.strokes) == [list(range(len(s.strokes)))]
+    # a word written in one stroke whose tail runs into the line below stays a line: a
+    # word is wider than a letter's piece
+    word = place(real_word())
+    h = reference_height(word)
+    below = place(real_word(), dy=2.2 * h)
+    end, to = np.concatenate(word)[-1], below[0][len(below[0]) // 2]
+    tail = np.stack([np.linspace(end[0], to[0], 12), np.linspace(end[1], to[1], 12), end[2] + np.arange(1.0, 13.0)], 1)
+    one_go = np.concatenate(word + [tail]).astype(np.float32)
+    assert split_lines([one_go] + below) == [[0], list(range(1, len(below) + 1))]
+
+
 def test_a_line_read_as_marks_alone_joins_the_line_it_hangs_from():
-    """The tails of a font's y and g, cut off by the thinning, look like a line below the
-    word (the split alone cannot tell them from commas); read as marks alone (", ,"), they
-    join the word, which is read again with them."""
+    """The same tails moved a little off the word (so they no longer start on it) still look
+    like a line below; read as marks alone (", ,"), they join the word, read again with them."""
     from recognizers.recognizer import Recognizer
 
     (s,) = read_ink_samples(DESCENDERS)
-    assert len(split_lines(s.strokes)) == 2
+    h = reference_height(s.strokes)
+    moved = [np.asarray(st, np.float32) + (np.array([0, 0.3 * h, 0], np.float32) if i in (6, 13) else 0) for i, st in enumerate(s.strokes)]
+    assert len(split_lines(moved)) == 2
     for decoder in ("greedy", "beam"):
-        assert Recognizer.load(device="cpu", decoder=decoder).recognize(s.strokes).text == "sullying"
+        assert Recognizer.load(device="cpu", decoder=decoder).recognize(moved).text == "sullying"
 
 
 # ----------------------------------------------------------------------------- words of a line
