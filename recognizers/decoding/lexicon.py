@@ -15,12 +15,15 @@ search runs case-folded over lower-case words, and each candidate word then take
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import itertools
 import math
 import os
 import re
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -88,6 +91,65 @@ def shipped_lm(path: Path = ARPA) -> WordLM:
     return WordLM.read_arpa(path)
 
 
+class LexiconSearch:
+    """A lexicon's trie and its word model (KenLM), built once and shared by every decoder
+    that searches the same words with the same model: the handwriting and speech beams
+    spell the same 60,000 words, and each trie with its model held about 70 MB.
+    Its tokens are blank, the word boundary and the letters the words use; a decoder hands it
+    those columns of its own output (the others can never be in a word)."""
+
+    _built: "weakref.WeakValueDictionary[str, LexiconSearch]" = weakref.WeakValueDictionary()
+    _lock = threading.Lock()
+
+    def __init__(self, lexicon: list[str], lm_path: Path) -> None:
+        from flashlight.lib.text.decoder import SmearingMode, Trie
+        from flashlight.lib.text.decoder.kenlm import KenLM
+        from flashlight.lib.text.dictionary import create_word_dict
+
+        spellings = {w: [[*w, SIL]] for w in lexicon}
+        spellings.setdefault("<unk>", [])  # as flashlight's load_words gives it: known, never spelled
+        self.tokens = [BLANK_TOKEN, SIL] + sorted({c for w in lexicon for c in w})
+        index = {t: i for i, t in enumerate(self.tokens)}
+        self.word_dict = create_word_dict(spellings)
+        with kenlm_quiet():
+            self.lm = KenLM(str(lm_path), self.word_dict)
+        # as torchaudio's ctc_decoder builds it: each word's unigram score, smeared up the trie
+        self.trie = Trie(len(self.tokens), index[SIL])
+        start = self.lm.start(False)
+        for w, spelled in spellings.items():
+            wi = self.word_dict.get_index(w)
+            _, score = self.lm.score(start, wi)
+            for sp in spelled:
+                self.trie.insert([index[t] for t in sp], wi, score)
+        self.trie.smear(SmearingMode.MAX)
+        self.unk = self.word_dict.get_index("<unk>")
+
+    @classmethod
+    def shared(cls, lexicon: list[str], lm_path: Path) -> "LexiconSearch":
+        """The search over `lexicon` and the model in `lm_path`, built unless a decoder
+        alive holds the same one."""
+        h = hashlib.sha256("\n".join(lexicon).encode())
+        h.update(b"\0" + Path(lm_path).read_bytes())
+        key = h.hexdigest()
+        with cls._lock:
+            search = cls._built.get(key)
+            if search is None:
+                search = cls._built[key] = cls(lexicon, lm_path)
+            return search
+
+    def decoder(self, options) -> object:
+        """A flashlight lexicon decoder over this trie and model (its own beam; they are read only)."""
+        from flashlight.lib.text.decoder import LexiconDecoder
+
+        return LexiconDecoder(options, self.trie, self.lm, self.tokens.index(SIL), 0, self.unk, [], False)
+
+    def decode(self, decoder, em: torch.Tensor, nbest: int) -> list[list[str]]:
+        """The `nbest` token sequences (repeats merged) for log-probabilities `em` (T, tokens)."""
+        em = em.float().contiguous()
+        results = decoder.decode(em.data_ptr(), em.shape[0], em.shape[1])[:nbest]
+        return [[self.tokens[i] for i, _ in itertools.groupby(r.tokens)] for r in results]
+
+
 class LexiconBeamDecoder:
     def __init__(
         self,
@@ -110,8 +172,6 @@ class LexiconBeamDecoder:
         the `search_*` options steer flashlight's beam that finds them (`search_nbest`
         hypotheses kept, at least `nbest`; its LM weight and word score default to the
         ranking's). Sentences of speech gain from a wider, more LM-led search than a word."""
-        from torchaudio.models.decoder import ctc_decoder
-
         if " " not in alphabet.chars:
             raise ValueError("beam decoding needs an alphabet with a space")
         self.alphabet, self.mode, self.nbest = alphabet, mode, nbest
@@ -128,35 +188,40 @@ class LexiconBeamDecoder:
         self._fold = _fold_columns(alphabet, search_chars) if self.cased else None
         self.user_spellings: dict[str, list[str]] = {}  # a user's word in lower case -> their own spelling
         self.tokens = [BLANK_TOKEN] + [SIL if c == " " else c for c in search_chars]
-        # flashlight reads the token, lexicon and LM files while the decoder is built, then keeps
-        # them in memory: the files go at once (none is left behind however the app ends)
-        with tempfile.TemporaryDirectory(prefix="scrivox-lm-") as tmp_name:
-            tmp = Path(tmp_name)
-            (tmp / "tokens.txt").write_text("\n".join(self.tokens) + "\n")
-            kwargs = dict(tokens=str(tmp / "tokens.txt"), nbest=max(search_nbest or 0, nbest) if mode == "lexicon" else nbest, beam_size=beam_size, beam_threshold=beam_threshold, blank_token=BLANK_TOKEN, sil_token=SIL, unk_word="<unk>")
-            if mode == "lexicon":
-                search_alphabet = Alphabet(search_chars)
-                words = WORDS.read_text().split()[:max_words]
-                # a personal "word" with a space in it cannot be a lexicon entry, and KenLM
-                # refuses a unigram with one: such an entry is left out
-                user = [w for w in (user_words or []) if w.strip() and not any(c.isspace() for c in w)]
-                for u in user:  # the user's own spelling (e.g. "McArthur") is kept for `_cased`
-                    if self.cased and alphabet.covers(u) and u != u.lower():
-                        self.user_spellings.setdefault(u.lower(), []).append(u)
-                lex_lines = []
-                for w in words + [u.lower() for u in user]:
-                    if search_alphabet.covers(w) and " " not in w:
-                        lex_lines.append(f"{w}\t{' '.join(w)} {SIL}")
-                (tmp / "lexicon.txt").write_text("\n".join(dict.fromkeys(lex_lines)) + "\n")
-                lm_path = self._write_lm(tmp, words, [u.lower() for u in user], user_boost_logprob)
-                with kenlm_quiet():
-                    self.decoder = ctc_decoder(lexicon=str(tmp / "lexicon.txt"), lm=str(lm_path),
-                                               lm_weight=lm_weight if search_lm_weight is None else search_lm_weight,
-                                               word_score=word_score if search_word_score is None else search_word_score, sil_score=0.0, log_add=True, **kwargs)
-            elif mode == "free":
-                self.decoder = ctc_decoder(lexicon=None, lm=None, **kwargs)
-            else:
-                raise ValueError(f"unknown beam mode {mode!r} (lexicon or free)")
+        self.search_nbest = max(search_nbest or 0, nbest) if mode == "lexicon" else nbest
+        if mode == "lexicon":
+            search_alphabet = Alphabet(search_chars)
+            words = WORDS.read_text().split()[:max_words]
+            # a personal "word" with a space in it cannot be a lexicon entry, and KenLM
+            # refuses a unigram with one: such an entry is left out
+            user = [w for w in (user_words or []) if w.strip() and not any(c.isspace() for c in w)]
+            for u in user:  # the user's own spelling (e.g. "McArthur") is kept for `_cased`
+                if self.cased and alphabet.covers(u) and u != u.lower():
+                    self.user_spellings.setdefault(u.lower(), []).append(u)
+            lexicon = list(dict.fromkeys(w for w in words + [u.lower() for u in user] if search_alphabet.covers(w) and " " not in w))
+            # flashlight reads the LM file while the search is built, then keeps it in memory:
+            # the file goes at once (none is left behind however the app ends)
+            with tempfile.TemporaryDirectory(prefix="scrivox-lm-") as tmp_name:
+                lm_path = self._write_lm(Path(tmp_name), words, [u.lower() for u in user], user_boost_logprob)
+                self._search = LexiconSearch.shared(lexicon, lm_path)
+            self._columns = torch.tensor([self.tokens.index(t) for t in self._search.tokens])
+            from flashlight.lib.text.decoder import CriterionType, LexiconDecoderOptions
+
+            options = LexiconDecoderOptions(
+                beam_size=beam_size, beam_size_token=len(self._search.tokens), beam_threshold=beam_threshold,
+                lm_weight=lm_weight if search_lm_weight is None else search_lm_weight,
+                word_score=word_score if search_word_score is None else search_word_score,
+                unk_score=float("-inf"), sil_score=0.0, log_add=True, criterion_type=CriterionType.CTC)
+            self.decoder = self._search.decoder(options)
+        elif mode == "free":
+            from torchaudio.models.decoder import ctc_decoder
+
+            with tempfile.TemporaryDirectory(prefix="scrivox-lm-") as tmp_name:
+                (Path(tmp_name) / "tokens.txt").write_text("\n".join(self.tokens) + "\n")
+                self.decoder = ctc_decoder(lexicon=None, lm=None, tokens=str(Path(tmp_name) / "tokens.txt"), nbest=nbest, beam_size=beam_size,
+                                           beam_threshold=beam_threshold, blank_token=BLANK_TOKEN, sil_token=SIL, unk_word="<unk>")
+        else:
+            raise ValueError(f"unknown beam mode {mode!r} (lexicon or free)")
 
     def _write_lm(self, tmp: Path, words: list[str], user: list[str], boost: float) -> Path:
         """The shipped model restricted to `words`, plus the user's words at `boost`."""
@@ -199,8 +264,12 @@ class LexiconBeamDecoder:
         and when `free`, the unconstrained prefix beam's n-best)."""
         search_em = em if self._fold is None else _folded(em, self._fold)
         texts: list[str] = []
-        for h in self.decoder(search_em.unsqueeze(0))[0]:
-            toks = [self.tokens[i] for i in h.tokens.tolist() if self.tokens[i] != BLANK_TOKEN]
+        if self.mode == "lexicon":
+            found = self._search.decode(self.decoder, search_em[:, self._columns], self.search_nbest)
+        else:
+            found = [[self.tokens[i] for i in h.tokens.tolist()] for h in self.decoder(search_em.unsqueeze(0))[0]]
+        for toks in found:
+            toks = [t for t in toks if t != BLANK_TOKEN]
             texts.append(" ".join("".join(" " if t == SIL else t for t in toks).split()))
         if self.cased:
             texts = [self._cased(em, t) for t in dict.fromkeys(texts)]

@@ -269,3 +269,25 @@ def test_a_letter_misread_as_a_digit_does_not_win_as_a_number():
         assert dec.lm_score(number, -16.0) > dec.lm_score("qrst", -16.0), number
     digits = emissions(a, spell([{c: 0.9} for c in "2-3+4"]))
     assert dec.decode(digits)[0].text == "2-3+4"
+
+
+def test_the_handwriting_and_speech_beams_share_one_trie_and_word_model():
+    """Both beams spell the same words with the same word model: one trie and one KenLM serve
+    both (each held about 70 MB), and each still reads its own output. A decoder with the
+    user's words has a search of its own; a search goes with the last decoder using it."""
+    import gc
+    import weakref
+
+    hw_alphabet, sp_alphabet = Alphabet.handwriting(), Alphabet.speech()
+    hw = LexiconBeamDecoder(hw_alphabet, "lexicon", max_words=5000)
+    sp = LexiconBeamDecoder(sp_alphabet, "lexicon", max_words=5000)
+    assert hw._search is sp._search
+    house = [{"h": 0.9}, {"o": 0.5, "a": 0.4}, {"u": 0.9}, {"s": 0.9}, {"e": 0.9}]
+    assert sp.decode(emissions(sp_alphabet, spell(house)))[0].text == "house"
+    assert hw.decode(emissions(hw_alphabet, spell([{"H": 0.9}] + house[1:])))[0].text == "House"
+    mine = LexiconBeamDecoder(sp_alphabet, "lexicon", max_words=5000, user_words=["scrivox"])
+    assert mine._search is not sp._search
+    gone = weakref.ref(sp._search)
+    del hw, sp
+    gc.collect()
+    assert gone() is None
