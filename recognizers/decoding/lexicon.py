@@ -104,25 +104,30 @@ class LexiconSearch:
     def __init__(self, lexicon: list[str], lm_path: Path) -> None:
         from flashlight.lib.text.decoder import SmearingMode, Trie
         from flashlight.lib.text.decoder.kenlm import KenLM
-        from flashlight.lib.text.dictionary import create_word_dict
+        from flashlight.lib.text.dictionary import Dictionary
 
-        spellings = {w: [[*w, SIL]] for w in lexicon}
-        spellings.setdefault("<unk>", [])  # as flashlight's load_words gives it: known, never spelled
         self.tokens = [BLANK_TOKEN, SIL] + sorted({c for w in lexicon for c in w})
         index = {t: i for i, t in enumerate(self.tokens)}
-        self.word_dict = create_word_dict(spellings)
+        # the word dictionary torchaudio's ctc_decoder makes (create_word_dict of the lexicon,
+        # "<unk>" the default), entry by entry: handing flashlight the whole lexicon as a
+        # dict of spellings held about 50 MB more while it was built
+        self.word_dict = Dictionary()
+        for w in lexicon:
+            self.word_dict.add_entry(w)
+        self.word_dict.add_entry("<unk>")
+        self.unk = self.word_dict.get_index("<unk>")
+        self.word_dict.set_default_index(self.unk)
         with kenlm_quiet():
             self.lm = KenLM(str(lm_path), self.word_dict)
-        # as torchaudio's ctc_decoder builds it: each word's unigram score, smeared up the trie
+        # as ctc_decoder builds it: each word's unigram score, smeared up the trie
         self.trie = Trie(len(self.tokens), index[SIL])
         start = self.lm.start(False)
-        for w, spelled in spellings.items():
+        sil = index[SIL]
+        for w in lexicon:
             wi = self.word_dict.get_index(w)
             _, score = self.lm.score(start, wi)
-            for sp in spelled:
-                self.trie.insert([index[t] for t in sp], wi, score)
+            self.trie.insert([index[c] for c in w] + [sil], wi, score)
         self.trie.smear(SmearingMode.MAX)
-        self.unk = self.word_dict.get_index("<unk>")
 
     @classmethod
     def shared(cls, lexicon: list[str], lm_path: Path) -> "LexiconSearch":
