@@ -319,14 +319,14 @@ class LexiconBeamDecoder:
         """Natural-log bigram score of the words of `text` (edge punctuation ignored; a word
         is looked up in lower case when written lower, Capitalised, UPPER or in the user's own
         spelling, and is out of the vocabulary in any other mix of cases). A number (digits
-        and signs, no letter but an ordinal's: "3.50", "2-3+4", "21st") or an unknown word
+        and signs, "3.50", "2-3+4"; an ordinal, "21st"; a code, "mp3", "5pm": `NUMBER`) or an unknown word
         breaks the chain: the next word is scored without context."""
         total, prev = 0.0, None
         for w in text.split():
             shown = w.strip(".,;:!?\"'()-/&%$+=@#")
             core = shown.lower()
-            # only a whole number is priced as one: a word with a digit in it ("h1jkl", "qr5t")
-            # is unknown, or a misread letter turned into a digit would beat the letter
+            # a word with a digit inside its letters ("h1jkl", "qr5t") is unknown, not a
+            # number, or a letter misread as a digit would beat the letter
             is_word = bool(core) and not NUMBER.fullmatch(core)
             # a word counts as the dictionary's only in a case a word is written in (lower,
             # Capitalised, UPPER, or the user's own spelling): "fOx" from the free search must
@@ -359,5 +359,8 @@ def _folded(em: torch.Tensor, fold: tuple[torch.Tensor, torch.Tensor, torch.Tens
 
 
 NUMBER_LOGPROB = -3.0  # numbers, and lone punctuation, are neither words nor out-of-vocabulary
-# digits and signs without a letter ("3.50", "2-3+4", "510-874-3861"), or an ordinal or a decade
-NUMBER = re.compile(r"[^a-z]*\d[^a-z]*|\d+(?:st|nd|rd|th|s)")
+# priced as a number: digits and signs without a letter ("3.50", "2-3+4", "510-874-3861"), an
+# ordinal or a decade ("21st", "1990s"), or a code of one or two letters and a block of digits,
+# either way round ("mp3", "a4", "b12", "5pm", "24h"); a digit inside or after a run of letters
+# ("h1jkl", "qr5t", "ant8") is a misread letter far more often than a code
+NUMBER = re.compile(r"[^a-z]*\d[^a-z]*|\d+(?:st|nd|rd|th|s|'s)|[a-z]{1,2}\d+|\d+[a-z]{1,2}")

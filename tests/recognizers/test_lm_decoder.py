@@ -257,9 +257,9 @@ def test_a_personal_word_with_a_space_is_left_out_not_fatal():
 
 
 def test_a_letter_misread_as_a_digit_does_not_win_as_a_number():
-    """A word with a digit in it is not a number: "H1JKL" must not take a number's prior
-    over "HIJKL" (the old rule priced any text with a digit as a number, so a letter half
-    read as a digit beat the letter). Whole numbers, with their signs, still come through."""
+    """A digit inside a run of letters is not a number: "H1JKL" must not take a number's
+    prior over "HIJKL" (the old rule priced any text with a digit as a number, so a letter
+    half read as a digit beat the letter). Numbers, with their signs, and codes come through."""
     a = Alphabet.handwriting()
     dec = LexiconBeamDecoder(a, "lexicon", lm_weight=0.3, word_score=0.0, oov_logprob=-16.0)
     lp = emissions(a, spell([{"H": 0.9}, {"I": 0.55, "1": 0.4}, {"J": 0.9}, {"K": 0.9}, {"L": 0.9}]))
@@ -269,6 +269,11 @@ def test_a_letter_misread_as_a_digit_does_not_win_as_a_number():
         assert dec.lm_score(number, -16.0) > dec.lm_score("qrst", -16.0), number
     digits = emissions(a, spell([{c: 0.9} for c in "2-3+4"]))
     assert dec.decode(digits)[0].text == "2-3+4"
+    # a code of letters and digits side by side, written clearly, keeps its digits (a rule
+    # that made every mix unknown read "CO2" as "COZ" and "5pm" as "Spm")
+    for code, lookalike in (("CO2", "Z"), ("A4", "A"), ("5pm", "S"), ("MP3", "B"), ("B12", "Z")):
+        frames = [{c: 0.6, lookalike: 0.35} if c.isdigit() else {c: 0.9} for c in code]
+        assert dec.decode(emissions(a, spell(frames)))[0].text == code, code
 
 
 def test_the_handwriting_and_speech_beams_share_one_trie_and_word_model():
