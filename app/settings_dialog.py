@@ -266,6 +266,7 @@ class SettingsDialog(QDialog):
         self.speech_views_check.setChecked(o.speech_views)
         self.words_edit.setPlainText("\n".join(read_user_words(self.words_path)))
         self._words_saved = self.words_edit.toPlainText().split()  # what the file holds (a close saves any change)
+        self._close_refused = False  # a close kept the dialog open once: the words could not be saved
 
     @property
     def words_path(self) -> Path:
@@ -389,10 +390,13 @@ class SettingsDialog(QDialog):
 
     def reject(self) -> None:
         """Close (the button, Esc, Ctrl+W, the title bar): words typed and not saved are saved
-        now, as a settings dialog's changes are; if they cannot be, it stays open and says why."""
-        if self.words_changed() and not self.save_words():
+        now, as a settings dialog's changes are; if they cannot be, it stays open once and says
+        why, and a second close closes it (the words stay in the box, and Quit asks about them)."""
+        if self.words_changed() and not self.save_words() and not self._close_refused:
+            self._close_refused = True
             self.tabs.setCurrentWidget(self.recognition_tab)
             return
+        self._close_refused = False
         super().reject()
 
     def shutdown(self) -> None:

@@ -152,7 +152,9 @@ class RecognizerWorker(QObject):
         collect_garbage_on_gui_thread()
         self.modality = modality
         self.device = device
-        self.recognizer = None  # recognizers.recognizer.Recognizer, touched only on the worker thread
+        # recognizers.recognizer.Recognizer: set only on the worker thread (a load that works);
+        # the window reads it after a failed load to name the model still in use
+        self.recognizer = None
         self.loading_path: str | None = None  # a model asked for and not loaded yet (Models tab)
         self._cv = threading.Condition()
         self._queue: list[Job] = []

@@ -119,6 +119,8 @@ def test_personal_vocabulary_is_kept_when_the_dialog_is_closed(make_window, stan
     d.reject()  # Esc, Ctrl+W and the title bar's close end here too
     assert d.isVisible() and "Could not save the words" in d.banner.text()
     assert d.tabs.currentWidget() is d.recognition_tab
+    d.reject()  # once said, a second close closes: the person is not held in the dialog
+    assert not d.isVisible() and d.words_changed()
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
     win.ask_before_close = True
