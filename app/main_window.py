@@ -176,9 +176,9 @@ class MainWindow(QMainWindow):
         # View menu: compact input panel, Send to window; restores geometry and the last panel
         self.modes = install_window_modes(self)
         self.speech.refresh_devices()
-        if load_models:
-            self.load_model("handwriting", handwriting_model)
+        if load_models:  # speech first: its encoder's load peaks highest (app/workers.py, _SpeechFirst)
             self.load_model("speech", speech_model)
+            self.load_model("handwriting", handwriting_model)
         self.handwriting.canvas.setFocus()
         from app import safety
 
@@ -206,8 +206,8 @@ class MainWindow(QMainWindow):
         worker.load(path)
 
     def load_default_models(self) -> None:
-        self.load_model("handwriting", None)
         self.load_model("speech", None)
+        self.load_model("handwriting", None)
 
     def _active_model(self, modality: str) -> str | None:
         """The registry's active model for `modality` (remembered when it is one of the user's)."""
