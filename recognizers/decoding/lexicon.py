@@ -319,7 +319,8 @@ class LexiconBeamDecoder:
         """Natural-log bigram score of the words of `text` (edge punctuation ignored; a word
         is looked up in lower case when written lower, Capitalised, UPPER or in the user's own
         spelling, and is out of the vocabulary in any other mix of cases). A number (digits
-        and signs, "3.50", "2-3+4"; an ordinal, "21st"; a code, "mp3", "5pm": `NUMBER`) or an unknown word
+        and signs, "3.50", "2-3+4"; an ordinal, "21st": `NUMBER`), a code ("mp3", "5pm": `CODE`,
+        priced a little below a number) or an unknown word
         breaks the chain: the next word is scored without context."""
         total, prev = 0.0, None
         for w in text.split():
@@ -327,12 +328,13 @@ class LexiconBeamDecoder:
             core = shown.lower()
             # a word with a digit inside its letters ("h1jkl", "qr5t") is unknown, not a
             # number, or a letter misread as a digit would beat the letter
-            is_word = bool(core) and not NUMBER.fullmatch(core)
+            number = NUMBER_LOGPROB if NUMBER.fullmatch(core) else CODE_LOGPROB if CODE.fullmatch(core) else None
+            is_word = bool(core) and number is None
             # a word counts as the dictionary's only in a case a word is written in (lower,
             # Capitalised, UPPER, or the user's own spelling): "fOx" from the free search must
             # not borrow the score of "fox", or a shape read at the wrong size wins
             known = is_word and self._plain_case(shown, core)
-            lp = (self.lm.logprob(prev, core) if known else None) if is_word else NUMBER_LOGPROB
+            lp = (self.lm.logprob(prev, core) if known else None) if is_word else (number or NUMBER_LOGPROB)
             if lp is None:
                 lp = oov_logprob
             prev = core if known and core in self.lm else None
@@ -359,8 +361,10 @@ def _folded(em: torch.Tensor, fold: tuple[torch.Tensor, torch.Tensor, torch.Tens
 
 
 NUMBER_LOGPROB = -3.0  # numbers, and lone punctuation, are neither words nor out-of-vocabulary
-# priced as a number: digits and signs without a letter ("3.50", "2-3+4", "510-874-3861"), an
-# ordinal or a decade ("21st", "1990s"), or a code of one or two letters and a block of digits,
-# either way round ("mp3", "a4", "b12", "5pm", "24h"); a digit inside or after a run of letters
-# ("h1jkl", "qr5t", "ant8") is a misread letter far more often than a code
-NUMBER = re.compile(r"[^a-z]*\d[^a-z]*|\d+(?:st|nd|rd|th|s|'s)|[a-z]{1,2}\d+|\d+[a-z]{1,2}")
+# a number: digits and signs without a letter ("3.50", "2-3+4", "510-874-3861"), an ordinal or a
+# decade ("21st", "1990s"); a code: one or two letters and a block of digits, either way round
+# ("mp3", "a4", "b12", "5pm", "24h"); a digit inside or after a longer run of letters ("h1jkl",
+# "qr5t", "ant8") is a misread letter far more often than either, and is an unknown word
+NUMBER = re.compile(r"[^a-z]*\d[^a-z]*|\d+(?:st|nd|rd|th|s|'s)")
+CODE = re.compile(r"[a-z]{1,2}\d+|\d+[a-z]{1,2}")
+CODE_LOGPROB = NUMBER_LOGPROB - 1.0  # a code is rarer than a number: "200" before "20Q", "908" before "g08"

@@ -274,6 +274,10 @@ def test_a_letter_misread_as_a_digit_does_not_win_as_a_number():
     for code, lookalike in (("CO2", "Z"), ("A4", "A"), ("5pm", "S"), ("MP3", "B"), ("B12", "Z")):
         frames = [{c: 0.6, lookalike: 0.35} if c.isdigit() else {c: 0.9} for c in code]
         assert dec.decode(emissions(a, spell(frames)))[0].text == code, code
+    # but a number is likelier than a code: a 0 that looks a little more like a Q stays a 0
+    # (a tester's "200" was committed as "20Q")
+    frames = [{"2": 0.9}, {"0": 0.9}, {"Q": 0.5, "0": 0.45}]
+    assert dec.decode(emissions(a, spell(frames)))[0].text == "200"
 
 
 def test_the_handwriting_and_speech_beams_share_one_trie_and_word_model():
