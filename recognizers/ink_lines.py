@@ -302,6 +302,30 @@ def split_lines(strokes: Sequence[np.ndarray]) -> list[list[int]]:
     return out
 
 
+def marks_host(strokes: Sequence[np.ndarray], lines: list[list[int]], k: int) -> int | None:
+    """The line that line `k` (read as marks alone) belongs to: its nearest neighbour, when
+    that has at least twice its strokes and spans its width (within one writing height); None
+    for a row of symbols written as a line of its own."""
+    idx = [i for g in lines for i in g if len(strokes[i])]
+    b = np.zeros((len(strokes), 5))
+    b[idx] = _boxes([strokes[i] for i in idx])
+    h = reference_height([strokes[i] for i in idx])
+
+    def box(g: list[int]) -> tuple[float, float, float]:  # x from, x to, the middle of its points
+        g = [i for i in g if len(strokes[i])]
+        if not g:
+            return 0.0, 0.0, 0.0
+        return float(b[g, 0].min()), float(b[g, 1].max()), float(np.median(np.concatenate([np.asarray(strokes[i])[:, 1] for i in g])))
+
+    neighbours = [i for i in (k - 1, k + 1) if 0 <= i < len(lines)]
+    if not neighbours:
+        return None
+    x0, x1, mid = box(lines[k])
+    j = min(neighbours, key=lambda i: abs(box(lines[i])[2] - mid))
+    jx0, jx1, _ = box(lines[j])
+    return j if 2 * len(lines[k]) <= len(lines[j]) and x0 >= jx0 - h and x1 <= jx1 + h else None
+
+
 def split_words(strokes: Sequence[np.ndarray], gap: float | None = None) -> list[list[int]]:
     """Indices of the strokes of each word of one line, left to right: strokes chained by
     their horizontal extents, a new word wherever the chain leaves a gap wider than `gap`

@@ -16,9 +16,10 @@ from recognizers.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from recognizers.decoding import Decoder, DecoderSettings, Hypothesis, make_decoder
 from recognizers.decoding.confidence import nbest_shares
 from recognizers.decoding.ctc import aligned_confidence, ctc_log_likelihood
+from recognizers.decoding.hypothesis import join_lines
 from recognizers.decoding.views import read_views
 from recognizers.ink import Ink
-from recognizers.ink_lines import drop_outliers, reference_height, split_lines, split_words
+from recognizers.ink_lines import drop_outliers, marks_host, split_lines, split_words
 from recognizers.ink_views import VIEWS, ink_views
 from recognizers.metrics import score_text
 from recognizers.modality import Modality
@@ -93,29 +94,6 @@ def restrict(log_probs: torch.Tensor, alphabet_chars: str, allowed: str) -> torc
     """Log-probs (T, C) with every character outside `allowed` made impossible (blank kept)."""
     keep = torch.tensor([True] + [c in allowed for c in alphabet_chars])
     return log_probs.masked_fill(~keep, float("-inf"))
-
-
-def join_lines(lines: list[list[Hypothesis]], nbest: int = 5, sep: str = "\n") -> list[Hypothesis]:
-    """Hypotheses for several pieces read one by one (lines, or the words of a line; each list
-    best first): the best is the pieces' best joined with `sep`; the alternatives change one
-    piece to its alternative."""
-    if not lines:
-        return []
-    best = [h[0] for h in lines]
-    total = sum(h.score for h in best)
-    conf: list[float] = []
-    for k, h in enumerate(best):
-        ok = len(h.char_confidence) == len(h.text)
-        conf += (h.char_confidence if ok else [1.0] * len(h.text)) + ([1.0] if k < len(best) - 1 else [])
-    out = [Hypothesis(sep.join(h.text for h in best), total, conf)]
-    alts = []
-    for k, hs in enumerate(lines):
-        for h in hs[1:]:
-            texts = [b.text for b in best]
-            texts[k] = h.text
-            alts.append(Hypothesis(sep.join(texts), total - best[k].score + h.score))
-    alts.sort(key=lambda h: -h.score)
-    return out + alts[: max(nbest - 1, 0)]
 
 
 @dataclass
@@ -270,31 +248,13 @@ class Recognizer:
         return Recognition(self._read(sample, charset), (time.perf_counter() - t0) * 1000)
 
     def _marks_joined(self, ink: Ink, lines: list[list[int]], parts: list[list[Hypothesis]], charset: str | None) -> tuple[list[list[int]], list[list[Hypothesis]]]:
-        """A "line" read as marks alone (", ," under a word: no letter or digit), of fewer
-        strokes than half its neighbour's and within its width, is pieces of that line's
-        letters (descenders cut off by pen-ups, a row of quotes): it joins the line, which
-        is read again with them. A row of symbols written as a line of its own stays one."""
-        h = reference_height([s for s in ink if len(s)])
-
-        def box(g: list[int]) -> tuple[float, float, float]:
-            pts = np.concatenate([np.asarray(ink[i])[:, :2] for i in g if len(ink[i])] or [np.zeros((1, 2))])
-            return float(pts[:, 0].min()), float(pts[:, 0].max()), float(np.median(pts[:, 1]))
-
-        def host(k: int) -> int | None:
-            text = parts[k][0].text if parts[k] else ""
-            if not text.strip() or any(c.isalnum() for c in text):
-                return None
-            x0, x1, mid = box(lines[k])
-            near = sorted((i for i in (k - 1, k + 1) if 0 <= i < len(lines)), key=lambda i: abs(box(lines[i])[2] - mid))
-            for j in near[:1]:
-                jx0, jx1, _ = box(lines[j])
-                if 2 * len(lines[k]) <= len(lines[j]) and x0 >= jx0 - h and x1 <= jx1 + h:
-                    return j
-            return None
-
+        """A "line" read as marks alone (", ," under a word: no letter or digit) that hangs
+        from a larger neighbour (`marks_host`) is pieces of that line's letters (descenders cut
+        off by pen-ups, a row of quotes): it joins the line, which is read again with them."""
         k = 0
         while len(lines) > 1 and k < len(lines):
-            j = host(k)
+            text = parts[k][0].text if parts[k] else ""
+            j = None if not text.strip() or any(c.isalnum() for c in text) else marks_host(ink, lines, k)
             if j is None:
                 k += 1
                 continue

@@ -134,7 +134,8 @@ class LexiconSearch:
         """The search over `lexicon` and the model in `lm_path`, built unless a decoder
         alive holds the same one."""
         h = hashlib.sha256("\n".join(lexicon).encode())
-        h.update(b"\0" + Path(lm_path).read_bytes())
+        # the shipped model is named; a model written with the user's words is known by its bytes
+        h.update(b"\0" + (b"shipped" if Path(lm_path) == ARPA else Path(lm_path).read_bytes()))
         key = h.hexdigest()
         with cls._lock:
             search = cls._built.get(key)

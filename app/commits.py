@@ -1,0 +1,84 @@
+"""What a commit does besides the text: the handwriting or recording saved as the user's
+sample (Options ▸ Save my samples), a lasting notice while samples cannot be saved, and a
+later correction of the committed text followed into its sample. A part of MainWindow."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+
+from app.formatting import dictation_case
+from recognizers.modality import Modality
+
+
+class Commits:
+    """MainWindow's commit handlers (a mixin: it uses the window's text, panels and store)."""
+
+    @property
+    def save_samples(self) -> bool:
+        return self.act_save_samples.isChecked()
+
+    def set_save_samples(self, on: bool) -> None:
+        self.act_save_samples.setChecked(on)
+
+    def _handwriting_committed(self, text: str, ink: list[np.ndarray]) -> None:
+        self.append_text(text, self.handwriting.last_commit_words)
+        if self.save_samples:
+            try:
+                self.last_saved = self.store.save_ink(ink, text)
+                self._follow_sample(text.strip(), text, False)
+            except (OSError, ValueError) as exc:
+                self._samples_failing("handwriting", str(exc))
+            else:
+                self._samples_failing("handwriting", "")
+
+    def _save_samples_toggled(self, on: bool) -> None:
+        if not on:  # the person acted on the notice: nothing is being lost any more
+            for m in (Modality.HANDWRITING, Modality.SPEECH):
+                self._samples_failing(m, "")
+
+    def _samples_failing(self, modality: str, why: str) -> None:
+        """Why samples of `modality` cannot be saved ("": they can again), in the panel's banner
+        until a save works or Save my samples is turned off: a status-bar message was gone in
+        seconds while every later commit failed the same way."""
+        text = ""
+        if why:
+            what = "handwriting samples" if modality == Modality.HANDWRITING else "recordings"
+            text = (f"<b>Your {what} are not being saved:</b> {html.escape(why)}. Make {html.escape(str(self.store.root))} "
+                    "writable, or turn off Options ▸ Save my samples.")
+        if modality == Modality.SPEECH:
+            self.speech.show_note("samples", text)
+        elif text:
+            self.handwriting.banner.show_message(text, "warning")
+        elif self._sample_notes.get(modality) and self.handwriting.banner.text() == self._sample_notes[modality]:
+            self.handwriting.banner.clear()
+        self._sample_notes[modality] = text
+
+    def _follow_sample(self, shown: str, label: str, speech: bool) -> None:
+        """A correction of the commit just appended goes into its saved sample too."""
+        whole = self.text.toPlainText()
+        if shown and whole.endswith(shown) and self.store.last_key:
+            self.sample_labels.track(len(whole) - len(shown), shown, label, speech, self.store.last_key)
+
+    def _speech_final(self, uid: int, text: str, audio: np.ndarray) -> None:
+        shown = dictation_case(text.strip(), self.text.toPlainText())
+        words = self.speech.last_final_words
+        if len(words) == len(shown.split()):  # the same words, some capitalised: their confidences follow
+            words = [(w, c) for w, (_, c) in zip(shown.split(), words)]
+        self.append_text(shown, words)
+        self.speechCommitted.emit(shown)  # what Send to window types: the text as shown
+        if self.save_samples and text.strip() and audio is not None and len(audio):
+            try:
+                self.last_saved = self.store.save_utterance(audio, text.strip())
+                self._follow_sample(shown.strip(), text.strip(), True)
+            except Exception as exc:  # soundfile raises its own types
+                self._samples_failing("speech", str(exc))
+            else:
+                self._samples_failing("speech", "")
+
+    def open_samples_folder(self) -> None:
+        self.store.root.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.store.root)))
