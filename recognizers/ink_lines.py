@@ -45,6 +45,12 @@ WORD_GAP = 1.0  # a horizontal gap wider than this (reference heights) separates
 SPACED_LETTERS = 1.5  # pieces of a line this narrow (median, reference heights) are letters written apart
 SPACED_GAP = 2.5  # ... and then a word gap is also this many times their median gap
 SPACED_MAX = 3.0  # ... or at least this wide (reference heights)
+# where a reading is digits alone (`digit_groups`): a gap this wide (reference heights) parts two
+# numbers, since the widest inside any of UNIPEN's 665 numbers is 1.41 (99 % are under 1.09);
+# and three or more digits each this far from the next are a row of digits ("1 2 3 4"), since
+# no number of three or more pieces there keeps them all 0.9 apart (one keeps 0.81)
+DIGIT_ROW_GAP = 1.5
+DIGIT_ROW_MIN = 0.9
 
 
 def _boxes(strokes: Sequence[np.ndarray]) -> np.ndarray:
@@ -326,12 +332,13 @@ def marks_host(strokes: Sequence[np.ndarray], lines: list[list[int]], k: int) ->
     return j if 2 * len(lines[k]) <= len(lines[j]) and x0 >= jx0 - h and x1 <= jx1 + h else None
 
 
-def split_words(strokes: Sequence[np.ndarray], gap: float | None = None) -> list[list[int]]:
+def split_words(strokes: Sequence[np.ndarray], gap: float | None = None, spaced: bool = True) -> list[list[int]]:
     """Indices of the strokes of each word of one line, left to right: strokes chained by
     their horizontal extents, a new word wherever the chain leaves a gap wider than `gap`
     reference heights (WORD_GAP by default). Where the pieces between gaps are letter-sized
     (letters printed apart), a gap must also be SPACED_GAP times their median gap, or
-    SPACED_MAX heights wide, so "p r e s s u r e" stays one word. A piece of marks alone (a
+    SPACED_MAX heights wide, so "p r e s s u r e" stays one word (not with `spaced=False`:
+    digits written apart are separate numbers, which only a reading can tell). A piece of marks alone (a
     period, a comma, a quote) joins the word on its left (the first word's, when it comes
     first), so marks never stand as words. One group (all the strokes) when nothing is that
     far apart."""
@@ -359,7 +366,7 @@ def split_words(strokes: Sequence[np.ndarray], gap: float | None = None) -> list
 
     cut = gap * h
     letters = [r for r in runs if not marks(r)]
-    if len(letters) >= 3 and gaps:
+    if spaced and len(letters) >= 3 and gaps:
         widths = [b[r, 1].max() - b[r, 0].min() for r in letters]
         if np.median(widths) < SPACED_LETTERS * h:
             # letters written apart ("l o w"): a word gap must also stand out from their
@@ -385,3 +392,16 @@ def split_words(strokes: Sequence[np.ndarray], gap: float | None = None) -> list
     if len(idx) < n:  # empty strokes ride along with the last word
         out[-1] = sorted(out[-1] + [i for i in range(n) if not len(strokes[i])])
     return out
+
+
+def digit_groups(strokes: Sequence[np.ndarray]) -> list[list[int]]:
+    """Indices of the strokes of each number, for ink read as digits alone: cut at gaps of
+    DIGIT_ROW_GAP ("555 1234"), or at every gap where three or more pieces each stand
+    DIGIT_ROW_MIN from the next ("1 2 3 4"). One group when neither holds: a number."""
+    apart = split_words(strokes, DIGIT_ROW_GAP, spaced=False)
+    if len(apart) > 1:
+        return apart
+    each = split_words(strokes, 0.0, spaced=False)  # every piece whose extent touches no other
+    if len(each) >= 3 and len(split_words(strokes, DIGIT_ROW_MIN, spaced=False)) == len(each):
+        return each
+    return apart

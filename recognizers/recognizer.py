@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from recognizers.decoding.ctc import aligned_confidence, ctc_log_likelihood
 from recognizers.decoding.hypothesis import join_lines
 from recognizers.decoding.views import read_views
 from recognizers.ink import Ink
-from recognizers.ink_lines import drop_outliers, marks_host, split_lines, split_words
+from recognizers.ink_lines import digit_groups, drop_outliers, marks_host, split_lines, split_words
 from recognizers.ink_views import VIEWS, ink_views
 from recognizers.metrics import score_text
 from recognizers.modality import Modality
@@ -32,6 +33,7 @@ MAX_UTTERANCE_S = 20.0  # longest piece read in one pass (the microphone's limit
 # default: about 0.5 points of WER for three encoder passes, past issue 12's real-time factor
 # of 0.05 (docs/speech.md, *Session 23*)
 SPEED_VIEWS = (0.95, 1.05)
+_DIGITS = re.compile(r"[0-9]+( [0-9]+)*")  # a reading of digits alone (`_digits_apart`)
 
 
 def default_model_path(modality: str) -> Path:
@@ -285,12 +287,30 @@ class Recognizer:
         A word read on its own reads as the model learnt words, without a neighbour's ink."""
         words = split_words(line, self.word_gap)
         if len(words) == 1:
-            return self._read(line, charset)
+            return self._digits_apart(line, self._read(line, charset), charset)
         parts = self._read_words([[line[i] for i in g] for g in words], charset)
+        parts = [self._digits_apart([line[i] for i in g], p, charset) for g, p in zip(words, parts)]
         read = [p for p in parts if p and p[0].text.strip()]  # a word read as nothing adds no space
         if len(read) > 1:
             return join_lines(read, sep=" ")
         return read[0] if read else next((p for p in parts if p), [])  # all empty: the decoder's own answer
+
+    def _digits_apart(self, word: Ink, hyps: list[Hypothesis], charset: str | None) -> list[Hypothesis]:
+        """A piece read as digits alone whose parts stand far apart is several numbers ("1 2 3
+        4", `digit_groups`), not one number written wide: `split_words` keeps letter-sized
+        pieces together (letters printed apart), which only the reading tells from digits.
+        The parts are then read one by one, as digits (the reading of the whole says what
+        they are), and joined with spaces. Not when lines are never cut (`word_gap` inf)."""
+        text = hyps[0].text if hyps else ""
+        if len(text.replace(" ", "")) < 2 or not _DIGITS.fullmatch(text) or self.word_gap == float("inf"):
+            return hyps
+        pieces = digit_groups(word)
+        if len(pieces) < 2:
+            return hyps
+        parts = self._read_words([[word[i] for i in g] for g in pieces], charset or "digits")
+        if len(parts) != len(pieces) or not all(p and p[0].text.strip() for p in parts):
+            return hyps
+        return join_lines(parts, sep=" ")
 
     def _read_words(self, words: list[Ink], charset: str | None) -> list[list[Hypothesis]]:
         """Hypotheses for each piece of ink that has features, all read in one batch (with

@@ -10,7 +10,7 @@ import pytest
 
 from recognizers.features import InkFeatureConfig, ink_features
 from recognizers.ink import read_ink_samples
-from recognizers.ink_lines import SPACED_MAX, WORD_GAP, drop_outliers, reference_height, split_lines, split_words
+from recognizers.ink_lines import DIGIT_ROW_GAP, DIGIT_ROW_MIN, SPACED_MAX, WORD_GAP, drop_outliers, reference_height, split_lines, split_words
 
 from .inkgen import word_ink
 
@@ -22,6 +22,8 @@ QUOTED = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "quoted_l
 # "sullying" drawn from the held-out font kaushanscript, thinned: its y and g lose their tails
 # to separate strokes below the word (recognizers/synth/ink.py)
 DESCENDERS = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "font_descenders.json"
+# the digits 1, 2, 3 and 4 of one held-out writer (UNIPEN digits, imp/rila), one sample each
+DIGITS = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "digits_1234.jsonl"
 
 
 def real_word() -> list[np.ndarray]:
@@ -258,6 +260,37 @@ def test_letters_written_apart_stay_one_word_and_wider_gaps_still_cut():
     rec = Recognizer.load(device="cpu", decoder="greedy")
     assert rec.recognize(word).text == "pressure"
     assert rec.recognize(far).text == "pressure pressure"
+
+
+def digit_row(*gaps: float) -> list[np.ndarray]:
+    """The fixture's four digits on one baseline, `gaps` digit heights apart (one for all,
+    or one per gap)."""
+    digits = [s.strokes for s in read_ink_samples(DIGITS)]
+    gaps = gaps * 3 if len(gaps) == 1 else gaps
+    h = float(np.median([np.ptp(np.concatenate(d)[:, 1]) for d in digits]))
+    line, x = [], 0.0
+    for d, gap in zip(digits, (0.0,) + tuple(gaps)):
+        x += gap * h
+        bottom = max(float(st[:, 1].max()) for st in d)
+        line += place(d, dx=x, dy=-bottom)
+        x = max(float(st[:, 0].max()) for st in line)
+    return line
+
+
+@pytest.mark.parametrize("decoder", ["greedy", "beam"])
+def test_digits_each_far_apart_are_a_row_and_a_number_written_wide_stays_one(decoder):
+    """Digits are letter-sized pieces, which `split_words` keeps together (letters printed
+    apart); read as digits alone, they are several numbers where every piece stands
+    DIGIT_ROW_MIN apart or a gap is DIGIT_ROW_GAP wide, else one number."""
+    from recognizers.recognizer import Recognizer
+
+    rec = Recognizer.load(device="cpu", decoder=decoder)
+    assert rec.recognize(digit_row(0.3)).text == "1234"
+    assert rec.recognize(digit_row(DIGIT_ROW_MIN + 0.3)).text == "1 2 3 4"
+    assert rec.recognize(digit_row(DIGIT_ROW_GAP + 0.5), charset="digits").text == "1 2 3 4"
+    assert rec.recognize(digit_row(0.3, DIGIT_ROW_GAP + 0.5, 0.3)).text == "12 34"  # two numbers
+    # written wide, but not each digit on its own (UNIPEN numbers reach 0.6 apart): one number
+    assert rec.recognize(digit_row(0.6)).text == "1234"
 
 
 def test_a_line_of_words_far_apart_reads_word_by_word_in_one_batch():
