@@ -3,8 +3,8 @@
 The canvas takes several lines of writing: a guide line is ruled every `line_pitch` pixels
 from the top, like ruled paper, so the guides never move when the window around the canvas
 changes height (a banner or the candidates appearing): ink written on a guide stays on it.
-A canvas shows as many guides as fit, each with room for descenders below it.
-With `grow` set (the handwriting panel
+A canvas shows as many guides as fit, each with room for descenders below it (the
+window's, at its first size, three). With `grow` set (the handwriting panel
 puts the canvas in a scroll area) it grows by a line whenever a stroke reaches the bottom of its last line,
 so there is always an empty line to go on with; clearing shrinks it back.
 
@@ -29,6 +29,12 @@ GUIDE_AT = 0.68  # a line's guide (its baseline) lies this far down its pitch
 DESCENDER_ROOM = 0.25  # a line counts only with this much room (in pitches) below its guide
 GROW_MARGIN = 0.12  # ink this close to the bottom (in pitches) adds a line: a long descender
 # or the next line begun, not an ordinary descender on the last guide
+# px between guide lines (an x-height line 20 px above each baseline). At 140 px the window's
+# first canvas showed one guide and had no room to begin a third line before the auto-commit
+# took the ink (a new user's third line went into the second); at 84 px it shows three (with
+# main_window's share of the height for the handwriting panel).
+LINE_PITCH = 84.0
+ONE_WORD_PITCH = 140.0  # where one word is asked for (enrolment): a single large guide
 
 
 def smooth_path(points: list[Point]) -> QPainterPath:
@@ -66,7 +72,7 @@ class InkCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.base_min_height = 150
         self.setMinimumSize(360, self.base_min_height)
-        self.line_pitch = 140.0  # px between guide lines when the canvas holds several lines
+        self.line_pitch = LINE_PITCH  # px between guide lines
         self.grow = False  # grow by a line when a stroke reaches the last one (inside a scroll area)
         self.setAccessibleName("Handwriting canvas")
         self.setToolTip("Write here with the mouse or a pen. Ctrl+Z undoes a stroke, Esc clears, Enter commits.")

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.audio_input import AudioBackend, AudioInputError, InputDevice
-from app.canvas import InkCanvas
+from app.canvas import ONE_WORD_PITCH, InkCanvas
 from app.workers import Job, RecognizerWorker
 from app.widgets import AUDIO_FILTER, Banner, LevelMeter, dialog_start, remember_dir
 from recognizers.audio import SAMPLE_RATE, AudioFileError, load_audio
@@ -134,6 +134,7 @@ class EnrolmentDialog(QDialog):
         if modality == Modality.HANDWRITING:
             self.canvas = InkCanvas(self)
             self.canvas.placeholder = "Write the word here"
+            self.canvas.line_pitch = ONE_WORD_PITCH  # one word per prompt: one large guide, not the panel's ruled lines
             self.canvas.setMinimumSize(560, 200)
             lay.addWidget(self.canvas, 1)
             # its room is kept, two lines high, shown or not: the canvas never changes size under the pen

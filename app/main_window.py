@@ -135,7 +135,9 @@ class MainWindow(Commits, QMainWindow):
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(8, 8, 8, 4)
-        cl.addWidget(self.handwriting, 5)
+        # 7:3, so that the canvas of the window at its first size rules three lines of writing
+        # above the candidates' three lines (5:3 left it one; tests/app/test_handwriting_lines.py)
+        cl.addWidget(self.handwriting, 7)
         cl.addWidget(self.speech, 0)
         cl.addWidget(text_box, 3)
         self.setCentralWidget(central)

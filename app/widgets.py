@@ -135,6 +135,10 @@ class ElidedButton(QPushButton):
     tooltip is the caller's to set. With `keep_visible` set (a character index), the cut keeps
     that character in view, dropping the start instead ("…CAKE NOw"): five readings of a line
     that differ only near its end would otherwise all show the same first words.
+
+    A text with line breaks is painted as lines one under the other, each cut to the width on
+    its own (`keep_visible` then acts on the line that holds that character), and the button
+    is as tall as its lines: a reading written on three lines reads as three lines.
     """
 
     def __init__(self, parent: QWidget | None = None, max_text_px: int = 320) -> None:
@@ -143,26 +147,47 @@ class ElidedButton(QPushButton):
         self.keep_visible: int | None = None
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
-    def _size_for_text_width(self, text_px: int) -> QSize:
+    def lines(self) -> list[str]:
+        """The text's lines, as painted one under the other (before eliding)."""
+        return self.text().split("\n")
+
+    def _size_for_text(self, text_px: int, n_lines: int = 1) -> QSize:
         opt = QStyleOptionButton()
         self.initStyleOption(opt)
         opt.text = ""
-        return self.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, opt, QSize(text_px, self.fontMetrics().height()), self)
+        fm = self.fontMetrics()
+        h = fm.height() + (max(n_lines, 1) - 1) * fm.lineSpacing()
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, opt, QSize(text_px, h), self)
+
+    def _line_px(self, line: str) -> int:
+        return self.fontMetrics().horizontalAdvance(line.replace("&&", "&"))
 
     def _text_px(self) -> int:
-        return self.fontMetrics().horizontalAdvance(self.text().replace("&&", "&"))
+        return max(self._line_px(line) for line in self.lines())
 
     def sizeHint(self) -> QSize:
-        return self._size_for_text_width(min(self._text_px(), self.max_text_px))
+        return self._size_for_text(min(self._text_px(), self.max_text_px), len(self.lines()))
 
     def minimumSizeHint(self) -> QSize:
-        return self._size_for_text_width(min(self._text_px(), self.fontMetrics().horizontalAdvance("Mm…")))
+        return self._size_for_text(min(self._text_px(), self.fontMetrics().horizontalAdvance("Mm…")), len(self.lines()))
 
     def shown_text(self) -> str:
-        room = max(0, self.width() - self._size_for_text_width(0).width())
-        if self._text_px() <= room:
-            return self.text()
-        fm, text, k = self.fontMetrics(), self.text(), self.keep_visible
+        room = max(0, self.width() - self._size_for_text(0).width())
+        lines, k = self.lines(), self.keep_visible
+        at = None  # (line, index in it) of the character to keep in view
+        if k is not None:
+            start = 0
+            for i, line in enumerate(lines):
+                if k <= start + len(line) or i == len(lines) - 1:
+                    at = (i, k - start)
+                    break
+                start += len(line) + 1
+        return "\n".join(self._elide_line(line, room, at[1] if at and at[0] == i else None) for i, line in enumerate(lines))
+
+    def _elide_line(self, text: str, room: int, k: int | None) -> str:
+        if self._line_px(text) <= room:
+            return text
+        fm = self.fontMetrics()
         shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, room, Qt.TextFlag.TextShowMnemonic)
         if k is None or not text or len(shown) - 1 > k:  # the kept character is in view already
             return shown
@@ -289,8 +314,9 @@ class ElidingStatusBar(QStatusBar):
             self.setToolTip("")
 
 
-BEST_STYLE = "QPushButton { font-weight: bold; font-size: 15px; padding: 4px 12px; background: #dbe7fb; border: 1px solid #7a9cd6; border-radius: 4px; }"
-OTHER_STYLE = "QPushButton { font-size: 14px; padding: 4px 10px; }"
+CANDIDATE_LINES = 3  # a reading's lines the candidate bar shows one under the other; more are joined with ↵
+BEST_STYLE = "QPushButton { font-weight: bold; font-size: 15px; padding: 4px 12px; text-align: left; background: #dbe7fb; border: 1px solid #7a9cd6; border-radius: 4px; }"
+OTHER_STYLE = "QPushButton { font-size: 14px; padding: 4px 10px; text-align: left; }"
 
 
 def _in_reading_font(style: str) -> str:
@@ -298,7 +324,13 @@ def _in_reading_font(style: str) -> str:
 
 
 class CandidateBar(QWidget):
-    """The n-best transcriptions as buttons; the best is first and highlighted."""
+    """The n-best transcriptions as buttons; the best is first and highlighted.
+
+    A reading of several written lines shows them one under the other (up to
+    `CANDIDATE_LINES`; more are joined onto the last with ↵), so it reads as written rather
+    than cut after its first words. The bar is always as tall as that many lines, with
+    buttons or without, so the canvas above never changes height as readings come and go.
+    """
 
     chosen = Signal(str)
 
@@ -309,7 +341,7 @@ class CandidateBar(QWidget):
         self.layout_.setSpacing(6)
         self.title = QLabel("Candidates:")
         self.title.setStyleSheet("color: #555;")
-        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.title, 0, Qt.AlignmentFlag.AlignTop)
         self.buttons: list[QPushButton] = []
         self.best_style, self.other_style = _in_reading_font(BEST_STYLE), _in_reading_font(OTHER_STYLE)  # readings in the font that tells I from l
         for i in range(max_candidates):
@@ -318,23 +350,28 @@ class CandidateBar(QWidget):
             b.setToolTip(f"Commit this reading (Ctrl+{i + 1})")
             b.clicked.connect(lambda checked=False, k=i: self._clicked(k))
             b.hide()
-            self.layout_.addWidget(b)
+            self.layout_.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)  # one-line readings stay level with the title
             self.buttons.append(b)
         self.empty = QLabel("—")
         self.empty.setStyleSheet("color: #999;")
-        self.layout_.addWidget(self.empty)
+        self.layout_.addWidget(self.empty, 0, Qt.AlignmentFlag.AlignTop)
         self.layout_.addStretch(1)
         self._texts: list[str] = []
         self._share_of: dict[str, float] = {}
         self.best_highlighted = False
         self.keys_work = True  # False in the compact panel, which never has the focus: no Ctrl+N there
-        # as tall with buttons as without, so the canvas above keeps its height
+        # as tall with buttons as without, and for one line as for three, so the canvas above
+        # keeps its height
         probe = ElidedButton()
-        probe.setText("Mg")
         probe.setStyleSheet(self.best_style)
         probe.ensurePolished()  # the style sheet's font and padding count only once polished
-        self.setMinimumHeight(probe.sizeHint().height())
+        probe.setText("Mg")
+        one_line = probe.sizeHint().height()
+        probe.setText("\n".join(["Mg"] * CANDIDATE_LINES))
+        self.setFixedHeight(probe.sizeHint().height())
         probe.deleteLater()
+        for label in (self.title, self.empty):  # centred on a one-line button's text
+            label.setFixedHeight(one_line)
 
     def texts(self) -> list[str]:
         return list(self._texts)
@@ -363,8 +400,8 @@ class CandidateBar(QWidget):
         self._share_of = share_of
         for i, b in enumerate(self.buttons):
             if i < len(self._texts):
-                shown = self._texts[i].replace("&", "&&").replace("\n", " ↵ ")  # a line break shows as ↵; elided to fit
-                b.keep_visible = None if i == 0 else _first_difference(self._texts[0].replace("&", "&&").replace("\n", " ↵ "), shown)
+                shown = _stacked(self._texts[i].replace("&", "&&"))
+                b.keep_visible = None if i == 0 else _first_difference(_stacked(self._texts[0].replace("&", "&&")), shown)
                 b.setText(shown)
                 b.update()  # setText does not repaint an unchanged text, and keep_visible may have changed
                 b.setStyleSheet(self.best_style if i == 0 and self.best_highlighted else self.other_style)
@@ -409,6 +446,15 @@ def remember_dir(path: str) -> str:
     if path:
         _last_dir = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
     return path
+
+
+def _stacked(text: str, max_lines: int = CANDIDATE_LINES) -> str:
+    """`text` as a candidate shows it: its lines one under the other, those past `max_lines`
+    joined onto the last with ↵ (the bar has room for that many)."""
+    lines = text.split("\n")
+    if len(lines) > max_lines:
+        lines = lines[: max_lines - 1] + [" ↵ ".join(lines[max_lines - 1 :])]
+    return "\n".join(lines)
 
 
 def _first_difference(a: str, b: str) -> int:

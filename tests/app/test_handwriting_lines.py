@@ -36,7 +36,7 @@ def test_three_lines_read_with_line_breaks_and_commit(make_window, shipped_handw
     draw_ink(canvas, three_lines(), on_the_guide=False)
     qtbot.waitUntil(lambda: panel._result_version == canvas.version, timeout=10_000)
     assert panel.candidates.texts()[0] == "there\nthere\nthere"
-    assert panel.candidates.buttons[0].text() == "there ↵ there ↵ there"  # the breaks are shown
+    assert panel.candidates.buttons[0].shown_text() == "there\nthere\nthere"  # shown line by line
     with qtbot.waitSignal(panel.committed, timeout=10_000):
         panel.commit_button.click()
     assert win.text.toPlainText() == "there\nthere\nthere"
@@ -54,7 +54,7 @@ def test_canvas_grows_a_line_when_writing_reaches_the_last_one(make_window, qtbo
     high = np.stack([x, np.full(20, canvas.guide_y() - 10), np.arange(20) * 10.0], 1)
     draw_stroke(canvas, high)  # on the first line's guide: no growth
     assert canvas.height() == h0
-    low = np.stack([x, np.full(20, canvas.height() - 12.0), np.arange(20) * 10.0], 1)
+    low = np.stack([x, np.full(20, canvas.height() - 6.0), np.arange(20) * 10.0], 1)
     with qtbot.waitSignal(canvas.grown, timeout=2000):
         draw_stroke(canvas, low)
     assert canvas.height() > h0 and canvas.rows() == rows0 + 1
@@ -74,6 +74,7 @@ def test_guides_stay_under_the_ink_when_the_panel_changes_height(make_window, qt
     from app.canvas import InkCanvas
 
     canvas = InkCanvas()
+    canvas.line_pitch = 140.0  # the sizes below are in this pitch
     qtbot.addWidget(canvas)
     canvas.resize(600, 286)
     before = canvas.guide_ys()
@@ -102,6 +103,7 @@ def test_a_short_canvas_grows_only_when_ink_nears_its_bottom(qtbot):
 
     canvas = InkCanvas()
     canvas.grow = True
+    canvas.line_pitch = 140.0  # the sizes below are in this pitch
     qtbot.addWidget(canvas)
     canvas.resize(500, 205)
     assert canvas.rows() == 1
@@ -120,6 +122,7 @@ def test_a_line_without_room_for_descenders_is_not_counted(qtbot):
 
     canvas = InkCanvas()
     canvas.grow = True
+    canvas.line_pitch = 140.0  # the sizes below are in this pitch
     qtbot.addWidget(canvas)
     for h, rows in ((140, 1), (245, 1), (272, 2), (300, 2), (420, 3)):
         canvas.resize(500, h)
@@ -147,7 +150,7 @@ def test_the_new_line_scrolls_into_view_only_once_the_pen_rests(make_window, qtb
     qtbot.waitExposed(win)
     bar = panel.scroll.verticalScrollBar()
     x = np.linspace(30, 200, 20)
-    low = np.stack([x, np.full(20, canvas.height() - 12.0), np.arange(20) * 10.0], 1)
+    low = np.stack([x, np.full(20, canvas.height() - 6.0), np.arange(20) * 10.0], 1)
     with qtbot.waitSignal(canvas.grown, timeout=2000):
         draw_stroke(canvas, low)
     assert canvas.height() > panel.scroll.viewport().height()
@@ -163,8 +166,89 @@ def test_the_new_line_scrolls_into_view_only_once_the_pen_rests(make_window, qtb
     qtbot.waitUntil(lambda: bar.value() == 0, timeout=2000)
     draw_stroke(canvas, np.stack([x, np.full(20, canvas.guide_y() - 10), np.arange(20) * 10.0], 1))  # a word on line 1
     with qtbot.waitSignal(canvas.grown, timeout=2000):
-        draw_stroke(canvas, np.stack([x, np.full(20, canvas.height() - 12.0), np.arange(20) * 10.0], 1))
+        draw_stroke(canvas, np.stack([x, np.full(20, canvas.height() - 6.0), np.arange(20) * 10.0], 1))
     panel.undo()
     assert canvas.stroke_count() == 1
     qtbot.wait(SCROLL_AFTER_MS + 400)
     assert bar.value() == 0
+
+
+def word_on_guide(word: list[np.ndarray], guide_y: float, pitch: float, x0: float) -> list[np.ndarray]:
+    """A recorded word scaled to a line's height (0.7 of the pitch, ascenders included), its
+    lowest tenth below the guide like a descender, its left end at x0: writing as the guides ask."""
+    pts = np.concatenate([s[:, :2] for s in word])
+    lo, hi = pts.min(0), pts.max(0)
+    scale = 0.7 * pitch / float(hi[1] - lo[1])
+    out = []
+    for s in word:
+        s = s.copy()
+        s[:, 0] = np.round((s[:, 0] - lo[0]) * scale + x0)
+        s[:, 1] = np.round((s[:, 1] - lo[1]) * scale + guide_y - 0.9 * 0.7 * pitch)
+        out.append(s)
+    return out
+
+
+def test_the_first_window_has_room_for_three_lines_before_the_pause_commits(make_window, shipped_handwriting_model, qtbot):
+    """A new user, at the window's first size, wrote two lines and found no room to begin a
+    third before the auto-commit: the canvas showed one guide (140 px pitch in 251 px) and the
+    third line, squeezed under the second, was read into it. The first canvas now rules three
+    lines, each with room for descenders; writing on all three neither grows nor scrolls the
+    canvas, and the pause commits the three lines as three."""
+    from app.canvas import DESCENDER_ROOM
+
+    win = make_window(handwriting_model=shipped_handwriting_model)
+    assert (win.width(), win.height()) == (980, 760)  # the first size (fresh settings)
+    assert not win.speech.banner.isHidden()  # "No microphone": the tightest first window
+    panel, canvas = win.handwriting, win.handwriting.canvas
+    assert panel.pause_ms == 1500  # the default auto-commit
+    view = panel.scroll.viewport()
+    guides = canvas.guide_ys()
+    assert len(guides) >= 3
+    assert guides[2] + DESCENDER_ROOM * canvas.line_pitch <= view.height()  # the third line and its descenders are in view
+    (s,) = read_ink_samples(FIXTURES / "word.json")
+    grew = []
+    canvas.grown.connect(grew.append)
+    for k in range(3):  # the pen goes on to the next line at once: the pause has not come
+        for st in word_on_guide(s.strokes, guides[k], canvas.line_pitch, 40 + 30 * k):
+            draw_stroke(canvas, st)
+            assert 0 <= st[:, 1].min() and st[:, 1].max() <= view.height()  # all of it written in view
+    assert not grew and panel.scroll.verticalScrollBar().value() == 0
+    assert not win.text.toPlainText()
+    with qtbot.waitSignal(panel.committed, timeout=10_000):  # the pause commits all three lines
+        pass
+    assert win.text.toPlainText() == "there\nthere\nthere"
+
+
+def test_a_reading_of_three_lines_shows_its_lines_and_the_canvas_keeps_its_height(make_window, qtbot):
+    """The candidates showed "the quick brown ↵ fox jumps over ↵…": a reading written on three
+    lines is now shown on three lines, the alternatives where they differ, and the candidate
+    bar is as tall without readings, with one line and with three, so the canvas never moves."""
+    win = make_window()
+    panel, bar, canvas = win.handwriting, win.handwriting.candidates, win.handwriting.canvas
+    qtbot.wait(50)
+    place = (canvas.mapTo(win, canvas.rect().topLeft()), canvas.height(), bar.height())
+    bar.set_candidates(["cat", "cot"])
+    qtbot.wait(50)
+    assert (canvas.mapTo(win, canvas.rect().topLeft()), canvas.height(), bar.height()) == place
+    assert [b.shown_text() for b in bar.buttons[:2]] == ["cat", "cot"]
+    one_line = bar.buttons[0].height()
+    best = "the quick brown\nfox jumps over\nthe lazy dog"
+    bar.set_candidates([best, "the quick brown\nfox jumps over\nthe lazy clog", "the quick brawn\nfox jumps over\nthe lazy dog"])
+    qtbot.wait(50)
+    assert (canvas.mapTo(win, canvas.rect().topLeft()), canvas.height(), bar.height()) == place
+    b0, b1, b2 = bar.buttons[:3]
+    assert b0.shown_text() == best  # all of it, line by line
+    assert b0.height() >= one_line + 2 * b0.fontMetrics().lineSpacing()
+    assert "clog" in b1.shown_text().split("\n")[2] and "brawn" in b2.shown_text().split("\n")[0]
+    for b in (b0, b1, b2):  # whole inside the bar, none clipped by it
+        assert b.isVisible() and b.geometry().top() >= 0 and b.geometry().bottom() < bar.height()
+    # and painted as three lines: the ink of the text spans more than two line heights
+    img = b0.grab().toImage()
+    dark = [y for y in range(img.height()) if any(img.pixelColor(x, y).lightness() < 90 for x in range(6, img.width() - 6))]
+    assert dark and dark[-1] - dark[0] > 2 * b0.fontMetrics().lineSpacing()
+    with qtbot.waitSignal(bar.chosen) as chosen:  # a click commits the reading with its breaks
+        b0.click()
+    assert chosen.args == [best]
+    bar.set_candidates(["one\ntwo\nthree\nfour"])  # more lines than the bar has room for: the last ones joined
+    qtbot.wait(50)
+    assert bar.buttons[0].shown_text() == "one\ntwo\nthree ↵ four" and bar.height() == place[2]
