@@ -13,7 +13,7 @@ import html
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCursor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -174,6 +174,10 @@ class HandwritingPanel(QGroupBox):
             self.pause_timer.stop()
             self.scroll_timer.stop()  # the stroke that asked for a new line may be the one undone
             self._scroll_to = None
+            if self.pause_ms > 0 and self.model_ready and not self.canvas.is_empty():
+                # the ink left commits after a full pause, as after a stroke (it stayed on the
+                # canvas for good before: a new user's "good morning" after one Ctrl+Z)
+                self.pause_timer.start(self.pause_ms)
 
     def clear(self) -> None:
         self.pause_timer.stop()
@@ -236,8 +240,18 @@ class HandwritingPanel(QGroupBox):
             return
         # a lone dot is more often a click to focus the canvas than a period: it waits for
         # more ink or an explicit commit (Enter, the button) instead of going into the text
+        if self.pause_ms > 0 and self._choosing():
+            self.pause_timer.start(self.pause_ms)  # a full pause again once the pointer leaves them
+            return
         if self.pause_ms > 0 and not self.canvas.drawing and (self.commit_lone_dots or not self.canvas.is_lone_dot()):
             self.commit()
+
+    def _choosing(self) -> bool:
+        """The pointer rests on the candidates: the person is reading them to pick one, and
+        the pause must not commit the best reading from under the pointer (a new user had
+        about a second to read five readings and click)."""
+        bar = self.candidates
+        return bool(bar.texts()) and bar.isVisible() and bar.rect().contains(bar.mapFromGlobal(QCursor.pos()))
 
     # -- recognition ----------------------------------------------------------------
 

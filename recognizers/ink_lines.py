@@ -395,13 +395,12 @@ def split_words(strokes: Sequence[np.ndarray], gap: float | None = None, spaced:
 
 
 def digit_groups(strokes: Sequence[np.ndarray]) -> list[list[int]]:
-    """Indices of the strokes of each number, for ink read as digits alone: cut at gaps of
-    DIGIT_ROW_GAP ("555 1234"), or at every gap where three or more pieces each stand
-    DIGIT_ROW_MIN from the next ("1 2 3 4"). One group when neither holds: a number."""
-    apart = split_words(strokes, DIGIT_ROW_GAP, spaced=False)
-    if len(apart) > 1:
-        return apart
+    """Indices of the strokes of each number, for ink read as digits alone: a piece each
+    where all of them, three or more, stand DIGIT_ROW_MIN or more from the next ("1 2 3 4",
+    however much wider one gap is); else cut at gaps of DIGIT_ROW_GAP ("555 1234"). One group
+    when neither holds: a number. The recognizer's `word_gap` does not enter: these are
+    numbers' own gaps."""
     each = split_words(strokes, 0.0, spaced=False)  # every piece whose extent touches no other
     if len(each) >= 3 and len(split_words(strokes, DIGIT_ROW_MIN, spaced=False)) == len(each):
         return each
-    return apart
+    return split_words(strokes, DIGIT_ROW_GAP, spaced=False)

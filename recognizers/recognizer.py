@@ -307,7 +307,7 @@ class Recognizer:
         pieces = digit_groups(word)
         if len(pieces) < 2:
             return hyps
-        parts = self._read_words([[word[i] for i in g] for g in pieces], charset or "digits")
+        parts = self._read_words([[word[i] for i in g] for g in pieces], "digits")  # within any hint that gave digits
         if len(parts) != len(pieces) or not all(p and p[0].text.strip() for p in parts):
             return hyps
         return join_lines(parts, sep=" ")

@@ -44,6 +44,8 @@ def join_lines(lines: list[list[Hypothesis]], nbest: int = 5, sep: str = "\n") -
     alts = []
     for k, hs in enumerate(lines):
         for h in hs[1:]:
+            if best[k].text.strip() and not h.text.strip():
+                continue  # a piece read as nothing would leave a stray separator (" 2 3 4")
             texts = [b.text for b in best]
             texts[k] = h.text
             alts.append(Hypothesis(sep.join(texts), total - best[k].score + h.score))

@@ -147,6 +147,37 @@ def test_commit_by_button_candidate_and_pause(make_window, standin_models, qtbot
     assert win.text.toPlainText() == f"{first} {second_best} {third.args[0]}"
 
 
+def test_the_pause_commits_after_an_undo_and_waits_while_the_pointer_is_on_the_candidates(make_window, standin_models, qtbot):
+    """A new user pressed Ctrl+Z once and the ink stayed on the canvas for good: the pause
+    commits what is left. And with the pointer resting on the candidates (reading them to pick
+    one) the pause waits, then commits a pause after the pointer has left."""
+    from PySide6.QtGui import QCursor
+
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    panel, canvas = win.handwriting, win.handwriting.canvas
+    win.set_pause_ms(300)
+    QCursor.setPos(win.mapToGlobal(win.rect().bottomRight()) + win.rect().bottomRight())  # away from the window
+    draw_ink(canvas, zigzag(3))
+    panel.undo()  # Ctrl+Z at once, before the pause
+    assert canvas.stroke_count() == 2
+    with qtbot.waitSignal(panel.committed, timeout=5_000) as done:
+        pass  # nobody pressed anything: the pause committed what the undo left
+    assert len(done.args[1]) == 2 and canvas.is_empty()
+
+    draw_ink(canvas, zigzag(2))
+    qtbot.waitUntil(lambda: bool(panel.candidates.texts()), timeout=10_000)
+    bar = panel.candidates
+    QCursor.setPos(bar.mapToGlobal(bar.buttons[0].geometry().center()))
+    assert panel._choosing()
+    qtbot.wait(1200)  # four pauses
+    assert canvas.stroke_count() == 2  # still on the canvas: not committed
+    committed_before = win.text.toPlainText()
+    QCursor.setPos(win.mapToGlobal(win.rect().bottomRight()) + win.rect().bottomRight())
+    with qtbot.waitSignal(panel.committed, timeout=5_000):
+        pass  # the pointer left: the pause commits
+    assert canvas.is_empty() and win.text.toPlainText() != committed_before
+
+
 def test_undo_rereads_the_ink(make_window, standin_models, qtbot):
     win = make_window(handwriting_model=standin_models["handwriting"])
     win.set_pause_ms(0)

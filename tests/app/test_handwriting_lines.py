@@ -249,6 +249,13 @@ def test_a_reading_of_three_lines_shows_its_lines_and_the_canvas_keeps_its_heigh
     with qtbot.waitSignal(bar.chosen) as chosen:  # a click commits the reading with its breaks
         b0.click()
     assert chosen.args == [best]
+    # an alternative that differs at the end of a line too long to show keeps that end in view
+    long_line = "a second line much too long for any candidate button to show whole"
+    bar.set_candidates([f"one\n{long_line} END\nthree", f"one\n{long_line} FIN\nthree"])
+    qtbot.wait(50)
+    best_shown, alt_shown = (b.shown_text().split("\n") for b in bar.buttons[:2])
+    assert best_shown[1].endswith("…") and alt_shown[1].startswith("…") and alt_shown[1].endswith("FIN")
+    assert best_shown[0] == alt_shown[0] == "one" and best_shown[2] == alt_shown[2] == "three"
     bar.set_candidates(["one\ntwo\nthree\nfour"])  # more lines than the bar has room for: the last ones joined
     qtbot.wait(50)
     assert bar.buttons[0].shown_text() == "one\ntwo\nthree ↵ four" and bar.height() == place[2]

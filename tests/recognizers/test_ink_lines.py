@@ -10,7 +10,7 @@ import pytest
 
 from recognizers.features import InkFeatureConfig, ink_features
 from recognizers.ink import read_ink_samples
-from recognizers.ink_lines import DIGIT_ROW_GAP, DIGIT_ROW_MIN, SPACED_MAX, WORD_GAP, drop_outliers, reference_height, split_lines, split_words
+from recognizers.ink_lines import DIGIT_ROW_GAP, DIGIT_ROW_MIN, SPACED_MAX, WORD_GAP, digit_groups, drop_outliers, reference_height, split_lines, split_words
 
 from .inkgen import word_ink
 
@@ -277,6 +277,17 @@ def digit_row(*gaps: float) -> list[np.ndarray]:
     return line
 
 
+def test_digit_groups_cut_a_row_at_every_gap_and_numbers_at_wide_gaps_only():
+    sizes = lambda ink: [len(g) for g in digit_groups(ink)]  # noqa: E731
+    one, two, three, four = (len(s.strokes) for s in read_ink_samples(DIGITS))
+    assert sizes(digit_row(0.3)) == [one + two + three + four]  # a number
+    assert sizes(digit_row(DIGIT_ROW_MIN + 0.1)) == [one, two, three, four]  # a row
+    assert sizes(digit_row(DIGIT_ROW_MIN + 0.1, DIGIT_ROW_MIN + 0.1, DIGIT_ROW_GAP + 1)) == [one, two, three, four]
+    assert sizes(digit_row(0.3, DIGIT_ROW_GAP + 0.5, 0.3)) == [one + two, three + four]  # two numbers
+    assert sizes(digit_row(0.3, DIGIT_ROW_MIN + 0.1, 0.3)) == [one + two + three + four]  # one wide gap: a number
+    assert digit_groups([]) == [[]] and digit_groups(digit_row(0.3)[:1]) == [[0]]
+
+
 @pytest.mark.parametrize("decoder", ["greedy", "beam"])
 def test_digits_each_far_apart_are_a_row_and_a_number_written_wide_stays_one(decoder):
     """Digits are letter-sized pieces, which `split_words` keeps together (letters printed
@@ -289,6 +300,10 @@ def test_digits_each_far_apart_are_a_row_and_a_number_written_wide_stays_one(dec
     assert rec.recognize(digit_row(DIGIT_ROW_MIN + 0.3)).text == "1 2 3 4"
     assert rec.recognize(digit_row(DIGIT_ROW_GAP + 0.5), charset="digits").text == "1 2 3 4"
     assert rec.recognize(digit_row(0.3, DIGIT_ROW_GAP + 0.5, 0.3)).text == "12 34"  # two numbers
+    row = rec.recognize(digit_row(DIGIT_ROW_MIN + 0.3, DIGIT_ROW_MIN + 0.3, DIGIT_ROW_GAP + 0.5))
+    assert row.text == "1 2 3 4"  # a row with one wider gap is still a row
+    assert all(t.strip() == t and "  " not in t for t, _ in row.alternatives)  # no piece left out
+    assert rec.recognize(digit_row(DIGIT_ROW_MIN + 0.3), charset="number").text == "1 2 3 4"
     # written wide, but not each digit on its own (UNIPEN numbers reach 0.6 apart): one number
     assert rec.recognize(digit_row(0.6)).text == "1234"
 
