@@ -13,7 +13,7 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from recognizers.workspace.draft import Draft
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 AUTOSAVE_MS = 1500  # the longest a change waits to reach the disk (and the shortest gap between writes)
 NOTICE_POLL_MS = 2000  # how often new notices (from a settings action, say) are looked for
 DRAFT_NAME = "text-draft.txt"
+COMMIT_WAIT_MS = 15_000  # Quit ▸ Save waits this long at most for the canvas's reading
 
 
 class TextAutosave(QObject):
@@ -128,17 +129,44 @@ def pending_losses(win: "MainWindow") -> list[str]:
 
 
 def confirm_close(win: "MainWindow") -> bool:
-    """True when the window may close: nothing would be lost, or the person said discard."""
+    """True when the window may close: nothing would be lost, or the person said discard, or,
+    with ink on the canvas, said save: the ink is committed to the text first (and the text
+    saved), and the window closes once nothing else would be lost."""
     losses = pending_losses(win)
     if not losses or not getattr(win, "ask_before_close", True):
         return True
     # while the question is open, the canvas's auto-commit waits: otherwise it commits (and
     # saves as a sample) the very ink that Discard is about to throw away
     win.handwriting.hold_commits(True)
+    ink = not win.handwriting.canvas.is_empty()
+    buttons = QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+    if ink:
+        buttons |= QMessageBox.StandardButton.Save
     answer = QMessageBox.question(
-        win, "Quit Scrivox?", "If you quit now, " + "; and ".join(losses) + ".",
-        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        win, "Quit Scrivox?", "If you quit now, " + "; and ".join(losses) + "." + (" Save commits the handwriting first." if ink else ""),
+        buttons, QMessageBox.StandardButton.Save if ink else QMessageBox.StandardButton.Cancel)
+    if answer == QMessageBox.StandardButton.Save:
+        win.handwriting.hold_commits(False)
+        if commit_ink_now(win) and not pending_losses(win):
+            return True
+        return False  # what could not be committed or saved stays, and the window with it
     if answer != QMessageBox.StandardButton.Discard:
         win.handwriting.hold_commits(False)  # staying: the ink commits as it would have
         return False
     return True
+
+
+def commit_ink_now(win: "MainWindow", timeout_ms: int = COMMIT_WAIT_MS) -> bool:
+    """Commit the canvas's best reading and wait for it (the reading may still be running):
+    True once the canvas is empty. Ink read as nothing stays, with the panel's message."""
+    panel = win.handwriting
+    panel.commit()
+    if panel.canvas.is_empty():
+        return True
+    loop = QEventLoop()
+    panel.committed.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    if panel._commit_wanted is not None:  # the reading is on its way: the commit follows it
+        loop.exec()
+    panel.committed.disconnect(loop.quit)
+    return panel.canvas.is_empty()

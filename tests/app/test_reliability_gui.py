@@ -18,7 +18,7 @@ from app.workers import Job
 from recognizers.decoding.hypothesis import Hypothesis
 from recognizers.recognizer import Recognition
 
-from .test_handwriting import zigzag
+from .test_handwriting import reference_text, zigzag
 
 
 def _reading(panel, *texts: str) -> None:
@@ -180,6 +180,40 @@ def test_quit_asks_before_discarding_ink(make_window, qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
     win.close()
     assert not win.isVisible()
+
+
+def test_quit_can_save_the_ink_into_the_text_first(make_window, standin_models, tmp_path, qtbot, monkeypatch):
+    """A new user with ink on the canvas pressed Ctrl+Q and was offered only Discard and Cancel.
+    Save commits the best reading of the ink (waiting for it), the text is saved, and the
+    window closes; ink that reads as nothing stays, and so does the window."""
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    win.ask_before_close = True
+    panel = win.handwriting
+    panel.pause_ms = 0
+    asked = []
+
+    def question(*args, **kwargs):
+        asked.append((args[2], args[3]))
+        return QMessageBox.StandardButton.Save
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    win.show()
+    draw_ink(panel.canvas, zigzag(3))
+    qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
+    _reading(panel, "", "hello")  # read as nothing: Save cannot commit it
+    win.close()
+    assert win.isVisible() and not panel.canvas.is_empty() and win.text.toPlainText() == ""
+    panel.clear()
+
+    got = []
+    panel.committed.connect(lambda text, ink: got.append((text, ink)))
+    draw_ink(panel.canvas, zigzag(2))  # closed at once: the reading may not be there yet
+    win.close()
+    assert asked[-1][1] & QMessageBox.StandardButton.Save and "Save commits" in asked[-1][0]
+    assert not win.isVisible() and panel.canvas.is_empty()
+    (text, ink), = got
+    assert text and text == reference_text(standin_models["handwriting"], ink) == win.text.toPlainText()
+    assert (tmp_path / "userdata" / safety.DRAFT_NAME).read_text().strip() == text
 
 
 def test_the_auto_commit_waits_while_quit_asks_about_the_ink(make_window, standin_models, tmp_path, qtbot, monkeypatch):
