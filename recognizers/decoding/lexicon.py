@@ -193,6 +193,7 @@ class LexiconBeamDecoder:
         search_chars = "".join(c for c in alphabet.chars if not (c.isupper() and c.lower() in alphabet.chars)) if self.cased else alphabet.chars
         self._fold = _fold_columns(alphabet, search_chars) if self.cased else None
         self.user_spellings: dict[str, list[str]] = {}  # a user's word in lower case -> their own spelling
+        self.personal: set[str] = set()  # the user's words in lower case (scored as words, `lm_score`)
         self.tokens = [BLANK_TOKEN] + [SIL if c == " " else c for c in search_chars]
         self.search_nbest = max(search_nbest or 0, nbest) if mode == "lexicon" else nbest
         if mode == "lexicon":
@@ -201,6 +202,7 @@ class LexiconBeamDecoder:
             # a personal "word" with a space in it cannot be a lexicon entry, and KenLM
             # refuses a unigram with one: such an entry is left out
             user = [w for w in (user_words or []) if w.strip() and not any(c.isspace() for c in w)]
+            self.personal = {u.lower() for u in user}
             for u in user:  # the user's own spelling (e.g. "McArthur") is kept for `_cased`
                 if self.cased and alphabet.covers(u) and u != u.lower():
                     self.user_spellings.setdefault(u.lower(), []).append(u)
@@ -329,7 +331,9 @@ class LexiconBeamDecoder:
             core = shown.lower()
             # a word with a digit inside its letters ("h1jkl", "qr5t") is unknown, not a
             # number, or a letter misread as a digit would beat the letter
-            number = NUMBER_LOGPROB if NUMBER.fullmatch(core) else CODE_LOGPROB if CODE.fullmatch(core) else None
+            # a personal word is a word even when it looks like a number or a code ("5pm", "b12"):
+            # the person's boost must count for it
+            number = None if core in self.personal else NUMBER_LOGPROB if NUMBER.fullmatch(core) else CODE_LOGPROB if CODE.fullmatch(core) else None
             is_word = bool(core) and number is None
             # a word counts as the dictionary's only in a case a word is written in (lower,
             # Capitalised, UPPER, or the user's own spelling): "fOx" from the free search must

@@ -280,6 +280,18 @@ def test_a_letter_misread_as_a_digit_does_not_win_as_a_number():
     assert dec.decode(emissions(a, spell(frames)))[0].text == "200"
 
 
+def test_a_personal_word_that_looks_like_a_code_keeps_its_boost():
+    """A new user added "7pm" to their vocabulary and still got "7pn": a word that looks like
+    a code (or a number) was priced as one whatever the person's list said."""
+    a = Alphabet.handwriting()
+    frames = spell([{"7": 0.9}, {"p": 0.9}, {"n": 0.55, "m": 0.4}])
+    plain = LexiconBeamDecoder(a, "lexicon", max_words=5000, lm_weight=0.3, word_score=0.0, oov_logprob=-16.0)
+    assert plain.decode(emissions(a, frames))[0].text == "7pn"  # both codes: the ink decides
+    mine = LexiconBeamDecoder(a, "lexicon", max_words=5000, lm_weight=0.3, word_score=0.0, oov_logprob=-16.0, user_words=["7pm"])
+    assert mine.lm_score("7pm", -16.0) > mine.lm_score("7pn", -16.0) == plain.lm_score("7pn", -16.0)
+    assert mine.decode(emissions(a, frames))[0].text == "7pm"
+
+
 def test_the_handwriting_and_speech_beams_share_one_trie_and_word_model():
     """Both beams spell the same words with the same word model: one trie and one KenLM serve
     both (each held about 70 MB), and each still reads its own output. A decoder with the
