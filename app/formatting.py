@@ -21,19 +21,30 @@ def fmt_rate(v) -> str:
 
 SENTENCE_ENDS = ".!?\n"
 PRONOUN_I = {"i": "I", "i'm": "I'm", "i've": "I've", "i'll": "I'll", "i'd": "I'd"}
+# days and months are always written with a capital; "may", "march" and "august" are also
+# everyday words, so they stay as read
+CALENDAR = {w: w.capitalize() for w in (
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "january february april june july september october november december").split()}
 
 
 def dictation_case(text: str, previous: str) -> str:
     """Speech as people write it: the speech model reads lower case only, so "i" (and "i'm",
-    "i'll"...) becomes "I", and a piece that starts a sentence (the text before it is empty or
-    ends in . ! ? or a line break) starts with a capital. Word for word: the words stay the
-    same in number and order, so their confidences still match them."""
-    words = [PRONOUN_I.get(w, w) for w in text.split(" ")]
+    "i'll"...) becomes "I", days and months take their capital ("thursday", "january"; a
+    word's "'s" too), and a piece that starts a sentence (the text before it is empty or ends
+    in . ! ? or a line break) starts with a capital. Word for word: the words stay the same in
+    number and order, so their confidences still match them."""
+    words = [PRONOUN_I.get(w) or _calendar(w) for w in text.split(" ")]
     out = " ".join(words)
     before = previous.rstrip(" \t")
     if not before or before[-1] in SENTENCE_ENDS:
         out = out[:1].upper() + out[1:]
     return out
+
+
+def _calendar(word: str) -> str:
+    stem, s = (word[:-2], word[-2:]) if word.endswith("'s") else (word, "")
+    return CALENDAR[stem] + s if stem in CALENDAR else word
 
 
 def join_text(previous: str, text: str) -> str:

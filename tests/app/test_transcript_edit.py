@@ -113,6 +113,10 @@ def test_dictation_is_cased_as_people_write():
     assert dictation_case("it is", "Done!  ") == "It is"
     assert dictation_case("", "") == ""
     assert dictation_case("ice in india", "") == "Ice in india"  # only the pronoun, not words that start with i
+    # days and months always take a capital (a tester's "thursday"); "may" and "march" are words too
+    assert dictation_case("see you on thursday in january", "So.") == "See you on Thursday in January"
+    assert dictation_case("sunday's game in may", "We") == "Sunday's game in may"
+    assert dictation_case("we may march in august", "") == "We may march in august"
 
 
 def test_a_spoken_sentence_goes_in_cased_with_its_doubt_marks(make_window, qtbot):
