@@ -43,8 +43,11 @@ def dictation_case(text: str, previous: str) -> str:
 
 
 def _calendar(word: str) -> str:
-    stem, s = (word[:-2], word[-2:]) if word.endswith("'s") else (word, "")
-    return CALENDAR[stem] + s if stem in CALENDAR else word
+    for end in ("'s", "s", ""):  # "thursday's", "mondays"
+        stem = word[: len(word) - len(end)]
+        if word.endswith(end) and stem in CALENDAR:
+            return CALENDAR[stem] + end
+    return word
 
 
 def join_text(previous: str, text: str) -> str:

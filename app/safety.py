@@ -138,7 +138,7 @@ def confirm_close(win: "MainWindow") -> bool:
     # while the question is open, the canvas's auto-commit waits: otherwise it commits (and
     # saves as a sample) the very ink that Discard is about to throw away
     win.handwriting.hold_commits(True)
-    ink = not win.handwriting.canvas.is_empty()
+    ink = not win.handwriting.canvas.is_empty() and win.handwriting.model_ready  # Save needs a reading
     buttons = QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
     if ink:
         buttons |= QMessageBox.StandardButton.Save
@@ -158,15 +158,21 @@ def confirm_close(win: "MainWindow") -> bool:
 
 def commit_ink_now(win: "MainWindow", timeout_ms: int = COMMIT_WAIT_MS) -> bool:
     """Commit the canvas's best reading and wait for it (the reading may still be running):
-    True once the canvas is empty. Ink read as nothing stays, with the panel's message."""
+    True once the canvas is empty. Ink read as nothing stays, with the panel's message; so
+    does ink whose reading failed, was cleared meanwhile, or took over `timeout_ms` (then
+    the commit is called off and the panel says so)."""
     panel = win.handwriting
     panel.commit()
-    if panel.canvas.is_empty():
-        return True
+    if panel.canvas.is_empty() or panel._commit_wanted is None:
+        return panel.canvas.is_empty()
     loop = QEventLoop()
-    panel.committed.connect(loop.quit)
+    poll = QTimer()  # the commit comes, or is dropped (a failed reading, Esc), or time runs out
+    poll.timeout.connect(lambda: (panel.canvas.is_empty() or panel._commit_wanted is None) and loop.quit())
+    poll.start(50)
     QTimer.singleShot(timeout_ms, loop.quit)
-    if panel._commit_wanted is not None:  # the reading is on its way: the commit follows it
-        loop.exec()
-    panel.committed.disconnect(loop.quit)
+    loop.exec()
+    poll.stop()
+    if not panel.canvas.is_empty() and panel._commit_wanted is not None:
+        panel._commit_wanted = None  # too late now: a reading that comes after must not commit behind the window
+        panel.status.setText("the reading took too long: the ink stays (Quit again to discard it)")
     return panel.canvas.is_empty()

@@ -331,15 +331,18 @@ class LexiconBeamDecoder:
             core = shown.lower()
             # a word with a digit inside its letters ("h1jkl", "qr5t") is unknown, not a
             # number, or a letter misread as a digit would beat the letter
-            # a personal word is a word even when it looks like a number or a code ("5pm", "b12"):
-            # the person's boost must count for it
-            number = None if core in self.personal else NUMBER_LOGPROB if NUMBER.fullmatch(core) else CODE_LOGPROB if CODE.fullmatch(core) else None
-            is_word = bool(core) and number is None
+            number = NUMBER_LOGPROB if NUMBER.fullmatch(core) else CODE_LOGPROB if CODE.fullmatch(core) else None
+            # a personal word is scored as a word even when it looks like a number or a code
+            # ("5pm", "b12"), so the person's boost counts; never below the number's price
+            personal = core in self.personal
+            is_word = bool(core) and (number is None or personal)
             # a word counts as the dictionary's only in a case a word is written in (lower,
             # Capitalised, UPPER, or the user's own spelling): "fOx" from the free search must
             # not borrow the score of "fox", or a shape read at the wrong size wins
             known = is_word and self._plain_case(shown, core)
             lp = (self.lm.logprob(prev, core) if known else None) if is_word else (number or NUMBER_LOGPROB)
+            if personal and number is not None:
+                lp = max(lp if lp is not None else oov_logprob, number)
             if lp is None:
                 lp = oov_logprob
             prev = core if known and core in self.lm else None

@@ -128,6 +128,13 @@ def test_a_line_without_room_for_descenders_is_not_counted(qtbot):
         canvas.resize(500, h)
         assert canvas.rows() == rows, h
         assert canvas.height() - canvas.guide_ys()[-1] >= DESCENDER_ROOM * canvas.line_pitch - 1e-9
+    shipped = InkCanvas()  # the same at the panel's own pitch (LINE_PITCH), sizes scaled to it
+    qtbot.addWidget(shipped)
+    k = shipped.line_pitch / 140.0
+    for h, rows in ((140, 1), (245, 1), (272, 2), (300, 2), (420, 3)):
+        shipped.resize(500, round(h * k))
+        assert shipped.rows() == rows, h
+        assert shipped.height() - shipped.guide_ys()[-1] >= DESCENDER_ROOM * shipped.line_pitch - 1e-9
     canvas.resize(500, 300)
     x = np.linspace(30, 200, 20)
     last = canvas.guide_ys()[-1]

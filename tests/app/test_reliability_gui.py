@@ -216,6 +216,33 @@ def test_quit_can_save_the_ink_into_the_text_first(make_window, standin_models, 
     assert (tmp_path / "userdata" / safety.DRAFT_NAME).read_text().strip() == text
 
 
+def test_quit_offers_save_only_with_a_model_and_gives_up_on_a_reading_that_never_comes(make_window, standin_models, qtbot, monkeypatch):
+    """Save needs a reading: without a model it is not offered; and a reading that never
+    comes (a failed job) is given up after the wait, the ink kept and the commit called off,
+    so a late reading cannot commit behind the person's back."""
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    win.ask_before_close = True
+    panel = win.handwriting
+    panel.pause_ms = 0
+    offered = []
+
+    def question(*args, **kwargs):
+        offered.append(args[3])
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    draw_ink(panel.canvas, zigzag(2))
+    qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
+    monkeypatch.setattr(panel, "model_ready", False)
+    win.close()
+    assert win.isVisible() and not offered[-1] & QMessageBox.StandardButton.Save
+    monkeypatch.setattr(panel, "model_ready", True)
+    panel._result_version = -1  # the newest ink's reading is still to come ...
+    monkeypatch.setattr(panel.worker, "submit", lambda *a, **k: None)  # ... and never will
+    assert not safety.commit_ink_now(win, timeout_ms=300)
+    assert not panel.canvas.is_empty() and panel._commit_wanted is None and "too long" in panel.status.text()
+
+
 def test_the_auto_commit_waits_while_quit_asks_about_the_ink(make_window, standin_models, tmp_path, qtbot, monkeypatch):
     """A tester wrote "cat" and pressed Ctrl+Q: behind the question the pause committed it
     (and saved it as a sample); Discard quit with "cat" in the autosaved text all the same."""

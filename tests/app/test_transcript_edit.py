@@ -116,6 +116,7 @@ def test_dictation_is_cased_as_people_write():
     # days and months always take a capital (a tester's "thursday"); "may" and "march" are words too
     assert dictation_case("see you on thursday in january", "So.") == "See you on Thursday in January"
     assert dictation_case("sunday's game in may", "We") == "Sunday's game in may"
+    assert dictation_case("on mondays", "We") == "on Mondays"
     assert dictation_case("we may march in august", "") == "We may march in august"
 
 

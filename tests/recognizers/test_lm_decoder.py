@@ -290,6 +290,10 @@ def test_a_personal_word_that_looks_like_a_code_keeps_its_boost():
     mine = LexiconBeamDecoder(a, "lexicon", max_words=5000, lm_weight=0.3, word_score=0.0, oov_logprob=-16.0, user_words=["7pm"])
     assert mine.lm_score("7pm", -16.0) > mine.lm_score("7pn", -16.0) == plain.lm_score("7pn", -16.0)
     assert mine.decode(emissions(a, frames))[0].text == "7pm"
+    # and never below what it would get as a code or a number (odd case, after another word)
+    assert mine.lm_score("7Pm", -16.0) == plain.lm_score("7Pm", -16.0)
+    years = LexiconBeamDecoder(a, "lexicon", max_words=5000, lm_weight=0.3, word_score=0.0, oov_logprob=-16.0, user_words=["2024"])
+    assert years.lm_score("in 2024", -16.0) >= plain.lm_score("in 2024", -16.0)
 
 
 def test_the_handwriting_and_speech_beams_share_one_trie_and_word_model():
