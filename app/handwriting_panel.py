@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.canvas import InkCanvas
-from app.widgets import Banner, CandidateBar, ElidedLabel
+from app.candidates import CandidateBar
+from app.widgets import Banner, ElidedLabel
 from app.workers import Job, RecognizerWorker
 
 # a new line below is scrolled into view after the pen has rested this long: people writing
@@ -194,6 +195,16 @@ class HandwritingPanel(QGroupBox):
 
     def choose(self, k: int) -> None:
         self.candidates.choose(k)
+
+    @property
+    def commit_pending(self) -> bool:
+        """A commit is waiting for the newest reading of the ink."""
+        return self._commit_wanted is not None
+
+    def call_off_commit(self, why: str) -> None:
+        """Drop the commit waiting for its reading (the reading, when it comes, only shows)."""
+        self._commit_wanted = None
+        self.status.setText(why)
 
     def _want_commit(self, what: str) -> None:
         self.pause_timer.stop()

@@ -163,16 +163,16 @@ def commit_ink_now(win: "MainWindow", timeout_ms: int = COMMIT_WAIT_MS) -> bool:
     the commit is called off and the panel says so)."""
     panel = win.handwriting
     panel.commit()
-    if panel.canvas.is_empty() or panel._commit_wanted is None:
+    if panel.canvas.is_empty() or not panel.commit_pending:
         return panel.canvas.is_empty()
     loop = QEventLoop()
     poll = QTimer()  # the commit comes, or is dropped (a failed reading, Esc), or time runs out
-    poll.timeout.connect(lambda: (panel.canvas.is_empty() or panel._commit_wanted is None) and loop.quit())
+    poll.timeout.connect(lambda: (panel.canvas.is_empty() or not panel.commit_pending) and loop.quit())
     poll.start(50)
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
     poll.stop()
-    if not panel.canvas.is_empty() and panel._commit_wanted is not None:
-        panel._commit_wanted = None  # too late now: a reading that comes after must not commit behind the window
-        panel.status.setText("the reading took too long: the ink stays (Quit again to discard it)")
+    if not panel.canvas.is_empty() and panel.commit_pending:
+        # too late now: a reading that comes after must not commit behind the window
+        panel.call_off_commit("the reading took too long: the ink stays (Quit again to discard it)")
     return panel.canvas.is_empty()

@@ -19,6 +19,7 @@ from recognizers.decoding.confidence import nbest_shares
 from recognizers.decoding.ctc import aligned_confidence, ctc_log_likelihood
 from recognizers.decoding.hypothesis import join_lines
 from recognizers.decoding.views import read_views
+from recognizers.devices import PRECISIONS, pick_device, pick_precision, usable_device  # noqa: F401  (their home was here)
 from recognizers.ink import Ink
 from recognizers.ink_lines import digit_groups, drop_outliers, marks_host, split_lines, split_words
 from recognizers.ink_views import VIEWS, ink_views
@@ -39,48 +40,6 @@ _DIGITS = re.compile(r"[0-9]+( [0-9]+)*")  # a reading of digits alone (`_digits
 def default_model_path(modality: str) -> Path:
     """The shipped model for `handwriting` or `speech`."""
     return resource_path("models", f"{modality}.pt")
-
-
-def pick_device(name: str = "auto") -> str:
-    """`auto` means the first CUDA device when there is one, else the CPU."""
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return name
-
-
-def usable_device(name: str = "auto") -> tuple[str, str]:
-    """(device, note): the device to run on, and why it is not the one asked for ("" when it
-    is). A saved device that no longer works (``cuda:3``, a GPU that is gone, a typo) means
-    the CPU, never a recognizer left unloaded."""
-    if name == "auto":
-        return pick_device(name), ""
-    try:
-        dev = torch.device(name)
-    except (RuntimeError, ValueError, TypeError):
-        return "cpu", f"the device {name!r} is not known here; using the CPU"
-    if dev.type == "cuda":
-        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if n == 0 or (dev.index or 0) >= n:
-            return "cpu", f"{name} is not available here; using the CPU"
-    elif dev.type != "cpu":
-        return "cpu", f"Scrivox runs on the CPU or CUDA, not {name}; using the CPU"
-    return name, ""
-
-
-PRECISIONS = ("auto", "float32", "bfloat16")
-
-
-def pick_precision(device: str, name: str = "auto") -> torch.dtype:
-    """The number type the network runs in. `auto`: bfloat16 on a CPU with AMX tiles, where
-    oneDNN's bfloat16 LSTM reads a word about 1.5 times and a line about 1.8 times faster
-    than float32 (docs/handwriting.md, *Speed*); float32 everywhere else, since on CPUs
-    without AMX bfloat16 measured slower (AVX512-BF16 alone: even; AVX2: 3-4 times slower)."""
-    if name not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {name!r}")
-    if name == "auto":
-        amx = getattr(torch._C._cpu, "_is_amx_tile_supported", lambda: False)()
-        return torch.bfloat16 if torch.device(device).type == "cpu" and amx else torch.float32
-    return torch.bfloat16 if name == "bfloat16" else torch.float32
 
 
 CHARSETS = {
@@ -288,8 +247,8 @@ class Recognizer:
         words = split_words(line, self.word_gap)
         if len(words) == 1:
             return self._digits_apart(line, self._read(line, charset), charset)
-        parts = self._read_words([[line[i] for i in g] for g in words], charset)
-        parts = [self._digits_apart([line[i] for i in g], p, charset) for g, p in zip(words, parts)]
+        inks = [[line[i] for i in g] for g in words]
+        parts = [self._digits_apart(w, p, charset) for w, p in zip(inks, self._read_words(inks, charset))]
         read = [p for p in parts if p and p[0].text.strip()]  # a word read as nothing adds no space
         if len(read) > 1:
             return join_lines(read, sep=" ")
@@ -308,20 +267,21 @@ class Recognizer:
         if len(pieces) < 2:
             return hyps
         parts = self._read_words([[word[i] for i in g] for g in pieces], "digits")  # within any hint that gave digits
-        if len(parts) != len(pieces) or not all(p and p[0].text.strip() for p in parts):
+        if not all(p and p[0].text.strip() for p in parts):
             return hyps
         return join_lines(parts, sep=" ")
 
     def _read_words(self, words: list[Ink], charset: str | None) -> list[list[Hypothesis]]:
-        """Hypotheses for each piece of ink that has features, all read in one batch (with
-        their views, `ink_views`, when that is on)."""
+        """Hypotheses for each piece of ink, in order (none for a piece without features), all
+        read in one batch (with their views, `ink_views`, when that is on)."""
         n_views = len(VIEWS) + 1 if self.ink_views else 1
         views = [v for w in words for v in (ink_views(w) if self.ink_views else [w])]
         feats = [self.features(v) for v in views]
         keep = [k for k in range(len(words)) if all(len(f) for f in feats[k * n_views:(k + 1) * n_views])]
         lps = self._batch_log_probs([f for k in keep for f in feats[k * n_views:(k + 1) * n_views]])
         lps = [self._restrict(lp, charset) for lp in lps]
-        return [read_views(self.decoder, self.ckpt.alphabet, lps[j * n_views:(j + 1) * n_views], self.search_views) for j in range(len(keep))]
+        read = {k: read_views(self.decoder, self.ckpt.alphabet, lps[j * n_views:(j + 1) * n_views], self.search_views) for j, k in enumerate(keep)}
+        return [read.get(k, []) for k in range(len(words))]
 
     @torch.inference_mode()
     def _batch_log_probs(self, feats: list[np.ndarray]) -> list[torch.Tensor]:

@@ -55,7 +55,7 @@ def evaluate_models(config: dict, models: list[str], device: str = "cpu") -> dic
     import torch
 
     from recognizers.checkpoint import load_checkpoint
-    from recognizers.recognizer import pick_device
+    from recognizers.devices import pick_device
     from recognizers.training.datasets import InkSet, SpeechSet
     from recognizers.training.encoded import EncodedSet, check_cache_encoder
     from recognizers.training.loop import TrainConfig, evaluate_model

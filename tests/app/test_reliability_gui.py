@@ -182,21 +182,27 @@ def test_quit_asks_before_discarding_ink(make_window, qtbot, monkeypatch):
     assert not win.isVisible()
 
 
-def test_quit_can_save_the_ink_into_the_text_first(make_window, standin_models, tmp_path, qtbot, monkeypatch):
-    """A new user with ink on the canvas pressed Ctrl+Q and was offered only Discard and Cancel.
-    Save commits the best reading of the ink (waiting for it), the text is saved, and the
-    window closes; ink that reads as nothing stays, and so does the window."""
+def _quit_answered(make_window, standin_models, monkeypatch, button):
+    """A window that asks before quitting (no pause commit), every question answered with
+    `button`: the window, its handwriting panel and the (text, buttons) of each question."""
     win = make_window(handwriting_model=standin_models["handwriting"])
     win.ask_before_close = True
-    panel = win.handwriting
-    panel.pause_ms = 0
+    win.handwriting.pause_ms = 0
     asked = []
 
     def question(*args, **kwargs):
         asked.append((args[2], args[3]))
-        return QMessageBox.StandardButton.Save
+        return button
 
     monkeypatch.setattr(QMessageBox, "question", question)
+    return win, win.handwriting, asked
+
+
+def test_quit_can_save_the_ink_into_the_text_first(make_window, standin_models, tmp_path, qtbot, monkeypatch):
+    """A new user with ink on the canvas pressed Ctrl+Q and was offered only Discard and Cancel.
+    Save commits the best reading of the ink (waiting for it), the text is saved, and the
+    window closes; ink that reads as nothing stays, and so does the window."""
+    win, panel, asked = _quit_answered(make_window, standin_models, monkeypatch, QMessageBox.StandardButton.Save)
     win.show()
     draw_ink(panel.canvas, zigzag(3))
     qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
@@ -220,22 +226,12 @@ def test_quit_offers_save_only_with_a_model_and_gives_up_on_a_reading_that_never
     """Save needs a reading: without a model it is not offered; and a reading that never
     comes (a failed job) is given up after the wait, the ink kept and the commit called off,
     so a late reading cannot commit behind the person's back."""
-    win = make_window(handwriting_model=standin_models["handwriting"])
-    win.ask_before_close = True
-    panel = win.handwriting
-    panel.pause_ms = 0
-    offered = []
-
-    def question(*args, **kwargs):
-        offered.append(args[3])
-        return QMessageBox.StandardButton.Cancel
-
-    monkeypatch.setattr(QMessageBox, "question", question)
+    win, panel, asked = _quit_answered(make_window, standin_models, monkeypatch, QMessageBox.StandardButton.Cancel)
     draw_ink(panel.canvas, zigzag(2))
     qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
     monkeypatch.setattr(panel, "model_ready", False)
     win.close()
-    assert win.isVisible() and not offered[-1] & QMessageBox.StandardButton.Save
+    assert win.isVisible() and not asked[-1][1] & QMessageBox.StandardButton.Save
     monkeypatch.setattr(panel, "model_ready", True)
     panel._result_version = -1  # the newest ink's reading is still to come ...
     monkeypatch.setattr(panel.worker, "submit", lambda *a, **k: None)  # ... and never will

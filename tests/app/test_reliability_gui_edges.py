@@ -38,7 +38,7 @@ def test_a_long_candidate_is_elided_and_the_window_does_not_grow(make_window, st
 
 
 def test_readings_that_differ_only_in_spaces_show_as_one_candidate(qtbot):
-    from app.widgets import CandidateBar
+    from app.candidates import CandidateBar
 
     bar = CandidateBar(5)
     qtbot.addWidget(bar)
