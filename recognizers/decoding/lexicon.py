@@ -201,7 +201,11 @@ class LexiconBeamDecoder:
             words = WORDS.read_text().split()[:max_words]
             # a personal "word" with a space in it cannot be a lexicon entry, and KenLM
             # refuses a unigram with one: such an entry is left out
-            user = [w for w in (user_words or []) if w.strip() and not any(c.isspace() for c in w)]
+            typed = [w for w in (user_words or []) if w.strip() and not any(c.isspace() for c in w)]
+            # a word typed with a comma or quotes ("Scrivox,", "(Ngozi)") is also the bare word:
+            # the ranking looks words up without their edge punctuation (`lm_score`)
+            bare = [core for w in typed if (core := w.strip(EDGE_PUNCT)) and core != w]
+            user = list(dict.fromkeys(typed + bare))
             self.personal = {u.lower() for u in user}
             for u in user:  # the user's own spelling (e.g. "McArthur") is kept for `_cased`
                 if self.cased and alphabet.covers(u) and u != u.lower():
@@ -327,7 +331,7 @@ class LexiconBeamDecoder:
         breaks the chain: the next word is scored without context."""
         total, prev = 0.0, None
         for w in text.split():
-            shown = w.strip(".,;:!?\"'()-/&%$+=@#")
+            shown = w.strip(EDGE_PUNCT)
             core = shown.lower()
             # a word with a digit inside its letters ("h1jkl", "qr5t") is unknown, not a
             # number, or a letter misread as a digit would beat the letter
@@ -368,6 +372,7 @@ def _folded(em: torch.Tensor, fold: tuple[torch.Tensor, torch.Tensor, torch.Tens
     return torch.where(has_upper, torch.logaddexp(out, em[:, upper]), out).contiguous()
 
 
+EDGE_PUNCT = ".,;:!?\"'()-/&%$+=@#"  # stripped from a word's ends before it is looked up
 NUMBER_LOGPROB = -3.0  # numbers, and lone punctuation, are neither words nor out-of-vocabulary
 # a number: digits and signs without a letter ("3.50", "2-3+4", "510-874-3861"), an ordinal or a
 # decade ("21st", "1990s"); a code: one or two letters and a block of digits, either way round

@@ -316,3 +316,16 @@ def test_the_handwriting_and_speech_beams_share_one_trie_and_word_model():
     del hw, sp
     gc.collect()
     assert gone() is None
+
+
+def test_a_personal_word_typed_with_punctuation_is_the_bare_word_too():
+    """A tester typed "Scrivox," and "(McArthur)" into the vocabulary and neither was ever
+    read: the lexicon held them with their punctuation, which the ink and the voice lack."""
+    sp = Alphabet.speech()
+    lp = emissions(sp, spell([{"s": 0.9}, {"c": 0.9}, {"r": 0.9}, {"l": 0.5, "i": 0.4}, {"v": 0.9}, {"o": 0.9}, {"x": 0.9}]))
+    assert LexiconBeamDecoder(sp, "lexicon", user_words=["Scrivox,"]).decode(lp)[0].text == "scrivox"
+    hw = Alphabet.handwriting()
+    ink = spell([{"M": 0.9}, {"c": 0.9}, {"A": 0.9}, {"r": 0.9}, {"t": 0.9}, {"h": 0.9}, {"u": 0.5, "n": 0.4}, {"r": 0.9}])
+    mine = LexiconBeamDecoder(hw, "lexicon", user_words=["(McArthur)"])
+    assert mine.decode(emissions(hw, ink))[0].text == "McArthur"
+    assert mine.prior("McArthur,") == mine.prior("McArthur") > LexiconBeamDecoder(hw, "lexicon").prior("McArthur")
