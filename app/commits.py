@@ -10,7 +10,8 @@ import numpy as np
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from app.formatting import dictation_case
+from app.formatting import dictate
+from app.settings import RecognitionOptions
 from recognizers.modality import Modality
 
 
@@ -23,6 +24,11 @@ class Commits:
 
     def set_save_samples(self, on: bool) -> None:
         self.act_save_samples.setChecked(on)
+
+    @property
+    def spoken_punctuation(self) -> bool:
+        """Settings ▸ Recognition: "comma", "period", "new line"... said become marks."""
+        return RecognitionOptions.load(self.settings).spoken_punctuation
 
     def _handwriting_committed(self, text: str, ink: list[np.ndarray]) -> None:
         self.append_text(text, self.handwriting.last_commit_words)
@@ -64,10 +70,10 @@ class Commits:
             self.sample_labels.track(len(whole) - len(shown), shown, label, speech, self.store.last_key)
 
     def _speech_final(self, uid: int, text: str, audio: np.ndarray) -> None:
-        shown = dictation_case(text.strip(), self.text.toPlainText())
         words = self.speech.last_final_words
-        if len(words) == len(shown.split()):  # the same words, some capitalised: their confidences follow
-            words = [(w, c) for w, (_, c) in zip(shown.split(), words)]
+        if [w for w, _ in words] != text.split():  # not this text's words: no confidences to show
+            words = [(w, 1.0) for w in text.split()]
+        shown, words = dictate(words, self.text.toPlainText(), self.spoken_punctuation)
         self.append_text(shown, words)
         self.speechCommitted.emit(shown)  # what Send to window types: the text as shown
         if self.save_samples and text.strip() and audio is not None and len(audio):

@@ -28,18 +28,52 @@ CALENDAR = {w: w.capitalize() for w in (
     "january february april june july september october november december").split()}
 
 
-def dictation_case(text: str, previous: str) -> str:
-    """Speech as people write it: the speech model reads lower case only, so "i" (and "i'm",
-    "i'll"...) becomes "I", days and months take their capital ("thursday", "january"; a
-    word's "'s" too), and a piece that starts a sentence (the text before it is empty or ends
-    in . ! ? or a line break) starts with a capital. Word for word: the words stay the same in
-    number and order, so their confidences still match them."""
-    words = [PRONOUN_I.get(w) or _calendar(w) for w in text.split(" ")]
-    out = " ".join(words)
-    before = previous.rstrip(" \t")
-    if not before or before[-1] in SENTENCE_ENDS:
-        out = out[:1].upper() + out[1:]
-    return out
+# what a person says for a mark when dictating, as desktop dictation takes it
+SPOKEN_MARKS: dict[tuple[str, ...], str] = {
+    ("question", "mark"): "?", ("exclamation", "mark"): "!", ("exclamation", "point"): "!",
+    ("full", "stop"): ".", ("new", "paragraph"): "\n\n", ("new", "line"): "\n",
+    ("period",): ".", ("comma",): ",", ("colon",): ":", ("semicolon",): ";",
+}
+# after these the same words name a thing ("a new line", "the full stop", "this period")
+NAMING = set("a an the this that these those each every one no any some its his her their our my your".split())
+
+
+def dictation_case(text: str, previous: str, punctuation: bool = False) -> str:
+    """Speech as people write it (`dictate`), for a text without confidences."""
+    return dictate([(w, 1.0) for w in text.split()], previous, punctuation)[0]
+
+
+def dictate(words: list[tuple[str, float]], previous: str, punctuation: bool = False) -> tuple[str, list[tuple[str, float]]]:
+    """The text to append for the speech model's (word, confidence) pairs, and the pairs of
+    the words it shows. The model reads lower case only, so "i" (and "i'm", "i'll"...)
+    becomes "I", days and months take their capital ("thursday", "january"; a word's "'s"
+    too), and a word that starts a sentence (after . ! ? or a line break, or at the start of
+    the text) takes one. With `punctuation`, spoken marks become marks: "comma" → ",",
+    "question mark" → "?", "new line" → a line break (`SPOKEN_MARKS`), except after a word
+    that makes them a name ("a new line")."""
+    out, shown = "", []
+    k = 0
+    while k < len(words):
+        w = words[k][0]
+        mark = None
+        if punctuation and (k == 0 or words[k - 1][0] not in NAMING):
+            for said, m in SPOKEN_MARKS.items():
+                if tuple(x for x, _ in words[k:k + len(said)]) == said:
+                    mark, k = m, k + len(said)
+                    break
+        if mark is not None:
+            out = out.rstrip(" ") + mark  # a mark holds on to the word before it
+            continue
+        w = PRONOUN_I.get(w) or _calendar(w)
+        before = (previous + out).rstrip(" \t")
+        if not before or before[-1] in SENTENCE_ENDS:
+            w = w[:1].upper() + w[1:]
+        if out and not out[-1].isspace():
+            out += " "
+        out += w
+        shown.append((w, words[k][1]))
+        k += 1
+    return out, shown
 
 
 def _calendar(word: str) -> str:

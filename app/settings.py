@@ -84,6 +84,7 @@ class RecognitionOptions:
     decoders: dict = field(default_factory=lambda: {"handwriting": DEFAULT_DECODER, "speech": DEFAULT_DECODER})
     ink_views: bool = True  # handwriting read in five views (recognizers.ink_views): fewer errors, slower
     speech_views: bool = False  # speech read at three speeds (recognizers.recognizer.SPEED_VIEWS): 2-3x the time
+    spoken_punctuation: bool = True  # "comma", "new line"... said become marks (app.formatting.dictate)
 
     def views(self, modality: str) -> bool:
         return self.ink_views if modality == "handwriting" else self.speech_views
@@ -103,6 +104,7 @@ class RecognitionOptions:
             o.decoders[m] = d if d in dict(DECODER_CHOICES) else DEFAULT_DECODER
         o.ink_views = as_bool(settings.value("recognition/ink_views"), cls.ink_views)
         o.speech_views = as_bool(settings.value("recognition/speech_views"), cls.speech_views)
+        o.spoken_punctuation = as_bool(settings.value("recognition/spoken_punctuation"), cls.spoken_punctuation)
         return o
 
     def save(self, settings: QSettings) -> None:
@@ -112,6 +114,7 @@ class RecognitionOptions:
             settings.setValue(f"recognition/decoder_{m}", d)
         settings.setValue("recognition/ink_views", "true" if self.ink_views else "false")
         settings.setValue("recognition/speech_views", "true" if self.speech_views else "false")
+        settings.setValue("recognition/spoken_punctuation", "true" if self.spoken_punctuation else "false")
         settings.sync()
 
 

@@ -113,6 +113,12 @@ class SettingsDialog(QDialog):
                                            "up to a point fewer word errors, for two to three times the time of a final "
                                            "reading (the live text while you speak is not slowed).")
         form.addRow("", self.speech_views_check)
+        self.punctuation_check = QCheckBox("Spoken punctuation: say “comma”, “period”, “question mark”, “new line”")
+        self.punctuation_check.setToolTip("When you dictate, these words become , . ? and a line break (also “full stop”, "
+                                          "“exclamation mark”, “colon”, “semicolon”, "
+                                          "“new paragraph”). After “a”, “the” and the like "
+                                          "they stay words: “a new line”.")
+        form.addRow("", self.punctuation_check)
         box = QGroupBox("Recognition")
         box.setLayout(form)
         rl.addWidget(box)
@@ -189,6 +195,7 @@ class SettingsDialog(QDialog):
             c.currentIndexChanged.connect(self._recognition_changed)
         self.views_check.toggled.connect(self._recognition_changed)
         self.speech_views_check.toggled.connect(self._recognition_changed)
+        self.punctuation_check.toggled.connect(self._recognition_changed)
         self.words_save.clicked.connect(self.save_words)
         self.training.modelsChanged.connect(self.models_changed)
         # the dialog may be closed while a run goes on: the window's status bar tells the end
@@ -264,6 +271,7 @@ class SettingsDialog(QDialog):
             c.setCurrentIndex(max(0, c.findData(o.decoders[m])))
         self.views_check.setChecked(o.ink_views)
         self.speech_views_check.setChecked(o.speech_views)
+        self.punctuation_check.setChecked(o.spoken_punctuation)
         self.words_edit.setPlainText("\n".join(read_user_words(self.words_path)))
         self._words_saved = self.words_edit.toPlainText().split()  # what the file holds (a close saves any change)
         self._close_refused = False  # a close kept the dialog open once: the words could not be saved
@@ -274,7 +282,7 @@ class SettingsDialog(QDialog):
 
     def options(self) -> RecognitionOptions:
         return RecognitionOptions(self.device_combo.currentData(), {m: c.currentData() for m, c in self.decoder_combos.items()},
-                                  self.views_check.isChecked(), self.speech_views_check.isChecked())
+                                  self.views_check.isChecked(), self.speech_views_check.isChecked(), self.punctuation_check.isChecked())
 
     def _recognition_changed(self) -> None:
         old = RecognitionOptions.load(self.ctx.settings)

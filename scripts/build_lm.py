@@ -38,6 +38,7 @@ from recognizers.synth.prose import (  # noqa: E402
     without_held_out,
 )
 
+DICTATION_FLOOR = 1e-4  # about "mark"'s frequency in wordfreq, a third of "come"'s
 WORD = re.compile(r"^[a-z]+(?:'[a-z]+)?$")
 QUOTE = re.compile(r'"([^"]+)"')
 
@@ -95,7 +96,13 @@ def main() -> None:
             words.append((w, wordfreq.word_frequency(w, "en", "large")))
         if len(words) >= args.words:
             break
-    total = sum(f for _, f in words)
+    # the words said for marks in dictation (app.formatting.SPOKEN_MARKS) are far more common
+    # in dictated speech than in written text: "comma" (10^-5.7 in wordfreq) was read "come"
+    from app.formatting import SPOKEN_MARKS
+
+    said = {w for phrase in SPOKEN_MARKS for w in phrase}
+    total = sum(f for _, f in words)  # of wordfreq's own figures: every other word keeps its value
+    words = [(w, max(f, DICTATION_FLOOR * total) if w in said else f) for w, f in words]
     unigram_p = {w: f / total for w, f in words}
 
     from recognizers.synth.spoken import TextBank

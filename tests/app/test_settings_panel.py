@@ -175,6 +175,10 @@ def test_settings_switch_the_views_of_each_recognizer_without_a_reload(make_wind
     # a damaged value reads as the default
     win.settings.setValue("recognition/ink_views", "maybe")
     assert RecognitionOptions.load(win.settings).ink_views is True
+    # spoken punctuation: on by default, its box writes the setting the next commit reads
+    assert d.punctuation_check.isChecked() and win.spoken_punctuation
+    d.punctuation_check.setChecked(False)
+    assert win.settings.value("recognition/spoken_punctuation") == "false" and not win.spoken_punctuation
 
 
 def test_a_prefix_decoder_saved_before_the_beam_became_the_default_is_read_as_the_default(tmp_path):

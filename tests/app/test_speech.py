@@ -61,7 +61,7 @@ def test_no_microphone_shows_a_message_and_the_rest_works(make_window, standin_m
     with qtbot.waitSignal(sp.fileTranscribed, timeout=20_000) as blocker:
         sp.transcribe_file(str(path))
     assert blocker.args[1].strip()
-    assert win.text.toPlainText() == dictation_case(blocker.args[1].strip(), "")  # the start of the text: a capital
+    assert win.text.toPlainText() == dictation_case(blocker.args[1], "", punctuation=True)  # the start of the text: a capital
 
 
 def test_live_audio_gives_partials_then_the_final(make_window, standin_models, spoken_audio, qtbot):
@@ -92,7 +92,7 @@ def test_live_audio_gives_partials_then_the_final(make_window, standin_models, s
     assert len(spoken_audio) <= len(utterance) <= len(spoken_audio) + int(0.7 * 16_000)
     reference = Recognizer.load(standin_models["speech"], device="cpu", decoder=DEFAULT_DECODER).recognize(utterance)
     assert final_text == reference.text and final_text
-    assert win.text.toPlainText() == dictation_case(final_text.strip(), "")  # as people write it: "I", a capital first
+    assert win.text.toPlainText() == dictation_case(final_text, "", punctuation=True)  # as people write it: "I", a capital first
     assert sp.partial_lags_ms and max(sp.partial_lags_ms) < 5_000
 
 
@@ -168,6 +168,29 @@ def test_a_wav_cut_short_is_read_and_said_to_be_cut_short(make_window, standin_m
     assert not win.speech.banner.isHidden() and win.speech.banner.level == "warning"
     said = len(spoken_audio) / 16_000
     assert f"cut.wav is cut short: its header promises {said:.1f} s of audio" in win.speech.banner.text()
+
+
+def test_dictated_punctuation_is_written_as_marks_by_the_shipped_model(make_window, tmp_path, qtbot):
+    """"send it to me period new line thanks", said, is written "Send it to me." and
+    "Thanks" on the next line; with Spoken punctuation off, the words as said."""
+    import shutil
+    import subprocess
+
+    from recognizers.recognizer import default_model_path
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (apt install espeak-ng); it renders the test speech")
+    wav = tmp_path / "letter.wav"
+    subprocess.run(["espeak-ng", "-w", str(wav), "send it to me period new line thanks"], check=True, capture_output=True)
+    win = make_window(speech_model=default_model_path("speech"))
+    with qtbot.waitSignal(win.speech.fileTranscribed, timeout=60_000):
+        win.speech.transcribe_file(str(wav))
+    assert win.text.toPlainText() == "Send it to me.\nThanks"
+    win.settings.setValue("recognition/spoken_punctuation", "false")  # as the settings panel's box writes it
+    win.text.setPlainText("")
+    with qtbot.waitSignal(win.speech.fileTranscribed, timeout=60_000):
+        win.speech.transcribe_file(str(wav))
+    assert win.text.toPlainText() == "Send it to me period new line thanks"
 
 
 @pytest.mark.skipif(os.environ.get("SCRIVOX_TEST_PULSE") != "1", reason="plays audio to the default output: set SCRIVOX_TEST_PULSE=1 with a PulseAudio null sink whose monitor is the default source (see DESIGN.md)")

@@ -32,6 +32,10 @@ def test_punctuation_written_on_its_own_joins_the_word_before_it(qtbot):
         ed.append_committed(piece, [(piece, 0.1)])
     assert ed.toPlainText() == "cat. the dog, then!"
     assert ed.doubtful_words() == ["cat", "the", "dog", "then"]  # the marks sit on the words
+    # a line break said at the end or the start of an utterance ("new line") is kept
+    for piece in ("Thanks.\n", "Bye", "\n\nSee you"):
+        ed.append_committed(piece)
+    assert ed.toPlainText().endswith("then! Thanks.\nBye\n\nSee you")
 
 
 def test_editing_a_marked_word_removes_its_mark(qtbot):
@@ -118,6 +122,25 @@ def test_dictation_is_cased_as_people_write():
     assert dictation_case("sunday's game in may", "We") == "Sunday's game in may"
     assert dictation_case("on mondays", "We") == "on Mondays"
     assert dictation_case("we may march in august", "") == "We may march in august"
+
+
+def test_spoken_punctuation_becomes_marks_and_a_named_mark_stays_words():
+    """Desktop dictation takes "comma", "period", "new line"... as marks; a person dictating
+    a letter got "dear john comma new paragraph" written out."""
+    from app.formatting import dictate, dictation_case
+
+    assert dictation_case("hello comma how are you question mark", "", True) == "Hello, how are you?"
+    assert dictation_case("send it period new line thanks exclamation point", "", True) == "Send it.\nThanks!"
+    assert dictation_case("dear john comma new paragraph we met full stop", "", True) == "Dear john,\n\nWe met."
+    assert dictation_case("bring colon apples semicolon pears", "", True) == "Bring: apples; pears"
+    assert dictation_case("period", "It rained", True) == "."  # said alone after a pause: it ends the sentence before
+    assert dictation_case("then we left", "It rained.", True) == "Then we left"
+    # after "a", "the", "this"... the words name the thing
+    assert dictation_case("start a new line after the full stop in this period", "", True) == "Start a new line after the full stop in this period"
+    assert dictation_case("hello comma you", "", False) == "Hello comma you"  # the setting off: words as said
+    # the words shown keep their confidences; the marks have none
+    text, words = dictate([("i", 0.9), ("came", 0.4), ("period", 0.8), ("you", 0.7), ("left", 0.6)], "", True)
+    assert text == "I came. You left" and words == [("I", 0.9), ("came", 0.4), ("You", 0.7), ("left", 0.6)]
 
 
 def test_a_spoken_sentence_goes_in_cased_with_its_doubt_marks(make_window, qtbot):

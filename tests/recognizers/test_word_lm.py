@@ -39,6 +39,11 @@ def test_arpa_round_trip_and_restriction(lm: WordLM, tmp_path) -> None:
     for prev in ("the", "cat", None):
         for w in UNI:
             assert back.logprob(prev, w) == pytest.approx(lm.logprob(prev, w), abs=1e-4)
+    # read back, the bigrams are packed (PackedBigrams) and answer as the dict did
+    assert type(back.bigram) is not dict and len(back.bigram) == len(lm.bigram)
+    assert {k: round(p, 4) for k, p in back.bigram.items()} == {k: round(p, 4) for k, p in lm.bigram.items()}
+    assert ("cat", "sat") in back.bigram and ("cat", "ran") not in back.bigram and ("zebra", "sat") not in back.bigram
+    assert back.bigram.get(("the", "zebra")) is None
     small = back.restricted(["the", "cat"], {"McArthur".lower(): -1.0})
     assert "dog" not in small and "mcarthur" in small
     assert all(a in small and b in small for a, b in small.bigram)
