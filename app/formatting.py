@@ -3,6 +3,8 @@ piece joins the text before it (in the text area and in another window alike).""
 
 from __future__ import annotations
 
+from recognizers.text_norm import SPOKEN_MARKS
+
 
 def fmt_duration(s: float | None) -> str:
     if s is None or s != s or s < 0:
@@ -28,12 +30,6 @@ CALENDAR = {w: w.capitalize() for w in (
     "january february april june july september october november december").split()}
 
 
-# what a person says for a mark when dictating, as desktop dictation takes it
-SPOKEN_MARKS: dict[tuple[str, ...], str] = {
-    ("question", "mark"): "?", ("exclamation", "mark"): "!", ("exclamation", "point"): "!",
-    ("full", "stop"): ".", ("new", "paragraph"): "\n\n", ("new", "line"): "\n",
-    ("period",): ".", ("comma",): ",", ("colon",): ":", ("semicolon",): ";",
-}
 # after these the same words name a thing ("a new line", "the full stop", "this period")
 NAMING = set("a an the this that these those each every one no any some its his her their our my your".split())
 

@@ -353,7 +353,9 @@ class TrainingPanel(QWidget, InterruptedRuns):
             self.plot.set_reference(b)
             if b > 0:
                 color = "#1e7b34" if a < b else ("#b3261e" if a > b else "inherit")
-                verdict = f"<br><span style='color:{color}'>Character errors {'down' if a <= b else 'up'} {abs(100 * (b - a) / b):.0f} % relative.</span>"
+                change = round(100 * (b - a) / b)
+                said = f"{'down' if change > 0 else 'up'} {abs(change)} % relative" if change else "unchanged"
+                verdict = f"<br><span style='color:{color}'>Character errors {said}.</span>"
         cmp = compare_figures(before, after, result.get("before_source", ""))
         if plan is not None and plan.base_model:  # an old model to compare with
             warn = cmp.warnings(plan.base_name or "the model in use")

@@ -35,6 +35,8 @@ MAX_UTTERANCE_S = 20.0  # longest piece read in one pass (the microphone's limit
 # of 0.05 (docs/speech.md, *Session 23*)
 SPEED_VIEWS = (0.95, 1.05)
 _DIGITS = re.compile(r"[0-9]+( [0-9]+)*")  # a reading of digits alone (`_digits_apart`)
+KNOWN_GAPS = (0.8, 0.6)  # narrower gaps a piece read with an unknown word is cut at (`_known_apart`)
+COMMON_WORD = -4.5  # ... when each part reads as a word at least this common (log10 unigram)
 
 
 def default_model_path(modality: str) -> Path:
@@ -246,13 +248,37 @@ class Recognizer:
         A word read on its own reads as the model learnt words, without a neighbour's ink."""
         words = split_words(line, self.word_gap)
         if len(words) == 1:
-            return self._digits_apart(line, self._read(line, charset), charset)
+            return self._known_apart(line, self._digits_apart(line, self._read(line, charset), charset), charset)
         inks = [[line[i] for i in g] for g in words]
-        parts = [self._digits_apart(w, p, charset) for w, p in zip(inks, self._read_words(inks, charset))]
+        parts = [self._known_apart(w, self._digits_apart(w, p, charset), charset) for w, p in zip(inks, self._read_words(inks, charset))]
         read = [p for p in parts if p and p[0].text.strip()]  # a word read as nothing adds no space
         if len(read) > 1:
             return join_lines(read, sep=" ")
         return read[0] if read else next((p for p in parts if p), [])  # all empty: the decoder's own answer
+
+    def _known_apart(self, piece: Ink, hyps: list[Hypothesis], charset: str | None) -> list[Hypothesis]:
+        """A piece read with a word the lexicon does not know, whose ink has gaps narrower than
+        a word gap (`KNOWN_GAPS`, reference heights), is cut at the widest of them that make
+        every part read as a known word, and the parts are joined with spaces: "the dog is
+        very", written with gaps of 0.7 heights, read "the dogisvery". The lexicon decides
+        because gaps this narrow also part the letters of one word (a word read right stays
+        whole, and an unknown word that is a name stays whole unless every part is a word)."""
+        known = getattr(self.decoder, "known", None)
+        text = hyps[0].text if hyps else ""
+        if known is None or self.word_gap == float("inf") or all(known(w) for w in text.split()):
+            return hyps
+        tried: list[list[list[int]]] = []
+        for gap in KNOWN_GAPS:
+            groups = split_words(piece, gap, spaced=False)
+            if len(groups) < 2 or groups in tried or len(groups) > len(text.replace(" ", "")):
+                continue
+            tried.append(groups)
+            parts = self._read_words([[piece[i] for i in g] for g in groups], charset)
+            if all(p and p[0].text.strip() and all(self.decoder.common(w, COMMON_WORD) for w in p[0].text.split()) for p in parts):
+                cut = join_lines(parts, sep=" ")
+                if cut[0].score > hyps[0].score:
+                    return cut
+        return hyps
 
     def _digits_apart(self, word: Ink, hyps: list[Hypothesis], charset: str | None) -> list[Hypothesis]:
         """A piece read as digits alone whose parts stand far apart is several numbers ("1 2 3

@@ -30,7 +30,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize_text", "number_to_words", "ordinal_to_words", "digits_to_words"]
+__all__ = ["normalize_text", "number_to_words", "ordinal_to_words", "digits_to_words", "SPOKEN_MARKS"]
+
+# what a person says for a mark when dictating, as desktop dictation takes it: the app writes
+# the marks (app.formatting.dictate), the synthetic voices say them (synth.spoken, "dictation")
+# and the word model knows the words (scripts/build_lm.py)
+SPOKEN_MARKS: dict[tuple[str, ...], str] = {
+    ("question", "mark"): "?", ("exclamation", "mark"): "!", ("exclamation", "point"): "!",
+    ("full", "stop"): ".", ("new", "paragraph"): "\n\n", ("new", "line"): "\n",
+    ("period",): ".", ("comma",): ",", ("colon",): ":", ("semicolon",): ";",
+}
 
 _ONES = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",

@@ -96,9 +96,9 @@ def main() -> None:
             words.append((w, wordfreq.word_frequency(w, "en", "large")))
         if len(words) >= args.words:
             break
-    # the words said for marks in dictation (app.formatting.SPOKEN_MARKS) are far more common
+    # the words said for marks in dictation (recognizers.text_norm.SPOKEN_MARKS) are far more common
     # in dictated speech than in written text: "comma" (10^-5.7 in wordfreq) was read "come"
-    from app.formatting import SPOKEN_MARKS
+    from recognizers.text_norm import SPOKEN_MARKS
 
     said = {w for phrase in SPOKEN_MARKS for w in phrase}
     total = sum(f for _, f in words)  # of wordfreq's own figures: every other word keeps its value

@@ -48,12 +48,13 @@ def main() -> None:
     ap.add_argument("--data", default="data/speech_real/val_cathy.jsonl")
     ap.add_argument("--n", type=int, default=40, help="sentences per voice")
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--model", help="a speech checkpoint (default: the shipped one)")
     ap.add_argument("--verbose", action="store_true", help="print each utterance as said and as read")
     args = ap.parse_args()
     rng = random.Random(0)
     texts = list(dict.fromkeys(normalize_text(json.loads(line)["text"]) for line in open(args.data)))
     rng.shuffle(texts)
-    rec = Recognizer.load(default_model_path("speech"), "speech", device="cpu", decoder="beam")
+    rec = Recognizer.load(args.model or default_model_path("speech"), "speech", device="cpu", decoder="beam")
     said, placed, stray, exact, total = Counter(), Counter(), 0, 0, 0
     with tempfile.TemporaryDirectory() as tmp:
         for voice, cmd in VOICES.items():

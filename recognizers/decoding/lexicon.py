@@ -353,6 +353,29 @@ class LexiconBeamDecoder:
             total += lp * math.log(10)
         return total
 
+    def known(self, word: str) -> bool:
+        """Whether the ranking scores `word` as a word of the lexicon, a personal word, a
+        number or a code, not as unknown (edge punctuation aside; marks alone are known)."""
+        shown = word.strip(EDGE_PUNCT)
+        core = shown.lower()
+        if not core or core in self.personal or NUMBER.fullmatch(core) or CODE.fullmatch(core):
+            return True
+        return core in self.lm and self._plain_case(shown, core)
+
+    def common(self, word: str, floor: float) -> bool:
+        """Whether `word` (edge punctuation aside) is a word of the lexicon at least this common
+        (log10 unigram probability, lower case) or a personal word: not a number, a code or a
+        mark alone. The 60,000 words hold many scraps ("ff", "ck", "ri") no reading should
+        be cut into."""
+        shown = word.strip(EDGE_PUNCT)
+        core = shown.lower()
+        if not core.replace("'", "").isalpha():
+            return False
+        if core in self.personal:
+            return True
+        p = self.lm.logprob(None, core) if self._plain_case(shown, core) else None
+        return p is not None and p >= floor
+
     def _plain_case(self, shown: str, core: str) -> bool:
         return shown in (core, core[:1].upper() + core[1:], core.upper()) or shown in self.user_spellings.get(core, ())
 

@@ -20,7 +20,7 @@ from recognizers.synth.text import (
     is_cathy_validation,
     is_wordnet_validation,
 )
-from recognizers.text_norm import normalize_text, number_to_words, ordinal_to_words
+from recognizers.text_norm import SPOKEN_MARKS, normalize_text, number_to_words, ordinal_to_words
 
 FIRST_NAMES = (
     "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "William",
@@ -107,6 +107,11 @@ def _speakable(text: str, max_chars: int = 110) -> bool:
             and not re.search(r"\d", text) and "--" not in text)
 
 
+# each mark and the words a dictating person says for it ("." "period" or "full stop")
+SAID: dict[str, list[str]] = {}
+for _said, _mark in SPOKEN_MARKS.items():
+    if not _mark.isspace():
+        SAID.setdefault(_mark, []).append(" ".join(_said))
 _DIGITS_RE = re.compile(r"\d+")
 
 
@@ -151,16 +156,18 @@ class TextBank:
     }
     # Validation text: the same mix, sentences from the held-out WordNet part, no Cathy.
     VAL_KINDS = {**{k: v for k, v in TRAIN_KINDS.items() if k != "cathy"}, "wordnet": 0.30}
-    # "prose" (sentences of fortunes and Bierce, synth/prose.py) is drawn only when asked for
-    # in `train_kinds`: adding it to the default mix would change every existing cache's plan.
+    # "prose" (sentences of fortunes and Bierce, synth/prose.py) and "dictation" (the same
+    # sentences with their marks said: "comma", "period"...) are drawn only when asked for in
+    # `train_kinds`: adding them to the default mix would change every existing cache's plan.
+    ASKED_KINDS = ("prose", "dictation")
 
     def __init__(self, cathy_manifest: Path | None = DEFAULT_CATHY,
                  words_file: Path | None = WORDS_FILE, wordnet_dir: Path | None = WORDNET_DIR,
                  train_kinds: dict[str, float] | None = None):
         if train_kinds is not None:
-            unknown = set(train_kinds) - set(self.TRAIN_KINDS) - {"prose"}
+            unknown = set(train_kinds) - set(self.TRAIN_KINDS) - set(self.ASKED_KINDS)
             if unknown or not train_kinds or min(train_kinds.values()) <= 0:
-                raise ValueError(f"training kinds must be positive weights of {sorted(self.TRAIN_KINDS) + ['prose']}")
+                raise ValueError(f"training kinds must be positive weights of {sorted(self.TRAIN_KINDS) + list(self.ASKED_KINDS)}")
         self.train_kinds = dict(train_kinds) if train_kinds is not None else dict(self.TRAIN_KINDS)
         self._prose_cache: list[str] | None = None  # loaded on first use
         self.cathy_train: list[str] = []
@@ -247,8 +254,9 @@ class TextBank:
     def kinds(self, split: str) -> dict[str, float]:
         """Kind weights for ``split`` ("train" or "val"), renormalised over what loaded."""
         w = dict(self.train_kinds if split == "train" else self.VAL_KINDS)
-        if "prose" in w and not self.prose_train():
-            w.pop("prose")
+        if not self.prose_train():
+            w.pop("prose", None)
+            w.pop("dictation", None)
         if not self.cathy_train:
             w.pop("cathy", None)
         if not (self.wordnet_train if split == "train" else self.wordnet_val):
@@ -421,6 +429,23 @@ class TextBank:
         if split != "train":
             raise ValueError("prose sentences are for training text only")
         return self._pick(rng, self.prose_train())
+
+    def _dictation(self, rng: np.random.Generator, split: str) -> str:
+        """A prose sentence as a person dictates it: each mark said as one of its words
+        (SPOKEN_MARKS: "," "comma", "." "period" or "full stop"...), and now and then a new
+        line or paragraph said after it."""
+        if split != "train":
+            raise ValueError("dictated sentences are for training text only")
+        for _ in range(20):
+            text = self._pick(rng, self.prose_train())
+            if any(c in SAID for c in text):
+                break
+        words = []
+        for token in re.findall(r"[^\s.,:;?!]+|[.,:;?!]", text):
+            words.append(self._pick(rng, SAID[token]) if token in SAID else token)
+        if rng.random() < 0.15:
+            words.append(self._pick(rng, ["new line", "new line", "new paragraph"]))
+        return " ".join(words)
 
     def _cathy(self, rng: np.random.Generator, split: str) -> str:
         if split != "train":

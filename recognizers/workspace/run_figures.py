@@ -37,7 +37,9 @@ class Comparison:
             out.append(f"{base_name[:1].upper()}{base_name[1:]} could not be measured on the same samples, so the two figures cannot be compared.")
         if self.uncertain:
             n = "an unknown number of" if self.n is None else f"only {self.n}"
-            out.append(f"Measured on {n} samples: too few to be sure (at least {MIN_SURE_N} are needed); a difference this small may be chance.")
+            # a personalization keeps at most ten aside: say what the person can do instead
+            out.append(f"Measured on {n} samples: too few to be sure, so a small difference may be chance. "
+                       "Try the new model on a few words of your own before you rely on it.")
         return out
 
 

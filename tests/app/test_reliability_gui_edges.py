@@ -291,7 +291,13 @@ def test_personalization_on_few_samples_warns_and_the_model_list_compares_like_w
     tp._finished(result)
     text = tp.result_label.text()
     assert "worse than shipped" in text  # said in words, not only as a red percentage
-    assert "only 3 samples" in text and "too few to be sure" in text
+    assert "only 3 samples" in text and "too few to be sure" in text and "Try the new model" in text
+    assert "Character errors up 60 % relative" in text
+    result["after"] = dict(result["before"])  # the same errors: said plainly, not "down 0 %" (a tester)
+    tp._finished(result)
+    assert "Character errors unchanged." in tp.result_label.text()
+    result["after"] = {"n": 3, "cer": 0.2, "wer": 0.6, "exact": 0.0}
+    tp._finished(result)
     assert "worse" in tp.use_button.toolTip()
     tp.keep_new_model()
     page = d.model_lists["handwriting"]

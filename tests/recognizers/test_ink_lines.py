@@ -24,6 +24,8 @@ QUOTED = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "quoted_l
 DESCENDERS = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "font_descenders.json"
 # the digits 1, 2, 3 and 4 of one held-out writer (UNIPEN digits, imp/rila), one sample each
 DIGITS = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "digits_1234.jsonl"
+# "the", "dog", "is" and "very" of one held-out writer (UNIPEN words, art/writer08)
+SPACED_WORDS = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "words_the_dog_is_very.jsonl"
 
 
 def real_word() -> list[np.ndarray]:
@@ -306,6 +308,41 @@ def test_digits_each_far_apart_are_a_row_and_a_number_written_wide_stays_one(dec
     assert rec.recognize(digit_row(DIGIT_ROW_MIN + 0.3), charset="number").text == "1 2 3 4"
     # written wide, but not each digit on its own (UNIPEN numbers reach 0.6 apart): one number
     assert rec.recognize(digit_row(0.6)).text == "1234"
+
+
+def word_line(gap: float) -> list[np.ndarray]:
+    """The fixture's "the dog is very" (one held-out writer's words) on one baseline, `gap`
+    reference heights apart."""
+    words = {s.label: s.strokes for s in read_ink_samples(SPACED_WORDS)}
+    h = reference_height([st for w in words.values() for st in w])
+    line, x = [], 0.0
+    for label in ("the", "dog", "is", "very"):
+        top, bottom = (f(float(f(st[:, 1])) for st in words[label]) for f in (min, max))
+        base = top + 0.62 * (bottom - top) if set(label) & set("gjpqy") else bottom  # a descender's tail hangs below
+        line += place(words[label], dx=x, dy=-base)
+        x = max(float(st[:, 0].max()) for st in line) + gap * h
+    return line
+
+
+@pytest.mark.parametrize("decoder", ["beam"])
+def test_words_a_little_apart_read_with_an_unknown_word_are_cut_into_known_words(decoder):
+    """A tester wrote "the dog is very" with gaps of 0.7 heights, under a word gap, and the
+    model ran three words into one: "the dogisvery". A piece read with an unknown word is cut
+    at its narrower gaps when every part then reads as a known word (`_known_apart`)."""
+    from recognizers import recognizer as R
+
+    rec = R.Recognizer.load(device="cpu", decoder=decoder)
+    line = word_line(0.7)
+    assert len(split_words(line)) < 4  # not cut at the word gap
+    assert rec.recognize(line).text == "the dog is very"
+    assert rec.recognize(word_line(1.5)).text == "the dog is very"  # wide gaps: cut as before
+    before, R.KNOWN_GAPS = R.KNOWN_GAPS, ()
+    try:
+        assert rec.recognize(line).text != "the dog is very"  # what the rule mends
+    finally:
+        R.KNOWN_GAPS = before
+    # the greedy decoder knows no words: it never cuts on that ground
+    assert R.Recognizer.load(device="cpu", decoder="greedy").recognize(line).text.count(" ") < 3
 
 
 def test_a_line_of_words_far_apart_reads_word_by_word_in_one_batch():

@@ -69,3 +69,25 @@ def test_unknown_training_kinds_are_refused():
         SP.TextBank(None, wordnet_dir=None, train_kinds={"poetry": 1.0})
     with pytest.raises(ValueError):
         SP.TextBank(None, wordnet_dir=None, train_kinds={"prose": 0.0})
+
+
+@needs_fortunes
+def test_dictation_says_the_marks_of_prose_only_when_asked():
+    """Training text for spoken punctuation: prose sentences with each mark said as the app
+    reads it ("comma", "period" or "full stop"...), so the voices say the words it turns back."""
+    from app.formatting import dictate
+    from recognizers.text_norm import SPOKEN_MARKS
+
+    assert "dictation" not in SP.TextBank(None, wordnet_dir=None).kinds("train")
+    bank = SP.TextBank(None, wordnet_dir=None, train_kinds={"dictation": 1.0})
+    rng = np.random.default_rng(5)
+    drawn = [bank.draw(rng, "train")[1] for _ in range(200)]
+    said = {w for phrase in SPOKEN_MARKS for w in phrase}
+    assert all(not any(c in ".,:;?!" for c in t) for t in drawn)  # every mark is said
+    assert sum(any(w in said for w in normalize_text(t).split()) for t in drawn) == 200
+    assert any("full stop" in t for t in drawn) and any(" period" in t for t in drawn) and any(" comma " in t for t in drawn)
+    # and the app writes a drawn sentence back with its marks
+    back = dictate([(w, 1.0) for w in normalize_text(drawn[0]).split()], "", True)[0]
+    assert any(c in back for c in ".,:;?!")
+    with pytest.raises(ValueError):
+        bank._dictation(rng, "val")
