@@ -79,7 +79,8 @@ class Commits:
         if self.save_samples and text.strip() and audio is not None and len(audio):
             try:
                 self.last_saved = self.store.save_utterance(audio, text.strip())
-                self._follow_sample(shown.strip(), text.strip(), True)
+                if len(words) == len(text.split()):  # marks written for words said: the label keeps the words
+                    self._follow_sample(shown.strip(), text.strip(), True)
             except Exception as exc:  # soundfile raises its own types
                 self._samples_failing("speech", str(exc))
             else:

@@ -31,7 +31,8 @@ CALENDAR = {w: w.capitalize() for w in (
 
 
 # after these the same words name a thing ("a new line", "the full stop", "this period")
-NAMING = set("a an the this that these those each every one no any some its his her their our my your".split())
+# (not "that", "no", "one", "her", "his" or "its", which often end a clause: "I know that period")
+NAMING = set("a an the this these those each every any some my your our their".split())
 
 
 def dictation_case(text: str, previous: str, punctuation: bool = False) -> str:

@@ -73,7 +73,7 @@ class SendToWindow(QObject):
 
     def send(self, text: str) -> None:
         """Types `text` (committed handwriting or a final utterance) if the mode is on."""
-        if not self.enabled or not text or not text.strip():
+        if not self.enabled or not text.strip(" \t"):  # a line break said alone is typed too
             return
         app = QGuiApplication.instance()
         scrivox_active = app is not None and app.applicationState() == Qt.ApplicationState.ApplicationActive

@@ -352,8 +352,8 @@ class TrainingPanel(QWidget, InterruptedRuns):
             b, a = float(before["cer"]), float(after["cer"])
             self.plot.set_reference(b)
             if b > 0:
-                color = "#1e7b34" if a < b else ("#b3261e" if a > b else "inherit")
                 change = round(100 * (b - a) / b)
+                color = "#1e7b34" if change > 0 else ("#b3261e" if change < 0 else "inherit")
                 said = f"{'down' if change > 0 else 'up'} {abs(change)} % relative" if change else "unchanged"
                 verdict = f"<br><span style='color:{color}'>Character errors {said}.</span>"
         cmp = compare_figures(before, after, result.get("before_source", ""))

@@ -42,8 +42,8 @@ class TranscriptEdit(QPlainTextEdit):
     def append_committed(self, text: str, words: list[tuple[str, float]] | None = None) -> str:
         """Append `text` at the end (after a space where needed); mark its doubtful words.
         `words` are the (word, confidence) pairs of `text`. Returns the text appended."""
-        text = text.strip(" \t")  # a line break said at either end ("new line") is kept
-        if not text.strip():
+        text = text.strip(" \t")  # a line break said at either end, or alone ("new line"), is kept
+        if not text:
             return ""
         sep = join_text(self.toPlainText()[-1:], text).removesuffix(text)  # a space between words, none before "." or ","
         c = self.textCursor()

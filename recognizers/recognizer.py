@@ -263,21 +263,24 @@ class Recognizer:
         very", written with gaps of 0.7 heights, read "the dogisvery". The lexicon decides
         because gaps this narrow also part the letters of one word (a word read right stays
         whole, and an unknown word that is a name stays whole unless every part is a word)."""
-        known = getattr(self.decoder, "known", None)
+        known = getattr(self.decoder, "known", None) if getattr(self.decoder, "mode", None) == "lexicon" else None
         text = hyps[0].text if hyps else ""
-        if known is None or self.word_gap == float("inf") or all(known(w) for w in text.split()):
+        # words run together are long: a short unknown word is a misread one, not worth a re-read
+        if known is None or self.word_gap == float("inf") or not any(len(w) >= 5 and not known(w) for w in text.split()):
             return hyps
-        tried: list[list[list[int]]] = []
+        cuts: list[list[list[int]]] = []
         for gap in KNOWN_GAPS:
             groups = split_words(piece, gap, spaced=False)
-            if len(groups) < 2 or groups in tried or len(groups) > len(text.replace(" ", "")):
-                continue
-            tried.append(groups)
-            parts = self._read_words([[piece[i] for i in g] for g in groups], charset)
+            if 1 < len(groups) <= len(text.replace(" ", "")) and groups not in cuts:
+                cuts.append(groups)
+        pieces = list(dict.fromkeys(tuple(g) for groups in cuts for g in groups))  # read once, in one batch
+        read = dict(zip(pieces, self._read_words([[piece[i] for i in g] for g in pieces], charset))) if pieces else {}
+        for groups in cuts:
+            parts = [read[tuple(g)] for g in groups]
             if all(p and p[0].text.strip() and all(self.decoder.common(w, COMMON_WORD) for w in p[0].text.split()) for p in parts):
                 cut = join_lines(parts, sep=" ")
-                if cut[0].score > hyps[0].score:
-                    return cut
+                if cut[0].score > hyps[0].score:  # the reading as written stays a candidate
+                    return cut[: max(len(hyps), 2) - 1] + [h for h in hyps[:1] if h.text != cut[0].text]
         return hyps
 
     def _digits_apart(self, word: Ink, hyps: list[Hypothesis], charset: str | None) -> list[Hypothesis]:

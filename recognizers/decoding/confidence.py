@@ -35,3 +35,20 @@ def nbest_shares(scores: list[float]) -> list[float]:
     w = [math.exp(s - top) for s in scores]
     total = sum(w)
     return [x / total for x in w]
+
+
+SHARE_FLOOR = True  # see `share_floor`
+SURE_SHARE = 0.95  # ... when its share is at least this (the beam is sure of the reading)
+
+
+def share_floor(hyps: list) -> list:
+    """The best hypothesis's letters are at least as sure as its share of the n-best (the
+    lexicon beam's ranking, CTC and word model together): a word the word list made right
+    over a doubtful letter ("aguin" read, "again" chosen, 4 nats ahead) is not doubtful,
+    while a close call between readings still is. In place; returns `hyps`."""
+    if SHARE_FLOOR and len(hyps) > 1 and hyps[0].char_confidence:
+        share = nbest_shares([h.score for h in hyps])[0]
+        if share >= SURE_SHARE:
+            hyps[0].char_confidence = [max(c, share) for c in hyps[0].char_confidence]
+    return hyps
+

@@ -32,6 +32,7 @@ import torch
 
 from recognizers.paths import resource_path
 from recognizers.alphabet import Alphabet
+from recognizers.decoding.confidence import share_floor
 from recognizers.decoding.ctc import PrefixBeamDecoder, aligned_confidence, ctc_log_likelihood, greedy_path, word_cased_confidence
 from recognizers.decoding.hypothesis import Hypothesis
 from recognizers.decoding.word_lm import WordLM
@@ -204,7 +205,7 @@ class LexiconBeamDecoder:
             typed = [w for w in (user_words or []) if w.strip() and not any(c.isspace() for c in w)]
             # a word typed with a comma or quotes ("Scrivox,", "(Ngozi)") is also the bare word:
             # the ranking looks words up without their edge punctuation (`lm_score`)
-            bare = [core for w in typed if (core := w.strip(EDGE_PUNCT)) and core != w]
+            bare = [core for w in typed if len(core := w.strip(BARE_STRIP)) > 1 and core != w]
             user = list(dict.fromkeys(typed + bare))
             self.personal = {u.lower() for u in user}
             for u in user:  # the user's own spelling (e.g. "McArthur") is kept for `_cased`
@@ -262,6 +263,8 @@ class LexiconBeamDecoder:
         out = [Hypothesis(t, float(sc)) for sc, t in ranked]
         if out:  # confidences for the best only, as the prefix decoder gives
             out[0].char_confidence = g_conf if out[0].text == greedy_text and not self.cased else self.confidence(em, out[0].text)
+        if self.mode == "lexicon":
+            share_floor(out)
         return out or [Hypothesis(greedy_text, g_score, g_conf)]
 
     def confidence(self, em: torch.Tensor, text: str) -> list[float]:
@@ -396,6 +399,7 @@ def _folded(em: torch.Tensor, fold: tuple[torch.Tensor, torch.Tensor, torch.Tens
 
 
 EDGE_PUNCT = ".,;:!?\"'()-/&%$+=@#"  # stripped from a word's ends before it is looked up
+BARE_STRIP = ".,;:!?\"'()[]{}"  # what a personal word typed in a sentence may carry ("Scrivox," but "C++" stays)
 NUMBER_LOGPROB = -3.0  # numbers, and lone punctuation, are neither words nor out-of-vocabulary
 # a number: digits and signs without a letter ("3.50", "2-3+4", "510-874-3861"), an ordinal or a
 # decade ("21st", "1990s"); a code: one or two letters and a block of digits, either way round

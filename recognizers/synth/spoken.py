@@ -254,7 +254,7 @@ class TextBank:
     def kinds(self, split: str) -> dict[str, float]:
         """Kind weights for ``split`` ("train" or "val"), renormalised over what loaded."""
         w = dict(self.train_kinds if split == "train" else self.VAL_KINDS)
-        if not self.prose_train():
+        if ("prose" in w or "dictation" in w) and not self.prose_train():
             w.pop("prose", None)
             w.pop("dictation", None)
         if not self.cathy_train:

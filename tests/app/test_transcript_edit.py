@@ -33,9 +33,9 @@ def test_punctuation_written_on_its_own_joins_the_word_before_it(qtbot):
     assert ed.toPlainText() == "cat. the dog, then!"
     assert ed.doubtful_words() == ["cat", "the", "dog", "then"]  # the marks sit on the words
     # a line break said at the end or the start of an utterance ("new line") is kept
-    for piece in ("Thanks.\n", "Bye", "\n\nSee you"):
+    for piece in ("Thanks.\n", "Bye", "\n\nSee you", "\n", "Later"):  # "new line" said on its own too
         ed.append_committed(piece)
-    assert ed.toPlainText().endswith("then! Thanks.\nBye\n\nSee you")
+    assert ed.toPlainText().endswith("then! Thanks.\nBye\n\nSee you\nLater")
 
 
 def test_editing_a_marked_word_removes_its_mark(qtbot):

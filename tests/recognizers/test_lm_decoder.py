@@ -329,3 +329,24 @@ def test_a_personal_word_typed_with_punctuation_is_the_bare_word_too():
     mine = LexiconBeamDecoder(hw, "lexicon", user_words=["(McArthur)"])
     assert mine.decode(emissions(hw, ink))[0].text == "McArthur"
     assert mine.prior("McArthur,") == mine.prior("McArthur") > LexiconBeamDecoder(hw, "lexicon").prior("McArthur")
+    # a word whose signs are its own ("C++", "C#") does not make its letter a personal word
+    coder = LexiconBeamDecoder(hw, "lexicon", user_words=["C++", "C#"])
+    assert coder.personal == {"c++", "c#"} and coder.prior("c") == LexiconBeamDecoder(hw, "lexicon").prior("c")
+
+
+def test_a_reading_the_beam_is_sure_of_is_not_doubtful():
+    """A tester's "again" was read right yet underlined at 6 %: the network read "aguin" and
+    the word list chose "again" far ahead of the rest. Where the best reading holds
+    SURE_SHARE of the n-best, its letters are at least that sure (`share_floor`); a close
+    call keeps the letter's own doubt."""
+    from recognizers.decoding.confidence import SURE_SHARE, share_floor
+    from recognizers.decoding.hypothesis import Hypothesis
+
+    sure = [Hypothesis("again", -7.1, [1.0, 1.0, 0.01, 1.0, 1.0]), Hypothesis("aguin", -11.2), Hypothesis("agiin", -14.3)]
+    assert min(share_floor(sure)[0].char_confidence) >= SURE_SHARE
+    close = [Hypothesis("again", -7.1, [1.0, 1.0, 0.01, 1.0, 1.0]), Hypothesis("aguin", -7.6)]
+    assert min(share_floor(close)[0].char_confidence) == 0.01
+    a = Alphabet.speech()
+    lp = emissions(a, spell([{"h": 0.9}, {"a": 0.5, "o": 0.4}, {"u": 0.9}, {"s": 0.9}, {"e": 0.9}]))
+    hyps = LexiconBeamDecoder(a, "lexicon").decode(lp)
+    assert hyps[0].text == "house" and len(hyps[0].char_confidence) == 5
