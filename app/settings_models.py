@@ -95,8 +95,9 @@ class ModelList(QGroupBox):
                 e.name,
                 e.origin,
                 e.date[:10],  # the day: some models' dates carry a time, others not
-                f"{100 * f['cer']:.1f} %{mark}" if "cer" in f else "—",
-                f"{100 * f['wer']:.1f} %{mark}" if "wer" in f else "—",
+                # beside the base's figure on the same samples: its own stored one is on other data
+                f"{100 * f['cer']:.1f} %{mark}" + (f" ({e.base or 'base'}: {100 * f['base_cer']:.1f} %)" if "base_cer" in f else "") if "cer" in f else "—",
+                f"{100 * f['wer']:.1f} %{mark}" + (f" ({e.base or 'base'}: {100 * f['base_wer']:.1f} %)" if "base_wer" in f else "") if "wer" in f else "—",
                 on,
             ])
             it.setData(0, Qt.ItemDataRole.UserRole, e.id)
