@@ -9,7 +9,7 @@ enrolment files through the app's ordinary sample saving (app/enrol.py says wher
 "Skip" moves on without saving. With the model of that modality loaded (`worker`), each
 saved sample is checked against its prompt in the background (Recognizer.check_label): one
 that reads as another text is named, with *Take back the last* to remove it. Closing keeps what was saved; enrolment continues where
-it stopped the next time. "Teach Scrivox" (enabled from MIN_SAMPLES samples on) closes the
+it stopped the next time, past the prompts saved or skipped. "Teach Scrivox" (enabled from MIN_SAMPLES samples on) closes the
 dialog and asks the settings panel to fine-tune the active model on them.
 """
 
@@ -46,8 +46,10 @@ from recognizers.workspace.enrol import (
     next_prompt,
     prompt_at,
     prompt_counter,
+    remember_skipped,
     sample_count,
     saved_prompts,
+    skipped_prompts,
 )
 from recognizers.workspace.samples import SampleStore
 
@@ -78,7 +80,8 @@ class EnrolmentDialog(QDialog):
         self.device = device
         self.count = sample_count(store, modality)
         self._done = saved_prompts(store, modality)
-        self.index = next_prompt(modality, self._done)  # continue at the first prompt not yet saved
+        self._skipped = skipped_prompts(store, modality)  # skipped in an earlier session: gone past, not shown first
+        self.index = next_prompt(modality, self._done | self._skipped)  # continue at the first prompt not yet saved
         self._saved_here: list[tuple[int, str]] = []  # (prompt index, prompt) saved in this dialog, for Take back
         self._taken_back: int | None = None  # the prompt a "Removed the sample" note is about
         self._warned = False  # the banner says the last sample reads as another text
@@ -248,6 +251,7 @@ class EnrolmentDialog(QDialog):
     def skip(self) -> None:
         if self._recording:
             self._stop_recording(save=False)
+        remember_skipped(self.store, self.modality, self.current_prompt)
         self.index = next_prompt(self.modality, self._done, self.index + 1)
         self._show_prompt()
 

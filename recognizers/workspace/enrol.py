@@ -232,6 +232,32 @@ def next_prompt(modality: str, done: set[str], start: int = 0) -> int:
     return i
 
 
+def skipped_path(store: SampleStore, modality: str) -> Path:
+    return store.root / f"skipped-{modality}.txt"
+
+
+def skipped_prompts(store: SampleStore, modality: str) -> set[str]:
+    """The prompts the person skipped in earlier sessions: the next session goes on past
+    them (a tester met the symbol prompts they had skipped first, every time). A file that
+    cannot be read means none: only the order of prompts depends on it."""
+    try:
+        return {line for line in skipped_path(store, modality).read_text(encoding="utf-8").splitlines() if line}
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def remember_skipped(store: SampleStore, modality: str, prompt: str) -> None:
+    """Add `prompt` to the skipped ones (atomically; a failure only forgets the skip)."""
+    from recognizers.atomic import atomic_write_text
+
+    skipped = skipped_prompts(store, modality) | {prompt}
+    try:
+        store.root.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(skipped_path(store, modality), "".join(p + "\n" for p in sorted(skipped)))
+    except OSError:
+        pass
+
+
 def val_count(n: int) -> int:
     """Samples held out for validation: ten of fifty, fewer when there are fewer."""
     return min(ENROL_VAL, max(2, n // 5))

@@ -388,13 +388,16 @@ def test_enrolment_takes_back_a_wrong_sample_and_goes_on_after_a_skip(tmp_path, 
     dlg.reject()
     again = EnrolmentDialog("handwriting", store)
     qtbot.addWidget(again)
-    assert again.current_prompt == written[2]  # the skipped one, not one already written
+    # neither one already written nor the one skipped (a tester met the prompts they had
+    # skipped first at every visit): the fifth
+    assert again.index == 4 and again.current_prompt != written[2]
     assert not again.back_button.isEnabled()  # a sample of an earlier visit is not taken back here
     draw_ink(again.canvas, stroke)
-    assert again.save_ink()  # the skipped one, saved now
-    assert again.index == 4  # on past the fourth, already saved, to the fifth
+    assert again.save_ink()
+    assert again.index == 5
     again.skip()
-    assert again.index == 5 and again.current_prompt not in {s.label for s in read_ink_samples(store.ink_path)}
+    assert again.index == 6 and again.current_prompt not in {s.label for s in read_ink_samples(store.ink_path)}
+    assert again.prompt_at(2) not in {s.label for s in read_ink_samples(store.ink_path)}  # still not written: skipped
 
 
 def test_taking_back_a_recording_removes_its_audio_and_only_the_last_one(tmp_path):
