@@ -59,6 +59,8 @@ def dictate(words: list[tuple[str, float]], previous: str, punctuation: bool = F
                     mark, k = m, k + len(said)
                     break
         if mark is not None:
+            if mark in ".," and (previous + out).rstrip(" \t")[-1:] in (".", "?", "!"):
+                continue  # "really question mark period": "Really?", not "Really?."
             out = out.rstrip(" ") + mark  # a mark holds on to the word before it
             continue
         w = PRONOUN_I.get(w) or _calendar(w)

@@ -392,6 +392,10 @@ class MainWindow(Commits, QMainWindow):
         else:
             self.handwriting.undo()
 
+    def redo(self) -> None:
+        """Redo in the text area (strokes have no redo): a commit or an edit undone there."""
+        self.text.redo()
+
     # -- committed input --------------------------------------------------------------
 
     # -- options ----------------------------------------------------------------------

@@ -161,6 +161,26 @@ def test_clear_text_can_be_undone(make_window, qtbot):
     assert win.models_label.isVisible()
 
 
+def test_ctrl_y_redoes_what_ctrl_z_undid_in_the_text(make_window, qtbot):
+    """A tester undid two dictated pieces and pressed Ctrl+Y: nothing (the text area redoes
+    with Ctrl+Shift+Z only, on Linux)."""
+    from PySide6.QtGui import QKeySequence
+
+    win = make_window()
+    win.append_text("Dear Sam,")
+    win.append_text("\nThanks.")
+    win.text.setFocus()
+    qtbot.waitUntil(win.text.hasFocus, timeout=2000)
+    win.act_undo.trigger()
+    win.act_undo.trigger()
+    assert win.text.toPlainText() == ""
+    assert QKeySequence("Ctrl+Y") in win.act_redo.shortcuts()
+    win.act_redo.trigger()
+    assert win.text.toPlainText() == "Dear Sam,"
+    win.act_redo.trigger()
+    assert win.text.toPlainText() == "Dear Sam,\nThanks."
+
+
 def test_quit_asks_before_discarding_ink(make_window, qtbot, monkeypatch):
     win = make_window()
     win.ask_before_close = True  # the fixture turns the question off; the app has it on

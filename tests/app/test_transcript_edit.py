@@ -138,6 +138,9 @@ def test_spoken_punctuation_becomes_marks_and_a_named_mark_stays_words():
     # after "a", "the", "this"... the words name the thing
     assert dictation_case("start a new line after the full stop in this period", "", True) == "Start a new line after the full stop in this period"
     assert dictation_case("hello comma you", "", False) == "Hello comma you"  # the setting off: words as said
+    # a full stop or comma right after a sentence's end is not doubled (a tester's "Really?.")
+    assert dictation_case("wait exclamation point really question mark period", "", True) == "Wait! Really?"
+    assert dictation_case("period", "Is it?", True) == ""
     # the words shown keep their confidences; the marks have none
     text, words = dictate([("i", 0.9), ("came", 0.4), ("period", 0.8), ("you", 0.7), ("left", 0.6)], "", True)
     assert text == "I came. You left" and words == [("I", 0.9), ("came", 0.4), ("You", 0.7), ("left", 0.6)]
