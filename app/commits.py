@@ -10,8 +10,8 @@ import numpy as np
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from app.formatting import dictate
-from app.settings import RecognitionOptions
+from app.formatting import dictate, own_spellings
+from app.settings import RecognitionOptions, read_user_words, user_words_path
 from recognizers.modality import Modality
 
 
@@ -24,6 +24,11 @@ class Commits:
 
     def set_save_samples(self, on: bool) -> None:
         self.act_save_samples.setChecked(on)
+
+    @property
+    def own_spellings(self) -> dict[str, str]:
+        """Settings ▸ Recognition ▸ Personal vocabulary: "Sam", "McArthur" spelt as written."""
+        return own_spellings(read_user_words(user_words_path(self.data_dir)))
 
     @property
     def spoken_punctuation(self) -> bool:
@@ -73,7 +78,7 @@ class Commits:
         words = self.speech.last_final_words
         if [w for w, _ in words] != text.split():  # not this text's words: no confidences to show
             words = [(w, 1.0) for w in text.split()]
-        shown, words = dictate(words, self.text.toPlainText(), self.spoken_punctuation)
+        shown, words = dictate(words, self.text.toPlainText(), self.spoken_punctuation, self.own_spellings)
         self.append_text(shown, words)
         self.speechCommitted.emit(shown)  # what Send to window types: the text as shown
         if self.save_samples and text.strip() and audio is not None and len(audio):

@@ -35,19 +35,29 @@ CALENDAR = {w: w.capitalize() for w in (
 NAMING = set("a an the this these those each every any some my your our their".split())
 
 
-def dictation_case(text: str, previous: str, punctuation: bool = False) -> str:
+def dictation_case(text: str, previous: str, punctuation: bool = False, spellings: dict[str, str] | None = None) -> str:
     """Speech as people write it (`dictate`), for a text without confidences."""
-    return dictate([(w, 1.0) for w in text.split()], previous, punctuation)[0]
+    return dictate([(w, 1.0) for w in text.split()], previous, punctuation, spellings)[0]
 
 
-def dictate(words: list[tuple[str, float]], previous: str, punctuation: bool = False) -> tuple[str, list[tuple[str, float]]]:
+def own_spellings(words: list[str]) -> dict[str, str]:
+    """The personal vocabulary's words that are not all lower case, by their lower case: the
+    speech model writes "sam", the person's list says "Sam"."""
+    bare = [w.strip(".,;:!?\"'()[]{}") for w in words]  # "Sam," typed in a list is "Sam"
+    return {w.lower(): w for w in bare if w != w.lower()}
+
+
+def dictate(words: list[tuple[str, float]], previous: str, punctuation: bool = False,
+            spellings: dict[str, str] | None = None) -> tuple[str, list[tuple[str, float]]]:
     """The text to append for the speech model's (word, confidence) pairs, and the pairs of
     the words it shows. The model reads lower case only, so "i" (and "i'm", "i'll"...)
     becomes "I", days and months take their capital ("thursday", "january"; a word's "'s"
     too), and a word that starts a sentence (after . ! ? or a line break, or at the start of
     the text) takes one. With `punctuation`, spoken marks become marks: "comma" → ",",
     "question mark" → "?", "new line" → a line break (`SPOKEN_MARKS`), except after a word
-    that makes them a name ("a new line")."""
+    that makes them a name ("a new line"). `spellings` (lower case → the person's own, from
+    their personal vocabulary: "sam" → "Sam", "mcarthur" → "McArthur") write their words as
+    they spell them."""
     out, shown = "", []
     k = 0
     while k < len(words):
@@ -63,7 +73,7 @@ def dictate(words: list[tuple[str, float]], previous: str, punctuation: bool = F
                 continue  # "really question mark period": "Really?", not "Really?."
             out = out.rstrip(" ") + mark  # a mark holds on to the word before it
             continue
-        w = PRONOUN_I.get(w) or _calendar(w)
+        w = (spellings or {}).get(w) or PRONOUN_I.get(w) or _calendar(w)
         before = (previous + out).rstrip(" \t")
         if not before or before[-1] in SENTENCE_ENDS:
             w = w[:1].upper() + w[1:]

@@ -164,7 +164,7 @@ class MainWindow(Commits, QMainWindow):
         self.handwriting.recognitionTime.connect(lambda ms: self._show_time("handwriting", ms))
         self.speech.recognitionTime.connect(lambda ms: self._show_time("speech", ms))
         self.speech.finalTranscript.connect(self._speech_final)
-        self.speech.fileTranscribed.connect(lambda path, text: self.append_text(dictation_case(text, self.text.toPlainText(), self.spoken_punctuation)))
+        self.speech.fileTranscribed.connect(lambda path, text: self.append_text(dictation_case(text, self.text.toPlainText(), self.spoken_punctuation, self.own_spellings)))
         self.speech.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.copy_button.clicked.connect(self.copy_text)
         self.save_button.clicked.connect(self.save_text)

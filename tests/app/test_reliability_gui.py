@@ -181,6 +181,19 @@ def test_ctrl_y_redoes_what_ctrl_z_undid_in_the_text(make_window, qtbot):
     assert win.text.toPlainText() == "Dear Sam,\nThanks."
 
 
+def test_dictation_writes_the_persons_own_spellings(make_window, qtbot):
+    """The speech model writes lower case: a name in the personal vocabulary ("Sam") is
+    written as the person spells it when an utterance is committed."""
+    from app.settings import user_words_path, write_user_words
+
+    win = make_window()
+    write_user_words(user_words_path(win.data_dir), ["Sam", "McArthur"])
+    win.speech.last_final_words = [("dear", 0.9), ("sam", 0.4), ("comma", 0.9)]
+    win._speech_final(1, "dear sam comma", None)
+    assert win.text.toPlainText() == "Dear Sam,"
+    assert win.text.doubtful_words() == ["Sam"]  # its confidence follows it
+
+
 def test_quit_asks_before_discarding_ink(make_window, qtbot, monkeypatch):
     win = make_window()
     win.ask_before_close = True  # the fixture turns the question off; the app has it on

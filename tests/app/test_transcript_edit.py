@@ -138,6 +138,12 @@ def test_spoken_punctuation_becomes_marks_and_a_named_mark_stays_words():
     # after "a", "the", "this"... the words name the thing
     assert dictation_case("start a new line after the full stop in this period", "", True) == "Start a new line after the full stop in this period"
     assert dictation_case("hello comma you", "", False) == "Hello comma you"  # the setting off: words as said
+    # the person's own spellings from their vocabulary ("Dear sam," looked wrong to a tester)
+    from app.formatting import own_spellings
+
+    mine = own_spellings(["Sam,", "McArthur", "kubectl"])
+    assert mine == {"sam": "Sam", "mcarthur": "McArthur"}
+    assert dictation_case("dear sam comma mcarthur and kubectl", "", True, mine) == "Dear Sam, McArthur and kubectl"
     # a full stop or comma right after a sentence's end is not doubled (a tester's "Really?.")
     assert dictation_case("wait exclamation point really question mark period", "", True) == "Wait! Really?"
     assert dictation_case("period", "Is it?", True) == ""
