@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 from app.formatting import join_text
 from recognizers.decoding.confidence import DOUBT_BELOW
 
+CLINGING = ".,;:!?"  # marks written without the space before them
 MAX_GONE = 500  # dropped marks remembered for undo
 
 
@@ -45,15 +46,21 @@ class TranscriptEdit(QPlainTextEdit):
         text = text.strip(" \t")  # a line break said at either end, or alone ("new line"), is kept
         if not text:
             return ""
-        sep = join_text(self.toPlainText()[-1:], text).removesuffix(text)  # a space between words, none before "." or ","
+        whole = self.toPlainText()
+        # a mark holds on to the word before it, even after a space typed there ("Hello " + ",")
+        loose = len(whole) - len(whole.rstrip(" \t")) if text[0] in CLINGING else 0
+        sep = join_text(whole[:len(whole) - loose][-1:], text).removesuffix(text)  # a space between words, none before "." or ","
         c = self.textCursor()
         c.movePosition(QTextCursor.MoveOperation.End)
         # new text brings its own confidences: forget dropped marks in the place it takes
-        self._gone = [g for g in self._gone if g.span[1] <= c.position()]
-        start = c.position() + len(sep)
+        self._gone = [g for g in self._gone if g.span[1] <= c.position() - loose]
+        start = c.position() - loose + len(sep)
         # an edit block of its own: Qt would merge adjacent insertions into one undo step, and
         # one Ctrl+Z then took back several commits and the person's own edit before them
         c.beginEditBlock()
+        if loose:
+            c.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, loose)
+            c.removeSelectedText()
         c.insertText(sep + text)
         c.endEditBlock()
         self.setTextCursor(c)

@@ -38,6 +38,23 @@ def test_punctuation_written_on_its_own_joins_the_word_before_it(qtbot):
     assert ed.toPlainText().endswith("then! Thanks.\nBye\n\nSee you\nLater")
 
 
+def test_a_mark_after_a_typed_space_holds_on_to_the_word(qtbot):
+    """"Hello " typed, then "comma" said: "Hello, how", not "Hello , how"; the mark stays one
+    undo step, and a space typed before a word or after a line break is kept."""
+    ed = TranscriptEdit()
+    qtbot.addWidget(ed)
+    ed.append_committed("hello", [("hello", 0.1)])
+    ed.insertPlainText("  ")
+    ed.append_committed(", how", [("how", 0.2)])
+    assert ed.toPlainText() == "hello, how"
+    assert ed.doubtful_words() == ["hello", "how"]
+    ed.undo()
+    assert ed.toPlainText() == "hello  "
+    ed.insertPlainText("\n ")
+    ed.append_committed("now")
+    assert ed.toPlainText() == "hello  \n now"
+
+
 def test_editing_a_marked_word_removes_its_mark(qtbot):
     ed = TranscriptEdit()
     qtbot.addWidget(ed)
