@@ -3,6 +3,9 @@ piece joins the text before it (in the text area and in another window alike).""
 
 from __future__ import annotations
 
+from functools import cache
+
+from recognizers.paths import resource_path
 from recognizers.text_norm import SPOKEN_MARKS
 
 
@@ -30,6 +33,18 @@ CALENDAR = {w: w.capitalize() for w in (
     "january february april june july september october november december").split()}
 
 
+@cache
+def proper_nouns() -> dict[str, str]:
+    """The shipped names and their spellings ("london" -> "London", "nasa" -> "NASA"):
+    the word list's words that Debian's wamerican spells one way only, not in lower case
+    (scripts/build_proper_nouns.py). Empty where the file is missing: words stay as read."""
+    try:
+        lines = resource_path("lm", "proper-nouns.txt").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    return {w.lower(): w for w in lines if w and not w.startswith("#")}
+
+
 # after these the same words name a thing ("a new line", "the full stop", "this period")
 # (not "that", "no", "one", "her", "his" or "its", which often end a clause: "I know that period")
 NAMING = set("a an the this these those each every any some my your our their".split())
@@ -52,7 +67,8 @@ def dictate(words: list[tuple[str, float]], previous: str, punctuation: bool = F
     """The text to append for the speech model's (word, confidence) pairs, and the pairs of
     the words it shows. The model reads lower case only, so "i" (and "i'm", "i'll"...)
     becomes "I", days and months take their capital ("thursday", "january"; a word's "'s"
-    too), and a word that starts a sentence (after . ! ? or a line break, or at the start of
+    too), so do names that are no everyday word ("london", "george's", "nasa": `proper_nouns`),
+    and a word that starts a sentence (after . ! ? or a line break, or at the start of
     the text) takes one. With `punctuation`, spoken marks become marks: "comma" → ",",
     "question mark" → "?", "new line" → a line break (`SPOKEN_MARKS`), except after a word
     that makes them a name ("a new line"). `spellings` (lower case → the person's own, from
@@ -73,7 +89,7 @@ def dictate(words: list[tuple[str, float]], previous: str, punctuation: bool = F
                 continue  # "really question mark period": "Really?", not "Really?."
             out = out.rstrip(" ") + mark  # a mark holds on to the word before it
             continue
-        w = (spellings or {}).get(w) or PRONOUN_I.get(w) or _calendar(w)
+        w = (spellings or {}).get(w) or PRONOUN_I.get(w) or _proper(w) or _calendar(w)
         before = (previous + out).rstrip(" \t")
         if not before or before[-1] in SENTENCE_ENDS:
             w = w[:1].upper() + w[1:]
@@ -83,6 +99,15 @@ def dictate(words: list[tuple[str, float]], previous: str, punctuation: bool = F
         shown.append((w, words[k][1]))
         k += 1
     return out, shown
+
+
+def _proper(word: str) -> str | None:
+    names = proper_nouns()
+    if word in names:
+        return names[word]
+    if word.endswith("'s") and word[:-2] in names:  # "pierre's": the list has "Pierre"
+        return names[word[:-2]] + "'s"
+    return None
 
 
 def _calendar(word: str) -> str:

@@ -133,12 +133,27 @@ def test_dictation_is_cased_as_people_write():
     assert dictation_case("is it", "Who") == "is it"
     assert dictation_case("it is", "Done!  ") == "It is"
     assert dictation_case("", "") == ""
-    assert dictation_case("ice in india", "") == "Ice in india"  # only the pronoun, not words that start with i
+    assert dictation_case("ice in an igloo", "") == "Ice in an igloo"  # only the pronoun, not words that start with i
     # days and months always take a capital (a tester's "thursday"); "may" and "march" are words too
     assert dictation_case("see you on thursday in january", "So.") == "See you on Thursday in January"
     assert dictation_case("sunday's game in may", "We") == "Sunday's game in may"
     assert dictation_case("on mondays", "We") == "on Mondays"
     assert dictation_case("we may march in august", "") == "We may march in august"
+
+
+def test_dictation_writes_names_with_their_capitals_and_everyday_words_as_read():
+    """Dictated names stayed in lower case ("dear thomas", "call george martinez": held-out flite
+    sentences read right but written "Dear thomas", "Call george martinez"). Words
+    that the word list knows only as names take their spelling, possessives too; words that
+    are names and everyday words ("will", "bill", "jack", "turkey") stay as read."""
+    from app.formatting import dictation_case, proper_nouns
+
+    assert dictation_case("we flew from london to las vegas with nasa", "") == "We flew from London to Las Vegas with NASA"
+    assert dictation_case("call george martinez about pierre's car", "So.") == "Call George Martinez about Pierre's car"
+    assert dictation_case("will bill jack for the turkey", "I") == "will bill jack for the turkey"
+    names = proper_nouns()
+    assert len(names) > 5000 and names["mcdonald"] == "McDonald"
+    assert not {"co", "pm", "god", "french", "may"} & set(names)  # symbols, and words with a lower-case use
 
 
 def test_spoken_punctuation_becomes_marks_and_a_named_mark_stays_words():
