@@ -5,6 +5,7 @@ they differ from the best."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStyle, QStyleOptionButton, QStylePainter, QWidget
 
 from app.fonts import reading_css
@@ -128,6 +129,10 @@ class CandidateBar(QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             b.setToolTip(f"Commit this reading (Ctrl+{i + 1})")
             b.clicked.connect(lambda checked=False, k=i: self._clicked(k))
+            for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # Space clicks a focused button; outside a dialog Enter does not
+                sc = QShortcut(QKeySequence(key), b)
+                sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+                sc.activated.connect(b.click)
             b.hide()
             self.layout_.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)  # one-line readings stay level with the title
             self.buttons.append(b)

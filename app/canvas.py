@@ -70,7 +70,9 @@ class InkCanvas(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.base_min_height = 150
+        # one line of writing with its descenders: the window's least height must fit a small
+        # screen (150 px, with the text area's, made it 590 px); a taller canvas rules more lines
+        self.base_min_height = round(LINE_PITCH * (GUIDE_AT + DESCENDER_ROOM))
         self.setMinimumSize(360, self.base_min_height)
         self.line_pitch = LINE_PITCH  # px between guide lines
         self.grow = False  # grow by a line when a stroke reaches the last one (inside a scroll area)

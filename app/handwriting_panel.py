@@ -15,6 +15,7 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QGroupBox,
@@ -72,6 +73,8 @@ class HandwritingPanel(QGroupBox):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setMinimumHeight(self.canvas.base_min_height)
+        # the canvas takes the focus, not the area around it: a Tab stop there showed nothing (a tester)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.canvas.grown.connect(self._grown)
         self.candidates = CandidateBar(5, self)
         self.status = ElidedLabel("", max_text_px=260)  # "nothing read — ..." is elided, never widens the row
@@ -125,7 +128,10 @@ class HandwritingPanel(QGroupBox):
         self.undo_button.clicked.connect(lambda: (self.undo(), self.canvas.setFocus()))
         self.clear_button.clicked.connect(lambda: (self.clear(), self.canvas.setFocus()))
         self.commit_button.clicked.connect(self.commit)
-        self.candidates.chosen.connect(self.commit_text)
+        self.candidates.chosen.connect(self._candidate_chosen)
+        # keyboard focus on a candidate holds the pause as the pointer does (_choosing); leaving
+        # the candidates with it starts a full pause again
+        QApplication.instance().focusChanged.connect(self._focus_moved)
         self.worker.done.connect(self._job_done)
 
         # Enter commits while the canvas (or a candidate) has the focus; Ctrl+Enter anywhere
@@ -193,6 +199,11 @@ class HandwritingPanel(QGroupBox):
         """Commit a chosen candidate."""
         self._want_commit(text)
 
+    def _candidate_chosen(self, text: str) -> None:
+        if self._in_candidates(QApplication.focusWidget()):
+            self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # chosen from the keyboard: writing goes on there
+        self.commit_text(text)
+
     def choose(self, k: int) -> None:
         self.candidates.choose(k)
 
@@ -258,11 +269,22 @@ class HandwritingPanel(QGroupBox):
             self.commit()
 
     def _choosing(self) -> bool:
-        """The pointer rests on the candidates: the person is reading them to pick one, and
-        the pause must not commit the best reading from under the pointer (a new user had
-        about a second to read five readings and click)."""
+        """The pointer rests on the candidates, or the keyboard focus is on one (Tab from the
+        canvas): the person is reading them to pick one, and the pause must not commit the
+        best reading from under the pointer (a new user had about a second to read five
+        readings and click) or instead of the candidate Tab reached (a tester, session 31)."""
         bar = self.candidates
-        return bool(bar.texts()) and bar.isVisible() and bar.rect().contains(bar.mapFromGlobal(QCursor.pos()))
+        if not (bar.texts() and bar.isVisible()):
+            return False
+        return self._in_candidates(QApplication.focusWidget()) or bar.rect().contains(bar.mapFromGlobal(QCursor.pos()))
+
+    def _in_candidates(self, w: QWidget | None) -> bool:
+        return w is not None and self.candidates.isAncestorOf(w)
+
+    def _focus_moved(self, old: QWidget | None, new: QWidget | None) -> None:
+        """Focus that leaves the candidates gives the person a full pause from then on."""
+        if self._in_candidates(old) and not self._in_candidates(new) and self.pause_timer.isActive():
+            self.pause_timer.start(self.pause_ms)
 
     # -- recognition ----------------------------------------------------------------
 

@@ -43,12 +43,22 @@ from app.settings import (
 )
 from app.speech_panel import SpeechPanel
 from app.transcript_edit import TranscriptEdit
-from app.widgets import ElidingStatusBar, dialog_start, remember_dir
+from app.widgets import ElidingStatusBar, dialog_start, fit_to_screen, remember_dir
 from recognizers.atomic import atomic_write_text
 from recognizers.modality import Modality
 from recognizers.workspace.samples import SampleStore
 
 TEXT_CLEARED = "Text cleared. Ctrl+Z brings it back."
+
+
+def text_undone(before: str, after: str) -> str:
+    """What the status bar says when Ctrl+Z on the empty canvas undid a change in the text:
+    the piece taken off its end (a commit, mostly), or that a change was undone."""
+    if before.startswith(after) and (gone := before[len(after):].strip()):
+        shown = gone if len(gone) <= 40 else gone[:39] + "…"
+        return f"Undid “{shown}” at the end of the text. Ctrl+Y puts it back."
+    return "Undid the last change in the text. Ctrl+Y redoes it."
+
 
 class MainWindow(Commits, QMainWindow):
     modelsSettled = Signal()  # both models have loaded or failed (once, at start-up)
@@ -115,6 +125,10 @@ class MainWindow(Commits, QMainWindow):
         f = reading_font(self.text.font())  # a recognized "I" must not look like an "l"
         f.setPointSizeF(max(f.pointSizeF(), 10) * 1.25)
         self.text.setFont(f)
+        # two lines at the least (Qt's default, 70 px, with the canvas's 150 made the window's
+        # least height 590 px: more than a 1280 x 800 screen at scale 1.5 shows)
+        self.text.setMinimumHeight(2 * self.text.fontMetrics().lineSpacing() + 2 * self.text.frameWidth()
+                                   + int(2 * self.text.document().documentMargin()))
         self.copy_button = QPushButton("Copy")
         self.copy_button.setToolTip("Copy all text to the clipboard (Ctrl+Shift+C)")
         self.save_button = QPushButton("Save…")
@@ -174,7 +188,7 @@ class MainWindow(Commits, QMainWindow):
         self._ptt_filter = PushToTalkFilter(self, self.speech)
         QApplication.instance().installEventFilter(self._ptt_filter)
 
-        self.resize(980, 760)
+        fit_to_screen(self, 980, 760)  # never larger than the screen (a small one, or one scaled up)
         # View menu: compact input panel, Send to window; restores geometry and the last panel
         self.modes = install_window_modes(self)
         self.speech.refresh_devices()
@@ -387,10 +401,17 @@ class MainWindow(Commits, QMainWindow):
             self.statusBar().clearMessage()
 
     def undo(self) -> None:
+        """Ctrl+Z: typing in the text area; a stroke on the canvas; on an empty canvas the last
+        change in the text (right after a commit the focus is still on the emptied canvas, and
+        a tester's Ctrl+Z there did nothing)."""
         if self.text.hasFocus():
             self.text.undo()
-        else:
+        elif not self.handwriting.canvas.is_empty():
             self.handwriting.undo()
+        elif self.text.document().isUndoAvailable():
+            before = self.text.toPlainText()
+            self.text.undo()
+            self.statusBar().showMessage(text_undone(before, self.text.toPlainText()), 5000)  # the text changed away from the eye
 
     def redo(self) -> None:
         """Redo in the text area (strokes have no redo): a commit or an edit undone there."""

@@ -17,7 +17,7 @@ SHORTCUTS = [
     ("Enter", "commit the handwriting (canvas focused)"),
     ("Ctrl+Enter", "commit the handwriting (anywhere)"),
     ("Ctrl+1 … Ctrl+5", "commit candidate 1 … 5"),
-    ("Ctrl+Z", "undo the last stroke (undo typing in the text area)"),
+    ("Ctrl+Z", "undo the last stroke; on an empty canvas, the last change in the text (undo typing in the text area)"),
     ("Ctrl+Y, Ctrl+Shift+Z", "redo in the text area"),
     ("Esc", "clear the canvas"),
     ("Ctrl+R", "start or stop recording"),
@@ -80,7 +80,8 @@ def build_menus(w: "MainWindow") -> None:
 
     m_edit = mb.addMenu("&Edit")
     w.act_commit = add_action(w, "&Commit handwriting", w.handwriting.commit, ["Ctrl+Return", "Ctrl+Enter"], m_edit)
-    w.act_undo = add_action(w, "&Undo stroke", w.undo, QKeySequence.StandardKey.Undo, m_edit)
+    w.act_undo = add_action(w, "&Undo", w.undo, QKeySequence.StandardKey.Undo, m_edit,
+                            "Undo the last stroke; on an empty canvas, the last change in the text")
     # the text area redoes with Ctrl+Shift+Z itself; Ctrl+Y is what Windows users press (a tester)
     w.act_redo = add_action(w, "&Redo in the text", w.redo, "Ctrl+Y", m_edit)
     add_action(w, "C&lear canvas\tEsc", w.handwriting.clear, None, m_edit)  # Esc is the canvas's own shortcut

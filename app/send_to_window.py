@@ -352,7 +352,8 @@ class WindowModes(QObject):
             if self.last_kept and not self.win.text.toPlainText().rstrip().endswith(self.last_kept):
                 self.last_kept = ""  # undone or edited away since: do not name text that is not there
             text = f"“{_elide(self.last_kept, 24)}” → the text" if self.last_kept else "→ the text (Full window)"
-            tip = ("Committed text goes to the text area of the full window (Full window, Ctrl+Shift+P). "
+            tip = ("Committed text goes to the text area of the full window (the “Full window” button beside this: "
+                   "no shortcut reaches the panel, which never takes the keyboard focus). "
                    "Turn on Send to window to type it into another application.")
             self.target_label.setText(text)
             self.target_label.setToolTip(tip)

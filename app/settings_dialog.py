@@ -47,7 +47,7 @@ from app.settings import (
 )
 from app.settings_models import ModelList
 from app.training_panel import TrainingPanel
-from app.widgets import NO_YES, Banner
+from app.widgets import NO_YES, Banner, fit_to_screen
 from recognizers.modality import MODALITIES, Modality
 from recognizers.workspace.enrol import (
     ENROL_PROMPTS,
@@ -203,7 +203,7 @@ class SettingsDialog(QDialog):
         self.training.proc.failed.connect(lambda *_: self._tell_window("The training run failed; Options ▸ Settings ▸ Training says why."))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.refresh()
-        self.resize(940, 680)
+        fit_to_screen(self, 940, 680)  # never larger than the screen (a small one, or one scaled up)
 
     # -- plumbing -------------------------------------------------------------------
 

@@ -197,8 +197,10 @@ class SpeechPanel(QGroupBox):
         if self.mic_error:
             tail = " Plug one in and press ↻." if "No microphone" in self.mic_error else ""
             if self.file_button.isHidden():  # the compact panel has neither ↻ nor the file button
-                how = (" Plug one in, then press ↻ in the full window (Ctrl+Shift+P), which can also transcribe a file."
-                       if tail else " The full window (Ctrl+Shift+P) can transcribe a file.")
+                # its toolbar's button, not Ctrl+Shift+P: the panel never takes the keyboard focus,
+                # so no shortcut reaches it (a tester, session 31)
+                how = (" Plug one in, then press ↻ in the full window (the “Full window” button above), which can also transcribe a file."
+                       if tail else " The full window (the “Full window” button above) can transcribe a file.")
                 msgs.append(f"<b>{html.escape(self.mic_error)}</b>{how}")
             else:
                 msgs.append(f"<b>{html.escape(self.mic_error)}</b>{tail} Transcribe file… still works" + ("." if not self.model_error else " once a speech model is loaded."))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -136,8 +137,19 @@ class TrainingPanel(QWidget, InterruptedRuns):
         rl2.addWidget(self.plot, 1)
         rl2.addWidget(self.result_box)
 
+        # the form scrolls where the dialog is short: it needs 519 px, and on a 1280 x 800 screen
+        # at scale 1.5 the dialog's Close and Start training were below the screen (a tester)
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setWidget(form)
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a Tab stop that shows nothing otherwise
+        self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        bar = self.form_scroll.verticalScrollBar().sizeHint().width()
+        self.form_scroll.setMinimumWidth(form.minimumWidth() + bar)
+        self.form_scroll.setMaximumWidth(form.maximumWidth() + bar)
         lay = QHBoxLayout(self)
-        lay.addWidget(form)
+        lay.addWidget(self.form_scroll)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.VLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)

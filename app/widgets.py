@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QLinearGradient, QPainter
+from PySide6.QtGui import QColor, QGuiApplication, QLinearGradient, QPainter
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -19,6 +19,25 @@ from PySide6.QtWidgets import (
     QStatusBar,
     QWidget,
 )
+
+
+# what a window manager's frame may add around a window not shown yet (its title bar above):
+# the frame is only known once the window is on screen
+FRAME_ALLOWANCE = QSize(16, 40)
+
+
+def fit_to_screen(w: QWidget, width: int, height: int) -> QSize:
+    """Resize `w` to `width` x `height`, or less where the available geometry of the screen
+    it opens on is smaller (a tester's 1280 x 800 screen at scale 1.5 is 853 x 533 logical
+    pixels: the 980 x 760 window had its text and status bar off screen). Returns the size."""
+    screen = w.screen() or QGuiApplication.primaryScreen()
+    size = QSize(width, height)
+    if screen is not None:
+        frame = w.frameGeometry().size() - w.size() if w.isVisible() else QSize(0, 0)
+        room = screen.availableGeometry().size() - frame.expandedTo(FRAME_ALLOWANCE)
+        size = size.boundedTo(room)
+    w.resize(size)
+    return size
 
 
 # a question that deletes something: Yes and No, with No the default (Enter keeps the files)

@@ -8,7 +8,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# a desktop's screen: the offscreen platform's own is 800 x 800, narrower than the window's
+# first size (980 x 760), and the window opens no larger than its screen
+SCREEN_CONFIG = Path(__file__).resolve().parent / "fixtures" / "screen-1920x1080.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREEN_CONFIG}"
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # the tests share a small machine
 
 import numpy as np

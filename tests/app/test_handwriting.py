@@ -178,6 +178,43 @@ def test_the_pause_commits_after_an_undo_and_waits_while_the_pointer_is_on_the_c
     assert canvas.is_empty() and win.text.toPlainText() != committed_before
 
 
+def test_the_pause_waits_while_the_keyboard_focus_is_on_a_candidate(make_window, standin_models, qtbot):
+    """A tester wrote a word and pressed Tab to reach the second candidate: the pause committed
+    the best reading from under the focus. Now focus on a candidate holds the pause; Enter (or
+    Space) commits the focused one, and focus leaving the candidates starts a full pause."""
+    import time
+
+    from PySide6.QtGui import QCursor
+
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    panel, canvas, bar = win.handwriting, win.handwriting.canvas, win.handwriting.candidates
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)  # the keyboard focus is the active window's
+    win.set_pause_ms(300)
+    QCursor.setPos(win.mapToGlobal(win.rect().bottomRight()) + win.rect().bottomRight())  # the pointer is away
+    draw_ink(canvas, zigzag(3))
+    qtbot.waitUntil(lambda: len(bar.texts()) >= 2, timeout=10_000)
+    bar.buttons[1].setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.wait(1200)  # four pauses
+    assert canvas.stroke_count() == 3 and win.text.toPlainText() == ""  # still there: not committed
+    second = bar.texts()[1]
+    with qtbot.waitSignal(panel.committed, timeout=5_000) as chosen:
+        qtbot.keyClick(bar.buttons[1], Qt.Key.Key_Return)
+    assert chosen.args[0] == second and win.text.toPlainText() == second
+    assert canvas.hasFocus()  # writing goes on where it was
+
+    draw_ink(canvas, zigzag(2))
+    qtbot.waitUntil(lambda: bool(bar.texts()), timeout=10_000)
+    bar.buttons[0].setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.wait(600)
+    assert canvas.stroke_count() == 2
+    left = time.monotonic()
+    canvas.setFocus(Qt.FocusReason.BacktabFocusReason)  # the focus leaves the candidates
+    with qtbot.waitSignal(panel.committed, timeout=5_000):
+        pass
+    assert time.monotonic() - left >= 0.28  # a full pause from leaving, not what was left of one
+
+
 def test_undo_rereads_the_ink(make_window, standin_models, qtbot):
     win = make_window(handwriting_model=standin_models["handwriting"])
     win.set_pause_ms(0)

@@ -435,3 +435,31 @@ def test_the_speech_model_loads_before_the_handwriting_model(make_window, standi
     # a handwriting model asked for alone does not wait for anything
     win.load_model("handwriting", str(standin_models["handwriting"]))
     qtbot.waitUntil(lambda: len(order) == 3, timeout=30_000)
+
+
+def test_ctrl_z_on_the_empty_canvas_undoes_the_commit_in_the_text(make_window, standin_models, qtbot):
+    """A tester committed a word and pressed Ctrl+Z: nothing happened, since the focus was still
+    on the emptied canvas, where Ctrl+Z undoes a stroke. Now Ctrl+Z there undoes the text's last
+    change (the commit) and the status bar says so; with ink on the canvas it undoes a stroke."""
+    from .test_handwriting import zigzag
+
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    panel, canvas = win.handwriting, win.handwriting.canvas
+    win.set_pause_ms(0)
+    win.append_text("Dear Sam,")
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    draw_ink(canvas, zigzag(2))
+    canvas.setFocus()
+    with qtbot.waitSignal(panel.committed, timeout=10_000) as done:
+        qtbot.keyClick(canvas, Qt.Key.Key_Return)
+    word = done.args[0]
+    assert win.text.toPlainText() == f"Dear Sam, {word}" and canvas.is_empty() and canvas.hasFocus()
+
+    qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert win.text.toPlainText() == "Dear Sam,"
+    assert win.statusBar().full_message == f"Undid “{word}” at the end of the text. Ctrl+Y puts it back."
+
+    draw_ink(canvas, zigzag(3))  # with ink on the canvas, Ctrl+Z undoes a stroke and leaves the text alone
+    qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert canvas.stroke_count() == 2 and win.text.toPlainText() == "Dear Sam,"

@@ -490,3 +490,95 @@ def test_tab_leaves_the_text_for_the_buttons_and_types_no_tab(qtbot):
     edit.setFocus()
     qtbot.keyClick(edit, Qt.Key.Key_Tab)
     assert edit.toPlainText() == "some text"  # Tab moves on (to Copy, where focus can be shown), it types nothing
+
+
+_SMALL_SCREEN_PROBE = r"""
+import json, sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+app = QApplication([])
+from app.audio_input import FakeBackend
+from app.main_window import MainWindow
+d = sys.argv[1]
+win = MainWindow(d + "/hw.pt", d + "/sp.pt", device="cpu", audio_backend=FakeBackend({}),
+                 settings=QSettings(d + "/s.ini", QSettings.Format.IniFormat), samples_dir=d + "/samples",
+                 load_models=False, data_dir=d + "/data")
+win.show()
+app.processEvents()
+dlg = win.show_settings(tab="Training")
+app.processEvents()
+start = dlg.training.start_button
+dlg.training.form_scroll.ensureWidgetVisible(start)  # what the scroll bar or a Tab to it does
+app.processEvents()
+def on_screen(w):
+    tl = w.mapToGlobal(w.rect().topLeft())
+    return [tl.x(), tl.y(), w.width(), w.height()]
+def frame(w):
+    g = w.frameGeometry()
+    return [g.x(), g.y(), g.width(), g.height()]
+a = win.screen().availableGeometry()
+print(json.dumps({
+    "available": [a.x(), a.y(), a.width(), a.height()], "dpr": win.screen().devicePixelRatio(),
+    "window": frame(win), "window_min": list(win.minimumSizeHint().toTuple()),
+    "status bar": on_screen(win.statusBar()), "Save…": on_screen(win.save_button), "text": on_screen(win.text),
+    "dialog": frame(dlg), "dialog_min": list(dlg.minimumSizeHint().toTuple()),
+    "Close": on_screen(dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close)),
+    "Start training": on_screen(start),
+}))
+win.shutdown()
+"""
+
+
+def test_the_window_and_the_settings_fit_a_small_scaled_screen(tmp_path):
+    """A tester's 1280 x 800 screen at QT_SCALE_FACTOR=1.5 (853 x 533 logical pixels): the
+    window opened at 980 x 760 with a least height of 590-622 px, and the settings dialog at
+    940 x 680 (least 617 px), so the text, its buttons, the status bar and the dialog's Close
+    and Start training were off the screen. Now both open within the screen's available
+    geometry, leave room for a title bar at their least size, and every control is on it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from .helpers import REPO
+
+    screen = tmp_path / "screen.json"
+    screen.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1280, "height": 800,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={screen}", "QT_SCALE_FACTOR": "1.5"}
+    out = subprocess.run([sys.executable, "-c", _SMALL_SCREEN_PROBE, str(tmp_path)], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["dpr"] == 1.5 and got["available"] == [0, 0, 853, 533]
+    ax, ay, aw, ah = got["available"]
+
+    def inside(r):
+        x, y, w, h = r
+        return ax <= x and ay <= y and x + w <= ax + aw and y + h <= ay + ah
+
+    for name in ("window", "status bar", "Save…", "text", "dialog", "Close", "Start training"):
+        assert inside(got[name]), (name, got[name], got["available"])
+    title_bar = 30  # a window manager's, above the least size
+    for name in ("window_min", "dialog_min"):
+        w, h = got[name]
+        assert w <= aw and h + title_bar <= ah, (name, got[name])
+
+
+def test_one_tab_from_the_canvas_reaches_a_control_that_shows_the_focus(make_window, qtbot):
+    """A tester's first Tab after the canvas landed on nothing visible: the scroll area around
+    the canvas took the focus. Now Tab goes from the canvas to the next control (the field
+    hint, with no candidates shown), and Shift+Tab comes back."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    win = make_window(wait_models=False)
+    panel = win.handwriting
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    panel.canvas.setFocus(Qt.FocusReason.MouseFocusReason)
+    assert panel.canvas.hasFocus()
+    qtbot.keyClick(panel.canvas, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is panel.field
+    qtbot.keyClick(panel.field, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is panel.canvas

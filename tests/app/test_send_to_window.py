@@ -230,9 +230,28 @@ def test_compact_panel_never_points_at_the_buttons_it_lacks(window):
     assert "Transcribe file… still works" in win.speech.banner.text()
 
 
+def test_compact_panel_names_its_full_window_button_not_a_shortcut_that_cannot_reach_it(window):
+    """The panel's messages said to press Ctrl+Shift+P, but the panel never takes the keyboard
+    focus (it must not take it from the window it types into), so no shortcut reaches it (a
+    tester). They name the toolbar's "Full window" button instead, which does the switch."""
+    win = window()
+    win.speech.model_ready = True  # the hints are for a loaded model; this window loads none
+    win.modes.act_compact.setChecked(True)
+    assert win.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
+    full = win.modes.toolbar.widgetForAction(win.modes.act_full)
+    assert full.isVisible() and full.text() == "Full window"
+    for error in ("No microphone was found.", "The microphone is unavailable (PortAudio is missing)."):
+        win.speech.mic_error = error
+        win.speech.refresh_messages()
+        for said in (win.speech.banner.text(), win.modes.target_label.toolTip()):
+            assert "Ctrl+Shift+P" not in said and "“Full window” button" in said, said
+    full.click()
+    assert not win.modes.compact and win.text.isVisible()
+
+
 def test_geometry_panel_and_send_switch_are_remembered(window, qtbot):
     win = window()
-    # sizes that fit the offscreen platform's 800 x 800 screen (restoring keeps a window on its screen)
+    # sizes that fit an 800 x 800 screen (restoring keeps a window on its screen)
     win.resize(790, 700)
     full = (win.width(), win.height())
     assert full == (790, 700)
