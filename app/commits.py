@@ -36,7 +36,13 @@ class Commits:
         return RecognitionOptions.load(self.settings).spoken_punctuation
 
     def _handwriting_committed(self, text: str, ink: list[np.ndarray]) -> None:
-        self.append_text(text, self.handwriting.last_commit_words)
+        # ink of several lines is lines of text, its last one ended: what is written next on the
+        # cleared canvas starts a line of its own, unless the text changed since (a tester's list
+        # written three lines at a time read "bread butter")
+        after_lines = getattr(self, "_lines_commit", "")
+        new_line = bool(after_lines) and self.text.toPlainText().endswith(after_lines)
+        self.append_text("\n" + text if new_line else text, self.handwriting.last_commit_words)
+        self._lines_commit = text.strip() if "\n" in text.strip() else ""
         if self.save_samples:
             try:
                 self.last_saved = self.store.save_ink(ink, text)

@@ -40,6 +40,26 @@ def test_three_lines_read_with_line_breaks_and_commit(make_window, shipped_handw
     with qtbot.waitSignal(panel.committed, timeout=10_000):
         panel.commit_button.click()
     assert win.text.toPlainText() == "there\nthere\nthere"
+    # what is written next on the cleared canvas starts a line of its own (a tester's list of
+    # three lines at a time read "bread butter"); after a one-line commit words join with a space
+    (s,) = read_ink_samples(FIXTURES / "word.json")
+    for expected in ("there\nthere\nthere\nthere", "there\nthere\nthere\nthere there"):
+        draw_ink(canvas, s.strokes)
+        qtbot.waitUntil(lambda: panel._result_version == canvas.version, timeout=10_000)
+        with qtbot.waitSignal(panel.committed, timeout=10_000):
+            panel.commit_button.click()
+        assert win.text.toPlainText() == expected
+    # lines again, then a change of the person's own: the next commit follows it as usual
+    draw_ink(canvas, three_lines(), on_the_guide=False)
+    qtbot.waitUntil(lambda: panel._result_version == canvas.version, timeout=10_000)
+    with qtbot.waitSignal(panel.committed, timeout=10_000):
+        panel.commit_button.click()
+    win.text.insertPlainText(" and")
+    draw_ink(canvas, s.strokes)
+    qtbot.waitUntil(lambda: panel._result_version == canvas.version, timeout=10_000)
+    with qtbot.waitSignal(panel.committed, timeout=10_000):
+        panel.commit_button.click()
+    assert win.text.toPlainText().endswith("there\nthere\nthere and there")
 
 
 def test_canvas_grows_a_line_when_writing_reaches_the_last_one(make_window, qtbot):
