@@ -25,7 +25,6 @@ from app.audio_input import AudioBackend, SoundDeviceBackend
 from app.commits import Commits
 from app.context import AppContext
 from app.fonts import reading_font
-from app.formatting import dictation_case
 from app.handwriting_panel import HandwritingPanel
 from app.menus import build_menus
 from app.push_to_talk import PushToTalkFilter
@@ -178,7 +177,7 @@ class MainWindow(Commits, QMainWindow):
         self.handwriting.recognitionTime.connect(lambda ms: self._show_time("handwriting", ms))
         self.speech.recognitionTime.connect(lambda ms: self._show_time("speech", ms))
         self.speech.finalTranscript.connect(self._speech_final)
-        self.speech.fileTranscribed.connect(lambda path, text: self.append_text(dictation_case(text, self.text.toPlainText(), self.spoken_punctuation, self.own_spellings)))
+        self.speech.fileTranscribed.connect(self._file_transcribed)
         self.speech.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.copy_button.clicked.connect(self.copy_text)
         self.save_button.clicked.connect(self.save_text)

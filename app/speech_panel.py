@@ -63,6 +63,7 @@ class SpeechPanel(QGroupBox):
         self._utt_id = 0
         self._finalized: set[int] = set()
         self.last_final_words: list[tuple[str, float]] = []  # (word, confidence) of the last final text
+        self.last_file_words: list[tuple[str, float]] = []  # the same for the last file transcribed
         self._files_pending = 0
         self._file_failed = False  # the banner shows a file's failure
 
@@ -431,6 +432,7 @@ class SpeechPanel(QGroupBox):
             else:
                 self.message.emit(f"Transcribed {name} ({dur:.1f} s) in {(job.finished - job.started):.1f} s")
             self.recognitionTime.emit((job.finished - job.started) * 1000)
+            self.last_file_words = job.extra.get("words", [])
             self.fileTranscribed.emit(job.tag, job.result)
             return
         if job.channel != "speech":

@@ -349,7 +349,7 @@ class RecognizerWorker(QObject):
         """A whole recording: cut at pauses by the VAD, each piece recognized, joined."""
         if self.recognizer is None:
             raise RuntimeError(f"no {self.modality} model is loaded")
-        texts, n, end_s = [], 0, 0.0
+        texts, words, n, end_s = [], [], 0, 0.0
         # the one long-audio path (the CLI's too); AudioFileError names the file
         for seg in self.recognizer.transcribe_long(job.payload):
             n, end_s = n + 1, seg.end_s
@@ -358,10 +358,12 @@ class RecognizerWorker(QObject):
                 return
             if seg.text.strip():
                 texts.append(seg.text.strip())
+                words += seg.recognition.word_confidence  # the doubtful ones get marked in the text
             if self._stop_file:  # the person pressed Stop: keep what was read
                 job.extra["stopped_s"] = end_s
                 break
         job.extra["duration_s"] = end_s
         job.extra["utterances"] = n
+        job.extra["words"] = words
         job.extra["note"] = cut_short_note(job.payload)  # read, but less than the file promised
         job.result = " ".join(texts)

@@ -64,6 +64,35 @@ def test_no_microphone_shows_a_message_and_the_rest_works(make_window, standin_m
     assert win.text.toPlainText() == dictation_case(blocker.args[1], "", punctuation=True)  # the start of the text: a capital
 
 
+def test_a_transcribed_file_marks_its_doubtful_words_as_live_speech_does(make_window, spoken_audio, qtbot, tmp_path, monkeypatch):
+    """A tester's 34 s file had a fifth of its words wrong and none marked: a file's words now
+    carry the recognizer's confidences into the text, as a live utterance's do."""
+    import soundfile as sf
+
+    import app.transcript_edit as te
+    from recognizers.audio import load_audio
+    from recognizers.recognizer import Recognizer, default_model_path
+
+    model = default_model_path("speech")
+    if not model.exists():
+        pytest.skip("the shipped speech model is not there")
+    path = tmp_path / "note.wav"
+    sf.write(path, with_silence(spoken_audio), 16_000, subtype="FLOAT")
+    expected = Recognizer.load(model, device="cpu", decoder=DEFAULT_DECODER).recognize(load_audio(path)).word_confidence
+    confs = sorted(c for _, c in expected)
+    assert len(expected) >= 3 and confs[0] < confs[-1]
+    monkeypatch.setattr(te, "DOUBT_BELOW", (confs[0] + confs[-1]) / 2)  # some words marked, some not
+    win = make_window(speech_model=model)
+    with qtbot.waitSignal(win.speech.fileTranscribed, timeout=60_000) as blocker:
+        win.speech.transcribe_file(str(path))
+    assert blocker.args[1].split() == [w for w, _ in expected]
+    assert [w for w, _ in win.speech.last_file_words] == [w for w, _ in expected]
+    assert [c for _, c in win.speech.last_file_words] == pytest.approx([c for _, c in expected], abs=1e-4)
+    shown = win.text.toPlainText().split()
+    doubt = [s for s, (w, c) in zip(shown, expected) if c < te.DOUBT_BELOW]
+    assert doubt and win.text.doubtful_words() == doubt
+
+
 def test_live_audio_gives_partials_then_the_final(make_window, standin_models, spoken_audio, qtbot):
     from recognizers.recognizer import Recognizer
 
