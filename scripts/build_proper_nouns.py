@@ -24,6 +24,8 @@ HEADER = """\
 # Words of the shipped word list (en-words.txt) that Debian's wamerican spells only one way,
 # and not in lower case: names of people, places, peoples and brands. Dictation writes them
 # so ("london" -> "London"; app/formatting.py). Made by scripts/build_proper_nouns.py.
+# The spellings come from SCOWL (Debian's wamerican): Copyright 2000-2011 by Kevin Atkinson;
+# its permission notice is in README.md, Credits.
 """
 
 
