@@ -40,7 +40,7 @@ class Commits:
         # cleared canvas starts a line of its own, unless the text changed since (a tester's list
         # written three lines at a time read "bread butter")
         after_lines = getattr(self, "_lines_commit", "")
-        new_line = bool(after_lines) and self.text.toPlainText().endswith(after_lines)
+        new_line = bool(after_lines) and not self.text.textCursor().hasSelection() and self.text.toPlainText().endswith(after_lines)
         self.append_text("\n" + text if new_line else text, self.handwriting.last_commit_words)
         self._lines_commit = text.strip() if "\n" in text.strip() else ""
         if self.save_samples:
@@ -85,7 +85,7 @@ class Commits:
         and its (word, confidence) pairs."""
         if [w for w, _ in words] != text.split():  # not this text's words: no confidences to show
             words = [(w, 1.0) for w in text.split()]
-        shown, words = dictate(words, self.text.toPlainText(), self.spoken_punctuation, self.own_spellings)
+        shown, words = dictate(words, self.text.text_before_commit(), self.spoken_punctuation, self.own_spellings)
         self.append_text(shown, words)
         return shown, words
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import html
 import os
 from pathlib import Path
@@ -50,12 +52,16 @@ from recognizers.workspace.samples import SampleStore
 TEXT_CLEARED = "Text cleared. Ctrl+Z brings it back."
 
 
+def _short(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def text_undone(before: str, after: str) -> str:
     """What the status bar says when Ctrl+Z on the empty canvas undid a change in the text:
     the piece taken off its end (a commit, mostly), or that a change was undone."""
     if before.startswith(after) and (gone := before[len(after):].strip()):
-        shown = gone if len(gone) <= 40 else gone[:39] + "…"
-        return f"Undid “{shown}” at the end of the text. Ctrl+Y puts it back."
+        return f"Undid “{_short(gone)}” at the end of the text. Ctrl+Y puts it back."
     return "Undid the last change in the text. Ctrl+Y redoes it."
 
 
@@ -360,10 +366,17 @@ class MainWindow(Commits, QMainWindow):
     # -- text -------------------------------------------------------------------------
 
     def append_text(self, text: str, words: list[tuple[str, float]] | None = None) -> None:
-        """Append at the end of the text, with a space if the text does not end in one;
-        `words` (word, confidence) mark the words the recognizer doubts."""
-        with self.sample_labels.appending():  # a commit never lands inside an earlier one's span
+        """Append at the end of the text, with a space if the text does not end in one, or
+        write over the text selected (`TranscriptEdit.append_committed`); `words` (word,
+        confidence) mark the words the recognizer doubts."""
+        c = self.text.textCursor()
+        over = c.selectedText().replace("\u2029", "\n") if c.hasSelection() else ""
+        # a commit at the end never lands inside an earlier one's span; one written over a
+        # selection is a correction, which the sample it falls in follows like typing
+        with contextlib.nullcontext() if over else self.sample_labels.appending():
             text = self.text.append_committed(text, words)
+        if text and over:
+            self.statusBar().showMessage(f"Wrote “{_short(text)}” over “{_short(over)}”. Ctrl+Z takes it back.", 5000)
         if text:
             self.textAppended.emit(text)
 

@@ -41,27 +41,30 @@ class TranscriptEdit(QPlainTextEdit):
         self.setTabChangesFocus(True)  # Tab reaches the buttons after the text, as keyboard users expect
 
     def append_committed(self, text: str, words: list[tuple[str, float]] | None = None) -> str:
-        """Append `text` at the end (after a space where needed); mark its doubtful words.
-        `words` are the (word, confidence) pairs of `text`. Returns the text appended."""
+        """Put `text` where a commit goes and mark its doubtful words: over the selection where
+        there is one (a misread word selected, then written or said again), else at the end,
+        after a space where needed. `words` are the (word, confidence) pairs of `text`.
+        Returns the text put in."""
         text = text.strip(" \t")  # a line break said at either end, or alone ("new line"), is kept
         if not text:
             return ""
         whole = self.toPlainText()
-        # a mark holds on to the word before it, even after a space typed there ("Hello " + ",")
-        loose = len(whole) - len(whole.rstrip(" \t")) if text[0] in CLINGING else 0
-        sep = join_text(whole[:len(whole) - loose][-1:], text).removesuffix(text)  # a space between words, none before "." or ","
         c = self.textCursor()
-        c.movePosition(QTextCursor.MoveOperation.End)
+        lo, hi = (c.selectionStart(), c.selectionEnd()) if c.hasSelection() else (len(whole), len(whole))
+        before = whole[:lo]
+        # a mark holds on to the word before it, even after a space typed there ("Hello " + ",")
+        loose = len(before) - len(before.rstrip(" \t")) if text[0] in CLINGING else 0
+        sep = join_text(before[:lo - loose][-1:], text).removesuffix(text)  # a space between words, none before "." or ","
+        after = " " if whole[hi:hi + 1].isalnum() and not text[-1].isspace() else ""  # a word written over one inside the text
         # new text brings its own confidences: forget dropped marks in the place it takes
-        self._gone = [g for g in self._gone if g.span[1] <= c.position() - loose]
-        start = c.position() - loose + len(sep)
+        self._gone = [g for g in self._gone if g.span[1] <= lo - loose or g.span[0] >= hi]
+        start = lo - loose + len(sep)
         # an edit block of its own: Qt would merge adjacent insertions into one undo step, and
         # one Ctrl+Z then took back several commits and the person's own edit before them
         c.beginEditBlock()
-        if loose:
-            c.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, loose)
-            c.removeSelectedText()
-        c.insertText(sep + text)
+        c.setPosition(lo - loose)
+        c.setPosition(hi, QTextCursor.MoveMode.KeepAnchor)
+        c.insertText(sep + text + after)
         c.endEditBlock()
         self.setTextCursor(c)
         self.ensureCursorVisible()
@@ -75,6 +78,12 @@ class TranscriptEdit(QPlainTextEdit):
                 self._marks.append(m)
         self._refresh_marks()
         return text
+
+    def text_before_commit(self) -> str:
+        """The text before where a commit would go (the selection's start, or the end): what
+        decides its joining space and a sentence's capital."""
+        c = self.textCursor()
+        return self.toPlainText()[: c.selectionStart()] if c.hasSelection() else self.toPlainText()
 
     def marks(self) -> list[tuple[int, str, float]]:
         """The doubted words as (start, word, confidence), to be kept with the text."""

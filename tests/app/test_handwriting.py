@@ -502,6 +502,39 @@ def test_a_lone_click_is_not_committed_by_the_pause(make_window, standin_models,
     assert not panel.commit_lone_dots
 
 
+def test_writing_over_a_selected_word_replaces_it_and_corrects_its_sample(make_window, standin_models, qtbot):
+    """Two testers selected a misread word ("20Q") and wrote it again: the new reading went to
+    the end and the wrong word stayed. A commit now goes over the selection, in one undo step,
+    says so, and the saved sample the word belongs to follows, as it follows typing."""
+    from PySide6.QtGui import QTextCursor
+
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    win.set_pause_ms(0)
+    win.set_save_samples(True)
+    read = []
+    for n in (3, 2, 4):
+        draw_ink(win.handwriting.canvas, zigzag(n))
+        with qtbot.waitSignal(win.handwriting.committed, timeout=10_000) as blocker:
+            win.act_commit.trigger()
+        read.append(blocker.args[0])
+    assert all(read) and win.text.toPlainText() == " ".join(read)
+    c = win.text.textCursor()
+    c.setPosition(len(read[0]) + 1)
+    c.setPosition(len(read[0]) + 1 + len(read[1]), QTextCursor.MoveMode.KeepAnchor)
+    win.text.setTextCursor(c)
+    draw_ink(win.handwriting.canvas, zigzag(6))
+    with qtbot.waitSignal(win.handwriting.committed, timeout=10_000) as blocker:
+        win.act_commit.trigger()
+    new = blocker.args[0]
+    assert new and new != read[1]
+    assert win.text.toPlainText() == f"{read[0]} {new} {read[2]}"
+    assert f"over “{read[1]}”" in win.statusBar().currentMessage()
+    win.sample_labels.apply()
+    assert [s.label for s in read_ink_samples(win.store.ink_path)] == [read[0], new, read[2], new]
+    win.text.undo()  # one step puts the word back
+    assert win.text.toPlainText() == " ".join(read)
+
+
 def test_a_reading_corrected_in_the_text_corrects_its_saved_sample(make_window, standin_models, qtbot):
     """A tester's "qjx" was read "9jx" and saved with that label; correcting the word in the
     text left the sample teaching "9jx". Now a correction reaches the sample; an edit that is

@@ -55,6 +55,31 @@ def test_a_mark_after_a_typed_space_holds_on_to_the_word(qtbot):
     assert ed.toPlainText() == "hello  \n now"
 
 
+def test_a_commit_goes_over_the_selection(qtbot):
+    """A misread word selected and written or said again is replaced, with the spaces around it
+    kept and its own marks; without a selection commits go to the end."""
+    ed = TranscriptEdit()
+    qtbot.addWidget(ed)
+    ed.append_committed("lives 20Q meters under", [("lives", 0.9), ("20Q", 0.9), ("meters", 0.9), ("under", 0.9)])
+    c = ed.textCursor()
+    c.setPosition(6)
+    c.setPosition(9, QTextCursor.MoveMode.KeepAnchor)
+    ed.setTextCursor(c)
+    assert ed.text_before_commit() == "lives "
+    assert ed.append_committed("200", [("200", 0.1)]) == "200"
+    assert ed.toPlainText() == "lives 200 meters under" and ed.doubtful_words() == ["200"]
+    c.setPosition(16)  # " under" selected with its space: the word before keeps its place
+    c.setPosition(22, QTextCursor.MoveMode.KeepAnchor)
+    ed.setTextCursor(c)
+    ed.append_committed("away")
+    assert ed.toPlainText() == "lives 200 meters away"
+    ed.append_committed("now")  # no selection now: at the end
+    assert ed.toPlainText() == "lives 200 meters away now"
+    ed.undo()
+    ed.undo()
+    assert ed.toPlainText() == "lives 200 meters under"
+
+
 def test_editing_a_marked_word_removes_its_mark(qtbot):
     ed = TranscriptEdit()
     qtbot.addWidget(ed)
