@@ -182,10 +182,14 @@ class CandidateBar(QWidget):
                     share_of[t] = shares[i]
         self._texts = seen[: len(self.buttons)]
         self._share_of = share_of
+        # each alternative keeps in view where it differs from the best; the best keeps its start
+        # unless all differ only in its line's last word (`_end_in_view`)
+        best = _stacked(self._texts[0].replace("&", "&&")) if self._texts else ""
+        others = [_stacked(t.replace("&", "&&")) for t in self._texts[1:]]
         for i, b in enumerate(self.buttons):
             if i < len(self._texts):
                 shown = _stacked(self._texts[i].replace("&", "&&"))
-                b.keep_visible = None if i == 0 else _first_difference(_stacked(self._texts[0].replace("&", "&&")), shown)
+                b.keep_visible = _first_difference(best, shown) if i else _end_in_view(best, others)
                 b.setText(shown)
                 b.update()  # setText does not repaint an unchanged text, and keep_visible may have changed
                 b.setStyleSheet(self.best_style if i == 0 and self.best_highlighted else self.other_style)
@@ -218,6 +222,19 @@ def _stacked(text: str, max_lines: int = CANDIDATE_LINES) -> str:
     if len(lines) > max_lines:
         lines = lines[: max_lines - 1] + [" ↵ ".join(lines[max_lines - 1 :])]
     return "\n".join(lines)
+
+
+def _end_in_view(best: str, others: list[str]) -> int | None:
+    """Where the best reading must stay in view: the end of its line when every alternative
+    differs from it only in that line's last word (a tester could not tell whether the best
+    reading of a long line ended with its "." beside one showing "…software package"); None
+    (its start, as usual) otherwise."""
+    if not others:
+        return None
+    k = min(_first_difference(best, o) for o in others)
+    end = best.find("\n", k)
+    end = len(best) if end < 0 else end
+    return end - 1 if k < end and " " not in best[k:end] else None
 
 
 def _first_difference(a: str, b: str) -> int:
