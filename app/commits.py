@@ -80,18 +80,22 @@ class Commits:
         if shown and whole.endswith(shown) and self.store.last_key:
             self.sample_labels.track(len(whole) - len(shown), shown, label, speech, self.store.last_key)
 
-    def _dictated(self, text: str, words: list[tuple[str, float]]) -> tuple[str, list[tuple[str, float]]]:
-        """Append speech as people write it, its doubtful words marked; returns what was shown
-        and its (word, confidence) pairs."""
+    def _dictated(self, text: str, words: list[tuple[str, float]], lead: str = "") -> tuple[str, list[tuple[str, float]]]:
+        """Append speech as people write it (after `lead`, a line break), its doubtful words
+        marked; returns what was shown and its (word, confidence) pairs."""
         if [w for w, _ in words] != text.split():  # not this text's words: no confidences to show
             words = [(w, 1.0) for w in text.split()]
-        shown, words = dictate(words, self.text.text_before_commit(), self.spoken_punctuation, self.own_spellings)
-        self.append_text(shown, words)
+        shown, words = dictate(words, self.text.text_before_commit() + lead, self.spoken_punctuation, self.own_spellings)
+        self.append_text(lead + shown, words)
         return shown, words
 
     def _file_transcribed(self, path: str, text: str) -> None:
+        # a recording is a piece of its own: it starts a line, with a capital (a tester's file
+        # ran on from the text before, "…before Friday dear john"), unless written over a selection
+        before = self.text.text_before_commit()
+        own_line = bool(before.strip()) and not before.endswith("\n") and not self.text.textCursor().hasSelection()
         # marked like live speech: a tester's 34 s file had a fifth of its words wrong, none marked
-        self._dictated(text, self.speech.last_file_words)
+        self._dictated(text, self.speech.last_file_words, "\n" if own_line and text.strip() else "")
 
     def _speech_final(self, uid: int, text: str, audio: np.ndarray) -> None:
         shown, words = self._dictated(text, self.speech.last_final_words)

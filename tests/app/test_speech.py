@@ -220,6 +220,11 @@ def test_dictated_punctuation_is_written_as_marks_by_the_shipped_model(make_wind
     with qtbot.waitSignal(win.speech.fileTranscribed, timeout=60_000):
         win.speech.transcribe_file(str(wav))
     assert win.text.toPlainText() == "Send it to me period new line thanks"
+    # a second recording starts a line of its own, with a capital (a tester's file ran on from
+    # the text before: "…before Friday dear john")
+    with qtbot.waitSignal(win.speech.fileTranscribed, timeout=60_000):
+        win.speech.transcribe_file(str(wav))
+    assert win.text.toPlainText() == "Send it to me period new line thanks\nSend it to me period new line thanks"
 
 
 @pytest.mark.skipif(os.environ.get("SCRIVOX_TEST_PULSE") != "1", reason="plays audio to the default output: set SCRIVOX_TEST_PULSE=1 with a PulseAudio null sink whose monitor is the default source (see DESIGN.md)")
