@@ -33,7 +33,8 @@ JOIN_SHIFT = 0.5  # pieces far apart join when their facing ends differ by less 
 SOLO_WIDTH = 2.0  # a line of one or two strokes must be at least this wide (reference heights)
 SOLO_COVER = 0.5  # ... and its strokes must cover this fraction of that width (two i dots far apart do not)
 SOLO_PIECE = 1.0  # ... unless one of them is this wide (reference heights): a word written in two strokes
-MIN_SPLIT_STROKES = 3  # ink of fewer letter-sized strokes is never split ("=" is not two lines)
+MIN_SPLIT_STROKES = 3  # ink of fewer letter-sized strokes is never split ("=" is not two lines) ...
+WORD_STROKE_PATH = 2.0  # ... unless each is a word written in one stroke: its pen path this many times its larger side
 TICK_WIDTH = 0.5  # a "line" of strokes all narrower than this (reference heights) ...
 TICK_HEIGHT = 0.8  # ... and lower than this, covering less than SOLO_COVER of its span, is i dots or ticks
 TICK_GAP = 0.5  # ... when their bottoms are within this of the body of the line below (reference heights)
@@ -211,6 +212,14 @@ def _solo_line(b: np.ndarray, h: float) -> bool:
     return span >= SOLO_WIDTH * h and (float(widths.sum()) >= SOLO_COVER * span or float(widths.max()) >= SOLO_PIECE * h)
 
 
+def _word_stroke(stroke: np.ndarray) -> bool:
+    """A stroke that goes up and down along its length, as a word written without lifting the
+    pen does (its path 3-4 times its width), not a bar or a dash (about once)."""
+    xy = np.asarray(stroke, np.float64)[:, :2]
+    side = float((xy.max(0) - xy.min(0)).max())
+    return side > 0 and float(np.linalg.norm(np.diff(xy, axis=0), axis=1).sum()) >= WORD_STROKE_PATH * side
+
+
 def split_lines(strokes: Sequence[np.ndarray]) -> list[list[int]]:
     """Indices of the strokes of each line, lines top to bottom, strokes in their order.
     One line (all the strokes) when the ink is not several lines."""
@@ -275,7 +284,9 @@ def split_lines(strokes: Sequence[np.ndarray]) -> list[list[int]]:
     # a "line" of a stroke or two, narrow (an apostrophe, a ring, a question mark, a capital
     # whose bar went astray) or sparse (two tall i dots, two commas far apart) is marks of a real line
     lines = [g for g in groups() if len(g) >= 3 or _solo_line(b[g], h)]
-    if len(lines) < 2 or sum(len(g) for g in lines) < MIN_SPLIT_STROKES:
+    # two cursive words, one on each line, are two lines; the two bars of "=" are not
+    few = sum(len(g) for g in lines) < MIN_SPLIT_STROKES and not all(_word_stroke(strokes[i]) for g in lines for i in g)
+    if len(lines) < 2 or few:
         return [list(range(n))]
     for i in main:
         if not any(i in g for g in lines):

@@ -125,6 +125,14 @@ def test_composed_lines_are_found(pitch, slope, shear, drift):
     assert split_lines(ink) == want
 
 
+def test_two_words_each_written_in_one_stroke_on_two_lines_are_two_lines():
+    """A tester's list, "make" and "come" (held-out imp/ostrowski, cursive, one stroke each)
+    on two guide lines, read "in": ink of fewer than three strokes was never split."""
+    (s,) = read_ink_samples(Path(__file__).resolve().parent.parent / "app" / "fixtures" / "two_cursive_words.jsonl")
+    assert s.label == "make\ncome" and len(s.strokes) == 2
+    assert split_lines(s.strokes) == [[0], [1]]
+
+
 def test_one_line_stays_one_and_order_is_top_to_bottom():
     rng = np.random.default_rng(5)
     ink, want = compose([["lov", "vol", "ol", "lolv", "vv", "lol"]], rng, slope=0.08)
