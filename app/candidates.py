@@ -183,7 +183,7 @@ class CandidateBar(QWidget):
         self._texts = seen[: len(self.buttons)]
         self._share_of = share_of
         # each alternative keeps in view where it differs from the best; the best keeps its start
-        # unless all differ only in its line's last word (`_end_in_view`)
+        # unless the next likeliest differs only in its line's last word (`_end_in_view`)
         best = _stacked(self._texts[0].replace("&", "&&")) if self._texts else ""
         others = [_stacked(t.replace("&", "&&")) for t in self._texts[1:]]
         for i, b in enumerate(self.buttons):
@@ -225,13 +225,13 @@ def _stacked(text: str, max_lines: int = CANDIDATE_LINES) -> str:
 
 
 def _end_in_view(best: str, others: list[str]) -> int | None:
-    """Where the best reading must stay in view: the end of its line when every alternative
-    differs from it only in that line's last word (a tester could not tell whether the best
-    reading of a long line ended with its "." beside one showing "…software package"); None
-    (its start, as usual) otherwise."""
+    """Where the best reading must stay in view: the end of its line when the next likeliest
+    reading differs from it only in that line's last word (a tester could not tell whether the
+    best reading of a long line ended with its "." beside one showing "…software package");
+    None (its start, as usual) otherwise."""
     if not others:
         return None
-    k = min(_first_difference(best, o) for o in others)
+    k = _first_difference(best, others[0])
     end = best.find("\n", k)
     end = len(best) if end < 0 else end
     return end - 1 if k < end and " " not in best[k:end] else None

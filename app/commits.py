@@ -10,8 +10,9 @@ import numpy as np
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from app.formatting import dictate, own_spellings
+from app.formatting import dictate, dictation_case, own_spellings
 from app.settings import RecognitionOptions, read_user_words, user_words_path
+from app.transcript_edit import CLINGING
 from recognizers.modality import Modality
 
 
@@ -94,8 +95,10 @@ class Commits:
         # ran on from the text before, "…before Friday dear john"), unless written over a selection
         before = self.text.text_before_commit()
         own_line = bool(before.strip()) and not before.endswith("\n") and not self.text.textCursor().hasSelection()
+        # ... except one that starts with a mark said ("comma how are you"): it holds on to the word before
+        starts_marked = dictation_case(" ".join(text.split()[:2]), before, self.spoken_punctuation)[:1] in CLINGING
         # marked like live speech: a tester's 34 s file had a fifth of its words wrong, none marked
-        self._dictated(text, self.speech.last_file_words, "\n" if own_line and text.strip() else "")
+        self._dictated(text, self.speech.last_file_words, "\n" if own_line and text.strip() and not starts_marked else "")
 
     def _speech_final(self, uid: int, text: str, audio: np.ndarray) -> None:
         shown, words = self._dictated(text, self.speech.last_final_words)

@@ -287,6 +287,11 @@ def test_a_reading_of_three_lines_shows_its_lines_and_the_canvas_keeps_its_heigh
     bar.set_candidates([f"one\n{long_line} END\nthree", f"one\n{long_line.replace('second', 'third')} END\nthree"])
     qtbot.wait(50)  # differing before the line's last word: the best shows its line from the start
     assert bar.buttons[0].shown_text().split("\n")[1].endswith("…")
+    # the next likeliest reading decides, whatever a less likely one does (the tester's third,
+    # "recoghition", differed in the middle of the line)
+    bar.set_candidates([f"{long_line} package.", f"{long_line} package", f"{long_line.replace('second', 'secomd')} package."])
+    qtbot.wait(50)
+    assert bar.buttons[0].shown_text().endswith("package.")
     assert best_shown[0] == alt_shown[0] == "one" and best_shown[2] == alt_shown[2] == "three"
     bar.set_candidates(["one\ntwo\nthree\nfour"])  # more lines than the bar has room for: the last ones joined
     qtbot.wait(50)
