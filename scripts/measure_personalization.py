@@ -1,6 +1,6 @@
 """Measure personalization honestly: a "new person" is a writer or speaker held out of
 training; the active model is fine-tuned on 50 of their samples (the `quick-finetune`
-preset, as the app's enrolment runs it) and tested on the rest of theirs.
+preset for the modality, as the app's enrolment runs it) and tested on the rest of theirs.
 
     .venv/bin/python scripts/measure_personalization.py handwriting --writers art/writer08 imp/ostrowski imp/xiao
     .venv/bin/python scripts/measure_personalization.py speech --speakers lucas
@@ -28,7 +28,7 @@ import torch  # noqa: E402
 
 import recognizers.synth.ink  # noqa: E402,F401  (registers the synth-ink spec that the handwriting replay uses)
 from recognizers.metrics import error_rates  # noqa: E402
-from recognizers.training.presets import PRESETS  # noqa: E402
+from recognizers.training.presets import quick_finetune  # noqa: E402
 from recognizers.recognizer import Recognizer, default_model_path  # noqa: E402
 from recognizers.training.loop import TrainConfig, train  # noqa: E402
 
@@ -84,7 +84,7 @@ def main() -> None:
                     help="read the test samples with these decoders (the app's default is beam)")
     ap.add_argument("--tag", default="", help="written to docs/figures/personalization-<modality>-<tag>.json")
     args = ap.parse_args()
-    preset = dict(PRESETS["quick-finetune"])
+    preset = quick_finetune(args.modality)
     for kv in args.set:
         k, v = kv.split("=", 1)
         preset[k] = json.loads(v)

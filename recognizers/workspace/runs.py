@@ -49,11 +49,11 @@ PRESET_CHOICES = [
 
 def recognizer_preset(modality: str, preset: str) -> dict:
     """The TrainConfig fields of a panel preset: the modality's recipe, then the preset's."""
-    from recognizers.training.presets import PRESETS
+    from recognizers.training.presets import PRESETS, quick_finetune
 
     cfg = dict(PRESETS[modality])
     if preset == "quick-finetune":
-        cfg.update(PRESETS["quick-finetune"])
+        cfg.update(quick_finetune(modality))
     elif preset == "tiny":
         cfg.update(PRESETS[f"tiny-{modality}"])
     elif preset != "full":

@@ -290,7 +290,7 @@ def test_settings_enrolment_saves_prompts_as_samples(make_window, standin_models
     plan = enrolment_plan("handwriting", store, user_dirs / "runs" / "enrol-test", str(standin_models["handwriting"]), "stand-in")
     cfg = plan.config
     assert cfg["init_from"] == str(standin_models["handwriting"])
-    assert (cfg["total_steps"], cfg["lr"]) == (300, 5e-4)  # the quick-finetune preset
+    assert (cfg["total_steps"], cfg["lr"]) == (300, 2e-4)  # the quick-finetune preset at handwriting's rate
     assert cfg["replay_data"] == ["synth-ink:2000"] or not cfg["replay_data"]  # without fonts, no replay
     assert cfg["holdout"] == []
     train = list(read_ink_samples(cfg["data"][0].split(":", 1)[1]))

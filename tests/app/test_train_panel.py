@@ -163,7 +163,7 @@ def test_train_personalization_fine_tunes_the_active_model(make_window, standin_
         assert d.tabs.currentWidget() is tp
     cfg = tp.plan.config
     assert cfg["init_from"] == str(standin_models["handwriting"])
-    assert cfg["lr"] == 5e-4 and cfg["holdout"] == []
+    assert cfg["lr"] == 2e-4 and cfg["holdout"] == []  # handwriting's own rate (QUICK_FINETUNE_LR)
     assert cfg["val_data"][0].endswith("enrol-val.jsonl") and cfg["data"][0].endswith("enrol-train.jsonl")
     result = done.args[0]
     assert result["before_source"] == "measured" and result["before"]["n"] == result["after"]["n"] == 2
