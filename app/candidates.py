@@ -185,11 +185,11 @@ class CandidateBar(QWidget):
         # each alternative keeps in view where it differs from the best; the best keeps its start
         # unless the next likeliest differs only in its line's last word (`_end_in_view`)
         best = _stacked(self._texts[0].replace("&", "&&")) if self._texts else ""
-        others = [_stacked(t.replace("&", "&&")) for t in self._texts[1:]]
+        second = _stacked(self._texts[1].replace("&", "&&")) if len(self._texts) > 1 else None
         for i, b in enumerate(self.buttons):
             if i < len(self._texts):
                 shown = _stacked(self._texts[i].replace("&", "&&"))
-                b.keep_visible = _first_difference(best, shown) if i else _end_in_view(best, others)
+                b.keep_visible = _first_difference(best, shown) if i else _end_in_view(best, second)
                 b.setText(shown)
                 b.update()  # setText does not repaint an unchanged text, and keep_visible may have changed
                 b.setStyleSheet(self.best_style if i == 0 and self.best_highlighted else self.other_style)
@@ -224,14 +224,14 @@ def _stacked(text: str, max_lines: int = CANDIDATE_LINES) -> str:
     return "\n".join(lines)
 
 
-def _end_in_view(best: str, others: list[str]) -> int | None:
+def _end_in_view(best: str, second: str | None) -> int | None:
     """Where the best reading must stay in view: the end of its line when the next likeliest
     reading differs from it only in that line's last word (a tester could not tell whether the
     best reading of a long line ended with its "." beside one showing "…software package");
     None (its start, as usual) otherwise."""
-    if not others:
+    if second is None:
         return None
-    k = _first_difference(best, others[0])
+    k = _first_difference(best, second)
     end = best.find("\n", k)
     end = len(best) if end < 0 else end
     return end - 1 if k < end and " " not in best[k:end] else None

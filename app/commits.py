@@ -10,7 +10,7 @@ import numpy as np
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from app.formatting import dictate, dictation_case, own_spellings
+from app.formatting import dictate, own_spellings
 from app.settings import RecognitionOptions, read_user_words, user_words_path
 from app.transcript_edit import CLINGING
 from recognizers.modality import Modality
@@ -81,24 +81,28 @@ class Commits:
         if shown and whole.endswith(shown) and self.store.last_key:
             self.sample_labels.track(len(whole) - len(shown), shown, label, speech, self.store.last_key)
 
-    def _dictated(self, text: str, words: list[tuple[str, float]], lead: str = "") -> tuple[str, list[tuple[str, float]]]:
-        """Append speech as people write it (after `lead`, a line break), its doubtful words
-        marked; returns what was shown and its (word, confidence) pairs."""
+    def _dictated(self, text: str, words: list[tuple[str, float]], own_line: bool = False) -> tuple[str, list[tuple[str, float]]]:
+        """Append speech as people write it, its doubtful words marked (on a line of its own
+        with `own_line`, unless it goes over a selection or starts with a mark said, which holds
+        on to the word before: "comma how are you"); returns what was shown and its (word,
+        confidence) pairs."""
         if [w for w, _ in words] != text.split():  # not this text's words: no confidences to show
             words = [(w, 1.0) for w in text.split()]
-        shown, words = dictate(words, self.text.text_before_commit() + lead, self.spoken_punctuation, self.own_spellings)
+        before = self.text.text_before_commit()
+        lead = "\n" if own_line and before.strip() and not before.endswith("\n") and not self.text.textCursor().hasSelection() else ""
+        said = words
+        shown, words = dictate(said, before + lead, self.spoken_punctuation, self.own_spellings)
+        if lead and shown[:1] in CLINGING:  # a mark said first: written after the text before, as live
+            lead = ""
+            shown, words = dictate(said, before, self.spoken_punctuation, self.own_spellings)
         self.append_text(lead + shown, words)
         return shown, words
 
     def _file_transcribed(self, path: str, text: str) -> None:
         # a recording is a piece of its own: it starts a line, with a capital (a tester's file
-        # ran on from the text before, "…before Friday dear john"), unless written over a selection
-        before = self.text.text_before_commit()
-        own_line = bool(before.strip()) and not before.endswith("\n") and not self.text.textCursor().hasSelection()
-        # ... except one that starts with a mark said ("comma how are you"): it holds on to the word before
-        starts_marked = dictation_case(" ".join(text.split()[:2]), before, self.spoken_punctuation)[:1] in CLINGING
-        # marked like live speech: a tester's 34 s file had a fifth of its words wrong, none marked
-        self._dictated(text, self.speech.last_file_words, "\n" if own_line and text.strip() and not starts_marked else "")
+        # ran on from the text before, "…before Friday dear john"); its doubtful words are
+        # marked like live speech's (a tester's 34 s file had a fifth of its words wrong, none marked)
+        self._dictated(text, self.speech.last_file_words, own_line=True)
 
     def _speech_final(self, uid: int, text: str, audio: np.ndarray) -> None:
         shown, words = self._dictated(text, self.speech.last_final_words)
