@@ -5,7 +5,7 @@
 
 Each recognized word is aligned to the reference (word-level edit distance) and counts as
 right when the alignment matches it. A word is marked doubtful, as the app's text area
-marks it, when its confidence is below recognizers.decoding.confidence.DOUBT_BELOW. Prints, and writes to docs/figures/confidence-<modality>.json: how many words are
+marks it, when its confidence is below recognizers.decoding.confidence.DOUBT_BELOW. Prints, and writes to docs/figures/confidence-<modality>[-<decoder>][-<tag>].json: how many words are
 marked, how often a marked and an unmarked word is wrong, and what share of the wrong
 words the marks catch, at the app's threshold and at others.
 """
@@ -48,9 +48,13 @@ def main() -> None:
     ap.add_argument("--decoder", default="prefix", help="prefix, as the table in docs/decoding.md was measured (the app's default is now beam)")
     ap.add_argument("--model")
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--without-posteriors", action="store_true", help="the words' n-best posteriors left out (speech before session 32)")
+    ap.add_argument("--tag", default="", help="added to the figures file's name")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rec = Recognizer.load(args.model or default_model_path(args.modality), args.modality, device="cpu", decoder=args.decoder)
+    if args.without_posteriors:
+        rec.decoder.word_posteriors = False
     items = [(ref, x) for _, ref, x in load(args.modality, args.data)]
     if args.limit:
         items = items[: args.limit]
@@ -72,11 +76,11 @@ def main() -> None:
             "wrong_words_caught": sum(not g for g in marked) / max(wrong, 1),
         }
 
-    res = {"data": args.data, "decoder": args.decoder, "samples": len(items), "words": len(scored),
+    res = {"data": args.data, "decoder": args.decoder, "word_posteriors": bool(getattr(rec.decoder, "word_posteriors", False)), "samples": len(items), "words": len(scored),
            "wrong_words": sum(not g for _, g in scored), "app": at(DOUBT_BELOW),
            "sweep": [at(t) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)]}
     print(json.dumps(res, indent=1))
-    tag = "" if args.decoder == "prefix" else f"-{args.decoder}"  # the prefix figures keep their name
+    tag = ("" if args.decoder == "prefix" else f"-{args.decoder}") + (f"-{args.tag}" if args.tag else "")  # the prefix figures keep their name
     out = ROOT / "docs" / "figures" / f"confidence-{args.modality}{tag}.json"
     out.write_text(json.dumps(res, indent=1) + "\n")
 

@@ -4,6 +4,12 @@ without loading torch."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+from rapidfuzz.distance import Levenshtein
+
+if TYPE_CHECKING:
+    from recognizers.decoding.hypothesis import Hypothesis
 
 DOUBT_BELOW = 0.5  # a word whose confidence is below this is shown as doubtful
 
@@ -52,3 +58,45 @@ def share_floor(hyps: list) -> list:
             hyps[0].char_confidence = [max(c, share) for c in hyps[0].char_confidence]
     return hyps
 
+
+
+# The rescored n-best's scores flattened before they are shared out: at their own scale the
+# best reading takes nearly all of the share and every word of it looks certain (chosen on
+# half of Cathy's held-out sentences, docs/decoding.md, *Session 32*)
+NBEST_TEMPERATURE = 0.25
+
+
+def word_posteriors(best: str, texts: list[str], scores: list[float], temperature: float = NBEST_TEMPERATURE) -> list[float]:
+    """For each word of `best`: the share of the candidates (`texts`, scored `scores`, scaled
+    by `temperature`) that hold the same word at its place, the words of each aligned to
+    `best`'s by edit distance. A word every likely reading agrees on is near 1; one the
+    readings dispute ("there" / "their" / "the air") gets only its readings' share."""
+    words = best.split()
+    post = [0.0] * len(words)
+    shares = nbest_shares([s * temperature for s in scores])
+    for text, share in zip(texts, shares):
+        for op in Levenshtein.opcodes(words, text.split()):
+            if op.tag == "equal":
+                for j in range(op.src_start, op.src_end):
+                    post[j] += share
+    return post
+
+
+def cap_by_posteriors(hyp: Hypothesis, texts: list[str], scores: list[float]) -> Hypothesis:
+    """Each letter of `hyp` (the best reading) no surer than its word's posterior among the
+    candidates (`word_posteriors`): a word the n-best dispute is doubtful even where the
+    network's letters are sure of it. In place; returns `hyp`. Letters and words must match."""
+    words = hyp.text.split()
+    if not words or len(hyp.char_confidence) != len(hyp.text) or not texts:
+        return hyp
+    post = iter(word_posteriors(hyp.text, texts, scores))
+    conf, inside, p = list(hyp.char_confidence), False, 1.0
+    for i, ch in enumerate(hyp.text):
+        if ch.isspace():
+            inside = False
+            continue
+        if not inside:
+            inside, p = True, next(post)
+        conf[i] = min(conf[i], p)
+    hyp.char_confidence = conf
+    return hyp

@@ -32,7 +32,7 @@ import torch
 
 from recognizers.paths import resource_path
 from recognizers.alphabet import Alphabet
-from recognizers.decoding.confidence import share_floor
+from recognizers.decoding.confidence import cap_by_posteriors, share_floor
 from recognizers.decoding.ctc import PrefixBeamDecoder, aligned_confidence, ctc_log_likelihood, greedy_path, word_cased_confidence
 from recognizers.decoding.hypothesis import Hypothesis
 from recognizers.decoding.word_lm import WordLM
@@ -191,6 +191,10 @@ class LexiconBeamDecoder:
         # each word three ways (lower, Capitalised, UPPER) had tripled flashlight's trie
         # (measured 45 MB more for 20,000 words) and its token set.
         self.cased = mode == "lexicon" and any(c.isupper() for c in alphabet.chars)
+        # speech: a word's confidence is capped by its share of the n-best (`cap_by_posteriors`),
+        # measured to mark more of the wrong words and fewer right ones (docs/decoding.md,
+        # *Session 32*); handwriting, read a word at a time, keeps its letters' and case measure
+        self.word_posteriors = mode == "lexicon" and not self.cased
         search_chars = "".join(c for c in alphabet.chars if not (c.isupper() and c.lower() in alphabet.chars)) if self.cased else alphabet.chars
         self._fold = _fold_columns(alphabet, search_chars) if self.cased else None
         self.user_spellings: dict[str, list[str]] = {}  # a user's word in lower case -> their own spelling
@@ -257,7 +261,8 @@ class LexiconBeamDecoder:
         """
         em = log_probs.detach().float().cpu().contiguous()
         texts = self.candidates(em)
-        ranked = sorted(zip(self.rescore(em, texts), texts), key=lambda st: -st[0])[: self.nbest]
+        scores = self.rescore(em, texts)
+        ranked = sorted(zip(scores, texts), key=lambda st: -st[0])[: self.nbest]
         g_labels, g_conf, g_score = greedy_path(em)
         greedy_text = self.alphabet.decode(g_labels)
         out = [Hypothesis(t, float(sc)) for sc, t in ranked]
@@ -265,6 +270,8 @@ class LexiconBeamDecoder:
             out[0].char_confidence = g_conf if out[0].text == greedy_text and not self.cased else self.confidence(em, out[0].text)
         if self.mode == "lexicon":
             share_floor(out)
+        if out and self.word_posteriors:
+            cap_by_posteriors(out[0], texts, scores)
         return out or [Hypothesis(greedy_text, g_score, g_conf)]
 
     def confidence(self, em: torch.Tensor, text: str) -> list[float]:

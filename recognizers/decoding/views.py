@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 
 from recognizers.alphabet import Alphabet
-from recognizers.decoding.confidence import share_floor
+from recognizers.decoding.confidence import cap_by_posteriors, share_floor
 from recognizers.decoding.ctc import aligned_confidence, ctc_log_likelihood, greedy_path
 from recognizers.decoding.hypothesis import Decoder, Hypothesis
 
@@ -56,4 +56,8 @@ def read_views(decoder: Decoder, alphabet: Alphabet, log_probs: list[torch.Tenso
         out[0].char_confidence = confidence(log_probs[0], out[0].text)
     else:
         out[0].char_confidence = aligned_confidence(log_probs[0], alphabet.encode(out[0].text))
-    return share_floor(out) if getattr(decoder, "mode", None) == "lexicon" else out
+    if getattr(decoder, "mode", None) == "lexicon":
+        share_floor(out)
+    if getattr(decoder, "word_posteriors", False):
+        cap_by_posteriors(out[0], texts, scores)
+    return out

@@ -350,3 +350,34 @@ def test_a_reading_the_beam_is_sure_of_is_not_doubtful():
     lp = emissions(a, spell([{"h": 0.9}, {"a": 0.5, "o": 0.4}, {"u": 0.9}, {"s": 0.9}, {"e": 0.9}]))
     hyps = LexiconBeamDecoder(a, "lexicon").decode(lp)
     assert hyps[0].text == "house" and len(hyps[0].char_confidence) == 5
+
+
+def test_a_word_the_readings_dispute_is_doubtful_in_speech():
+    """Speech's letters are often sure of a word that the next readings replace ("cat" read at
+    75 % against "cut" and "at"): a word's confidence is capped by its share of the n-best
+    (`cap_by_posteriors`), so the disputed word is underlined while the word every reading
+    agrees on is not. Handwriting keeps its letters' and case measure."""
+    from recognizers.decoding.confidence import DOUBT_BELOW, word_posteriors
+
+    a = Alphabet.speech()
+
+    def read(p_a: float, p_u: float, posteriors: bool = True) -> dict[str, float]:
+        lp = emissions(a, spell([{"t": 0.95}, {"h": 0.95}, {"e": 0.95}, {" ": 0.95}, {"c": 0.95}, {"a": p_a, "u": p_u}, {"t": 0.95}]))
+        d = LexiconBeamDecoder(a, "lexicon")
+        assert d.word_posteriors
+        d.word_posteriors = posteriors
+        best = d.decode(lp)[0]
+        assert best.text == "the cat"
+        return dict(best.word_confidence)
+
+    assert read(0.75, 0.2, posteriors=False)["cat"] >= DOUBT_BELOW  # the letters alone: not doubtful
+    disputed = read(0.75, 0.2)
+    assert disputed["cat"] < DOUBT_BELOW <= disputed["the"]
+    clear = read(0.95, 0.01)
+    assert min(clear.values()) >= DOUBT_BELOW
+    assert not LexiconBeamDecoder(Alphabet.handwriting(), "lexicon").word_posteriors
+
+    # every reading holds "i", "saw" and "dog"; "their" only the best one
+    post = word_posteriors("i saw their dog", ["i saw their dog", "i saw there dog", "i saw the air dog"], [-1.0, -1.5, -2.0])
+    assert post[0] == post[1] == post[3] == pytest.approx(1.0)
+    assert post[2] == pytest.approx(1 / (1 + 2.718281828 ** -0.125 + 2.718281828 ** -0.25), rel=1e-6)
