@@ -89,7 +89,10 @@ class JsonProgress:
     """Writes every training event as one JSON line on stdout, for a parent process (the GUI)."""
 
     def __call__(self, ev: dict) -> None:
-        print(json.dumps(ev), flush=True)
+        # one write per line: print's text and newline go out apart when unbuffered, and a
+        # torchrun peer's output (gloo's "[Gloo] Rank 1 is connected...") landed in between
+        sys.stdout.write(json.dumps(ev) + "\n")
+        sys.stdout.flush()
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -36,6 +36,20 @@ def params(model) -> dict[str, torch.Tensor]:
     return {k: v.detach().cpu().clone() for k, v in model.named_parameters()}
 
 
+def json_events(out: str) -> list[dict]:
+    """The events on the workers' shared stdout. Each is written in one piece, but the other
+    rank's gloo library writes its own lines ("[Gloo] Rank 1 is connected to 1 peer ranks...")
+    in pieces, which may sit on an event's line: each event is read where it starts."""
+    dec, events = json.JSONDecoder(), []
+    for ln in out.splitlines():
+        at = ln.find('{"kind"')
+        while at >= 0:
+            ev, end = dec.raw_decode(ln, at)
+            events.append(ev)
+            at = ln.find('{"kind"', end)
+    return events
+
+
 def test_two_gloo_processes_end_identical_and_equal_one_process(tmp_path):
     cfg = tiny_cfg(tmp_path, "ddp")
     (tmp_path / "cfg.json").write_text(json.dumps(cfg.__dict__))
@@ -55,7 +69,7 @@ def test_two_gloo_processes_end_identical_and_equal_one_process(tmp_path):
     r0, r1 = torch.load(tmp_path / "rank0.pt"), torch.load(tmp_path / "rank1.pt")
     assert r0.keys() == r1.keys() and all(torch.equal(r0[k], r1[k]) for k in r0)  # identical replicas
     # rank 0 alone reports and writes; the checkpoint loads and holds the trained weights
-    events = [json.loads(ln) for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    events = json_events(proc.stdout)
     assert [e["kind"] for e in events].count("done") == 1
     assert any("data-parallel over 2 processes (gloo)" in e.get("message", "") for e in events)
     ckpt = load_checkpoint(tmp_path / "ddp" / "last.pt")
