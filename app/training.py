@@ -356,6 +356,7 @@ class TrainingProcess(QObject):
             "before_source": "stored" if plan.base_figures else "none",
         }
         plan.status = "finished"
+        plan.steps_done = int(self.done_event.get("steps") or plan.steps_done)  # its record says where it ended
         self._save_plan()
         models = [m for m in (plan.base_model, best_path) if m]
         self._set_state("evaluating")

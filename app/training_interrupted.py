@@ -33,7 +33,7 @@ class InterruptedRuns:
         # the preset's name without its explanation: "tiny run", not "tiny run (try the pipeline in seconds)"
         what = dict(PRESET_CHOICES).get(p.preset, "personalization" if p.preset == "enrolment" else p.preset).split(" (")[0].lower()
         self.resume_label.setText(
-            f"An interrupted {p.modality} run from {p.created} saved its state at step {p.steps_done} of {total}. It can go on from there."
+            f"An interrupted {p.modality} run from {p.created} saved its state at step {p.saved_step} of {total}. It can go on from there."
             f" A new run of this kind ({what}) replaces it once it has saved its own state."
         )
         self.resume_frame.show()
@@ -79,16 +79,17 @@ class InterruptedRuns:
             total = gone.config.get("total_steps", "?")
             answer = QMessageBox.question(
                 self, "Discard the interrupted run?",
-                f"The {gone.modality} run from {gone.created} saved its state at step {gone.steps_done} of {total}. "
+                f"The {gone.modality} run from {gone.created} saved its state at step {gone.saved_step} of {total}. "
                 "Discarding it deletes that training for good; the active model is unchanged.",
                 QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
             if answer != QMessageBox.StandardButton.Discard:
                 return
             shutil.rmtree(gone.run_dir, ignore_errors=True)
             # "Cancelled at step N ... The run can be resumed." no longer holds
-            self.status_label.setText(f"Discarded the interrupted {gone.modality} run (its state was saved at step {gone.steps_done}); the active model is unchanged.")
+            self.status_label.setText(f"Discarded the interrupted {gone.modality} run (its state was saved at step {gone.saved_step}); the active model is unchanged.")
             if self.plan is not None and Path(self.plan.run_dir) == Path(gone.run_dir):
                 self.plan = None
                 self.title_label.setText("No training run yet.")
                 self.time_label.setText("")
+                self.clear_run_view()
         self.refresh_resumable()

@@ -284,6 +284,14 @@ class TrainingPanel(QWidget, InterruptedRuns, TrainingOutcome):
         self.start_plan(plan)
         return True
 
+    def clear_run_view(self) -> None:
+        """No run shown: the progress and the plot empty, as before any run (a tester's
+        discarded run left its "step 30 of 300" and loss curve under "No training run yet.")."""
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("%p %")
+        self.plot.clear(0)
+
     def start_plan(self, plan: RunPlan, resume: bool = False) -> None:
         from app.settings import RecognitionOptions
 
@@ -298,12 +306,14 @@ class TrainingPanel(QWidget, InterruptedRuns, TrainingOutcome):
 
             for step, loss in read_loss_log(plan.dir):
                 self.plot.add_loss(step, loss)
+        if resume:  # after a crash the record may lag the state saved as the run stopped
+            plan.steps_done = plan.saved_step
+        self._resumed_from = plan.steps_done if resume else None
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(plan.steps_done if resume else 0)
         self.progress.setFormat(f"%p %  (step {plan.steps_done if resume else 0} of {total})")
         self.time_label.setText("")
         self._t0 = time.monotonic()
-        self._resumed = resume
         self.proc.start(plan, RecognitionOptions.load(self.ctx.settings).device, resume=resume)
 
     # -- the run --------------------------------------------------------------------
@@ -349,8 +359,13 @@ class TrainingPanel(QWidget, InterruptedRuns, TrainingOutcome):
         self.result = result
         took = time.monotonic() - getattr(self, "_t0", time.monotonic())
         sps = (self.proc.done_event or {}).get("samples_per_s")
-        spent = "since it was resumed" if getattr(self, "_resumed", False) else "in all"  # the time before is not known here
-        self.time_label.setText(f"Took {fmt_duration(took)} {spent} ({result.get('steps')} steps" + (f", {sps:.0f} samples/s)" if sps else ")"))
+        resumed_from = getattr(self, "_resumed_from", None)
+        steps = result.get("steps")
+        if resumed_from is None:
+            spent = f"in all ({steps} steps"
+        else:  # the time before the stop is not known here: say the steps made since, not the run's
+            spent = f"since it was resumed ({int(steps) - resumed_from if isinstance(steps, int) else '?'} steps from step {resumed_from}"
+        self.time_label.setText(f"Took {fmt_duration(took)} {spent}" + (f", {sps:.0f} samples/s)" if sps else ")"))
         plan = self.plan
         before, after = result.get("before"), result.get("after") or {}
         src = {"measured": "measured now, on the same validation data", "stored": "its stored figures, measured on other data"}.get(result.get("before_source", ""), "")

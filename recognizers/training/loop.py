@@ -32,6 +32,7 @@ from torch.nn import functional as F
 
 from recognizers.alphabet import Alphabet
 from recognizers.atomic import atomic_write_text
+from recognizers.training.saved_state import write_saved_step
 from recognizers.checkpoint import Checkpoint, save_checkpoint
 from recognizers.decoding.ctc import greedy_path
 from recognizers.metrics import ErrorRates, error_rates
@@ -260,6 +261,7 @@ def train(cfg: TrainConfig, callback: Callback | None = None, resume: bool = Fal
             b = io.BytesIO()
             torch.save(buf, b)
             atomic_write_bytes(state_path, b.getvalue())
+            write_saved_step(out, step, train_time)  # the step the app offers a resume from
             save_checkpoint(out / "last.pt", make_ckpt(history[-1]["val"] if history else {}))
             append_loss_log(out, unlogged)  # after the state: the log never holds a step the state does not
             unlogged.clear()

@@ -34,6 +34,7 @@ from recognizers.ink import read_ink_samples
 from recognizers.manifest import iter_manifest_entries
 from recognizers.modality import Modality
 from recognizers.paths import work_data_dir
+from recognizers.training.saved_state import read_saved_step
 
 SPEECH_SYNTH_DIR = work_data_dir() / "speech_synth"  # the synthetic voices cache (docs/speech-data.md)
 SYNTH_INK_N = 2000  # synthetic words per run (replay while fine-tuning, or training data)
@@ -313,6 +314,13 @@ class RunPlan:
     @property
     def dir(self) -> Path:
         return Path(self.run_dir)
+
+    @property
+    def saved_step(self) -> int:
+        """The step a resume goes on from: that of the state saved last, as the training
+        process wrote it (`saved_state`), else the step this record last heard of."""
+        saved = read_saved_step(self.dir) if (self.dir / "state.pt").exists() else None
+        return saved["step"] if saved else self.steps_done
 
     @property
     def config_path(self) -> Path:

@@ -272,6 +272,29 @@ def test_discarding_an_interrupted_run_no_longer_says_it_can_be_resumed(make_win
     assert "Discarded" in tp.status_label.text()
 
 
+def test_a_run_stopped_by_a_crash_is_offered_at_the_step_it_saved(make_window, user_dirs, qtbot, monkeypatch):
+    """A tester killed the app mid-run: the trainer saved its state at step 21 as it stopped,
+    but the app's record, never told, still said step 0, and the offer said "step 0 of 300"."""
+    from recognizers.training.saved_state import write_saved_step
+    from recognizers.workspace.runs import RunPlan
+
+    win = make_window(data_dir=user_dirs)
+    d = win.show_settings(tab="Training")
+    tp = d.training
+    run_dir = tp.ctx.runs_dir / "handwriting-20261201-120000"
+    RunPlan(modality="handwriting", preset="tiny", run_dir=str(run_dir), config={"total_steps": 300}, status="running", steps_done=0).save()
+    (run_dir / "state.pt").write_bytes(b"saved state")
+    write_saved_step(run_dir, 21, 12.5)  # as the training loop writes it with each saved state
+    tp.refresh_resumable()
+    assert tp.resume_frame.isVisibleTo(d) and "saved its state at step 21 of 300" in tp.resume_label.text()
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel))
+    tp.discard_old_button.click()
+    assert "step 21 of 300" in asked[0]
+
+
 def test_personalization_on_few_samples_warns_and_the_model_list_compares_like_with_like(make_window, standin_models, user_dirs, tmp_path, qtbot):
     import shutil
 

@@ -7,6 +7,7 @@ writes with tests/recognizers/inkgen.py, cut to a few dozen steps, so each takes
 from __future__ import annotations
 
 import html
+import json
 import os
 import sys
 
@@ -128,14 +129,15 @@ def test_train_cancel_stops_the_run_and_keeps_the_active_model(make_window, stan
     from PySide6.QtWidgets import QMessageBox
 
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))  # asked first
+    assert tp.plot.loss and "step" in tp.progress.format()
     tp.discard_interrupted()
     assert not plan.dir.exists() and not tp.resume_frame.isVisible()
+    assert not tp.plot.loss and "step" not in tp.progress.format()  # the discarded run's progress and plot go too
 
 
 def test_closing_the_window_mid_run_saves_the_state_and_records_a_cancel(make_window, standin_models, user_dirs, ink_file, qtbot):
     """A tester closed the window while a run trained: run.json then said "failed", since the
     run's exit on the closing window's SIGINT (130) was taken for a failure."""
-    import json
 
     win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
     d, tp = tiny_run_form(win, ink_file, steps=100_000)
@@ -192,7 +194,6 @@ def test_a_cancel_that_ends_before_the_save_names_the_step_a_resume_goes_on_from
     """A tester's run died on Cancel before saving; the panel still said "Cancelled at step
     116 ... can be resumed" while the state held step 100. The step of the saved state is what
     a resume goes on from (`checkpoint` events carry it), and the message says so."""
-    import json
 
     from app.training import TrainingProcess
     from recognizers.workspace.runs import RunPlan
@@ -360,6 +361,23 @@ def test_a_resumed_runs_plot_shows_the_loss_from_the_first_step(make_window, sta
         tp.proc.cancel()
 
 
+def test_a_resumed_run_says_the_steps_it_made_since(make_window, standin_models, user_dirs, ink_file, qtbot):
+    """A tester's resumed run said "since it was resumed (80 steps)" where it had made 60 since:
+    the time is since the resume, and now the steps are too."""
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    d, tp = tiny_run_form(win, ink_file, steps=40)
+    assert tp.start_from_form()
+    qtbot.waitUntil(lambda: tp.proc.last_progress is not None and tp.proc.last_progress["step"] >= 5, timeout=60_000)
+    with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
+        tp.proc.cancel()
+    saved = tp.plan.steps_done
+    assert 5 <= saved < 40
+    with qtbot.waitSignal(tp.proc.finished, timeout=120_000):
+        tp.resume_interrupted()
+    assert f"since it was resumed ({40 - saved} steps from step {saved}" in tp.time_label.text()
+    assert json.loads((tp.plan.dir / "run.json").read_text())["steps_done"] == 40  # its record says where it ended
+
+
 def _old_run_and_a_new_one(tmp_path):
     """An older stopped run with hours of training, and a new run of the same kind (a
     TrainingProcess watching it, as the panel's does)."""
@@ -475,7 +493,6 @@ class _Unkillable:
 def test_closing_the_window_records_cancelled_only_once_the_process_is_gone(qtbot, tmp_path, dies):
     """A reviewer: shutdown() recorded "cancelled" even when the kill failed and the process
     might still write; a run recorded as ended may be removed. It stays "running" then."""
-    import json
 
     from app.training import TrainingProcess
 

@@ -99,6 +99,14 @@ def test_resume_continues_exactly_where_it_stopped(tmp_path, monkeypatch):
         pass
     st = torch.load(tmp_path / "stopped" / "state.pt", weights_only=True)
     assert (st["step"], st["epoch"], st["pos"]) == (4, 1, 1)
+    # the step saved as the run stopped is readable without torch, and it is the step offered
+    # even where the app's record never heard of it (the app was gone: a crash, kill -9)
+    from recognizers.training.saved_state import read_saved_step
+    from recognizers.workspace.runs import RunPlan
+
+    assert read_saved_step(tmp_path / "stopped")["step"] == 4
+    stale = RunPlan(modality="handwriting", preset="tiny", run_dir=str(tmp_path / "stopped"), config={}, status="running", steps_done=0)
+    assert stale.saved_step == 4
     monkeypatch.setenv("TORCHELASTIC_RESTART_COUNT", "1")  # an elastic restart resumes by itself
     resumed = params(train(cfg).model)
     assert all(torch.equal(straight[k], resumed[k]) for k in straight)
