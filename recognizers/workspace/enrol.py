@@ -28,7 +28,7 @@ from recognizers.workspace.runs import (
     make_config,
     read_records,
     spec_for,
-    split_records,
+    stable_split,
     write_records,
 )
 from recognizers.workspace.samples import SampleStore
@@ -258,9 +258,10 @@ def remember_skipped(store: SampleStore, modality: str, prompt: str) -> None:
         pass
 
 
-def val_count(n: int) -> int:
-    """Samples held out for validation: ten of fifty, fewer when there are fewer."""
-    return min(ENROL_VAL, max(2, n // 5))
+def enrol_split(records: list[str]) -> tuple[list[str], list[str]]:
+    """(train, val): about one sample in five held out for the before/after figures, at least
+    two and at most ENROL_VAL, each sample on the same side however many more are added."""
+    return stable_split(records, 0.2, 2, ENROL_VAL)
 
 
 def enrolment_plan(
@@ -270,7 +271,6 @@ def enrolment_plan(
     base_model: str | None,
     base_name: str = "",
     base_figures: dict | None = None,
-    seed: int = 0,
     total_steps: int | None = None,
     replay: bool = True,
 ) -> RunPlan:
@@ -281,7 +281,7 @@ def enrolment_plan(
         raise ValueError(f"{len(records)} samples so far: write or read at least {MIN_SAMPLES} prompts first")
     if not base_model:
         raise ValueError(f"there is no active {modality} model to personalize")
-    train, val = split_records(records, val_count(len(records)), seed)
+    train, val = enrol_split(records)
     d = Path(run_dir) / "data"
     ext = ".jsonl"
     write_records(d / f"enrol-train{ext}", train)
