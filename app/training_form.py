@@ -53,6 +53,7 @@ class TrainingForm(QWidget):
         self.ctx = ctx
         self.current_model = current_model  # (path, name, figures) of the model in use
         self._loading_form = False
+        self._numbers_for: tuple[str, str] | None = None  # see load
 
         self.modality_combo = QComboBox()
         for key, label in MODALITY_LABELS:
@@ -173,8 +174,17 @@ class TrainingForm(QWidget):
             w.editingFinished.connect(self._save_form)
 
     def load(self) -> None:
-        """Fill the form from the settings (at start, and when the samples may have changed)."""
+        """Fill the form from the settings (at start, and when the samples may have changed),
+        keeping the steps, learning rate and batch frames typed for the recognizer and preset
+        shown (a tester's 80 steps went back to the preset's 300 after a look at the Models
+        tab, and the run trained 300)."""
+        typed = (self.steps_spin.value(), self.lr_spin.value(), self.batch_spin.value())
+        same = self._numbers_for == (self.modality, self.preset)
         self._modality_changed()
+        if same:
+            self.steps_spin.setValue(typed[0])
+            self.lr_spin.setValue(typed[1])
+            self.batch_spin.setValue(typed[2])
 
     @property
     def modality(self) -> str:
@@ -191,9 +201,9 @@ class TrainingForm(QWidget):
         self.preset_combo.setCurrentIndex(self.preset_combo.findData(preset))
 
     # The recognizer and preset shown last come back at the next start (training/modality,
-    # training/preset). Steps, learning rate and batch frames are not remembered: every change
-    # of recognizer or preset, and every showing of the tab (load), resets them to the
-    # preset's values, so the preset is what is kept, not the numbers.
+    # training/preset). Steps, learning rate and batch frames are not remembered across starts:
+    # every change of recognizer or preset resets them to the preset's values, so the preset is
+    # what is kept, not the numbers; showing the tab again (load) keeps what was typed.
 
     def _restore_choice(self, combo: QComboBox, key: str) -> None:
         """Show the choice saved under `key`; a value that is not one of the combo's (a preset
@@ -261,6 +271,7 @@ class TrainingForm(QWidget):
 
     def _preset_changed(self) -> None:
         m, preset = self.modality, self.preset
+        self._numbers_for = (m, preset)  # the recognizer and preset the numbers now belong to
         cfg = recognizer_preset(m, preset)
         self.steps_spin.setValue(int(cfg.get("total_steps", 300)))
         self.lr_spin.setValue(float(cfg.get("lr", 2e-3)))

@@ -52,6 +52,14 @@ def test_settings_panel_opens(make_window, standin_models, user_dirs, qtbot):
     assert tp.form.steps_spin.value() == 300  # the quick-finetune preset, unchanged
     tp.set_preset("full")
     assert tp.form.steps_spin.value() > 1000
+    # numbers typed stay through a look at another tab (a tester's 80 steps went back to 300,
+    # and the run trained 300); another preset brings its own
+    tp.form.steps_spin.setValue(80)
+    d.tabs.setCurrentIndex(0)
+    d.tabs.setCurrentWidget(d.training)
+    assert tp.form.steps_spin.value() == 80
+    tp.set_preset("quick-finetune")
+    assert tp.form.steps_spin.value() == 300
     d.close()
     assert win.show_settings() is d  # made once and kept (a run goes on while it is closed)
     assert not (user_dirs / "runs").exists()  # opening it starts nothing
@@ -98,7 +106,7 @@ def test_personal_vocabulary_is_kept_when_the_dialog_is_closed(make_window, stan
     words wrote them, though the box still showed them after reopening)."""
     from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
-    from app import settings_dialog
+    from app import safety, settings_dialog
 
     win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
     d = win.show_settings(tab="Recognition")
@@ -122,7 +130,7 @@ def test_personal_vocabulary_is_kept_when_the_dialog_is_closed(make_window, stan
     d.reject()  # once said, a second close closes: the person is not held in the dialog
     assert not d.isVisible() and d.words_changed()
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(safety, "ask", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
     win.ask_before_close = True
     win.close()  # nor does Quit drop them unasked
     assert win.isVisible() and "Personal vocabulary could not be saved" in asked[0]
