@@ -138,7 +138,7 @@ class TrainingProcess(QObject):
             return False
         os.kill(int(self.proc.processId()), signal.SIGSTOP)
         self._set_state("paused")
-        self.statusMessage.emit("Paused. The run keeps its place; Resume continues it.")
+        self.statusMessage.emit("The run keeps its place; Resume continues it.")  # the time line says "Paused."
         return True
 
     def resume(self) -> bool:

@@ -351,6 +351,9 @@ class TrainingPanel(QWidget, InterruptedRuns, TrainingOutcome):
         self.cancel_button.setEnabled(state in ("starting", "running", "paused", "evaluating"))
         for w in (self.form.modality_combo, self.form.preset_combo):
             w.setEnabled(not busy)
+        # a personalization is not the form's run: its preset and data were not what it trains
+        # on (a tester read "Tiny run" and "Built-in synthetic data" beside one)
+        self.form_scroll.setVisible(not (busy and self.plan is not None and self.plan.preset == "enrolment"))
         if state == "paused":
             self.time_label.setText("Paused.")
         self.runStateChanged.emit(state)

@@ -163,7 +163,9 @@ def test_train_personalization_fine_tunes_the_active_model(make_window, standin_
     with qtbot.waitSignal(tp.proc.finished, timeout=120_000) as done:
         assert d.start_personalization("handwriting", total_steps=12)  # the preset's 300, cut for the test
         assert d.tabs.currentWidget() is tp
+        assert not tp.form_scroll.isVisibleTo(tp)  # the form's preset and data are not this run's
     cfg = tp.plan.config
+    assert tp.form_scroll.isVisibleTo(tp)  # back once it has ended, for the next run
     assert cfg["init_from"] == str(standin_models["handwriting"])
     assert cfg["lr"] == 2e-4 and cfg["holdout"] == []  # handwriting's own rate (QUICK_FINETUNE_LR)
     assert cfg["val_data"][0].endswith("enrol-val.jsonl") and cfg["data"][0].endswith("enrol-train.jsonl")
