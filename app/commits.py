@@ -4,7 +4,10 @@ later correction of the committed text followed into its sample. A part of MainW
 
 from __future__ import annotations
 
+import errno
 import html
+import os
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QUrl
@@ -14,6 +17,15 @@ from app.formatting import dictate, own_spellings
 from app.settings import RecognitionOptions, read_user_words, user_words_path
 from app.transcript_edit import CLINGING
 from recognizers.modality import Modality
+
+
+def samples_trouble(exc: BaseException, root: Path) -> tuple[str, str]:
+    """(what is wrong, what to do) when a sample could not be saved under `root`. A full disk
+    is said as such: a tester's full disk was answered with "Make … writable"."""
+    if getattr(exc, "errno", None) == errno.ENOSPC or os.strerror(errno.ENOSPC) in str(exc):  # soundfile quotes it
+        return "the disk is full", "Free some space on it, or turn off Options ▸ Save my samples."
+    why = (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)) or type(exc).__name__  # the path is in the advice
+    return why, f"Make {root} writable, or turn off Options ▸ Save my samples."
 
 
 class Commits:
@@ -49,31 +61,25 @@ class Commits:
                 self.last_saved = self.store.save_ink(ink, text)
                 self._follow_sample(text.strip(), text, False)
             except (OSError, ValueError) as exc:
-                self._samples_failing("handwriting", str(exc))
+                self._samples_failing("handwriting", exc)
             else:
-                self._samples_failing("handwriting", "")
+                self._samples_failing("handwriting", None)
 
     def _save_samples_toggled(self, on: bool) -> None:
         if not on:  # the person acted on the notice: nothing is being lost any more
             for m in (Modality.HANDWRITING, Modality.SPEECH):
-                self._samples_failing(m, "")
+                self._samples_failing(m, None)
 
-    def _samples_failing(self, modality: str, why: str) -> None:
-        """Why samples of `modality` cannot be saved ("": they can again), in the panel's banner
-        until a save works or Save my samples is turned off: a status-bar message was gone in
-        seconds while every later commit failed the same way."""
-        text = ""
-        if why:
-            what = "handwriting samples" if modality == Modality.HANDWRITING else "recordings"
-            text = (f"<b>Your {what} are not being saved:</b> {html.escape(why)}. Make {html.escape(str(self.store.root))} "
-                    "writable, or turn off Options ▸ Save my samples.")
+    def _samples_failing(self, modality: str, exc: Exception | None) -> None:
+        """Why samples of `modality` cannot be saved (None: they can again), said until a save
+        works or Save my samples is turned off: a status-bar message was gone in seconds while
+        every later commit failed the same way. Handwriting's is said on the line under the
+        canvas: a banner above it pushed the canvas down under the pen (a tester's "good" read "od")."""
+        wrong, todo = samples_trouble(exc, self.store.root) if exc is not None else ("", "")
         if modality == Modality.SPEECH:
-            self.speech.show_note("samples", text)
-        elif text:
-            self.handwriting.banner.show_message(text, "warning")
-        elif self._sample_notes.get(modality) and self.handwriting.banner.text() == self._sample_notes[modality]:
-            self.handwriting.banner.clear()
-        self._sample_notes[modality] = text
+            self.speech.show_note("samples", f"<b>Your recordings are not being saved:</b> {html.escape(wrong)}. {html.escape(todo)}" if wrong else "")
+        else:  # short: the line shares its row with the buttons (all of it in the tooltip)
+            self.handwriting.set_note(f"Samples not saved: {wrong}. {todo}" if wrong else "")
 
     def _follow_sample(self, shown: str, label: str, speech: bool) -> None:
         """A correction of the commit just appended goes into its saved sample too."""
@@ -113,9 +119,9 @@ class Commits:
                 if len(words) == len(text.split()):  # marks written for words said: the label keeps the words
                     self._follow_sample(shown.strip(), text.strip(), True)
             except Exception as exc:  # soundfile raises its own types
-                self._samples_failing("speech", str(exc))
+                self._samples_failing("speech", exc)
             else:
-                self._samples_failing("speech", "")
+                self._samples_failing("speech", None)
 
     def open_samples_folder(self) -> None:
         self.store.root.mkdir(parents=True, exist_ok=True)

@@ -37,6 +37,9 @@ from app.workers import Job, RecognizerWorker
 # committed and the canvas cleared first, so this only matters with a longer pause or none
 SCROLL_AFTER_MS = 2500
 
+STATUS_STYLE = "color: #666;"
+NOTE_STYLE = "color: #7a4b00;"  # the banners' warning colour
+
 # The field hint: (label, recognizers.recognizer.CHARSETS name or None for anything)
 FIELDS = (("Any text", None), ("Number", "number"), ("Digits", "digits"), ("Letters", "letters"), ("Upper case", "upper"), ("Lower case", "lower"))
 
@@ -63,6 +66,7 @@ class HandwritingPanel(QGroupBox):
         self._pause_missed = False  # the pause ended while held
         self.last_latency_ms: float | None = None  # pen-up to reading shown
         self._pen_up_at: dict[int, float] = {}
+        self.note = ""  # a lasting warning on the status line (set_note)
 
         self.banner = Banner(self)
         self.canvas = InkCanvas(self)
@@ -78,7 +82,7 @@ class HandwritingPanel(QGroupBox):
         self.canvas.grown.connect(self._grown)
         self.candidates = CandidateBar(5, self)
         self.status = ElidedLabel("", max_text_px=260)  # "nothing read — ..." is elided, never widens the row
-        self.status.setStyleSheet("color: #666;")
+        self.status.setStyleSheet(STATUS_STYLE)
         self.undo_button = QPushButton("Undo stroke")
         self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")
         self.clear_button = QPushButton("Clear")
@@ -144,6 +148,24 @@ class HandwritingPanel(QGroupBox):
         sc.activated.connect(self.clear)
         self._update_buttons()
 
+    # -- the status line ---------------------------------------------------------------
+
+    def set_note(self, text: str) -> None:
+        """A lasting warning (plain text) on the status line under the canvas, shown whenever
+        the line has nothing of the moment to say ("reading…"); "" takes it away. Not a banner:
+        one above the canvas pushed it down under the pen (a tester's "good" read "od")."""
+        shown, old = self.status.text(), self.note
+        self.note = text
+        if not shown or shown == old:
+            self._say("")
+
+    def _say(self, text: str) -> None:
+        shown = text or self.note
+        self.status.setText(shown)
+        style = NOTE_STYLE if shown and shown == self.note else STATUS_STYLE
+        if self.status.styleSheet() != style:  # after every reading: restyle only on a change
+            self.status.setStyleSheet(style)
+
     # -- model state ----------------------------------------------------------------
 
     def show_loading(self) -> None:
@@ -155,7 +177,7 @@ class HandwritingPanel(QGroupBox):
             return
         self.canvas.placeholder = "Write here (model loading…)"  # short: the compact panel is narrow
         self.canvas.update()
-        self.status.setText("loading the model…")
+        self._say("loading the model…")
         self._update_buttons()
 
     def set_model_ready(self, ready: bool, message: str = "") -> None:
@@ -163,7 +185,7 @@ class HandwritingPanel(QGroupBox):
         self.canvas.placeholder = "Write here"
         self.canvas.update()
         if self.status.text().startswith("loading"):
-            self.status.setText("")
+            self._say("")
         if ready:
             self.banner.clear()
             if not self.canvas.is_empty():
@@ -215,7 +237,7 @@ class HandwritingPanel(QGroupBox):
     def call_off_commit(self, why: str) -> None:
         """Drop the commit waiting for its reading (the reading, when it comes, only shows)."""
         self._commit_wanted = None
-        self.status.setText(why)
+        self._say(why)
 
     def _want_commit(self, what: str) -> None:
         self.pause_timer.stop()
@@ -225,14 +247,14 @@ class HandwritingPanel(QGroupBox):
         if self._result_version == self.canvas.version:
             self._do_commit()
         else:
-            self.status.setText("reading…")
+            self._say("reading…")
 
     def _do_commit(self) -> None:
         what, self._commit_wanted = self._commit_wanted, None
         text = self._best if what == "best" else what
         if not text.strip():
             # nothing was read: the ink stays (clearing it would lose the writing for nothing)
-            self.status.setText("nothing read — write on, pick a candidate, or Clear")
+            self._say("nothing read — write on, pick a candidate, or Clear")
             return
         # per-word confidence is known for the best reading only
         self.last_commit_words = self._best_words if text == self._best else []
@@ -312,7 +334,7 @@ class HandwritingPanel(QGroupBox):
             self._best = ""
             self._pen_up_at.clear()
             self.candidates.set_candidates([])
-            self.status.setText("")
+            self._say("")
             self.transcriptionChanged.emit("", [])
         elif not self.canvas.drawing:
             self._pen_up_at[self.canvas.version] = time.perf_counter()
@@ -339,7 +361,7 @@ class HandwritingPanel(QGroupBox):
         self._best_words = rec.word_confidence
         self._result_version = job.tag
         self.candidates.set_candidates(texts, rec.shares() if rec.alternatives else None)
-        self.status.setText("")
+        self._say("")
         t_up = self._pen_up_at.get(job.tag)
         for v in [v for v in self._pen_up_at if v < job.tag]:
             del self._pen_up_at[v]

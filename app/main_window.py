@@ -155,7 +155,6 @@ class MainWindow(Commits, TextActions, QMainWindow):
         self._update_status()
 
         build_menus(self)
-        self._sample_notes: dict[str, str] = {}  # why samples cannot be saved, as shown (see _samples_failing)
         self.act_save_samples.toggled.connect(self._save_samples_toggled)
         self._load_settings()
 

@@ -1,7 +1,7 @@
 """Never lose a person's work in the window (issue 14): the text area is autosaved
 (atomically, at most once per AUTOSAVE_MS while it changes) and restored at the next start;
-closing asks before discarding anything that would be lost; notices about damaged user files
-(recognizers.workspace.userfiles) are shown, not swallowed.
+closing asks before discarding anything that would be lost, or stopping a training run;
+notices about damaged user files (recognizers.workspace.userfiles) are shown, not swallowed.
 
 The window calls `install(window)` once it is built, and `confirm_close(window)` from its
 closeEvent.
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 AUTOSAVE_MS = 1500  # the longest a change waits to reach the disk (and the shortest gap between writes)
 NOTICE_POLL_MS = 2000  # how often new notices (from a settings action, say) are looked for
 DRAFT_NAME = "text-draft.txt"
-COMMIT_WAIT_MS = 15_000  # Quit ▸ Save waits this long at most for the canvas's reading
+COMMIT_WAIT_MS = 15_000  # Quit ▸ Commit and quit waits this long at most for the canvas's reading
 
 
 class TextAutosave(QObject):
@@ -128,29 +128,65 @@ def pending_losses(win: "MainWindow") -> list[str]:
     return losses
 
 
+# the buttons' own words: "Save" read as saving to a file (a tester), and "Discard" where
+# nothing is lost but a training run that can be resumed
+COMMIT_AND_QUIT = "Commit and quit"
+QUIT = "Quit"
+
+
+def running_training(win: "MainWindow") -> str:
+    """What quitting would do to a training run under way (starting, running or paused): a
+    sentence, or "" when none is. The run keeps its state on the way out (TrainingProcess.shutdown)."""
+    settings = getattr(win, "_settings_dialog", None)
+    proc = settings.training.proc if settings is not None else None
+    if proc is None or proc.state not in ("starting", "running", "paused"):
+        return ""
+    kind = f"{proc.plan.modality} " if proc.plan is not None else ""
+    paused = "paused " if proc.state == "paused" else ""
+    return (f"The {paused}{kind}training run will stop. It keeps its state: Options ▸ Settings ▸ Training "
+            "offers to resume it the next time you start Scrivox.")
+
+
+def ask(parent: "MainWindow", title: str, text: str, buttons: QMessageBox.StandardButton,
+        default: QMessageBox.StandardButton, labels: dict[QMessageBox.StandardButton, str] | None = None) -> QMessageBox.StandardButton:
+    """QMessageBox.question with buttons relabelled (`labels`: standard button -> its words)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
+    box.setDefaultButton(default)
+    for button, label in (labels or {}).items():
+        box.button(button).setText(label)
+    box.exec()
+    return box.standardButton(box.clickedButton()) if box.clickedButton() else QMessageBox.StandardButton.Cancel
+
+
 def confirm_close(win: "MainWindow") -> bool:
-    """True when the window may close: nothing would be lost, or the person said discard, or,
-    with ink on the canvas, said save: the ink is committed to the text first (and the text
-    saved), and the window closes once nothing else would be lost."""
+    """True when the window may close: nothing would be lost nor any training run stopped, or
+    the person said quit (Discard), or, with ink on the canvas, Commit and quit: the ink is
+    committed to the text first (and the text saved), and the window closes once nothing else
+    would be lost. A training run under way is asked about too (a tester's Ctrl+Q stopped one
+    unasked); Cancel keeps it going."""
     losses = pending_losses(win)
-    if not losses or not getattr(win, "ask_before_close", True):
+    run = running_training(win)
+    if not (losses or run) or not getattr(win, "ask_before_close", True):
         return True
     # while the question is open, the canvas's auto-commit waits: otherwise it commits (and
     # saves as a sample) the very ink that Discard is about to throw away
     win.handwriting.hold_commits(True)
-    ink = not win.handwriting.canvas.is_empty() and win.handwriting.model_ready  # Save needs a reading
-    buttons = QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+    ink = not win.handwriting.canvas.is_empty() and win.handwriting.model_ready  # committing needs a reading
+    S = QMessageBox.StandardButton
+    said = [f"If you quit now, {'; and '.join(losses)}."] if losses else []
     if ink:
-        buttons |= QMessageBox.StandardButton.Save
-    answer = QMessageBox.question(
-        win, "Quit Scrivox?", "If you quit now, " + "; and ".join(losses) + "." + (" Save commits the handwriting first." if ink else ""),
-        buttons, QMessageBox.StandardButton.Save if ink else QMessageBox.StandardButton.Cancel)
-    if answer == QMessageBox.StandardButton.Save:
+        said.append(f"{COMMIT_AND_QUIT} puts the handwriting into the text first.")
+    if run:
+        said.append(run)
+    buttons = S.Discard | S.Cancel | (S.Save if ink else S.NoButton)
+    labels = {S.Save: COMMIT_AND_QUIT} if ink else {} if losses else {S.Discard: QUIT}
+    answer = ask(win, "Quit Scrivox?", " ".join(said), buttons, S.Save if ink else S.Cancel, labels)
+    if answer == S.Save:
         win.handwriting.hold_commits(False)
         if commit_ink_now(win) and not pending_losses(win):
             return True
         return False  # what could not be committed or saved stays, and the window with it
-    if answer != QMessageBox.StandardButton.Discard:
+    if answer != S.Discard:
         win.handwriting.hold_commits(False)  # staying: the ink commits as it would have
         return False
     return True

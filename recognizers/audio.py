@@ -113,16 +113,18 @@ _SHOULD_BE = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE
 
 def cut_short_note(path: str | os.PathLike) -> str:
     """A sentence for a person when a WAV file holds less audio than its header says (a copy
-    or a recording that stopped part-way); "" otherwise. libsndfile reads such a file up to
-    where it ends without an error, and says so only in its log ("data : N (should be M)").
-    A FLAC cut short fails to decode instead (AudioFileError); an Ogg file's length is not
-    stated in a header, so its cut cannot be told."""
+    or a recording that stopped part-way), or none at all; "" otherwise. libsndfile reads such
+    a file up to where it ends without an error, and says so only in its log ("data : N
+    (should be M)"). A FLAC cut short fails to decode instead (AudioFileError); an Ogg file's
+    length is not stated in a header, so its cut cannot be told."""
     import soundfile as sf
 
     try:
         info = sf.info(os.fspath(path))
     except Exception:  # unreadable files get their own error from the reader
         return ""
+    if info.frames == 0:  # a header alone: "holds 0.0 s; the part that is there was read" misled a tester
+        return f"{os.path.basename(os.fspath(path))} holds no audio: the file is only a header, with no recording after it."
     m = _SHOULD_BE.search(info.extra_info or "")
     frame_bytes = max(1, info.channels) * _BYTES.get(info.subtype, 2)
     if not m or int(m.group(2)) >= int(m.group(1)) or not info.samplerate:

@@ -206,11 +206,11 @@ def test_quit_asks_before_discarding_ink(make_window, qtbot, monkeypatch):
             return button
         return question
 
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    monkeypatch.setattr(safety, "ask", answer(QMessageBox.StandardButton.Cancel))
     win.close()
     assert win.isVisible() and not win.handwriting.canvas.is_empty()
     assert "not been committed" in asked[0]
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
+    monkeypatch.setattr(safety, "ask", answer(QMessageBox.StandardButton.Discard))
     win.close()
     assert not win.isVisible()
 
@@ -227,7 +227,7 @@ def _quit_answered(make_window, standin_models, monkeypatch, button):
         asked.append((args[2], args[3]))
         return button
 
-    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(safety, "ask", question)
     return win, win.handwriting, asked
 
 
@@ -248,11 +248,86 @@ def test_quit_can_save_the_ink_into_the_text_first(make_window, standin_models, 
     panel.committed.connect(lambda text, ink: got.append((text, ink)))
     draw_ink(panel.canvas, zigzag(2))  # closed at once: the reading may not be there yet
     win.close()
-    assert asked[-1][1] & QMessageBox.StandardButton.Save and "Save commits" in asked[-1][0]
+    assert asked[-1][1] & QMessageBox.StandardButton.Save and "Commit and quit puts the handwriting" in asked[-1][0]
     assert not win.isVisible() and panel.canvas.is_empty()
     (text, ink), = got
     assert text and text == reference_text(standin_models["handwriting"], ink) == win.text.toPlainText()
     assert (tmp_path / "userdata" / safety.DRAFT_NAME).read_text().strip() == text
+
+
+def _answer_the_box(seen: list, label: str | None) -> None:
+    """When the next message box opens, note its (text, button labels, default button's label)
+    in `seen` and click the button labelled `label` (None: the default button, Enter's)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def look(tries: int) -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            if tries:
+                QTimer.singleShot(20, lambda: look(tries - 1))
+            return
+        default = box.defaultButton()
+        seen.append((box.text(), [b.text() for b in box.buttons()], default.text() if default else ""))
+        # the default button is clicked, not Enter pressed: offscreen, the box never takes the
+        # focus from the canvas, whose own Enter would commit
+        chosen = [default] if label is None and default else [b for b in box.buttons() if b.text() == label]
+        chosen[0].click() if chosen else box.reject()  # no such button: Esc, and the test's asserts say so
+
+    QTimer.singleShot(0, lambda: look(500))
+
+
+def test_the_quit_question_says_commit_and_quit_and_it_is_the_default(make_window, standin_models, qtbot):
+    """A tester read the quit question's "Save" as saving to a file; it commits the ink to the
+    text, then quits. Its button says so, and stays the one Enter presses."""
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    win.ask_before_close = True
+    panel = win.handwriting
+    panel.pause_ms = 0
+    draw_ink(panel.canvas, zigzag(2))
+    qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
+    _reading(panel, "take")
+    seen = []
+    _answer_the_box(seen, None)
+    win.close()
+    (text, labels, default), = seen
+    assert default == "Commit and quit" and "Save" not in labels and "Commit and quit puts the handwriting into the text" in text
+    assert not win.isVisible() and win.text.toPlainText() == "take"
+
+
+def test_quit_during_a_training_run_asks_first_and_cancel_keeps_it_going(make_window, standin_models, user_dirs, tmp_path, qtbot):
+    """A tester's Ctrl+Q during a training run quit at once, stopping the run unasked."""
+    from PySide6.QtCore import QProcess
+
+    from recognizers.ink import write_ink_jsonl
+    from tests.recognizers.inkgen import make_samples
+
+    ink = tmp_path / "ink.jsonl"
+    write_ink_jsonl(ink, make_samples(60, seed=1))
+    win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
+    win.ask_before_close = True
+    tp = win.show_settings(tab="Training").training  # a tiny run that goes on until stopped
+    tp.set_modality("handwriting")
+    tp.set_preset("tiny")
+    tp.form.synth_check.setChecked(False)
+    tp.form.mine_check.setChecked(False)
+    tp.form.dataset_edit.setText(str(ink))
+    tp.form.steps_spin.setValue(100_000)
+    assert tp.start_from_form()
+    qtbot.waitUntil(lambda: tp.proc.last_progress is not None, timeout=60_000)
+    seen = []
+    _answer_the_box(seen, "Cancel")
+    win.close()
+    (text, labels, default), = seen
+    assert "The handwriting training run will stop" in text and "resume it the next time" in text
+    assert sorted(labels) == ["Cancel", "Quit"] and default == "Cancel"
+    assert win.isVisible() and tp.proc.state == "running" and tp.proc.proc.state() == QProcess.ProcessState.Running
+    assert tp.proc.pause()
+    _answer_the_box(seen, "Quit")
+    win.close()
+    assert "The paused handwriting training run will stop" in seen[1][0]
+    assert not win.isVisible() and tp.proc.state == "idle"
+    assert tp.proc.proc.state() == QProcess.ProcessState.NotRunning  # no process is left behind
 
 
 def test_quit_offers_save_only_with_a_model_and_gives_up_on_a_reading_that_never_comes(make_window, standin_models, qtbot, monkeypatch):
@@ -298,14 +373,14 @@ def test_the_auto_commit_waits_while_quit_asks_about_the_ink(make_window, standi
         return question
 
     write("cat")
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    monkeypatch.setattr(safety, "ask", answer(QMessageBox.StandardButton.Cancel))
     win.close()
     assert seen == [(2, "")]  # what the question described was still so when it was answered
     qtbot.waitUntil(panel.canvas.is_empty, timeout=3000)  # staying: the pause commits it after all
     assert win.text.toPlainText() == "cat" and win.last_saved is not None
     saved = win.last_saved
     write("dog")
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
+    monkeypatch.setattr(safety, "ask", answer(QMessageBox.StandardButton.Discard))
     win.close()
     assert not win.isVisible() and seen[1] == (2, "cat")
     assert win.text.toPlainText() == "cat" and win.last_saved == saved  # no "dog" sample either
@@ -322,7 +397,7 @@ def test_quit_asks_when_the_text_cannot_be_saved(make_window, qtbot, monkeypatch
 
     monkeypatch.setattr(safety.Draft, "save", full)
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(safety, "ask", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
     win.close()
     assert win.isVisible() and "No space left" in asked[0]
     monkeypatch.undo()
@@ -352,21 +427,58 @@ def test_samples_that_cannot_be_saved_are_said_until_the_person_acts(make_window
     monkeypatch.setattr(win.store, "save_utterance", read_only)
     commit("cat")
     assert win.text.toPlainText() == "cat"  # the text goes in all the same
-    shown = panel.banner.text()
-    assert "not being saved" in shown and "Read-only file system" in shown and "Save my samples" in shown
+    shown = panel.status.text()
+    assert "not saved" in shown and "Read-only file system" in shown and "writable" in shown and "Save my samples" in shown
     win.copy_text()  # another message in the status bar: the notice stays
     qtbot.wait(200)
-    assert panel.banner.text() == shown and panel.banner.isVisible()
+    assert panel.status.text() == shown and panel.status.isVisible()
+    draw_ink(panel.canvas, zigzag(1))  # the line says "reading…" a moment, then the notice again
+    qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
+    panel.clear()
+    assert panel.status.text() == shown
     win._speech_final(1, "hello", np.zeros(1600, np.float32))  # a recording, the same way
     assert "recordings are not being saved" in win.speech.banner.text()
     win.set_save_samples(False)  # the person acts: the notices go
-    assert panel.banner.isHidden() and "not being saved" not in win.speech.banner.text()
+    assert panel.status.text() == "" and "not being saved" not in win.speech.banner.text()
     win.set_save_samples(True)
     commit("dog")
-    assert panel.banner.text() == shown
+    assert panel.status.text() == shown
     monkeypatch.undo()  # the folder is writable again: the next sample is saved and the notice goes
     commit("cow")
-    assert win.last_saved is not None and panel.banner.isHidden()
+    assert win.last_saved is not None and panel.status.text() == ""
+
+
+def test_the_samples_notice_leaves_the_canvas_where_it_is_and_says_when_the_disk_is_full(make_window, standin_models, qtbot, monkeypatch):
+    """A tester's full disk: the notice, a banner above the canvas, pushed the canvas and its
+    guides 48 px down while they wrote ("good" read "od"), and told them to make the folder writable."""
+    import errno
+
+    import numpy as np
+    from PySide6.QtCore import QPoint
+
+    win = make_window(handwriting_model=standin_models["handwriting"])
+    win.set_save_samples(True)
+    panel = win.handwriting
+    panel.pause_ms = 0
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(win.store, "save_ink", full)
+    monkeypatch.setattr(win.store, "save_utterance", full)
+    qtbot.wait(100)  # the window laid out
+    where = panel.canvas.mapTo(win, QPoint(0, 0)), panel.canvas.height(), panel.canvas.guide_ys()
+    draw_ink(panel.canvas, zigzag(2))
+    qtbot.waitUntil(lambda: panel._result_version == panel.canvas.version, timeout=10_000)
+    _reading(panel, "good")
+    panel.commit()
+    qtbot.wait(100)  # a banner would have been laid out by now
+    assert (panel.canvas.mapTo(win, QPoint(0, 0)), panel.canvas.height(), panel.canvas.guide_ys()) == where
+    shown = panel.status.text()
+    assert "the disk is full" in shown and "Free some space" in shown and "Save my samples" in shown
+    assert "writable" not in shown and panel.status.isVisible() and panel.banner.isHidden()
+    win._speech_final(1, "hello", np.zeros(1600, np.float32))
+    assert "the disk is full" in win.speech.banner.text() and "writable" not in win.speech.banner.text()
 
 
 def test_damaged_files_are_reported_at_start(make_window, tmp_path, qtbot):

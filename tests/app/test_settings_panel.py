@@ -303,9 +303,9 @@ def test_settings_enrolment_saves_prompts_as_samples(make_window, standin_models
     assert cfg["holdout"] == []
     train = list(read_ink_samples(cfg["data"][0].split(":", 1)[1]))
     val = list(read_ink_samples(cfg["val_data"][0].split(":", 1)[1]))
-    assert len(train) + len(val) == 12 and len(val) == 2
+    assert len(train) + len(val) == 12 and 2 <= len(val) <= 4  # about one in five (`enrol_split`)
     assert not {s.label for s in val} - set(written)
-    assert plan.origin == "fine-tuned" and plan.figures_on.startswith("2 of your own samples")
+    assert plan.origin == "fine-tuned" and plan.figures_on.startswith(f"{len(val)} of your own samples")
 
 
 def test_settings_enrolment_records_speech(make_window, user_dirs, qtbot):

@@ -199,6 +199,24 @@ def test_a_wav_cut_short_is_read_and_said_to_be_cut_short(make_window, standin_m
     assert f"cut.wav is cut short: its header promises {said:.1f} s of audio" in win.speech.banner.text()
 
 
+def test_a_wav_that_is_only_a_header_is_said_to_hold_no_audio(make_window, standin_models, tmp_path, qtbot):
+    """File ▸ Transcribe file on a 44-byte WAV, the header of a 1.7 s recording alone: the
+    banner said "its header promises 1.7 s of audio but the file holds 0.0 s; the part that is
+    there was read" (a tester)."""
+    import soundfile as sf
+
+    whole = tmp_path / "whole.wav"
+    sf.write(whole, np.zeros(27_200, np.float32), 16_000, subtype="PCM_16")
+    header = tmp_path / "header.wav"
+    header.write_bytes(whole.read_bytes()[:44])
+    win = make_window(speech_model=standin_models["speech"])
+    with qtbot.waitSignal(win.speech.fileTranscribed, timeout=20_000):
+        win.speech.transcribe_file(str(header))
+    shown = win.speech.banner.text()
+    assert "header.wav holds no audio: the file is only a header" in shown and "promises" not in shown
+    assert win.text.toPlainText() == ""
+
+
 def test_dictated_punctuation_is_written_as_marks_by_the_shipped_model(make_window, tmp_path, qtbot):
     """"send it to me period new line thanks", said, is written "Send it to me." and
     "Thanks" on the next line; with Spoken punctuation off, the words as said."""

@@ -147,6 +147,29 @@ def test_a_wav_cut_short_is_transcribed_with_a_note(tmp_path, models, capsys):
     assert "note: cut.wav is cut short" in capsys.readouterr().err
 
 
+def test_a_wav_that_is_only_a_header_is_said_to_hold_no_audio(tmp_path, models, capsys):
+    """A tester's 44-byte WAV (the header of a 1.7 s file) was said to be "cut short: its header
+    promises 1.7 s of audio but the file holds 0.0 s; the part that is there was read"."""
+    import wave
+
+    import soundfile as sf
+
+    from recognizers.audio import cut_short_note
+
+    with wave.open(str(tmp_path / "empty.wav"), "wb") as w:  # a header saying 0 frames
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16_000)
+        w.writeframes(b"")
+    sf.write(tmp_path / "whole.wav", np.zeros(27_200, np.float32), 16_000, subtype="PCM_16")  # 1.7 s
+    (tmp_path / "header.wav").write_bytes((tmp_path / "whole.wav").read_bytes()[:44])  # its header alone
+    for name in ("empty.wav", "header.wav"):
+        assert cut_short_note(tmp_path / name) == f"{name} holds no audio: the file is only a header, with no recording after it."
+    assert main(["transcribe", "speech", str(tmp_path / "header.wav"), "--model", str(models["speech"]), "--decoder", "greedy"]) == 0
+    err = capsys.readouterr().err
+    assert "note: header.wav holds no audio" in err and "promises" not in err
+
+
 @pytest.mark.parametrize("rate", [1, 7, 999, 768_001, 2**31 - 1])
 def test_wav_with_an_impossible_sample_rate(tmp_path, models, capsys, rate):
     (tmp_path / "r.wav").write_bytes(wav_bytes(rate))
