@@ -171,6 +171,7 @@ class LexiconBeamDecoder:
         word_score: float = 2.0,
         user_boost_logprob: float = -2.5,
         oov_logprob: float = -7.0,
+        oov_letters: int = 0,
         search_nbest: int | None = None,
         search_lm_weight: float | None = None,
         search_word_score: float | None = None,
@@ -183,6 +184,10 @@ class LexiconBeamDecoder:
             raise ValueError("beam decoding needs an alphabet with a space")
         self.alphabet, self.mode, self.nbest = alphabet, mode, nbest
         self.lm_weight, self.word_score, self.oov_logprob = lm_weight, word_score, oov_logprob
+        # an unknown word longer than this many letters costs oov_logprob per that many
+        # (0: one price for all): handwritten words run together ("thequickbrown") read as
+        # one long unknown word, which a flat price made cheaper than the words they are
+        self.oov_letters = oov_letters
         self.lm = WordLM({})
         self.free = PrefixBeamDecoder(alphabet, beam=8, nbest=nbest)
         # A cased alphabet (handwriting) is searched case-folded: each letter's column is the
@@ -358,7 +363,7 @@ class LexiconBeamDecoder:
             if personal and number is not None:
                 lp = max(lp if lp is not None else oov_logprob, number)
             if lp is None:
-                lp = oov_logprob
+                lp = oov_logprob * max(1.0, len(core) / self.oov_letters) if self.oov_letters else oov_logprob
             prev = core if known and core in self.lm else None
             total += lp * math.log(10)
         return total

@@ -26,6 +26,7 @@ DESCENDERS = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "font
 DIGITS = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "digits_1234.jsonl"
 # "the", "dog", "is" and "very" of one held-out writer (UNIPEN words, art/writer08)
 SPACED_WORDS = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "words_the_dog_is_very.jsonl"
+QUICK_WORDS = Path(__file__).resolve().parent.parent / "app" / "fixtures" / "words_the_quick_brown.jsonl"  # art/writer03's
 
 
 def real_word() -> list[np.ndarray]:
@@ -318,13 +319,13 @@ def test_digits_each_far_apart_are_a_row_and_a_number_written_wide_stays_one(dec
     assert rec.recognize(digit_row(0.6)).text == "1234"
 
 
-def word_line(gap: float) -> list[np.ndarray]:
+def word_line(gap: float, fixture: Path = SPACED_WORDS, labels: tuple[str, ...] = ("the", "dog", "is", "very")) -> list[np.ndarray]:
     """The fixture's "the dog is very" (one held-out writer's words) on one baseline, `gap`
     reference heights apart."""
-    words = {s.label: s.strokes for s in read_ink_samples(SPACED_WORDS)}
+    words = {s.label: s.strokes for s in read_ink_samples(fixture)}
     h = reference_height([st for w in words.values() for st in w])
     line, x = [], 0.0
-    for label in ("the", "dog", "is", "very"):
+    for label in labels:
         top, bottom = (f(float(f(st[:, 1])) for st in words[label]) for f in (min, max))
         base = top + 0.62 * (bottom - top) if set(label) & set("gjpqy") else bottom  # a descender's tail hangs below
         line += place(words[label], dx=x, dy=-base)
@@ -353,6 +354,22 @@ def test_words_a_little_apart_read_with_an_unknown_word_are_cut_into_known_words
         R.KNOWN_GAPS = before
     # the greedy decoder knows no words: it never cuts on that ground
     assert R.Recognizer.load(device="cpu", decoder="greedy").recognize(line).text.count(" ") < 3
+
+
+def test_words_run_together_are_not_read_as_one_long_unknown_word():
+    """A tester wrote held-out "the quick brown" (art/writer03) with visible but narrow gaps
+    (0.3 reference heights, about 0.8 of its letters' height) and got "thequickbrown": one
+    unknown word cost one flat price, less than three words. An unknown word longer than
+    `oov_letters` (8) now costs that price per 8 letters."""
+    from recognizers import recognizer as R
+
+    rec = R.Recognizer.load(device="cpu", decoder="beam")
+    assert rec.decoder.oov_letters == 8  # the shipped setting (resources/lm/decoder.json)
+    line = word_line(0.3, QUICK_WORDS, ("the", "quick", "brown"))
+    assert len(split_words(line)) == 1 and len(split_words(line, 0.6, spaced=False)) == 1  # no gap cuts it
+    assert rec.recognize(line).text == "the quick brown"
+    rec.decoder.oov_letters = 0  # one price for any unknown word, as before
+    assert rec.recognize(line).text == "thequickbrown"
 
 
 def test_a_line_of_words_far_apart_reads_word_by_word_in_one_batch():

@@ -381,3 +381,14 @@ def test_a_word_the_readings_dispute_is_doubtful_in_speech():
     post = word_posteriors("i saw their dog", ["i saw their dog", "i saw there dog", "i saw the air dog"], [-1.0, -1.5, -2.0])
     assert post[0] == post[1] == post[3] == pytest.approx(1.0)
     assert post[2] == pytest.approx(1 / (1 + 2.718281828 ** -0.125 + 2.718281828 ** -0.25), rel=1e-6)
+
+
+def test_a_long_unknown_word_costs_more_than_a_short_one():
+    """Handwritten words run together read as one long unknown word ("thequickbrown"): past
+    `oov_letters` letters an unknown word costs its price per that many letters; known words,
+    numbers and short unknown words cost what they did."""
+    a = Alphabet.handwriting()
+    flat, scaled = LexiconBeamDecoder(a, "lexicon"), LexiconBeamDecoder(a, "lexicon", oov_letters=8)
+    for text in ("the quick brown", "qzxvkjwq", "12345678901234", "the qzx"):
+        assert scaled.lm_score(text, -16.0) == pytest.approx(flat.lm_score(text, -16.0))
+    assert scaled.lm_score("qzxvkjwqqzxvkjwq", -16.0) == pytest.approx(2 * flat.lm_score("qzxvkjwqqzxvkjwq", -16.0))
