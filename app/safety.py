@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QMessageBox
 
 from recognizers.workspace.draft import Draft
@@ -54,6 +55,8 @@ class TextAutosave(QObject):
             return False
         self.edit.setPlainText(text)
         self.edit.restore_marks(self.draft.load_marks(text))  # the doubted words' underlines too
+        self.edit.moveCursor(QTextCursor.MoveOperation.End)  # in view where the next commit lands (a tester saw the top)
+        self.edit.ensureCursorVisible()
         self.dirty = False
         self.timer.stop()
         return True
@@ -90,7 +93,7 @@ def install(win: "MainWindow") -> TextAutosave:
         win.statusBar().showMessage("The text from your last session is back.", 8000)
         modes = getattr(win, "modes", None)
         if modes is not None and modes.compact:  # no status bar in the compact panel: say it under the canvas
-            win.handwriting.status.setText("Your text from last time is back (Full window)")
+            win.handwriting.status.setText("Your last text is back")  # short: the compact panel is narrow ("…last tim…")
     win.notices_shown = []
     timer = QTimer(win)
     timer.setInterval(NOTICE_POLL_MS)

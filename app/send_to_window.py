@@ -405,4 +405,5 @@ def install(win: QMainWindow, menu_title: str = "&View", chooser: Callable[[], C
 
 
 def _elide(s: str, n: int = 40) -> str:
+    s = " ".join(s.split())  # on one line: a commit of several lines broke the label in two
     return s if len(s) <= n else s[: n - 1] + "…"

@@ -127,6 +127,7 @@ class SettingsDialog(QDialog):
         vnote = QLabel("Names, jargon and other words of yours, one per line. The beam with word list recognizes them without retraining.")
         vnote.setWordWrap(True)
         self.words_edit = QPlainTextEdit()
+        self.words_edit.setTabChangesFocus(True)  # a word never holds a tab: Tab moves on (a tester's Tab, Space typed into it)
         self.words_edit.setPlaceholderText("Scrivox\nKubernetes\nSiobhan")
         self.words_save = QPushButton("Save words")
         self.words_status = QLabel("")

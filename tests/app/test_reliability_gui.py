@@ -127,7 +127,10 @@ def test_the_restored_text_notice_shows_in_the_compact_panel_too(make_window, tm
     QSettings(str(tmp_path / "settings0.ini"), QSettings.Format.IniFormat).setValue("window/panel", "compact")
     win = make_window()
     assert win.modes.compact and win.text.toPlainText() == "yesterday's words"
-    assert "text from last time is back" in win.handwriting.status.text()
+    status = win.handwriting.status
+    # whole in the narrow panel (a tester read "Your text from last tim…")
+    assert status.text() == "Your last text is back" and status.fontMetrics().horizontalAdvance(status.text()) <= status.width()
+    assert win.text.textCursor().position() == len("yesterday's words")  # at the end, where the next commit lands
 
 
 def test_a_damaged_marks_file_loses_no_text(make_window, tmp_path):

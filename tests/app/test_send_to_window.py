@@ -199,6 +199,9 @@ def test_compact_panel_says_where_the_text_went_while_send_is_off(window):
     modes.act_compact.setChecked(True)
     assert modes.target_label.text() == "→ the text (Full window)"
     assert "Send to window" in modes.target_label.toolTip()
+    win.handwriting.committed.emit("bread\nbutter", [])  # a list of two lines stays on the label's one line
+    assert modes.target_label.text() == "“bread butter” → the text"
+    win.text.clear()
     win.handwriting.committed.emit("hello there", [])
     assert modes.target_label.text() == "“hello there” → the text"
     assert win.text.toPlainText() == "hello there"

@@ -65,6 +65,16 @@ def test_settings_panel_opens(make_window, standin_models, user_dirs, qtbot):
     assert not (user_dirs / "runs").exists()  # opening it starts nothing
 
 
+def test_tab_leaves_the_personal_vocabulary(make_window, user_dirs, qtbot):
+    """A tester's Tab, then Space, typed a tab and a space into the vocabulary box instead of
+    reaching the next setting: a word never holds a tab."""
+    win = make_window(data_dir=user_dirs)
+    d = win.show_settings(tab="Recognition")
+    d.words_edit.setFocus()
+    qtbot.keyClick(d.words_edit, Qt.Key.Key_Tab)
+    assert "\t" not in d.words_edit.toPlainText()
+
+
 def test_settings_switch_the_decoder_at_run_time(make_window, standin_models, user_dirs, qtbot):
     win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
     d = win.show_settings(tab="Recognition")
