@@ -256,6 +256,9 @@ class SpeechPanel(FileTranscription, QGroupBox):
         dev = self.current_device()
         if dev is None or not self.model_ready:
             self._set_record_checked(False)
+            # Ctrl+R or F8 from anywhere did nothing, unexplained (a tester): say why where the eye is
+            self.message.emit(f"{self.mic_error or 'No microphone to listen to.'} File ▸ Transcribe file (Ctrl+O) reads a recording."
+                              if dev is None else "The speech model is not loaded yet.")
             return False
         try:
             inp = self.backend.open(dev)

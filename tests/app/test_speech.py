@@ -51,8 +51,12 @@ def test_no_microphone_shows_a_message_and_the_rest_works(make_window, standin_m
     assert "Transcribe file" in sp.banner.text()
     assert not sp.record_button.isEnabled() and not sp.ptt_button.isEnabled()
     assert sp.device_combo.currentText() == "(no microphone)"
-    sp.set_recording(True)  # Ctrl+R without a microphone: nothing happens, nothing breaks
+    said = []
+    sp.message.connect(said.append)
+    sp.set_recording(True)  # Ctrl+R without a microphone: nothing breaks, and it says why (a tester's did nothing)
     assert not sp.listening
+    assert said and "Transcribe file" in said[-1]
+    assert win.statusBar().full_message == said[-1]  # on the status bar
     # files still transcribe
     import soundfile as sf
 
