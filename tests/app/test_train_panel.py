@@ -40,6 +40,17 @@ def tiny_run_form(win, ink_file, steps: int):
     return d, tp
 
 
+def stopped_run(win, ink_file, qtbot, steps: int):
+    """The Training panel after a tiny run of `steps` started from its form was cancelled past
+    its fifth step (its state saved there)."""
+    _, tp = tiny_run_form(win, ink_file, steps=steps)
+    assert tp.start_from_form()
+    qtbot.waitUntil(lambda: tp.proc.last_progress is not None and tp.proc.last_progress["step"] >= 5, timeout=60_000)
+    with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
+        tp.proc.cancel()
+    return tp
+
+
 def not_running(p: QProcess | None) -> bool:
     return p is None or p.state() == QProcess.ProcessState.NotRunning
 
@@ -345,11 +356,7 @@ def test_a_resumed_runs_plot_shows_the_loss_from_the_first_step(make_window, sta
     """A tester resumed a run and its loss plot started at the resumed step. The panel reads the
     run's loss log (loss.jsonl, written with each saved state) when it resumes."""
     win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
-    d, tp = tiny_run_form(win, ink_file, steps=100_000)
-    assert tp.start_from_form()
-    qtbot.waitUntil(lambda: tp.proc.last_progress is not None and tp.proc.last_progress["step"] >= 5, timeout=60_000)
-    with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
-        tp.proc.cancel()
+    tp = stopped_run(win, ink_file, qtbot, steps=100_000)
     plan, live = tp.plan, list(tp.plot.loss)
     saved = plan.steps_done
     assert saved >= 5 and [s for s, _ in live][:saved] == list(range(1, saved + 1))
@@ -369,11 +376,7 @@ def test_a_resumed_run_says_the_steps_it_made_since(make_window, standin_models,
     """A tester's resumed run said "since it was resumed (80 steps)" where it had made 60 since:
     the time is since the resume, and now the steps are too."""
     win = make_window(handwriting_model=standin_models["handwriting"], data_dir=user_dirs)
-    d, tp = tiny_run_form(win, ink_file, steps=40)
-    assert tp.start_from_form()
-    qtbot.waitUntil(lambda: tp.proc.last_progress is not None and tp.proc.last_progress["step"] >= 5, timeout=60_000)
-    with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
-        tp.proc.cancel()
+    tp = stopped_run(win, ink_file, qtbot, steps=40)
     saved = tp.plan.steps_done
     assert 5 <= saved < 40
     with qtbot.waitSignal(tp.proc.finished, timeout=120_000):
