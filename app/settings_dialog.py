@@ -347,7 +347,10 @@ class SettingsDialog(QDialog):
             n = sample_count(self.enrol_store, m)
             path, name, _ = self.training.current_model(m)
             model = f"Fine-tuning starts from <b>{html.escape(name)}</b>." if path else f"Fine-tuning needs a {m} model first (the samples can be collected already)."
-            self.enrol_labels[m].setText(f"{n} of {ENROL_PROMPTS} prompts done. {model}")
+            # a tester taught on 13 and learnt nothing from "unchanged" on 2 held-out samples
+            few = (f" Teaching now works, but its before and after figures rest on only a few held-out samples"
+                   f" (about ten with all {ENROL_PROMPTS}).") if MIN_SAMPLES <= n < ENROL_PROMPTS else ""
+            self.enrol_labels[m].setText(f"{n} of {ENROL_PROMPTS} prompts done. {model}{few}")
             write, teach, clear = self.enrol_buttons[m]
             teach.setEnabled(n >= MIN_SAMPLES and bool(path) and not self.training.proc.busy)
             clear.setEnabled(n > 0)

@@ -304,6 +304,7 @@ def test_settings_enrolment_saves_prompts_as_samples(make_window, standin_models
     assert dlg.teach_button.isEnabled()
     dlg.reject()
     qtbot.waitUntil(lambda: "12 of 50" in d.enrol_labels["handwriting"].text())
+    assert "only a few held-out samples" in d.enrol_labels["handwriting"].text()  # the figures will be rough
 
     plan = enrolment_plan("handwriting", store, user_dirs / "runs" / "enrol-test", str(standin_models["handwriting"]), "stand-in")
     cfg = plan.config
