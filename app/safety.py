@@ -55,8 +55,9 @@ class TextAutosave(QObject):
             return False
         self.edit.setPlainText(text)
         self.edit.restore_marks(self.draft.load_marks(text))  # the doubted words' underlines too
-        self.edit.moveCursor(QTextCursor.MoveOperation.End)  # in view where the next commit lands (a tester saw the top)
-        self.edit.ensureCursorVisible()
+        self.edit.moveCursor(QTextCursor.MoveOperation.End)  # where the next commit lands (a tester saw the top)
+        # scrolled there once the window is shown and laid out: before, the scroll did nothing
+        QTimer.singleShot(0, self.edit.ensureCursorVisible)
         self.dirty = False
         self.timer.stop()
         return True

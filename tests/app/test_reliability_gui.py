@@ -133,6 +133,20 @@ def test_the_restored_text_notice_shows_in_the_compact_panel_too(make_window, tm
     assert win.text.textCursor().position() == len("yesterday's words")  # at the end, where the next commit lands
 
 
+def test_a_long_restored_text_shows_its_end(make_window, tmp_path, qtbot):
+    """A tester restarted with more text than fits and saw its top: the end, where the next
+    commit lands, is in view once the window is shown."""
+    draft = tmp_path / "userdata" / safety.DRAFT_NAME
+    draft.parent.mkdir(parents=True)
+    draft.write_text("\n".join(f"line {i}" for i in range(80)))
+    win = make_window()
+    win.show()
+    qtbot.waitExposed(win)
+    bar = win.text.verticalScrollBar()
+    assert bar.maximum() > 0
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=2000)
+
+
 def test_a_damaged_marks_file_loses_no_text(make_window, tmp_path):
     draft = tmp_path / "userdata" / safety.DRAFT_NAME
     draft.parent.mkdir(parents=True)
