@@ -281,7 +281,7 @@ class TrainingPanel(QWidget, InterruptedRuns, TrainingOutcome):
         )
         if prep.notes:  # all of them (a missing validation font, a source with no samples)
             self.banner.show_message("<br>".join(html.escape(n) for n in prep.notes), "warning")
-        self.start_plan(plan)
+        self.start_plan(plan, from_form=True)
         return True
 
     def clear_run_view(self) -> None:
@@ -292,9 +292,13 @@ class TrainingPanel(QWidget, InterruptedRuns, TrainingOutcome):
         self.progress.setFormat("%p %")
         self.plot.clear(0)
 
-    def start_plan(self, plan: RunPlan, resume: bool = False) -> None:
+    def start_plan(self, plan: RunPlan, resume: bool = False, from_form: bool = False) -> None:
+        """Train `plan` (resumed from its saved state with `resume`); `from_form`: the run the
+        form shows, which stays in view while it trains (a personalization or a resumed run
+        is not what the form says, and the form is hidden meanwhile)."""
         from app.settings import RecognitionOptions
 
+        self._form_run = from_form
         self.plan, self.result = plan, None
         self.result_box.hide()
         self.resume_frame.hide()
@@ -351,9 +355,10 @@ class TrainingPanel(QWidget, InterruptedRuns, TrainingOutcome):
         self.cancel_button.setEnabled(state in ("starting", "running", "paused", "evaluating"))
         for w in (self.form.modality_combo, self.form.preset_combo):
             w.setEnabled(not busy)
-        # a personalization is not the form's run: its preset and data were not what it trains
-        # on (a tester read "Tiny run" and "Built-in synthetic data" beside one)
-        self.form_scroll.setVisible(not (busy and self.plan is not None and self.plan.preset == "enrolment"))
+        # a personalization or a resumed run is not the form's run: its preset, steps and data
+        # are not what it trains on (testers read "Tiny run" beside a personalization, and
+        # "Steps 150" beside a resumed run of 600)
+        self.form_scroll.setVisible(not busy or getattr(self, "_form_run", True))
         if state == "paused":
             self.time_label.setText("Paused.")
         self.runStateChanged.emit(state)

@@ -45,6 +45,7 @@ def stopped_run(win, ink_file, qtbot, steps: int):
     its fifth step (its state saved there)."""
     _, tp = tiny_run_form(win, ink_file, steps=steps)
     assert tp.start_from_form()
+    assert tp.form_scroll.isVisibleTo(tp)  # the form shows the run it started
     qtbot.waitUntil(lambda: tp.proc.last_progress is not None and tp.proc.last_progress["step"] >= 5, timeout=60_000)
     with qtbot.waitSignal(tp.proc.cancelled, timeout=30_000):
         tp.proc.cancel()
@@ -381,6 +382,8 @@ def test_a_resumed_run_says_the_steps_it_made_since(make_window, standin_models,
     assert 5 <= saved < 40
     with qtbot.waitSignal(tp.proc.finished, timeout=120_000):
         tp.resume_interrupted()
+        assert not tp.form_scroll.isVisibleTo(tp)  # the form's numbers are not the resumed run's
+    assert tp.form_scroll.isVisibleTo(tp)
     assert f"since it was resumed ({40 - saved} steps from step {saved}" in tp.time_label.text()
     assert json.loads((tp.plan.dir / "run.json").read_text())["steps_done"] == 40  # its record says where it ended
 
