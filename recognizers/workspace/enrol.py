@@ -22,13 +22,13 @@ from pathlib import Path
 
 from recognizers.modality import Modality
 from recognizers.paths import resource_path
+from recognizers.workspace.holdout import stable_split
 from recognizers.workspace.runs import (
     PreparedData,
     RunPlan,
     make_config,
     read_records,
     spec_for,
-    stable_split,
     write_records,
 )
 from recognizers.workspace.samples import SampleStore

@@ -22,10 +22,8 @@ writers. A validation file named by the user replaces all of this.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
-import random
 import socket
 import time
 from dataclasses import asdict, dataclass, field
@@ -36,11 +34,10 @@ from recognizers.manifest import iter_manifest_entries
 from recognizers.modality import Modality
 from recognizers.paths import work_data_dir
 from recognizers.training.saved_state import read_saved_step
+from recognizers.workspace.holdout import default_val_count, split_records
 
 SPEECH_SYNTH_DIR = work_data_dir() / "speech_synth"  # the synthetic voices cache (docs/speech-data.md)
 SYNTH_INK_N = 2000  # synthetic words per run (replay while fine-tuning, or training data)
-VAL_EVERY = 10  # one item in ten is held out for validation ...
-VAL_MAX = 300  # ... up to this many per source
 
 PRESET_CHOICES = [
     ("quick-finetune", "Quick fine-tune of the active model"),
@@ -179,36 +176,6 @@ def write_records(path: Path, records: list[str]) -> None:
     from recognizers.atomic import atomic_write_text
 
     atomic_write_text(path, "".join(r + "\n" for r in records))
-
-
-def split_records(records: list[str], n_val: int, seed: int = 0) -> tuple[list[str], list[str]]:
-    """(train, val): `n_val` items drawn at random (same seed, same split), order kept."""
-    n_val = max(0, min(n_val, len(records) - 1))
-    pick = set(random.Random(seed).sample(range(len(records)), n_val)) if n_val else set()
-    return [r for i, r in enumerate(records) if i not in pick], [r for i, r in enumerate(records) if i in pick]
-
-
-def stable_split(records: list[str], share: float, at_least: int, at_most: int) -> tuple[list[str], list[str]]:
-    """(train, val), order kept, where each record's side follows from its own content, not
-    from how many records there are: held out are those whose hash falls in the first `share`
-    of its range (the `at_most` lowest of them), or else the `at_least` lowest. As records are
-    added, one trained on is never held out later, so a model taught on them is never measured
-    on its own training samples (a tester's second personalization was: `split_records` drew
-    a new random split for every count)."""
-    h = [int.from_bytes(hashlib.sha1(r.encode("utf-8")).digest()[:8], "big") / 2**64 for r in records]
-    order = sorted(range(len(records)), key=lambda i: (h[i], i))
-    low = [i for i in order if h[i] < share][:at_most]
-    pick = set(low if len(low) >= at_least else order[:at_least])
-    if len(pick) >= len(records):  # something is always left to train on
-        pick = set(order[: len(records) - 1])
-    return [r for i, r in enumerate(records) if i not in pick], [r for i, r in enumerate(records) if i in pick]
-
-
-def default_val_count(n: int) -> int:
-    """One in ten, at most VAL_MAX, at least one once there are five items."""
-    if n < 5:
-        return 0
-    return max(1, min(VAL_MAX, n // VAL_EVERY))
 
 
 @dataclass
