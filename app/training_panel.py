@@ -64,6 +64,8 @@ class TrainingPanel(QWidget, InterruptedRuns, TrainingOutcome):
         self.proc.tidier.runs_dir = lambda: self.ctx.runs_dir  # the only folder whose runs are tidied
         self.proc.tidier.keep_paths = self._paths_in_use
         self.plan: RunPlan | None = None
+        self._form_run = True  # the run shown was started from the form (start_plan)
+        self._resumed_from: int | None = None  # the step the run shown was resumed from
         self.result: dict | None = None
 
         self.form = TrainingForm(ctx, self.current_model)
@@ -358,7 +360,7 @@ class TrainingPanel(QWidget, InterruptedRuns, TrainingOutcome):
         # a personalization or a resumed run is not the form's run: its preset, steps and data
         # are not what it trains on (testers read "Tiny run" beside a personalization, and
         # "Steps 150" beside a resumed run of 600)
-        self.form_scroll.setVisible(not busy or getattr(self, "_form_run", True))
+        self.form_scroll.setVisible(not busy or self._form_run)
         if state == "paused":
             self.time_label.setText("Paused.")
         self.runStateChanged.emit(state)
@@ -367,7 +369,7 @@ class TrainingPanel(QWidget, InterruptedRuns, TrainingOutcome):
         self.result = result
         took = time.monotonic() - getattr(self, "_t0", time.monotonic())
         sps = (self.proc.done_event or {}).get("samples_per_s")
-        resumed_from = getattr(self, "_resumed_from", None)
+        resumed_from = self._resumed_from
         steps = result.get("steps")
         if resumed_from is None:
             spent = f"in all ({steps} steps"
